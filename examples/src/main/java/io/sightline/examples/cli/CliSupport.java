@@ -1,0 +1,92 @@
+package io.sightline.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sightline.core.SightlineException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+
+/** Shared plumbing of every CLI command: JSON Lines output, exit codes, error reporting. */
+public final class CliSupport {
+  /** Jackson mapper for output lines; records serialise by their components. */
+  public static final ObjectMapper JSON = new ObjectMapper()
+      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+  /** Exit code for success. */
+  public static final int OK = 0;
+  /** Exit code for a failure while running. */
+  public static final int FAILURE = 1;
+  /** Exit code for bad usage. */
+  public static final int USAGE = 2;
+
+  private CliSupport() {}
+
+  /**
+   * Prints one JSON object on one line of stdout and flushes.
+   *
+   * @param value a Map, record or other Jackson-serialisable value
+   */
+  public static void printJsonLine(Object value) {
+    PrintStream out = System.out;
+    try {
+      out.println(JSON.writeValueAsString(value));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.flush();
+  }
+
+  /**
+   * Writes a progress line to stderr.
+   *
+   * @param task the work
+   * @param done units done
+   * @param total units in all, -1 if unknown
+   * @param message detail
+   */
+  public static void progress(String task, long done, long total, String message) {
+    StringBuilder sb = new StringBuilder("[").append(task).append("] ");
+    if (total > 0) {
+      int width = 30;
+      int filled = (int) Math.min(width, width * done / total);
+      sb.append('[').append("#".repeat(filled)).append(" ".repeat(width - filled)).append("] ")
+          .append(done).append('/').append(total);
+    } else {
+      sb.append(done);
+    }
+    if (message != null && !message.isEmpty()) {
+      sb.append(' ').append(message);
+    }
+    System.err.println(sb);
+  }
+
+  /**
+   * @param root the root command object
+   * @return a CommandLine with Sightline's exit-code and error conventions
+   */
+  public static CommandLine commandLine(Object root) {
+    CommandLine cl = new CommandLine(root);
+    cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILURE);
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      Throwable t = ex;
+      if (t instanceof CommandLine.ParameterException pe) {
+        throw pe;
+      }
+      String kind = t instanceof SightlineException ? t.getClass().getSimpleName() : "error";
+      commandLine.getErr().println("sightline: " + kind + ": " + t.getMessage());
+      if (!(t instanceof SightlineException) && !(t instanceof IllegalArgumentException)
+          && !(t instanceof IllegalStateException)) {
+        t.printStackTrace(commandLine.getErr());
+      }
+      return FAILURE;
+    });
+    cl.setParameterExceptionHandler((ex, args) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println("sightline: " + ex.getMessage());
+      c.usage(c.getErr());
+      return USAGE;
+    });
+    return cl;
+  }
+}
