@@ -1,26 +1,21 @@
 package io.sightline.core;
 
+import io.sightline.core.image.Distortions;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Test helpers shared by every module's tests (published in the core test-jar): generated images,
@@ -72,23 +67,7 @@ public final class TestImages {
    * @return the JPEG bytes
    */
   public static byte[] jpegBytes(BufferedImage img, float quality) {
-    try {
-      Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("jpeg");
-      ImageWriter w = it.next();
-      ByteArrayOutputStream bos = new ByteArrayOutputStream();
-      try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bos)) {
-        w.setOutput(out);
-        ImageWriteParam p = w.getDefaultWriteParam();
-        p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-        p.setCompressionQuality(quality);
-        w.write(null, new IIOImage(toRgb(img), null, null), p);
-      } finally {
-        w.dispose();
-      }
-      return bos.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Distortions.jpegBytes(img, quality);
   }
 
   /**
@@ -114,22 +93,16 @@ public final class TestImages {
    * @return the image after a JPEG round trip
    */
   public static BufferedImage jpegRoundTrip(BufferedImage img, float quality) {
-    try {
-      return ImageIO.read(new ByteArrayInputStream(jpegBytes(img, quality)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Distortions.jpeg(img, quality);
   }
 
   /**
    * @param img source
-   * @param fraction share removed from each side (e.g. 0.08)
+   * @param fraction share removed from each side
    * @return the centre crop
    */
   public static BufferedImage cropBorders(BufferedImage img, double fraction) {
-    int dx = (int) (img.getWidth() * fraction);
-    int dy = (int) (img.getHeight() * fraction);
-    return copy(img.getSubimage(dx, dy, img.getWidth() - 2 * dx, img.getHeight() - 2 * dy));
+    return Distortions.cropBorders(img, fraction);
   }
 
   /**
@@ -138,42 +111,19 @@ public final class TestImages {
    * @return the rescaled image
    */
   public static BufferedImage rescale(BufferedImage img, double scale) {
-    int w = Math.max(1, (int) Math.round(img.getWidth() * scale));
-    int h = Math.max(1, (int) Math.round(img.getHeight() * scale));
-    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = out.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(img, 0, 0, w, h, null);
-    g.dispose();
-    return out;
+    return Distortions.rescale(img, scale);
   }
 
   /**
-   * Brightness, contrast and per-channel gain change.
-   *
    * @param img source
    * @param gainR red gain
    * @param gainG green gain
    * @param gainB blue gain
-   * @param offset added to every channel (0-255 scale)
+   * @param offset brightness offset
    * @return the shifted image
    */
   public static BufferedImage colorShift(BufferedImage img, double gainR, double gainG, double gainB, int offset) {
-    BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
-    for (int y = 0; y < img.getHeight(); y++) {
-      for (int x = 0; x < img.getWidth(); x++) {
-        int p = img.getRGB(x, y);
-        int r = clamp((int) (((p >> 16) & 255) * gainR) + offset);
-        int g = clamp((int) (((p >> 8) & 255) * gainG) + offset);
-        int b = clamp((int) ((p & 255) * gainB) + offset);
-        out.setRGB(x, y, (r << 16) | (g << 8) | b);
-      }
-    }
-    return out;
-  }
-
-  private static int clamp(int v) {
-    return Math.max(0, Math.min(255, v));
+    return Distortions.colorShift(img, gainR, gainG, gainB, offset);
   }
 
   /**
@@ -188,10 +138,6 @@ public final class TestImages {
     g.drawImage(img, 0, 0, null);
     g.dispose();
     return out;
-  }
-
-  private static BufferedImage copy(BufferedImage img) {
-    return toRgb(img);
   }
 
   /**

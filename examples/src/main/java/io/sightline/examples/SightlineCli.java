@@ -38,6 +38,10 @@ public final class SightlineCli implements Runnable {
    * @return the exit code
    */
   public static int execute(String... args) {
+    // Sightline never downloads models: keep DJL offline unless the caller decided otherwise.
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
     return CliSupport.commandLine(new SightlineCli()).execute(args);
   }
 }
