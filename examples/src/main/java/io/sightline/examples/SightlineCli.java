@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     description = "Image understanding from the command line (JSON Lines on stdout).",
     subcommands = {
         DemoCommand.class,
+        io.sightline.examples.tagging.TagCommand.class,
         // capability commands register here, one line each
     })
 public final class SightlineCli implements Runnable {

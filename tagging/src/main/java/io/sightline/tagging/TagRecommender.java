@@ -434,7 +434,7 @@ public final class TagRecommender implements AutoCloseable {
       case SOFT_CLUSTERS -> softClusters(m, q, which);
       case NEAREST_NEIGHBOURS -> neighbours(m, q, which);
       case MOST_POPULAR -> new TagSuggestion(how, -1, List.of(), List.of(),
-          select(scores(m.overall()), which), which);
+          select(scores(m.overall(), m.overall()), which), which);
     };
   }
 
@@ -442,7 +442,7 @@ public final class TagRecommender implements AutoCloseable {
     ClusterMatch best = m.nearest(q, 1).get(0);
     ClusterMatch match = new ClusterMatch(best.cluster(), best.distance(), best.similarity(), 1.0, best.posts());
     return new TagSuggestion(Strategy.NEAREST_CLUSTER, match.cluster(), List.of(match), List.of(),
-        select(scores(m.cluster(match.cluster())), which), which);
+        select(scores(m.cluster(match.cluster()), m.overall()), which), which);
   }
 
   private TagSuggestion softClusters(TagModel m, float[] q, TagSelection which) {
@@ -464,7 +464,7 @@ public final class TagRecommender implements AutoCloseable {
       }
     }
     return new TagSuggestion(Strategy.SOFT_CLUSTERS, near.get(0).cluster(), weighted, List.of(),
-        select(toScores(acc), which), which);
+        select(toScores(acc, m.overall()), which), which);
   }
 
   private TagSuggestion neighbours(TagModel m, float[] q, TagSelection which) {
@@ -496,20 +496,32 @@ public final class TagRecommender implements AutoCloseable {
     }
     ClusterMatch near = m.nearest(q, 1).get(0);
     return new TagSuggestion(Strategy.NEAREST_NEIGHBOURS, near.cluster(), List.of(near), evidence,
-        select(toScores(acc), which), which);
+        select(toScores(acc, m.overall()), which), which);
   }
 
-  private static List<TagScore> scores(ClusterTags ct) {
-    return ct.ranked().stream().map(t -> new TagScore(t.tag(), t.frequency(), t.count())).toList();
+  /** Ranks by frequency; ties go to the tag more popular in the whole stock, then by name. */
+  private static List<TagScore> scores(ClusterTags ct, ClusterTags overall) {
+    List<TagScore> out = new ArrayList<>();
+    for (TagCount t : ct.ranked()) {
+      out.add(new TagScore(t.tag(), t.frequency(), t.count()));
+    }
+    out.sort(order(overall));
+    return out;
   }
 
-  private static List<TagScore> toScores(Map<String, double[]> acc) {
+  private static List<TagScore> toScores(Map<String, double[]> acc, ClusterTags overall) {
     List<TagScore> out = new ArrayList<>();
     acc.forEach((t, a) -> out.add(new TagScore(t, Math.min(1.0, a[0]), (int) Math.round(a[1]))));
-    out.sort(Comparator.comparingDouble(TagScore::frequency).reversed()
-        .thenComparing(Comparator.comparingInt(TagScore::count).reversed())
-        .thenComparing(TagScore::tag));
+    out.sort(order(overall));
     return out;
+  }
+
+  private static Comparator<TagScore> order(ClusterTags overall) {
+    Map<String, Integer> popularity = overall.counts();
+    return Comparator.comparingDouble(TagScore::frequency).reversed()
+        .thenComparing(Comparator.comparingInt(TagScore::count).reversed())
+        .thenComparing(Comparator.comparingInt((TagScore t) -> popularity.getOrDefault(t.tag(), 0)).reversed())
+        .thenComparing(TagScore::tag);
   }
 
   private static List<TagScore> select(List<TagScore> ranked, TagSelection which) {
