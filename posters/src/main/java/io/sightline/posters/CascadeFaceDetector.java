@@ -99,7 +99,14 @@ public final class CascadeFaceDetector implements ObjectDetector {
 
   private CascadeClassifier load() {
     CascadeClassifier c = new CascadeClassifier();
-    if (!c.load(cascade.toString()) || c.empty()) {
+    boolean ok;
+    try {
+      ok = c.load(cascade.toString()) && !c.empty();
+    } catch (RuntimeException e) {
+      c.close();
+      throw new ModelException("cannot load OpenCV cascade " + cascade + ": " + e.getMessage(), e);
+    }
+    if (!ok) {
       c.close();
       throw new ModelException("cannot load OpenCV cascade " + cascade + ": not a Haar/LBP cascade XML");
     }

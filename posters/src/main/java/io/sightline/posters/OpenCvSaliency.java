@@ -24,12 +24,23 @@ public final class OpenCvSaliency implements SaliencyDetector {
 
   private final Algorithm algorithm;
   private final int workingSize;
+  private final double smoothing;
 
   /**
    * @param algorithm the OpenCV algorithm
    * @param workingSize longer side the image is reduced to before computing (at least 16)
    */
   public OpenCvSaliency(Algorithm algorithm, int workingSize) {
+    this(algorithm, workingSize, 0.03);
+  }
+
+  /**
+   * @param algorithm the OpenCV algorithm
+   * @param workingSize longer side the image is reduced to before computing (at least 16)
+   * @param smoothing sigma of the Gaussian applied to the map, as a fraction of its longer side
+   *     (0.03 by default; 0 turns smoothing down to sigma 1 pixel)
+   */
+  public OpenCvSaliency(Algorithm algorithm, int workingSize, double smoothing) {
     if (algorithm == null) {
       throw new IllegalArgumentException("algorithm is required");
     }
@@ -38,6 +49,10 @@ public final class OpenCvSaliency implements SaliencyDetector {
     }
     this.algorithm = algorithm;
     this.workingSize = workingSize;
+    if (!(smoothing >= 0 && smoothing < 1)) {
+      throw new IllegalArgumentException("smoothing must be in [0,1), got " + smoothing);
+    }
+    this.smoothing = smoothing;
   }
 
   /** @return spectral residual at 256 pixels, the default */
@@ -75,6 +90,13 @@ public final class OpenCvSaliency implements SaliencyDetector {
       } finally {
         s.close();
       }
+      // smooth the raw map (Hou & Zhang smooth with a Gaussian too) so that the salient region is a
+      // blob rather than the object's edges
+      double sigma = Math.max(1.0, smoothing * Math.max(out.cols(), out.rows()));
+      try (Mat f = new Mat()) {
+        out.convertTo(f, org.bytedeco.opencv.global.opencv_core.CV_32F);
+        org.bytedeco.opencv.global.opencv_imgproc.GaussianBlur(f, out, new org.bytedeco.opencv.opencv_core.Size(0, 0), sigma);
+      }
       float[] raw = CvImages.floats(out);
       return SaliencyMap.normalised(out.cols(), out.rows(), raw);
     }
@@ -82,6 +104,6 @@ public final class OpenCvSaliency implements SaliencyDetector {
 
   @Override
   public String id() {
-    return "opencv-saliency-" + algorithm.name().toLowerCase(java.util.Locale.ROOT) + "@" + workingSize + "/4.10";
+    return "opencv-saliency-" + algorithm.name().toLowerCase(java.util.Locale.ROOT) + "@" + workingSize + "s" + smoothing + "/4.10";
   }
 }
