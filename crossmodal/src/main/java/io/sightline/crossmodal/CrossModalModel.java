@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.IncompatibleFormatException;
+import io.sightline.core.InputFormatException;
 import io.sightline.core.ProgressListener;
 import io.sightline.core.SightlineException;
 import io.sightline.core.StoreException;
@@ -183,11 +184,11 @@ public final class CrossModalModel implements AutoCloseable {
 
   InputEncoder.Text checkedText(String text) {
     if (text == null || text.isBlank()) {
-      throw new IllegalArgumentException("text is empty");
+      throw new InputFormatException(null, 0, "text is empty");
     }
     InputEncoder.Text t = encoder.text(text);
     if (t.length() == 0) {
-      throw new IllegalArgumentException("text has no units: \"" + text + "\"");
+      throw new InputFormatException(null, 0, "text has no text units: \"" + text + "\"");
     }
     return t;
   }

@@ -1,0 +1,153 @@
+package io.sightline.crossmodal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sightline.core.CancellationToken;
+import io.sightline.core.IncompatibleFormatException;
+import io.sightline.core.InputFormatException;
+import io.sightline.core.StoreException;
+import io.sightline.core.embed.ImageEmbedder;
+import io.sightline.core.image.ImageLoader;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Uses one small model trained once for the class. */
+class CrossModalModelTest {
+  @TempDir
+  static Path tmp;
+  static List<ImageTextPair> pairs;
+  static CrossModalModel model;
+
+  @BeforeAll
+  static void train() throws Exception {
+    pairs = Fixtures.shapes(tmp.resolve("img"), 4, 3);
+    model = CrossModalTrainer.builder().pairs(pairs).width(32).layers(1).heads(2).epochs(6)
+        .batchSize(16).learningRate(3e-3f).seed(11).build().train().model();
+  }
+
+  @AfterAll
+  static void close() {
+    model.close();
+  }
+
+  @Test
+  void saveAndLoadGiveTheSameScores() {
+    Path dir = tmp.resolve("saved");
+    Path file = model.save(dir);
+    assertThat(file).exists();
+    try (CrossModalModel loaded = CrossModalModel.load(dir)) {
+      assertThat(loaded.vocabulary().tokens()).isEqualTo(model.vocabulary().tokens());
+      assertThat(loaded.config()).isEqualTo(model.config());
+      ImageFeatures f = model.featureExtractor().extract(pairs.get(0).image(), List.of());
+      assertThat(loaded.score("a red square", f).logit())
+          .isCloseTo(model.score("a red square", f).logit(), org.assertj.core.data.Offset.offset(1e-5));
+      assertThat(loaded.captionCandidates()).isEqualTo(model.captionCandidates());
+    }
+  }
+
+  @Test
+  void refusesAModelOfAnotherEmbedderOrACorruptFile() throws Exception {
+    Path dir = tmp.resolve("saved2");
+    model.save(dir);
+    ImageEmbedder other = new ImageEmbedder() {
+      @Override
+      public float[] embed(BufferedImage image) {
+        return new float[model.config().visualDim()];
+      }
+
+      @Override
+      public int dimension() {
+        return model.config().visualDim();
+      }
+
+      @Override
+      public String id() {
+        return "other/1";
+      }
+    };
+    assertThatThrownBy(() -> CrossModalModel.load(dir, other, new WordTokenizer(), null,
+        ImageLoader.defaults()))
+        .isInstanceOf(IncompatibleFormatException.class).hasMessageContaining("other/1");
+    Path f = dir.resolve(CrossModalModel.FILE_NAME);
+    byte[] bytes = Files.readAllBytes(f);
+    bytes[bytes.length / 2] ^= 0x5A;
+    Files.write(f, bytes);
+    assertThatThrownBy(() -> CrossModalModel.load(dir)).isInstanceOf(StoreException.class);
+  }
+
+  @Test
+  void captionsByCandidatesAndByGeneration() {
+    Path img = pairs.get(0).image();
+    Caption c = model.caption(img, List.of("a red square", "a blue disc", "a green square"));
+    assertThat(c.method()).isEqualTo(Caption.Method.CANDIDATE);
+    assertThat(c.text()).isIn("a red square", "a blue disc", "a green square");
+    assertThat(c.alternatives()).hasSize(2);
+    assertThat(c.score()).isBetween(0.0, 1.0).isGreaterThanOrEqualTo(c.alternatives().get(0).score());
+
+    Caption g = model.generate(model.featureExtractor().extract(img, List.of()), 3, 3);
+    assertThat(g.method()).isEqualTo(Caption.Method.GENERATED);
+    assertThat(g.text()).isNotBlank();
+    for (String w : g.text().split(" ")) {
+      assertThat(model.vocabulary().contains(w)).as(w).isTrue();
+      assertThat(Vocabulary.isSpecial(model.vocabulary().id(w))).isFalse();
+    }
+    assertThat(g.unitConfidences()).hasSize(g.text().split(" ").length);
+
+    Caption auto = model.caption(img);
+    assertThat(auto.alternatives()).isNotEmpty();
+  }
+
+  @Test
+  void retrievesWithAndWithoutFirstStage() {
+    List<Path> images = pairs.stream().map(ImageTextPair::image).toList();
+    ImageCollection coll = model.collection(images, (a, b, c, d) -> { }, CancellationToken.NONE);
+    List<ImageMatch> all = model.retrieve("a yellow disc", coll, 5);
+    assertThat(all).hasSize(5);
+    assertThat(all.get(0).firstStageSimilarity()).isNaN();
+    for (int i = 1; i < all.size(); i++) {
+      assertThat(all.get(i).score()).isLessThanOrEqualTo(all.get(i - 1).score());
+    }
+    List<ImageMatch> staged = model.retrieve("a yellow disc", coll, 3, 10);
+    assertThat(staged).hasSize(3);
+    assertThat(staged).allSatisfy(m -> assertThat(m.firstStageSimilarity()).isBetween(-1.0, 1.0001));
+    assertThat(model.predictImageFeature("a yellow disc")).hasSize(model.config().visualDim());
+  }
+
+  @Test
+  void badTextIsATypedError() {
+    ImageFeatures f = model.featureExtractor().extract(pairs.get(0).image(), List.of());
+    assertThatThrownBy(() -> model.score(" ", f)).isInstanceOf(InputFormatException.class)
+        .hasMessageContaining("empty");
+    assertThatThrownBy(() -> model.score("!!!", f)).isInstanceOf(InputFormatException.class)
+        .hasMessageContaining("no text units");
+  }
+
+  @Test
+  void modelIsSafeToShareBetweenThreads() throws Exception {
+    ImageFeatures f = model.featureExtractor().extract(pairs.get(1).image(), List.of());
+    double expected = model.score("a red disc", f).logit();
+    List<Thread> threads = new java.util.ArrayList<>();
+    java.util.concurrent.ConcurrentLinkedQueue<Double> got = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    for (int i = 0; i < 4; i++) {
+      Thread t = new Thread(() -> {
+        for (int k = 0; k < 5; k++) {
+          got.add(model.score("a red disc", f).logit());
+        }
+      });
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(got).hasSize(20).allSatisfy(v -> assertThat(v).isCloseTo(expected,
+        org.assertj.core.data.Offset.offset(1e-5)));
+  }
+}

@@ -1,0 +1,138 @@
+package io.sightline.crossmodal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sightline.core.CancellationToken;
+import io.sightline.core.CancelledException;
+import io.sightline.core.IncompatibleFormatException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingRunTest {
+  @TempDir
+  static Path tmp;
+  static List<ImageTextPair> pairs;
+
+  @BeforeAll
+  static void data() throws Exception {
+    pairs = Fixtures.shapes(tmp.resolve("img"), 2, 5);
+  }
+
+  private static CrossModalTrainer.Builder small() {
+    return CrossModalTrainer.builder().pairs(pairs).width(16).layers(1).heads(2).batchSize(8)
+        .seed(3);
+  }
+
+  @Test
+  void fixedSeedRepeatsTheRun() {
+    TrainingResult a = small().epochs(2).build().train();
+    TrainingResult b = small().epochs(2).build().train();
+    try (var ma = a.model(); var mb = b.model()) {
+      for (int i = 0; i < 2; i++) {
+        assertThat(b.history().get(i).loss()).isCloseTo(a.history().get(i).loss(),
+            org.assertj.core.data.Offset.offset(1e-4));
+      }
+    }
+  }
+
+  @Test
+  void interruptedTrainingResumesFromTheLastCheckpoint() {
+    Path ckpt = tmp.resolve("ckpt");
+    CancellationToken cancel = new CancellationToken();
+    List<String> progress = new ArrayList<>();
+    assertThatThrownBy(() -> small().epochs(4).checkpointDir(ckpt).checkpointEvery(1)
+        .cancellation(cancel)
+        .progress((task, done, total, msg) -> {
+          progress.add(task + done);
+          if (task.equals("train") && done == 2) {
+            cancel.cancel(); // stops inside epoch 3, after its first checkpointed batch
+          }
+        }).build().train()).isInstanceOf(CancelledException.class);
+    assertThat(ckpt.resolve(CrossModalTrainer.CHECKPOINT_FILE)).exists();
+    ModelFile.Meta meta = ModelFile.readMeta(ckpt.resolve(CrossModalTrainer.CHECKPOINT_FILE));
+    assertThat(meta.state().epochsDone()).isEqualTo(2);
+
+    TrainingResult resumed = small().epochs(4).checkpointDir(ckpt).resume(true).build().train();
+    try (var m = resumed.model()) {
+      assertThat(resumed.resumedFromEpoch()).isEqualTo(2);
+      assertThat(resumed.history()).extracting(EpochStats::epoch).containsExactly(1, 2, 3, 4);
+    }
+  }
+
+  @Test
+  void refusesACheckpointOfAnotherWidthOrVocabulary() throws Exception {
+    Path ckpt = tmp.resolve("ckpt2");
+    small().epochs(1).checkpointDir(ckpt).build().train().model().close();
+    assertThatThrownBy(() -> small().width(32).epochs(2).checkpointDir(ckpt).resume(true).build().train())
+        .isInstanceOf(IncompatibleFormatException.class).hasMessageContaining("architecture");
+    List<ImageTextPair> other = new ArrayList<>();
+    for (ImageTextPair p : pairs) {
+      other.add(ImageTextPair.of(p.image(), p.text() + " shape"));
+    }
+    assertThatThrownBy(() -> small().pairs(other).epochs(2).checkpointDir(ckpt).resume(true).build().train())
+        .isInstanceOf(IncompatibleFormatException.class).hasMessageContaining("vocabulary");
+  }
+
+  @Test
+  void earlyStoppingEndsAStalledRun() {
+    TrainingResult r = small().epochs(20).learningRate(1e-9f).validationFraction(0.25)
+        .earlyStoppingPatience(2).build().train();
+    try (var m = r.model()) {
+      assertThat(r.stoppedEarly()).isTrue();
+      assertThat(r.history().size()).isLessThan(20);
+      assertThat(r.validationPairs()).isEqualTo(4);
+      assertThat(r.history()).allSatisfy(e -> assertThat(e.validationLoss()).isFinite());
+    }
+  }
+
+  @Test
+  void everyTaskAndMaskingVariantTrains() {
+    for (MaskingMode mode : MaskingMode.values()) {
+      for (ObjectMasking om : ObjectMasking.values()) {
+        TrainingResult r = small().epochs(1).maskingMode(mode).objectMasking(om).build().train();
+        r.model().close();
+        assertThat(r.history().get(0).loss()).isFinite();
+      }
+    }
+    for (NegativeSampling ns : NegativeSampling.values()) {
+      TrainingResult r = small().epochs(1).negativeSampling(ns).negativesPerPositive(1.5).build().train();
+      r.model().close();
+      assertThat(r.history().get(0).matchingLoss()).isFinite();
+    }
+    TrainingResult onlyMask = small().epochs(1).matchingTask(false).build().train();
+    onlyMask.model().close();
+    assertThat(onlyMask.history().get(0).matchingLoss()).isNaN();
+    TrainingResult onlyMatch = small().epochs(1).maskingTask(false).useSeedLibrary(false).build().train();
+    assertThat(onlyMatch.model().usesSeedLibrary()).isFalse();
+    onlyMatch.model().close();
+    assertThat(onlyMatch.history().get(0).maskedTextLoss()).isNaN();
+  }
+
+  @Test
+  void fineTunesAnExistingModel() {
+    TrainingResult base = small().epochs(1).build().train();
+    try (var m = base.model()) {
+      TrainingResult tuned = CrossModalTrainer.builder().pairs(pairs.subList(0, 8)).fineTune(m)
+          .epochs(1).batchSize(8).build().train();
+      try (var t = tuned.model()) {
+        assertThat(t.config()).isEqualTo(m.config());
+        assertThat(t.vocabulary().tokens()).isEqualTo(m.vocabulary().tokens());
+      }
+    }
+  }
+
+  @Test
+  void builderNamesWhatIsMissing() {
+    assertThatThrownBy(() -> CrossModalTrainer.builder().build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("pairs");
+    assertThatThrownBy(() -> small().maskingTask(false).matchingTask(false).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("task");
+    assertThatThrownBy(() -> small().resume(true).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("checkpointDir");
+  }
+}
