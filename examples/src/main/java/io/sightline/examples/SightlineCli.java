@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
     subcommands = {
         DemoCommand.class,
         io.sightline.examples.tagging.TagCommand.class,
+        io.sightline.examples.posters.PosterCommand.class,
+        io.sightline.examples.describer.DescribeCommand.class,
         // capability commands register here, one line each
     })
 public final class SightlineCli implements Runnable {

@@ -41,6 +41,8 @@ public final class DemoCommand implements Callable<Integer> {
     return List.of(
         new SearchDemo()
         , new io.sightline.examples.tagging.TaggingDemo()
+        , new io.sightline.examples.posters.PostersDemo()
+        , new io.sightline.examples.describer.DescribeDemo()
         // capability demo steps register here, one line each
     );
   }
