@@ -13,7 +13,7 @@ import java.util.List;
  * @param regionSource what produced the regions: the detector's id (e.g.
  *     {@value ForegroundRegionProposer#ID} for the training-free proposer), with
  *     {@code " (no region found: whole image)"} appended when it found nothing; {@code "whole-image"}
- *     for other commodities; {@code "none"} when not searched
+ *     for other commodities (or the detector's id with {@code " (main object)"} in the main-object variant); {@code "none"} when not searched
  * @param regions one entry per searched region (empty when not searched)
  */
 public record ProductSearchResult(String image, Intent intent, List<Classification> intentScores, boolean searched,

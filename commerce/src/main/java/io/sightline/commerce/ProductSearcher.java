@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       region (default: the training-free {@link ForegroundRegionProposer}); each region is
  *       embedded with the apparel embedder of the catalog and searched in the apparel index on
  *       its own. For other commodities the whole image is embedded with the other-commodity
- *       embedder and searched in the other-commodity index.</li>
+ *       embedder and searched in the other-commodity index (variant:
+ *       {@link Builder#otherCommodityMainObject} crops it to the detected main object first).</li>
  *   <li><b>Similar image set</b> (step 203): the {@code candidates} nearest products whose
  *       cosine distance is at most {@code maxDistance}.</li>
  *   <li>Optional, combinable (seed fig. 6 order): rank-value filter (claim 5), category entropy
@@ -63,6 +64,7 @@ public final class ProductSearcher {
   private final Double rankThreshold;
   private final Double entropyThreshold;
   private final boolean categoryOrdering;
+  private final boolean otherCommodityMainObject;
   private final ImageLoader loader;
 
   private final AtomicLong queries = new AtomicLong();
@@ -85,6 +87,7 @@ public final class ProductSearcher {
     this.rankThreshold = b.rankThreshold;
     this.entropyThreshold = b.entropyThreshold;
     this.categoryOrdering = b.categoryOrdering;
+    this.otherCommodityMainObject = b.otherCommodityMainObject;
     this.loader = b.loader;
   }
 
@@ -145,9 +148,26 @@ public final class ProductSearcher {
       }
     } else {
       other.incrementAndGet();
-      source = "whole-image";
-      out.add(searchRegion(image, new Box(0, 0, image.getWidth(), image.getHeight()), "image", 1f,
-          Intent.OTHER_COMMODITY));
+      Box whole = new Box(0, 0, image.getWidth(), image.getHeight());
+      if (otherCommodityMainObject) {
+        Box main = null;
+        for (Detection d : detector.detect(image)) {
+          Box b = d.box().clamp(image.getWidth(), image.getHeight());
+          if (!b.isEmpty()) {
+            main = main == null ? b : main.union(b);
+          }
+        }
+        if (main == null) {
+          source = detector.id() + " (main object not found: whole image)";
+          out.add(searchRegion(image, whole, "image", 1f, Intent.OTHER_COMMODITY));
+        } else {
+          source = detector.id() + " (main object)";
+          out.add(searchRegion(crop(image, main), main, "object", 1f, Intent.OTHER_COMMODITY));
+        }
+      } else {
+        source = "whole-image";
+        out.add(searchRegion(image, whole, "image", 1f, Intent.OTHER_COMMODITY));
+      }
     }
     return new ProductSearchResult(name, intent, scores, true, source, out);
   }
@@ -274,6 +294,7 @@ public final class ProductSearcher {
     private Double rankThreshold = ResultFilters.SEED_RANK_THRESHOLD;
     private Double entropyThreshold = ResultFilters.DEFAULT_ENTROPY_THRESHOLD;
     private boolean categoryOrdering = true;
+    private boolean otherCommodityMainObject;
     private ImageLoader loader = ImageLoader.defaults();
 
     private Builder() {}
@@ -421,6 +442,20 @@ public final class ProductSearcher {
      */
     public Builder categoryOrdering(boolean on) {
       this.categoryOrdering = on;
+      return this;
+    }
+
+    /**
+     * Variant for other commodities: instead of the whole image (the seed's claim 3), embed the
+     * box around every region the detector finds (the main object), falling back to the whole
+     * image when it finds none. Helps when catalog images are tight product shots and queries
+     * show the product small on a backdrop. Default false.
+     *
+     * @param on whether to crop other-commodity queries to the main object
+     * @return this builder
+     */
+    public Builder otherCommodityMainObject(boolean on) {
+      this.otherCommodityMainObject = on;
       return this;
     }
 

@@ -1,0 +1,77 @@
+package io.sightline.examples.commerce;
+
+import io.sightline.commerce.EmbeddingIntentClassifier;
+import io.sightline.commerce.IndexReport;
+import io.sightline.commerce.Intent;
+import io.sightline.commerce.ProductCatalog;
+import io.sightline.commerce.RowProblem;
+import io.sightline.core.CancellationToken;
+import io.sightline.core.embed.GlobalDescriptorEmbedder;
+import io.sightline.examples.cli.CliSupport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sightline product index --catalog catalog.csv --db DIR [--intent-model MODEL]}: indexes
+ * the catalog (rows that cannot be indexed are reported by line on stderr and in the output) and
+ * stores the intent model in the catalog folder. Prints
+ * {@code {"db","indexed","replaced","apparel","otherCommodity","catalogSize","problems":[{"line","id","message"}],"intentModel"}}.
+ */
+@Command(name = "index", mixinStandardHelpOptions = true,
+    description = "Index a product catalog (catalog.csv: id,image,category,title,link).")
+public final class ProductIndexCommand implements Callable<Integer> {
+  @Option(names = "--catalog", required = true, paramLabel = "catalog.csv", description = "the catalog")
+  Path catalog;
+
+  @Option(names = "--db", required = true, paramLabel = "DIR", description = "catalog folder (created or extended)")
+  Path db;
+
+  @Option(names = "--intent-model", paramLabel = "MODEL", description = "intent model from 'product train-intent', stored with the catalog")
+  Path intentModel;
+
+  @Option(names = "--categories", split = ",", paramLabel = "CAT",
+      description = "known categories; rows with another category are reported (default: any)")
+  List<String> categories;
+
+  @Override
+  public Integer call() {
+    GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
+    EmbeddingIntentClassifier model = intentModel == null ? null : EmbeddingIntentClassifier.load(intentModel, embedder);
+    ProductCatalog.Builder b = ProductCatalog.builder().directory(db);
+    if (categories != null) {
+      b.knownCategories(categories);
+    }
+    try (ProductCatalog cat = b.open()) {
+      IndexReport r = cat.index(catalog, CliSupport::progress, CancellationToken.NONE);
+      if (model != null) {
+        cat.saveIntentModel(model);
+      }
+      List<Map<String, Object>> problems = new ArrayList<>();
+      for (RowProblem p : r.problems()) {
+        System.err.println("sightline: " + catalog + ":" + p.line() + ": " + p.message());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("line", p.line());
+        m.put("id", p.id());
+        m.put("message", p.message());
+        problems.add(m);
+      }
+      Map<String, Object> line = new LinkedHashMap<>();
+      line.put("db", db.toString());
+      line.put("indexed", r.indexed());
+      line.put("replaced", r.replaced());
+      line.put("apparel", r.perSegment().getOrDefault(Intent.APPAREL, 0));
+      line.put("otherCommodity", r.perSegment().getOrDefault(Intent.OTHER_COMMODITY, 0));
+      line.put("catalogSize", r.catalogSize());
+      line.put("problems", problems);
+      line.put("intentModel", model == null ? null : cat.intentModelFile().toString());
+      CliSupport.printJsonLine(line);
+    }
+    return CliSupport.OK;
+  }
+}

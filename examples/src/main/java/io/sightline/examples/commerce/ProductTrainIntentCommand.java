@@ -1,0 +1,59 @@
+package io.sightline.examples.commerce;
+
+import io.sightline.commerce.EmbeddingIntentClassifier;
+import io.sightline.commerce.Intent;
+import io.sightline.commerce.IntentSample;
+import io.sightline.core.CancellationToken;
+import io.sightline.core.embed.GlobalDescriptorEmbedder;
+import io.sightline.examples.cli.CliSupport;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sightline product train-intent --samples intent.csv --out MODEL}: trains the image intent
+ * classifier (non-commodity / apparel / other-commodity) over the default embedder and prints
+ * {@code {"model","samples":{intent:n},"trainingAccuracy"}}.
+ */
+@Command(name = "train-intent", mixinStandardHelpOptions = true,
+    description = "Train the intent gate from labelled images (intent.csv: image,intent).")
+public final class ProductTrainIntentCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--samples", required = true, paramLabel = "intent.csv",
+      description = "CSV with header image,intent; intent is non-commodity, apparel or other-commodity")
+  Path samples;
+
+  @Option(names = "--out", required = true, paramLabel = "MODEL", description = "model file to write")
+  Path out;
+
+  @Option(names = "--lambda", description = "L2 regularisation (default: ${DEFAULT-VALUE})")
+  double lambda = 0.1;
+
+  @Override
+  public Integer call() {
+    if (!(lambda >= 0)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--lambda must be >= 0");
+    }
+    List<IntentSample> list = IntentSample.readCsv(samples);
+    EmbeddingIntentClassifier model = EmbeddingIntentClassifier.trainer(new GlobalDescriptorEmbedder())
+        .lambda(lambda).train(list, CliSupport::progress, CancellationToken.NONE);
+    model.save(out);
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("model", out.toString());
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (Intent i : model.intents()) {
+      counts.put(i.label(), model.summary().samples().getOrDefault(i, 0));
+    }
+    line.put("samples", counts);
+    line.put("trainingAccuracy", Math.round(model.summary().trainingAccuracy() * 1e4) / 1e4);
+    CliSupport.printJsonLine(line);
+    return CliSupport.OK;
+  }
+}
