@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         io.sightline.examples.tagging.TagCommand.class,
         io.sightline.examples.posters.PosterCommand.class,
         io.sightline.examples.describer.DescribeCommand.class,
+        io.sightline.examples.commerce.ProductCommand.class,
         // capability commands register here, one line each
     })
 public final class SightlineCli implements Runnable {

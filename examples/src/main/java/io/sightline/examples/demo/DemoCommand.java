@@ -43,6 +43,7 @@ public final class DemoCommand implements Callable<Integer> {
         , new io.sightline.examples.tagging.TaggingDemo()
         , new io.sightline.examples.posters.PostersDemo()
         , new io.sightline.examples.describer.DescribeDemo()
+        , new io.sightline.examples.commerce.ProductSearchDemo()
         // capability demo steps register here, one line each
     );
   }
