@@ -75,7 +75,8 @@ public final class RefsJsonl {
     try {
       node = JSON.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new InputFormatException(null, 0, "malformed JSON: " + e.getOriginalMessage());
+      throw new InputFormatException(null, 0, "malformed JSON: "
+          + e.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source.*$", ""));
     }
     if (!(node instanceof ObjectNode o)) {
       throw new InputFormatException(null, 0, "expected a JSON object");

@@ -1,0 +1,93 @@
+package io.sightline.examples.describer;
+
+import io.sightline.core.CancellationToken;
+import io.sightline.describer.DictionaryEntityExtractor;
+import io.sightline.describer.EntityExtractor;
+import io.sightline.describer.ErrorPolicy;
+import io.sightline.describer.IngestReport;
+import io.sightline.describer.NameFinderEntityExtractor;
+import io.sightline.describer.OpenNlpEntityExtractor;
+import io.sightline.describer.ReferenceStore;
+import io.sightline.examples.cli.CliSupport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sightline describe index --refs refs.jsonl --db DIR}: adds (or updates) the references of
+ * a {@code refs.jsonl} to the store in DIR and prints one JSON summary line
+ * {@code {"db","lines","added","merged","updated","skipped","references","images","errors":[{"line","message"}]}}.
+ * Malformed lines are skipped and reported (default) or, with {@code --on-error reject}, the whole
+ * file is refused and nothing is ingested (exit code 1).
+ */
+@Command(name = "index", mixinStandardHelpOptions = true,
+    description = "Add the reference images and pages of a refs.jsonl to a describer store.")
+public final class DescribeIndexCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--refs", required = true, paramLabel = "FILE", description = "refs.jsonl (UTF-8)")
+  Path refs;
+
+  @Option(names = "--db", required = true, paramLabel = "DIR", description = "store folder (created if needed)")
+  Path db;
+
+  @Option(names = "--on-error", paramLabel = "POLICY",
+      description = "what to do with malformed lines: skip (report and go on) or reject (ingest nothing); default ${DEFAULT-VALUE}")
+  String onError = "skip";
+
+  @Option(names = "--dictionary", paramLabel = "FILE",
+      description = "extract entities with this gazetteer (one name per line, tab, aliases separated by |) instead of OpenNLP")
+  Path dictionary;
+
+  @Option(names = "--name-finder", paramLabel = "MODEL",
+      description = "extract entities with a name finder model trained with NameFinderEntityExtractor")
+  Path nameFinder;
+
+  @Option(names = "--reextract", description = "if the store was built with another extractor, re-extract every page")
+  boolean reextract;
+
+  @Override
+  public Integer call() {
+    ErrorPolicy policy = switch (onError.toLowerCase(java.util.Locale.ROOT)) {
+      case "skip" -> ErrorPolicy.SKIP;
+      case "reject" -> ErrorPolicy.REJECT;
+      default -> throw new CommandLine.ParameterException(spec.commandLine(), "--on-error must be skip or reject");
+    };
+    if (dictionary != null && nameFinder != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "use either --dictionary or --name-finder");
+    }
+    EntityExtractor extractor = dictionary != null ? DictionaryEntityExtractor.load(dictionary)
+        : nameFinder != null ? NameFinderEntityExtractor.load(nameFinder) : OpenNlpEntityExtractor.english();
+    try (ReferenceStore store = ReferenceStore.builder().directory(db).extractor(extractor).reextract(reextract)
+        .progress(CliSupport.progressBar()).build()) {
+      IngestReport r = store.importJsonl(refs, policy, CliSupport.progressBar(), CancellationToken.NONE);
+      Map<String, Object> line = new LinkedHashMap<>();
+      line.put("db", db.toString());
+      line.put("lines", r.lines());
+      line.put("added", r.added());
+      line.put("merged", r.merged());
+      line.put("updated", r.updated());
+      line.put("skipped", r.skipped());
+      line.put("references", store.size());
+      line.put("images", store.imageCount());
+      List<Map<String, Object>> errors = new ArrayList<>();
+      for (IngestReport.LineError e : r.errors()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("line", e.line());
+        m.put("message", e.message());
+        errors.add(m);
+        System.err.println("sightline: " + refs + ":" + e.line() + ": skipped: " + e.message());
+      }
+      line.put("errors", errors);
+      CliSupport.printJsonLine(line);
+    }
+    return CliSupport.OK;
+  }
+}

@@ -1,0 +1,155 @@
+package io.sightline.examples.describer;
+
+import io.sightline.core.SightlineException;
+import io.sightline.describer.Description;
+import io.sightline.describer.EntityScorer;
+import io.sightline.describer.GbdtEntityScorer;
+import io.sightline.describer.HeuristicEntityScorer;
+import io.sightline.describer.ImageDescriber;
+import io.sightline.describer.ReferenceStore;
+import io.sightline.describer.ScoredEntity;
+import io.sightline.describer.ScoringMode;
+import io.sightline.examples.cli.CliSupport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code sightline describe query --db DIR [--scorer MODEL] IMAGE...}: one JSON line per image,
+ * {@code {"image","status","best":{"name","score"}|null,"entities":[{"name","score"}],
+ * "matches":[{"id","similarity"}],"thresholds":{...},"scorer"}}; with {@code --evidence} every
+ * scored candidate with its feature values is added. An image that cannot be read gives
+ * {@code {"image","error"}} and exit code 1 after the others.
+ */
+@Command(name = "query", mixinStandardHelpOptions = true,
+    description = "Describe images: the entity their matching reference pages name, or null.")
+public final class DescribeQueryCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--db", required = true, paramLabel = "DIR", description = "store folder made by 'describe index'")
+  Path db;
+
+  @Option(names = "--scorer", paramLabel = "MODEL",
+      description = "GBDT scorer from 'describe train-scorer' (default: the heuristic scorer)")
+  Path scorer;
+
+  @Option(names = "--mode", description = "grouped or per-mention (default ${DEFAULT-VALUE})")
+  String mode = "grouped";
+
+  @Option(names = "--match-threshold", paramLabel = "S", description = "minimum image similarity (default ${DEFAULT-VALUE})")
+  double matchThreshold = ImageDescriber.DEFAULT_MATCH_THRESHOLD;
+
+  @Option(names = "--top-images", paramLabel = "M", description = "matched images at most (default ${DEFAULT-VALUE})")
+  int topImages = ImageDescriber.DEFAULT_TOP_IMAGES;
+
+  @Option(names = "--score-threshold", paramLabel = "T", description = "minimum entity score (default: the scorer's)")
+  Double scoreThreshold;
+
+  @Option(names = "--evidence", description = "add every scored candidate with its features")
+  boolean evidence;
+
+  @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "images to describe")
+  List<Path> images = new ArrayList<>();
+
+  static ScoringMode parseMode(CommandLine cl, String mode) {
+    return switch (mode.toLowerCase(java.util.Locale.ROOT)) {
+      case "grouped" -> ScoringMode.GROUPED;
+      case "per-mention", "per_mention" -> ScoringMode.PER_MENTION;
+      default -> throw new CommandLine.ParameterException(cl, "--mode must be grouped or per-mention");
+    };
+  }
+
+  @Override
+  public Integer call() {
+    ScoringMode m = parseMode(spec.commandLine(), mode);
+    if (!Files.isDirectory(db)) {
+      throw new IllegalStateException("no describer store in " + db + "; run 'sightline describe index' first");
+    }
+    EntityScorer s = scorer == null ? new HeuristicEntityScorer() : GbdtEntityScorer.load(scorer);
+    int status = CliSupport.OK;
+    try (ReferenceStore store = ReferenceStore.builder().directory(db).build()) {
+      ImageDescriber.Builder b = ImageDescriber.builder().store(store).scorer(s).mode(m)
+          .matchThreshold(matchThreshold).topImages(topImages);
+      if (scoreThreshold != null) {
+        b.scoreThreshold(scoreThreshold);
+      }
+      ImageDescriber describer = b.build();
+      for (Path image : images) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("image", image.toString());
+        try {
+          line.putAll(toJson(describer.describe(image), evidence));
+        } catch (SightlineException e) {
+          line.put("error", e.getMessage());
+          status = CliSupport.FAILURE;
+        }
+        CliSupport.printJsonLine(line);
+      }
+    }
+    return status;
+  }
+
+  static double round(double v) {
+    return Math.round(v * 1e4) / 1e4;
+  }
+
+  private static Map<String, Object> entity(ScoredEntity e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", e.name());
+    m.put("score", round(e.score()));
+    return m;
+  }
+
+  /**
+   * @param d a description
+   * @param evidence include every candidate with its features
+   * @return the JSON fields of the CLI contract (without "image")
+   */
+  static Map<String, Object> toJson(Description d, boolean evidence) {
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("status", d.status().name());
+    line.put("best", d.best() == null ? null : entity(d.best()));
+    List<Map<String, Object>> ents = new ArrayList<>();
+    for (ScoredEntity e : d.entities()) {
+      ents.add(entity(e));
+    }
+    line.put("entities", ents);
+    List<Map<String, Object>> matches = new ArrayList<>();
+    for (Description.Match mt : d.matches()) {
+      Map<String, Object> mm = new LinkedHashMap<>();
+      mm.put("id", mt.id());
+      mm.put("similarity", round(mt.similarity()));
+      matches.add(mm);
+    }
+    line.put("matches", matches);
+    Map<String, Object> th = new LinkedHashMap<>();
+    th.put("match", d.thresholds().matchThreshold());
+    th.put("topImages", d.thresholds().topImages());
+    th.put("score", round(d.thresholds().scoreThreshold()));
+    line.put("thresholds", th);
+    line.put("mode", d.mode().name());
+    line.put("scorer", d.scorerId());
+    if (evidence) {
+      List<Map<String, Object>> cands = new ArrayList<>();
+      for (ScoredEntity e : d.candidates()) {
+        Map<String, Object> c = entity(e);
+        Map<String, Object> f = new LinkedHashMap<>();
+        e.features().forEach((k, v) -> f.put(k, round(v)));
+        c.put("features", f);
+        c.put("references", e.referenceIds());
+        cands.add(c);
+      }
+      line.put("candidates", cands);
+    }
+    return line;
+  }
+}
