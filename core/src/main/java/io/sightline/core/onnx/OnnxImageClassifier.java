@@ -7,9 +7,6 @@ import io.sightline.core.classify.ImageClassifier;
 import io.sightline.core.image.Layout;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -344,30 +341,7 @@ public final class OnnxImageClassifier implements ImageClassifier {
     }
 
     private List<String> resolveLabels() {
-      if (labels != null) {
-        if (labels.isEmpty()) {
-          throw new IllegalStateException("OnnxImageClassifier: labels must not be empty");
-        }
-        return labels;
-      }
-      if (labelsFile == null) {
-        throw new IllegalStateException("OnnxImageClassifier: labels(list) or labelsFile(path) is required");
-      }
-      try {
-        List<String> read = new ArrayList<>();
-        for (String line : Files.readAllLines(labelsFile, StandardCharsets.UTF_8)) {
-          String s = line.strip();
-          if (!s.isEmpty()) {
-            read.add(s);
-          }
-        }
-        if (read.isEmpty()) {
-          throw new ModelException("labels file " + labelsFile + " holds no labels; expected one label per line");
-        }
-        return List.copyOf(read);
-      } catch (IOException e) {
-        throw new ModelException("cannot read labels file " + labelsFile + ": " + e, e);
-      }
+      return Labels.resolve("OnnxImageClassifier", labels, labelsFile);
     }
   }
 }
