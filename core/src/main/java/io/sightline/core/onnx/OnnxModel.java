@@ -73,7 +73,8 @@ final class OnnxModel implements AutoCloseable {
     }
     Criteria.Builder<ImageBatch, ModelOutputs> cb = Criteria.builder()
         .setTypes(ImageBatch.class, ModelOutputs.class)
-        .optModelPath(abs)
+        .optModelPath(abs.getParent()) // a folder: DJL's SimpleRepository warns on a bare file
+        .optModelName(abs.getFileName().toString())
         .optEngine("OnnxRuntime")
         .optTranslator(new ImageTranslator(pre));
     for (Map.Entry<String, String> e : options.entrySet()) {

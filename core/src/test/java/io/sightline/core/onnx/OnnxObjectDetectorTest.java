@@ -158,11 +158,13 @@ class OnnxObjectDetectorTest {
         .format(OnnxObjectDetector.Format.BOXES_SCORES_LABELS).labels(LABELS).build())
         .isInstanceOf(ModelException.class)
         .hasMessageContaining("no output named 'boxes'");
-    assertThatThrownBy(() -> OnnxObjectDetector.builder().modelPath(ssd).inputSize(64, 64)
+    try (OnnxObjectDetector oneLabel = OnnxObjectDetector.builder().modelPath(ssd).inputSize(64, 64)
         .format(OnnxObjectDetector.Format.BOXES_SCORES_LABELS).labels(List.of("only"))
-        .normalizedBoxes(true).build().detect(image()))
-        .isInstanceOf(ModelException.class)
-        .hasMessageContaining("class index");
+        .normalizedBoxes(true).build()) {
+      assertThatThrownBy(() -> oneLabel.detect(image()))
+          .isInstanceOf(ModelException.class)
+          .hasMessageContaining("class index 1 (label offset 0) outside the 1 labels");
+    }
   }
 
   @Test
