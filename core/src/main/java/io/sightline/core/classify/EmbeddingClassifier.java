@@ -21,7 +21,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -237,7 +236,9 @@ public final class EmbeddingClassifier implements ImageClassifier {
    * @throws StoreException when the file is missing, truncated or corrupt
    */
   public static EmbeddingClassifier load(Path path, ImageEmbedder embedder) {
-    Objects.requireNonNull(embedder, "embedder");
+    if (embedder == null) {
+      throw new IllegalArgumentException("embedder is required to load " + path);
+    }
     return ChecksummedFile.read(path, KIND, FORMAT_VERSION, (header, in) -> {
       if (!header.embedderId().equals(embedder.id())) {
         throw new IncompatibleFormatException(path + ": classifier was trained on vectors of embedder '"

@@ -6,7 +6,6 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
@@ -219,8 +218,9 @@ public final class LocalFeatureReranker {
    * @return matches and RANSAC inliers
    */
   public Verification verify(LocalFeatures query, LocalFeatures reference) {
-    Objects.requireNonNull(query, "query");
-    Objects.requireNonNull(reference, "reference");
+    if (query == null || reference == null) {
+      throw new IllegalArgumentException("query and reference features are required");
+    }
     if (query.count() < 2 || reference.count() < 2) {
       return new Verification(0, 0);
     }
@@ -317,7 +317,9 @@ public final class LocalFeatureReranker {
    * @return the candidates re-ordered by combined score, best first
    */
   public <K> List<Reranked<K>> rerank(LocalFeatures query, List<Candidate<K>> candidates) {
-    Objects.requireNonNull(candidates, "candidates");
+    if (query == null || candidates == null) {
+      throw new IllegalArgumentException("query features and candidates are required");
+    }
     List<Reranked<K>> out = new ArrayList<>(candidates.size());
     for (int i = 0; i < candidates.size(); i++) {
       Candidate<K> c = candidates.get(i);
