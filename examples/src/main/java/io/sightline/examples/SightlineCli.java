@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     description = "Image understanding from the command line (JSON Lines on stdout).",
     subcommands = {
         DemoCommand.class,
+        io.sightline.examples.tagging.TagCommand.class,
         // capability commands register here, one line each
     })
 public final class SightlineCli implements Runnable {
@@ -38,6 +39,10 @@ public final class SightlineCli implements Runnable {
    * @return the exit code
    */
   public static int execute(String... args) {
+    // Sightline never downloads models: keep DJL offline unless the caller decided otherwise.
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
     return CliSupport.commandLine(new SightlineCli()).execute(args);
   }
 }

@@ -6,12 +6,13 @@ import java.awt.image.BufferedImage;
 import java.util.Objects;
 
 /**
- * The training-free default embedder: a 304-dimensional global descriptor made of five parts,
+ * The training-free default embedder: a 310-dimensional global descriptor made of five parts,
  * each L2-normalised, weighted, and concatenated, then L2-normalised as a whole.
  *
  * <ol>
- *   <li>Colour: a soft-binned HSV histogram, 8 hue x 3 saturation x 3 value (72), square-rooted
- *       (Hellinger), so a few saturated pixels do not dominate.</li>
+ *   <li>Colour: a soft-binned HSV histogram, 8 hue x 3 saturation x 3 value (72), plus 6 grey
+ *       levels (6) that take the mass of near-grey pixels, so white backgrounds and JPEG chroma
+ *       noise do not scatter over hue bins; square-rooted (Hellinger).</li>
  *   <li>Global edge orientation: 8 unsigned orientations weighted by Sobel magnitude (8).</li>
  *   <li>Spatial edges: the same 8-bin histogram in each cell of a 4x4 grid (128).</li>
  *   <li>Spatial layout: an 8x8 luminance thumbnail, centred and scaled to unit variance, so it is
@@ -30,14 +31,17 @@ import java.util.Objects;
  */
 public final class GlobalDescriptorEmbedder implements ImageEmbedder {
   /** Id and version recorded in every index built with this embedder. */
-  public static final String ID = "global-descriptor/1";
+  public static final String ID = "global-descriptor/2";
   /** Vector length. */
-  public static final int DIMENSION = 304;
+  public static final int DIMENSION = 310;
 
   private static final int SIZE = 96;
   private static final int HUE_BINS = 8;
   private static final int SAT_BINS = 3;
   private static final int VAL_BINS = 3;
+  private static final int GREY_BINS = 6;
+  private static final float GREY_SAT_LOW = 0.08f;
+  private static final float GREY_SAT_HIGH = 0.25f;
   private static final int ORIENT = 8;
   private static final int EDGE_GRID = 4;
   private static final int LAYOUT = 8;
@@ -100,10 +104,28 @@ public final class GlobalDescriptorEmbedder implements ImageEmbedder {
   }
 
   private static float[] colorHistogram(float[] r, float[] g, float[] b) {
-    float[] hist = new float[HUE_BINS * SAT_BINS * VAL_BINS];
+    // chromatic part: hue x saturation x value; achromatic part: value only. A pixel's mass is
+    // split between them by a saturation ramp, so near-grey pixels (white backgrounds, JPEG
+    // chroma noise) never scatter over hue bins.
+    float[] hist = new float[HUE_BINS * SAT_BINS * VAL_BINS + GREY_BINS];
+    int greyOff = HUE_BINS * SAT_BINS * VAL_BINS;
     float[] hsv = new float[3];
     for (int i = 0; i < r.length; i++) {
       ImageOps.rgbToHsv(r[i], g[i], b[i], hsv);
+      float chroma = Math.max(0f, Math.min(1f, (hsv[1] - GREY_SAT_LOW) / (GREY_SAT_HIGH - GREY_SAT_LOW)));
+      float vf = Math.min(hsv[2] * VAL_BINS - 0.5f, VAL_BINS - 1f);
+      int v0 = (int) Math.floor(Math.max(0, vf));
+      float vw = vf <= 0 ? 0 : vf - v0;
+      if (chroma < 1f) {
+        float gf = Math.min(hsv[2] * GREY_BINS - 0.5f, GREY_BINS - 1f);
+        int g0 = (int) Math.floor(Math.max(0, gf));
+        float gw = gf <= 0 ? 0 : gf - g0;
+        hist[greyOff + g0] += (1 - chroma) * (1 - gw);
+        hist[greyOff + Math.min(GREY_BINS - 1, g0 + 1)] += (1 - chroma) * gw;
+      }
+      if (chroma <= 0f) {
+        continue;
+      }
       // soft (linear) assignment along hue (circular), saturation and value
       float hf = hsv[0] * HUE_BINS - 0.5f;
       int h0 = (int) Math.floor(hf);
@@ -111,9 +133,6 @@ public final class GlobalDescriptorEmbedder implements ImageEmbedder {
       float sf = Math.min(hsv[1] * SAT_BINS - 0.5f, SAT_BINS - 1f);
       int s0 = (int) Math.floor(Math.max(0, sf));
       float sw = sf <= 0 ? 0 : sf - s0;
-      float vf = Math.min(hsv[2] * VAL_BINS - 0.5f, VAL_BINS - 1f);
-      int v0 = (int) Math.floor(Math.max(0, vf));
-      float vw = vf <= 0 ? 0 : vf - v0;
       for (int dh = 0; dh < 2; dh++) {
         int hb = Math.floorMod(h0 + dh, HUE_BINS);
         float wh = dh == 0 ? 1 - hw : hw;
@@ -123,7 +142,7 @@ public final class GlobalDescriptorEmbedder implements ImageEmbedder {
           for (int dv = 0; dv < 2; dv++) {
             int vb = Math.min(VAL_BINS - 1, v0 + dv);
             float wv = dv == 0 ? 1 - vw : vw;
-            hist[(hb * SAT_BINS + sb) * VAL_BINS + vb] += wh * ws * wv;
+            hist[(hb * SAT_BINS + sb) * VAL_BINS + vb] += chroma * wh * ws * wv;
           }
         }
       }

@@ -162,7 +162,9 @@ public final class HnswVectorIndex<K extends Serializable> extends AbstractVecto
 
   private void insert(Entry<K> e) {
     while (true) {
+      int capacity;
       lock.readLock().lock();
+      capacity = hnsw.getMaxItemCount();
       try {
         if (hnsw.contains(e.id())) {
           hnsw.remove(e.id(), e.version());
@@ -170,19 +172,20 @@ public final class HnswVectorIndex<K extends Serializable> extends AbstractVecto
         hnsw.add(e);
         return;
       } catch (SizeLimitExceededException full) {
-        // fall through to grow
+        // fall through to grow (removed nodes keep their slots, so size() may be below capacity)
       } finally {
         lock.readLock().unlock();
       }
-      grow();
+      grow(capacity);
     }
   }
 
-  private void grow() {
+  private void grow(int seenCapacity) {
     lock.writeLock().lock();
     try {
-      if (hnsw.size() >= hnsw.getMaxItemCount() - 1) {
-        hnsw.resize(Math.max(16, hnsw.getMaxItemCount() * 2));
+      // another thread may have grown it already
+      if (hnsw.getMaxItemCount() == seenCapacity) {
+        hnsw.resize(Math.max(16, seenCapacity * 2));
       }
     } finally {
       lock.writeLock().unlock();

@@ -38,6 +38,27 @@ public final class CliSupport {
   }
 
   /**
+   * @return a listener that draws a progress bar on stderr, at most one line per 10% of the work
+   *     (or per report when the total is unknown)
+   */
+  public static io.sightline.core.ProgressListener progressBar() {
+    return new io.sightline.core.ProgressListener() {
+      private long lastDecile = -1;
+      private String lastTask = "";
+
+      @Override
+      public synchronized void onProgress(String task, long done, long total, String message) {
+        long decile = total > 0 ? done * 10 / total : done;
+        if (!task.equals(lastTask) || decile != lastDecile) {
+          lastTask = task;
+          lastDecile = decile;
+          progress(task, done, total, message);
+        }
+      }
+    };
+  }
+
+  /**
    * Writes a progress line to stderr.
    *
    * @param task the work

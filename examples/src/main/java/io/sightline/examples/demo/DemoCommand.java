@@ -40,6 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
   static List<DemoStep> steps() {
     return List.of(
         new SearchDemo()
+        , new io.sightline.examples.tagging.TaggingDemo()
         // capability demo steps register here, one line each
     );
   }

@@ -1,0 +1,644 @@
+package io.sightline.commerce;
+
+import io.sightline.core.CancellationToken;
+import io.sightline.core.IncompatibleFormatException;
+import io.sightline.core.InputFormatException;
+import io.sightline.core.ProgressListener;
+import io.sightline.core.SightlineException;
+import io.sightline.core.StoreException;
+import io.sightline.core.embed.GlobalDescriptorEmbedder;
+import io.sightline.core.embed.ImageEmbedder;
+import io.sightline.core.image.ImageLoader;
+import io.sightline.core.index.HnswVectorIndex;
+import io.sightline.core.index.IndexItem;
+import io.sightline.core.index.Metric;
+import io.sightline.core.index.SearchResult;
+import io.sightline.core.store.Database;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The product image database of the seed: product metadata (id, image, category, title, link)
+ * in the embedded database (H2 file mode), and one HNSW vector index per product segment, each
+ * with its own embedder (seed claim 2: an apparel recognition model and an other-commodity
+ * recognition model). Products whose category is {@code apparel} or {@code apparel/...} go to
+ * the apparel index, all others to the other-commodity index.
+ *
+ * <p>Layout of the catalog folder: {@code catalog.mv.db} (H2), {@code apparel.hnsw} and
+ * {@code other-commodity.hnsw} (checksummed, atomically replaced index files that record their
+ * embedder id), and optionally {@code intent.model} (see {@link #saveIntentModel}). Opening a
+ * catalog with an embedder other than the one it was built with is refused with an
+ * {@link IncompatibleFormatException}.
+ *
+ * <p>Indexing embeds every row first and writes nothing until all rows are embedded, so a
+ * cancelled or failed run leaves the catalog as it was. Index files are written before the
+ * database commit; the database is the source of truth, and a search never returns a vector whose
+ * product row is absent.
+ *
+ * <p>Thread-safe: searches run concurrently with each other and with indexing; indexing runs are
+ * serialised.
+ */
+public final class ProductCatalog implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ProductCatalog.class);
+  /** Schema component name in the database. */
+  static final String COMPONENT = "commerce.catalog";
+  private static final List<String> MIGRATIONS = List.of(
+      "CREATE TABLE commerce_products (id VARCHAR(512) PRIMARY KEY, image VARCHAR(4096) NOT NULL, "
+          + "category VARCHAR(512) NOT NULL, title VARCHAR(4096) NOT NULL, link VARCHAR(4096) NOT NULL, "
+          + "segment VARCHAR(32) NOT NULL);"
+          + "CREATE INDEX commerce_products_segment ON commerce_products(segment);"
+          + "CREATE TABLE commerce_meta (k VARCHAR(200) PRIMARY KEY, v VARCHAR(4096) NOT NULL)");
+  private static final Pattern CATEGORY = Pattern.compile("[\\p{L}\\p{N} _.&'+-]+(/[\\p{L}\\p{N} _.&'+-]+)*");
+  /** The two searchable segments. */
+  static final List<Intent> SEGMENTS = List.of(Intent.APPAREL, Intent.OTHER_COMMODITY);
+
+  private final Path dir;
+  private final Database db;
+  private final Map<Intent, ImageEmbedder> embedders;
+  private final Map<Intent, HnswVectorIndex<String>> indexes;
+  private final Set<String> knownCategories;
+  private final ImageLoader loader;
+
+  private ProductCatalog(Builder b) {
+    this.dir = b.dir.toAbsolutePath();
+    this.embedders = new EnumMap<>(b.embedders);
+    this.knownCategories = b.knownCategories == null ? null : Set.copyOf(b.knownCategories);
+    this.loader = b.loader;
+    try {
+      Files.createDirectories(dir);
+    } catch (java.io.IOException e) {
+      throw new StoreException(dir + ": cannot create catalog folder: " + e.getMessage(), e);
+    }
+    this.db = Database.openFile(dir, "catalog");
+    try {
+      db.ensureSchema(COMPONENT, MIGRATIONS);
+      checkEmbedders();
+      this.indexes = new EnumMap<>(Intent.class);
+      for (Intent s : SEGMENTS) {
+        Path file = indexFile(s);
+        ImageEmbedder e = embedders.get(s);
+        HnswVectorIndex<String> idx;
+        if (Files.exists(file)) {
+          idx = HnswVectorIndex.load(file, String.class, e.id());
+          if (idx.dimension() != e.dimension()) {
+            throw new IncompatibleFormatException(file + ": holds " + idx.dimension()
+                + "-d vectors but the " + s + " embedder gives " + e.dimension());
+          }
+          idx.setEf(b.ef);
+        } else {
+          if (count(s) > 0) {
+            throw new StoreException(file + ": index file missing although the database lists "
+                + count(s) + " " + s + " products; re-run indexing into a fresh folder");
+          }
+          idx = HnswVectorIndex.builder().dimension(e.dimension()).embedderId(e.id())
+              .metric(Metric.COSINE).m(b.m).efConstruction(b.efConstruction).ef(b.ef).build();
+        }
+        indexes.put(s, idx);
+      }
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** @return a builder; the folder is required */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private void checkEmbedders() {
+    Map<String, String> meta = meta();
+    Map<String, String> put = new LinkedHashMap<>();
+    for (Intent s : SEGMENTS) {
+      String key = "embedder." + s.label();
+      String have = meta.get(key);
+      String want = embedders.get(s).id();
+      if (have == null) {
+        put.put(key, want);
+      } else if (!have.equals(want)) {
+        throw new IncompatibleFormatException("catalog " + dir + ": the " + s + " index was built with embedder '"
+            + have + "', not '" + want + "'; search it with the same embedder or build a new catalog");
+      }
+    }
+    if (!put.isEmpty()) {
+      db.transaction(c -> {
+        try (PreparedStatement ps = c.prepareStatement("MERGE INTO commerce_meta (k, v) KEY (k) VALUES (?, ?)")) {
+          for (Map.Entry<String, String> e : put.entrySet()) {
+            ps.setString(1, e.getKey());
+            ps.setString(2, e.getValue());
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+        return null;
+      });
+    }
+  }
+
+  private Map<String, String> meta() {
+    return db.transaction(c -> {
+      Map<String, String> m = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT k, v FROM commerce_meta");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          m.put(rs.getString(1), rs.getString(2));
+        }
+      }
+      return m;
+    });
+  }
+
+  private Path indexFile(Intent segment) {
+    return dir.resolve(segment.label() + ".hnsw");
+  }
+
+  /** @return the catalog folder */
+  public Path directory() {
+    return dir;
+  }
+
+  /**
+   * @param segment {@link Intent#APPAREL} or {@link Intent#OTHER_COMMODITY}
+   * @return the embedder (recognition model) of that segment
+   */
+  public ImageEmbedder embedder(Intent segment) {
+    return embedders.get(checkSegment(segment));
+  }
+
+  /**
+   * @param segment {@link Intent#APPAREL} or {@link Intent#OTHER_COMMODITY}
+   * @return the vector index of that segment
+   */
+  HnswVectorIndex<String> index(Intent segment) {
+    return indexes.get(checkSegment(segment));
+  }
+
+  private static Intent checkSegment(Intent segment) {
+    if (segment == null || !segment.isCommodity()) {
+      throw new IllegalArgumentException("segment must be apparel or other-commodity, not " + segment);
+    }
+    return segment;
+  }
+
+  /** @return the number of products stored */
+  public int size() {
+    return db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM commerce_products");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    });
+  }
+
+  /**
+   * @param segment a segment
+   * @return the number of products stored in it
+   */
+  public int count(Intent segment) {
+    return db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM commerce_products WHERE segment = ?")) {
+        ps.setString(1, segment.label());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }
+    });
+  }
+
+  /** @return the configured category whitelist, empty when any well-formed category is accepted */
+  public Set<String> knownCategories() {
+    return knownCategories == null ? Set.of() : knownCategories;
+  }
+
+  /**
+   * @param id product id
+   * @return the product, if stored
+   */
+  public Optional<Product> product(String id) {
+    return Optional.ofNullable(products(List.of(id)).get(id));
+  }
+
+  /**
+   * @param ids product ids
+   * @return the stored products among them, by id
+   */
+  public Map<String, Product> products(Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return Map.of();
+    }
+    List<String> list = new ArrayList<>(new LinkedHashSet<>(ids));
+    return db.transaction(c -> {
+      Map<String, Product> out = new HashMap<>();
+      StringBuilder sql = new StringBuilder("SELECT id, image, category, title, link FROM commerce_products WHERE id IN (");
+      for (int i = 0; i < list.size(); i++) {
+        sql.append(i == 0 ? "?" : ",?");
+      }
+      sql.append(')');
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < list.size(); i++) {
+          ps.setString(i + 1, list.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            Product p = new Product(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5));
+            out.put(p.id(), p);
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Nearest products of one segment; hits whose product row is absent are dropped.
+   *
+   * @param segment which index
+   * @param vector a vector from {@link #embedder(Intent) embedder(segment)}
+   * @param k how many at most
+   * @return hits, closest first (distance = cosine distance 1 - cos, in [0, 2])
+   */
+  public List<SearchResult<String>> search(Intent segment, float[] vector, int k) {
+    return index(segment).search(vector, k);
+  }
+
+  /**
+   * Reads {@code catalog.csv} (header {@code id,image,category,title,link}; image paths resolve
+   * against the file's folder) and indexes every valid row. Rows with a missing or undecodable
+   * image, an empty id, a duplicate id, or an unknown or malformed category are left out and
+   * reported by line in {@link IndexReport#problems()}.
+   *
+   * @param catalogCsv the file
+   * @param listener progress ("index" per row)
+   * @param token cancels between rows; nothing is stored then
+   * @return what was stored and what was left out
+   * @throws InputFormatException when the file is missing or its header is wrong
+   */
+  public IndexReport index(Path catalogCsv, ProgressListener listener, CancellationToken token) {
+    List<Csv.Row> rows = Csv.read(catalogCsv, List.of("id", "image", "category", "title", "link"));
+    List<CatalogEntry> entries = new ArrayList<>();
+    List<RowProblem> problems = new ArrayList<>();
+    for (Csv.Row r : rows) {
+      List<String> f = r.fields();
+      if (f.size() < 3) {
+        problems.add(new RowProblem(r.line(), f.isEmpty() ? "" : f.get(0),
+            "expected 'id,image,category,title,link' but got " + f.size() + " field(s)"));
+        continue;
+      }
+      if (f.get(1).isEmpty()) {
+        problems.add(new RowProblem(r.line(), f.get(0), "image is empty"));
+        continue;
+      }
+      entries.add(new CatalogEntry(f.get(0), Csv.resolve(catalogCsv, f.get(1)), f.get(2),
+          f.size() > 3 ? f.get(3) : "", f.size() > 4 ? f.get(4) : "", r.line()));
+    }
+    return index(entries, problems, listener, token);
+  }
+
+  /**
+   * Indexes products given through the API; invalid ones are reported, not thrown.
+   *
+   * @param entries the products
+   * @param listener progress ("index" per product)
+   * @param token cancels between products; nothing is stored then
+   * @return what was stored and what was left out
+   */
+  public IndexReport index(List<CatalogEntry> entries, ProgressListener listener, CancellationToken token) {
+    return index(entries, new ArrayList<>(), listener, token);
+  }
+
+  private IndexReport index(List<CatalogEntry> entries, List<RowProblem> problems, ProgressListener listener,
+      CancellationToken token) {
+    List<CatalogEntry> valid = new ArrayList<>();
+    List<float[]> vectors = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    long done = 0;
+    for (CatalogEntry e : entries) {
+      token.throwIfCancelled();
+      String problem = validate(e, seen);
+      if (problem == null) {
+        try {
+          BufferedImage img = loader.load(e.image());
+          vectors.add(embedders.get(e.segment()).embed(img));
+          valid.add(e);
+        } catch (SightlineException ex) {
+          problem = ex.getMessage();
+        }
+      }
+      if (problem != null) {
+        problems.add(new RowProblem(e.line(), e.id(), problem));
+        LOG.warn("catalog line {} ({}): {}", e.line(), e.id(), problem);
+      } else {
+        seen.add(e.id());
+      }
+      listener.onProgress("index", ++done, entries.size(), "");
+    }
+    token.throwIfCancelled();
+    return store(valid, vectors, problems);
+  }
+
+  /**
+   * Indexes products whose vectors were computed elsewhere with this catalog's embedders (for
+   * example in a batch job); images are not read. Rows with an empty id, a duplicate id or an
+   * unknown category are reported.
+   *
+   * @param entries the products
+   * @param vectors one vector per product, from the embedder of the product's segment
+   * @param listener progress
+   * @return what was stored
+   */
+  public IndexReport indexVectors(List<CatalogEntry> entries, List<float[]> vectors, ProgressListener listener) {
+    if (entries.size() != vectors.size()) {
+      throw new IllegalArgumentException(entries.size() + " entries but " + vectors.size() + " vectors");
+    }
+    List<CatalogEntry> valid = new ArrayList<>();
+    List<float[]> vs = new ArrayList<>();
+    List<RowProblem> problems = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < entries.size(); i++) {
+      CatalogEntry e = entries.get(i);
+      String problem = validateFields(e, seen);
+      if (problem != null) {
+        problems.add(new RowProblem(e.line(), e.id(), problem));
+      } else {
+        seen.add(e.id());
+        valid.add(e);
+        vs.add(vectors.get(i));
+      }
+    }
+    listener.onProgress("index", entries.size(), entries.size(), "vectors given");
+    return store(valid, vs, problems);
+  }
+
+  private String validate(CatalogEntry e, Set<String> seen) {
+    String p = validateFields(e, seen);
+    if (p != null) {
+      return p;
+    }
+    if (!Files.isRegularFile(e.image())) {
+      return "image not found: " + e.image();
+    }
+    return null;
+  }
+
+  private String validateFields(CatalogEntry e, Set<String> seen) {
+    if (e.id().isBlank()) {
+      return "id is empty";
+    }
+    if (e.id().length() > 512) {
+      return "id longer than 512 characters";
+    }
+    if (seen.contains(e.id())) {
+      return "duplicate id '" + e.id() + "' (first occurrence kept)";
+    }
+    String c = e.category().trim();
+    if (c.isEmpty()) {
+      return "category is empty";
+    }
+    if (!CATEGORY.matcher(c).matches()) {
+      return "malformed category '" + c + "' (expected words separated by '/')";
+    }
+    if (knownCategories != null && !isKnown(c)) {
+      return "unknown category '" + c + "' (known: " + String.join(", ", new java.util.TreeSet<>(knownCategories)) + ")";
+    }
+    return null;
+  }
+
+  private boolean isKnown(String category) {
+    String c = category.toLowerCase(Locale.ROOT);
+    for (String k : knownCategories) {
+      String kk = k.toLowerCase(Locale.ROOT);
+      if (c.equals(kk) || c.startsWith(kk + "/")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private synchronized IndexReport store(List<CatalogEntry> valid, List<float[]> vectors, List<RowProblem> problems) {
+    Map<String, Product> existing = products(valid.stream().map(CatalogEntry::id).toList());
+    Map<Intent, List<IndexItem<String>>> items = new EnumMap<>(Intent.class);
+    Map<Intent, Integer> perSegment = new EnumMap<>(Intent.class);
+    for (Intent s : SEGMENTS) {
+      items.put(s, new ArrayList<>());
+      perSegment.put(s, 0);
+    }
+    for (int i = 0; i < valid.size(); i++) {
+      CatalogEntry e = valid.get(i);
+      Intent s = e.segment();
+      items.get(s).add(new IndexItem<>(e.id(), vectors.get(i), Map.of("category", e.category().trim())));
+      perSegment.merge(s, 1, Integer::sum);
+    }
+    // validate every vector before touching anything stored
+    for (Intent s : SEGMENTS) {
+      for (IndexItem<String> it : items.get(s)) {
+        io.sightline.core.index.Vectors.check(it.vector(), indexes.get(s).dimension());
+      }
+    }
+    for (Intent s : SEGMENTS) {
+      HnswVectorIndex<String> idx = indexes.get(s);
+      Intent other = s == Intent.APPAREL ? Intent.OTHER_COMMODITY : Intent.APPAREL;
+      for (IndexItem<String> it : items.get(s)) {
+        Product old = existing.get(it.id());
+        if (old != null && old.segment() == other) {
+          indexes.get(other).remove(it.id());
+        }
+      }
+      if (!items.get(s).isEmpty()) {
+        idx.addAll(items.get(s));
+      }
+    }
+    for (Intent s : SEGMENTS) {
+      indexes.get(s).save(indexFile(s));
+    }
+    db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("MERGE INTO commerce_products (id, image, category, title, link, segment) "
+          + "KEY (id) VALUES (?, ?, ?, ?, ?, ?)")) {
+        int n = 0;
+        for (CatalogEntry e : valid) {
+          ps.setString(1, e.id());
+          ps.setString(2, e.image().toAbsolutePath().toString());
+          ps.setString(3, e.category().trim());
+          ps.setString(4, e.title());
+          ps.setString(5, e.link());
+          ps.setString(6, e.segment().label());
+          ps.addBatch();
+          if (++n % 1000 == 0) {
+            ps.executeBatch();
+          }
+        }
+        ps.executeBatch();
+      }
+      return null;
+    });
+    int replaced = existing.size();
+    int total = size();
+    LOG.info("catalog {}: {} products stored ({} replaced), {} rows left out; {} in all", dir, valid.size(),
+        replaced, problems.size(), total);
+    return new IndexReport(valid.size(), replaced, perSegment, problems, total);
+  }
+
+  /**
+   * Removes a product from the database and its index.
+   *
+   * @param id product id
+   * @return whether it was stored
+   */
+  public synchronized boolean remove(String id) {
+    Optional<Product> p = product(id);
+    if (p.isEmpty()) {
+      return false;
+    }
+    db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM commerce_products WHERE id = ?")) {
+        ps.setString(1, id);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+    HnswVectorIndex<String> idx = indexes.get(p.get().segment());
+    idx.remove(id);
+    idx.save(indexFile(p.get().segment()));
+    return true;
+  }
+
+  /**
+   * Saves an intent model into the catalog folder ({@code intent.model}), so that a searcher
+   * opened on this folder finds it.
+   *
+   * @param model the trained model
+   */
+  public void saveIntentModel(EmbeddingIntentClassifier model) {
+    model.save(intentModelFile());
+  }
+
+  /**
+   * @param embedder the embedder the intent model was trained with
+   * @return the intent model stored in the catalog folder, if any
+   */
+  public Optional<EmbeddingIntentClassifier> loadIntentModel(ImageEmbedder embedder) {
+    Path f = intentModelFile();
+    return Files.exists(f) ? Optional.of(EmbeddingIntentClassifier.load(f, embedder)) : Optional.empty();
+  }
+
+  /** @return where {@link #saveIntentModel} writes */
+  public Path intentModelFile() {
+    return dir.resolve("intent.model");
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+
+  /** Builder for {@link ProductCatalog}. */
+  public static final class Builder {
+    private Path dir;
+    private final Map<Intent, ImageEmbedder> embedders = new EnumMap<>(Intent.class);
+    private Set<String> knownCategories;
+    private ImageLoader loader = ImageLoader.defaults();
+    private int m = 16;
+    private int efConstruction = 200;
+    private int ef = 100;
+
+    private Builder() {}
+
+    /**
+     * @param dir the catalog folder (created when absent); required
+     * @return this builder
+     */
+    public Builder directory(Path dir) {
+      this.dir = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /**
+     * Sets the recognition model of a segment (default: {@link GlobalDescriptorEmbedder} for both).
+     *
+     * @param segment {@link Intent#APPAREL} or {@link Intent#OTHER_COMMODITY}
+     * @param embedder its embedder
+     * @return this builder
+     */
+    public Builder embedder(Intent segment, ImageEmbedder embedder) {
+      embedders.put(checkSegment(segment), Objects.requireNonNull(embedder, "embedder"));
+      return this;
+    }
+
+    /**
+     * Restricts categories: a row is accepted when its category equals one of these or lies
+     * below one ({@code apparel} accepts {@code apparel/shoes}); others are reported as unknown.
+     *
+     * @param categories the known categories
+     * @return this builder
+     */
+    public Builder knownCategories(Collection<String> categories) {
+      this.knownCategories = new LinkedHashSet<>(categories);
+      return this;
+    }
+
+    /**
+     * @param loader decodes product images (default {@link ImageLoader#defaults()})
+     * @return this builder
+     */
+    public Builder imageLoader(ImageLoader loader) {
+      this.loader = Objects.requireNonNull(loader, "loader");
+      return this;
+    }
+
+    /**
+     * HNSW parameters for new indexes (defaults 16, 200, 100); {@code ef} also applies to loaded ones.
+     *
+     * @param m graph degree
+     * @param efConstruction build-time candidate list
+     * @param ef search-time candidate list
+     * @return this builder
+     */
+    public Builder hnsw(int m, int efConstruction, int ef) {
+      if (m < 2 || efConstruction < 1 || ef < 1) {
+        throw new IllegalArgumentException("m >= 2, efConstruction >= 1, ef >= 1 required");
+      }
+      this.m = m;
+      this.efConstruction = efConstruction;
+      this.ef = ef;
+      return this;
+    }
+
+    /**
+     * Opens the catalog in the folder, creating it when empty.
+     *
+     * @return the catalog
+     * @throws IllegalStateException when no folder was given
+     * @throws IncompatibleFormatException when the folder was built with other embedders or by a
+     *     newer Sightline
+     */
+    public ProductCatalog open() {
+      if (dir == null) {
+        throw new IllegalStateException("ProductCatalog: directory is required");
+      }
+      for (Intent s : SEGMENTS) {
+        embedders.computeIfAbsent(s, x -> new GlobalDescriptorEmbedder());
+      }
+      return new ProductCatalog(this);
+    }
+  }
+}

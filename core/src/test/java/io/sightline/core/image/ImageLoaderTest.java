@@ -1,0 +1,151 @@
+package io.sightline.core.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sightline.core.ImageDecodeException;
+import io.sightline.core.ImageTooLargeException;
+import io.sightline.core.TestImages;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageLoaderTest {
+  private final ImageLoader loader = ImageLoader.defaults();
+
+  @Test
+  void decodesPngJpegBmpFromPathBytesAndStream(@TempDir Path dir) throws IOException {
+    BufferedImage img = TestImages.synthetic(1, 120, 80);
+    for (String fmt : new String[] {"png", "bmp", "gif"}) {
+      byte[] bytes = TestImages.encode(img, fmt);
+      Path f = dir.resolve("a." + fmt);
+      Files.write(f, bytes);
+      assertThat(loader.load(f).getWidth()).isEqualTo(120);
+      assertThat(loader.load(bytes).getHeight()).isEqualTo(80);
+      assertThat(loader.load(new ByteArrayInputStream(bytes)).getType()).isEqualTo(BufferedImage.TYPE_INT_RGB);
+      assertThat(loader.probe(f).format()).isNotEmpty();
+    }
+    assertThat(loader.load(TestImages.jpegBytes(img, 0.8f)).getWidth()).isEqualTo(120);
+  }
+
+  @Test
+  void readsBundledPublicDomainPhotos() {
+    Path photos = TestImages.testdata().resolve("photos");
+    assertThat(loader.load(photos.resolve("astronaut.png")).getWidth()).isEqualTo(512);
+    assertThat(loader.load(photos.resolve("rocket.jpg")).getHeight()).isPositive();
+    ImageInfo info = loader.probe(photos.resolve("coffee.png"));
+    assertThat(info.format()).isEqualTo("png");
+    assertThat(info.width()).isEqualTo(600);
+  }
+
+  @Test
+  void emptyInputIsRefused(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("empty.png");
+    Files.write(f, new byte[0]);
+    assertThatThrownBy(() -> loader.load(f)).isInstanceOf(ImageDecodeException.class).hasMessageContaining("empty");
+    assertThatThrownBy(() -> loader.load(new byte[0])).isInstanceOf(ImageDecodeException.class);
+  }
+
+  @Test
+  void nonImageAndMissingFilesAreRefused(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("notes.jpg");
+    Files.writeString(f, "this is a text file pretending to be a jpeg", StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> loader.load(f)).isInstanceOf(ImageDecodeException.class)
+        .hasMessageContaining("not an image");
+    assertThatThrownBy(() -> loader.load(dir.resolve("nope.png"))).isInstanceOf(ImageDecodeException.class)
+        .hasMessageContaining("no such file");
+    assertThatThrownBy(() -> loader.load(dir)).isInstanceOf(ImageDecodeException.class)
+        .hasMessageContaining("directory");
+  }
+
+  @Test
+  void truncatedPngAndJpegAreRefused() {
+    BufferedImage img = TestImages.synthetic(2, 200, 150);
+    byte[] png = TestImages.encode(img, "png");
+    byte[] jpg = TestImages.jpegBytes(img, 0.9f);
+    assertThatThrownBy(() -> loader.load(Arrays.copyOf(png, png.length / 2)))
+        .isInstanceOf(ImageDecodeException.class);
+    assertThatThrownBy(() -> loader.load(Arrays.copyOf(jpg, jpg.length / 2)))
+        .isInstanceOf(ImageDecodeException.class).hasMessageContaining("truncated");
+    assertThatThrownBy(() -> loader.load(Arrays.copyOf(png, 20))).isInstanceOf(ImageDecodeException.class);
+  }
+
+  @Test
+  void decompressionBombIsRefusedBeforeDecoding() throws IOException {
+    // A valid PNG header declaring 100000 x 100000 pixels; the payload is a few bytes.
+    byte[] bomb = pngDeclaring(100_000, 100_000);
+    long before = usedMemory();
+    assertThatThrownBy(() -> loader.load(bomb)).isInstanceOf(ImageTooLargeException.class)
+        .hasMessageContaining("decompression bomb");
+    assertThat(usedMemory() - before).isLessThan(256L * 1024 * 1024);
+  }
+
+  @Test
+  void byteAndPixelBudgetsAreConfigurable() {
+    BufferedImage img = TestImages.synthetic(3, 300, 200);
+    byte[] png = TestImages.encode(img, "png");
+    assertThatThrownBy(() -> ImageLoader.withLimits(300 * 199, 1 << 20).load(png))
+        .isInstanceOf(ImageTooLargeException.class);
+    assertThatThrownBy(() -> ImageLoader.withLimits(1 << 20, 100).load(png))
+        .isInstanceOf(ImageTooLargeException.class);
+    assertThatThrownBy(() -> ImageLoader.withLimits(1 << 20, 100).load(new ByteArrayInputStream(png)))
+        .isInstanceOf(ImageTooLargeException.class);
+    assertThat(ImageLoader.withLimits(300 * 200, 1 << 20).load(png).getWidth()).isEqualTo(300);
+  }
+
+  @Test
+  void alphaIsCompositedOnWhiteButKeptByLoadRaw(@TempDir Path dir) throws IOException {
+    BufferedImage argb = new BufferedImage(10, 10, BufferedImage.TYPE_INT_ARGB);
+    Path f = dir.resolve("t.png");
+    ImageIO.write(argb, "png", f.toFile());
+    assertThat(loader.load(f).getRGB(5, 5) & 0xFFFFFF).isEqualTo(0xFFFFFF);
+    assertThat(loader.loadRaw(f).getColorModel().hasAlpha()).isTrue();
+  }
+
+  private static long usedMemory() {
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
+  }
+
+  static byte[] pngDeclaring(int w, int h) throws IOException {
+    ByteArrayOutputStream bos = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bos);
+    out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+    ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
+    DataOutputStream d = new DataOutputStream(ihdr);
+    d.writeInt(w);
+    d.writeInt(h);
+    d.write(new byte[] {8, 2, 0, 0, 0});
+    chunk(out, "IHDR", ihdr.toByteArray());
+    Deflater def = new Deflater();
+    def.setInput(new byte[4096]);
+    def.finish();
+    byte[] buf = new byte[8192];
+    int n = def.deflate(buf);
+    chunk(out, "IDAT", Arrays.copyOf(buf, n));
+    chunk(out, "IEND", new byte[0]);
+    return bos.toByteArray();
+  }
+
+  private static void chunk(DataOutputStream out, String type, byte[] data) throws IOException {
+    out.writeInt(data.length);
+    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+    out.write(t);
+    out.write(data);
+    CRC32 crc = new CRC32();
+    crc.update(t);
+    crc.update(data);
+    out.writeInt((int) crc.getValue());
+  }
+}

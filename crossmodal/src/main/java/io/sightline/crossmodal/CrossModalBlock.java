@@ -1,0 +1,226 @@
+package io.sightline.crossmodal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.nn.transformer.IdEmbedding;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The single-stream semantic model: one transformer encoder over the spliced input
+ * {@code [matching identifier (CLS)] + text features + image features}.
+ *
+ * <ul>
+ *   <li>text feature = character feature (unit embedding) + fused standard-image content (seed
+ *       library, claim 9) + location feature (position ids starting at 2) + [TEXT] modal
+ *       identifier;</li>
+ *   <li>image feature = object feature (visual feature spliced with spatial coordinates, compressed
+ *       to the model width when longer, seed [0054]; replaced by the learned image mask when the
+ *       object is masked) + fused standard-text vector (seed library, claim 7) + object order
+ *       feature (fixed id 1) + [IMG] modal identifier;</li>
+ *   <li>heads: text units (masked text units and the labels of masked objects are predicted over
+ *       the unit vocabulary), visual feature regression for masked objects, and the matching score
+ *       from the CLS output (claim 5).</li>
+ * </ul>
+ *
+ * <p>Inputs (B samples, T text units, O objects, L standard-text units, Dv visual length):
+ * {@code textIds int[B,T], textPos int[B,T], textSeedImage float[B,T,Dv], objVisual float[B,O,Dv],
+ * objSpatial float[B,O,5], objMasked float[B,O], objSeedText int[B,O,L], objSeedWeight
+ * float[B,O,L], attention float[B,S,S]}. Outputs: {@code unitLogits [B,S,V], featurePred
+ * [B,O,Dv], matchLogit [B], hidden [B,S,E]}.
+ */
+final class CrossModalBlock extends AbstractBlock {
+  private static final byte VERSION = 1;
+  private final ModelConfig cfg;
+  private final int vocabSize;
+  private final IdEmbedding unitEmbedding;
+  private final IdEmbedding positionEmbedding;
+  private final Linear objectProjection;
+  private final Linear seedImageProjection;
+  private final Linear seedTextProjection;
+  private final Parameter matchingIdentifier;
+  private final Parameter imageMask;
+  private final Parameter textModal;
+  private final Parameter imageModal;
+  private final LayerNorm inputNorm;
+  private final Dropout inputDropout;
+  private final List<EncoderLayer> layers = new ArrayList<>();
+  private final Linear unitTransform;
+  private final LayerNorm unitNorm;
+  private final Linear unitOutput;
+  private final Linear featureHead;
+  private final Linear matchHead;
+
+  CrossModalBlock(ModelConfig cfg, int vocabSize) {
+    super(VERSION);
+    this.cfg = cfg;
+    this.vocabSize = vocabSize;
+    int e = cfg.width();
+    unitEmbedding = addChildBlock("unitEmbedding",
+        new IdEmbedding.Builder().setDictionarySize(vocabSize).setEmbeddingSize(e).build());
+    positionEmbedding = addChildBlock("positionEmbedding",
+        new IdEmbedding.Builder().setDictionarySize(cfg.positions()).setEmbeddingSize(e).build());
+    objectProjection = cfg.objectFeatureDim() > e
+        ? addChildBlock("objectProjection", Linear.builder().setUnits(e).build()) : null;
+    seedImageProjection = addChildBlock("seedImageProjection", Linear.builder().setUnits(e).build());
+    seedTextProjection = addChildBlock("seedTextProjection", Linear.builder().setUnits(e).build());
+    matchingIdentifier = addParameter(vector("matchingIdentifier", e));
+    imageMask = addParameter(vector("imageMask", e));
+    textModal = addParameter(vector("textModal", e));
+    imageModal = addParameter(vector("imageModal", e));
+    inputNorm = addChildBlock("inputNorm", LayerNorm.builder().build());
+    inputDropout = addChildBlock("inputDropout", Dropout.builder().optRate(cfg.dropout()).build());
+    for (int i = 0; i < cfg.layers(); i++) {
+      layers.add(addChildBlock("layer" + i,
+          new EncoderLayer(e, cfg.heads(), cfg.ffnSize(), cfg.dropout())));
+    }
+    unitTransform = addChildBlock("unitTransform", Linear.builder().setUnits(e).build());
+    unitNorm = addChildBlock("unitNorm", LayerNorm.builder().build());
+    unitOutput = addChildBlock("unitOutput", Linear.builder().setUnits(vocabSize).build());
+    featureHead = addChildBlock("featureHead", Linear.builder().setUnits(cfg.visualDim()).build());
+    matchHead = addChildBlock("matchHead", Linear.builder().setUnits(1).build());
+  }
+
+  private static Parameter vector(String name, int e) {
+    return Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT)
+        .optShape(new Shape(e)).optInitializer(new NormalInitializer(0.02f)).build();
+  }
+
+  /** @return input shapes for a batch of {@code b} samples */
+  Shape[] inputShapes(int b) {
+    int t = cfg.maxTextUnits();
+    int o = cfg.maxObjects();
+    int s = cfg.sequenceLength();
+    return new Shape[] {new Shape(b, t), new Shape(b, t), new Shape(b, t, cfg.visualDim()),
+        new Shape(b, o, cfg.visualDim()), new Shape(b, o, ImageFeatures.SPATIAL_DIM),
+        new Shape(b, o), new Shape(b, o, cfg.seedTextUnits()), new Shape(b, o, cfg.seedTextUnits()),
+        new Shape(b, s, s)};
+  }
+
+  /** @return the data types of the inputs, in order */
+  static DataType[] inputTypes() {
+    return new DataType[] {DataType.INT32, DataType.INT32, DataType.FLOAT32, DataType.FLOAT32,
+        DataType.FLOAT32, DataType.FLOAT32, DataType.INT32, DataType.FLOAT32, DataType.FLOAT32};
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training,
+      PairList<String, Object> params) {
+    NDArray textIds = in.get(0);
+    NDArray textPos = in.get(1);
+    NDArray textSeedImage = in.get(2);
+    NDArray objVisual = in.get(3);
+    NDArray objSpatial = in.get(4);
+    NDArray objMasked = in.get(5);
+    NDArray objSeedText = in.get(6);
+    NDArray objSeedWeight = in.get(7);
+    NDArray attention = in.get(8);
+    NDManager m = textIds.getManager();
+    long b = textIds.getShape().get(0);
+    long o = objVisual.getShape().get(1);
+    int e = cfg.width();
+
+    NDArray text = embed(unitEmbedding, ps, textIds, training)
+        .add(seedImageProjection.forward(ps, new NDList(textSeedImage), training).singletonOrThrow())
+        .add(embed(positionEmbedding, ps, textPos, training))
+        .add(value(ps, textModal, m, training));
+
+    NDArray keep = objMasked.neg().add(1f).expandDims(2); // [B,O,1]
+    NDArray feature = objVisual.mul(keep).concat(objSpatial, 2); // object feature [B,O,Dv+5]
+    NDArray projected;
+    if (objectProjection != null) {
+      projected = objectProjection.forward(ps, new NDList(feature), training).singletonOrThrow();
+    } else if (feature.getShape().get(2) < e) {
+      projected = feature.concat(m.zeros(new Shape(b, o, e - feature.getShape().get(2))), 2);
+    } else {
+      projected = feature;
+    }
+    NDArray maskVec = value(ps, imageMask, m, training).reshape(1, 1, e);
+    projected = projected.mul(keep).add(maskVec.mul(objMasked.expandDims(2)));
+    NDArray seedText = embed(unitEmbedding, ps, objSeedText, training) // [B,O,L,E]
+        .mul(objSeedWeight.expandDims(3)).sum(new int[] {2});
+    NDArray orderIds = m.ones(new Shape(b, o), DataType.INT32);
+    NDArray image = projected
+        .add(seedTextProjection.forward(ps, new NDList(seedText), training).singletonOrThrow())
+        .add(embed(positionEmbedding, ps, orderIds, training))
+        .add(value(ps, imageModal, m, training));
+
+    NDArray clsIds = m.zeros(new Shape(b, 1), DataType.INT32);
+    NDArray cls = embed(positionEmbedding, ps, clsIds, training)
+        .add(value(ps, matchingIdentifier, m, training));
+
+    NDArray x = cls.concat(text, 1).concat(image, 1);
+    x = inputNorm.forward(ps, new NDList(x), training).singletonOrThrow();
+    x = inputDropout.forward(ps, new NDList(x), training).singletonOrThrow();
+    for (EncoderLayer layer : layers) {
+      x = layer.forward(ps, new NDList(x, attention), training).singletonOrThrow();
+    }
+    NDArray u = unitTransform.forward(ps, new NDList(x), training).singletonOrThrow();
+    u = Activation.gelu(u);
+    u = unitNorm.forward(ps, new NDList(u), training).singletonOrThrow();
+    NDArray unitLogits = unitOutput.forward(ps, new NDList(u), training).singletonOrThrow();
+    long t = textIds.getShape().get(1);
+    NDArray objHidden = x.get(new NDIndex(":, {}:", 1 + t));
+    NDArray featurePred = featureHead.forward(ps, new NDList(objHidden), training).singletonOrThrow();
+    NDArray clsHidden = x.get(new NDIndex(":, 0, :"));
+    NDArray matchLogit = matchHead.forward(ps, new NDList(clsHidden), training).singletonOrThrow()
+        .reshape(b);
+    return new NDList(unitLogits, featurePred, matchLogit, x);
+  }
+
+  private static NDArray embed(IdEmbedding emb, ParameterStore ps, NDArray ids, boolean training) {
+    return emb.forward(ps, new NDList(ids), training).singletonOrThrow();
+  }
+
+  private static NDArray value(ParameterStore ps, Parameter p, NDManager m, boolean training) {
+    return ps.getValue(p, m.getDevice(), training);
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    long b = inputShapes[0].get(0);
+    int s = cfg.sequenceLength();
+    return new Shape[] {new Shape(b, s, vocabSize), new Shape(b, cfg.maxObjects(), cfg.visualDim()),
+        new Shape(b), new Shape(b, s, cfg.width())};
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... in) {
+    long b = in[0].get(0);
+    int e = cfg.width();
+    int t = cfg.maxTextUnits();
+    int o = cfg.maxObjects();
+    int s = cfg.sequenceLength();
+    unitEmbedding.initialize(manager, dataType, new Shape(b, t));
+    positionEmbedding.initialize(manager, dataType, new Shape(b, t));
+    if (objectProjection != null) {
+      objectProjection.initialize(manager, dataType, new Shape(b, o, cfg.objectFeatureDim()));
+    }
+    seedImageProjection.initialize(manager, dataType, new Shape(b, t, cfg.visualDim()));
+    seedTextProjection.initialize(manager, dataType, new Shape(b, o, e));
+    Shape seq = new Shape(b, s, e);
+    inputNorm.initialize(manager, dataType, seq);
+    inputDropout.initialize(manager, dataType, seq);
+    for (EncoderLayer l : layers) {
+      l.initialize(manager, dataType, seq, new Shape(b, s, s));
+    }
+    unitTransform.initialize(manager, dataType, seq);
+    unitNorm.initialize(manager, dataType, seq);
+    unitOutput.initialize(manager, dataType, seq);
+    featureHead.initialize(manager, dataType, new Shape(b, o, e));
+    matchHead.initialize(manager, dataType, new Shape(b, e));
+  }
+}

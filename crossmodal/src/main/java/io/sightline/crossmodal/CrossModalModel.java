@@ -1,0 +1,572 @@
+package io.sightline.crossmodal;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.ParameterStore;
+import io.sightline.core.CancellationToken;
+import io.sightline.core.IncompatibleFormatException;
+import io.sightline.core.ProgressListener;
+import io.sightline.core.SightlineException;
+import io.sightline.core.StoreException;
+import io.sightline.core.detect.ObjectDetector;
+import io.sightline.core.embed.ImageEmbedder;
+import io.sightline.core.image.ImageLoader;
+import io.sightline.core.index.SearchResult;
+import io.sightline.core.store.ChecksummedFile;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A trained single-stream image–text model and its uses (claim 10): text-to-image retrieval by
+ * the matching score (with an optional first stage over an index of image embeddings), and
+ * image-to-text description by scoring candidate texts or by mask-predict decoding of a new text.
+ *
+ * <p>Thread-safe: model calls are serialised by an internal lock (PyTorch already uses every core
+ * for one batch). Close it to free native memory.
+ */
+public final class CrossModalModel implements AutoCloseable {
+  /** File name of a saved model inside its folder. */
+  public static final String FILE_NAME = "crossmodal.model";
+  static final String KIND = "crossmodal-model";
+  static final int FORMAT_VERSION = 1;
+  private static final int MAX_STORED_CAPTIONS = 5000;
+  private static final int BATCH = 64;
+
+  final ModelConfig config;
+  final Vocabulary vocab;
+  final TextTokenizer tokenizer;
+  final SeedLibrary seeds;
+  final boolean useSeeds;
+  final FeatureExtractor extractor;
+  final InputEncoder encoder;
+  final Model model;
+  final CrossModalBlock block;
+  final List<String> captionCandidates;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  CrossModalModel(ModelConfig config, Vocabulary vocab, TextTokenizer tokenizer, SeedLibrary seeds,
+      boolean useSeeds, FeatureExtractor extractor, List<String> captionCandidates, Device device) {
+    this.config = config;
+    this.vocab = vocab;
+    this.tokenizer = tokenizer;
+    this.seeds = seeds;
+    this.useSeeds = useSeeds;
+    this.extractor = extractor;
+    this.captionCandidates = List.copyOf(captionCandidates.subList(0,
+        Math.min(captionCandidates.size(), MAX_STORED_CAPTIONS)));
+    this.encoder = new InputEncoder(config, vocab, tokenizer, seeds, useSeeds);
+    this.block = new CrossModalBlock(config, vocab.size());
+    this.model = Model.newInstance("crossmodal", device, "PyTorch");
+    model.setBlock(block);
+    block.initialize(model.getNDManager(), DataType.FLOAT32, block.inputShapes(1));
+  }
+
+  static Device defaultDevice() {
+    Engine engine = Engine.getEngine("PyTorch");
+    return engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+  }
+
+  /** @return the architecture */
+  public ModelConfig config() {
+    return config;
+  }
+
+  /** @return the text-unit vocabulary */
+  public Vocabulary vocabulary() {
+    return vocab;
+  }
+
+  /** @return the seed library the model was trained with */
+  public SeedLibrary seedLibrary() {
+    return seeds;
+  }
+
+  /** @return whether the seed-library fusions are on */
+  public boolean usesSeedLibrary() {
+    return useSeeds;
+  }
+
+  /** @return the id of the embedder whose region vectors the model reads */
+  public String embedderId() {
+    return extractor.embedder().id();
+  }
+
+  /** @return the tokenizer id */
+  public String tokenizerId() {
+    return tokenizer.id();
+  }
+
+  /** @return the stored candidate descriptions (training texts) used by {@link #caption(Path)} */
+  public List<String> captionCandidates() {
+    return captionCandidates;
+  }
+
+  /** @return the feature extractor (regions and visual features) */
+  public FeatureExtractor featureExtractor() {
+    return extractor;
+  }
+
+  /** @return number of trainable values */
+  public long parameterCount() {
+    long n = 0;
+    for (var p : block.getParameters().values()) {
+      n += p.getArray().getShape().size();
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- matching
+
+  /**
+   * @param text a text
+   * @param image an image file
+   * @return how well they match
+   */
+  public MatchScore score(String text, Path image) {
+    return score(text, extractor.extract(image, List.of()));
+  }
+
+  /**
+   * @param text a text
+   * @param image image features
+   * @return how well they match
+   */
+  public MatchScore score(String text, ImageFeatures image) {
+    return scoreAll(List.of(text), List.of(image)).get(0);
+  }
+
+  /**
+   * Scores pairs {@code (texts[i], images[i])} in batches.
+   *
+   * @param texts texts
+   * @param images image features, as many as texts
+   * @return one score per pair
+   */
+  public List<MatchScore> scoreAll(List<String> texts, List<ImageFeatures> images) {
+    if (texts.size() != images.size()) {
+      throw new IllegalArgumentException("as many texts as images expected");
+    }
+    List<InputEncoder.Row> rows = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      rows.add(encoder.plain(checkedText(texts.get(i)), images.get(i)));
+    }
+    List<MatchScore> out = new ArrayList<>(rows.size());
+    for (int from = 0; from < rows.size(); from += BATCH) {
+      List<InputEncoder.Row> batch = rows.subList(from, Math.min(rows.size(), from + BATCH));
+      float[] logits = runLocked(m -> forward(m, batch).get(2).toFloatArray());
+      for (float l : logits) {
+        out.add(new MatchScore(sigmoid(l), l));
+      }
+    }
+    return out;
+  }
+
+  InputEncoder.Text checkedText(String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("text is empty");
+    }
+    InputEncoder.Text t = encoder.text(text);
+    if (t.length() == 0) {
+      throw new IllegalArgumentException("text has no units: \"" + text + "\"");
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------- retrieval
+
+  /**
+   * Extracts the features of candidate images once, for repeated retrieval.
+   *
+   * @param images image files
+   * @param listener progress ("features")
+   * @param cancel cancellation
+   * @return the collection
+   */
+  public ImageCollection collection(List<Path> images, ProgressListener listener,
+      CancellationToken cancel) {
+    Map<Path, ImageFeatures> f = new LinkedHashMap<>();
+    int done = 0;
+    for (Path p : images) {
+      cancel.throwIfCancelled();
+      f.put(p, extractor.extract(p, List.of()));
+      listener.onProgress("features", ++done, images.size(), p.getFileName().toString());
+    }
+    return new ImageCollection(f, extractor.embedder().id(), extractor.visualDim());
+  }
+
+  /**
+   * Ranks every image of the collection by the matching score with the text.
+   *
+   * @param text the query text
+   * @param images candidates
+   * @param k how many to return
+   * @return the best {@code k}, best first
+   */
+  public List<ImageMatch> retrieve(String text, ImageCollection images, int k) {
+    return retrieve(text, images, k, 0);
+  }
+
+  /**
+   * Ranks images for a text. With {@code firstStage > 0} and a larger collection, the model first
+   * predicts the visual feature of a fully masked image for the text (seed [0155]: the objects of
+   * the unknown image are predicted from the text), takes the {@code firstStage} nearest images
+   * from the embedding index, and re-ranks only those by the matching score.
+   *
+   * @param text the query text
+   * @param images candidates
+   * @param k how many to return
+   * @param firstStage candidates kept by the first stage; 0 scores every image
+   * @return the best {@code k}, best first
+   */
+  public List<ImageMatch> retrieve(String text, ImageCollection images, int k, int firstStage) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be at least 1");
+    }
+    checkedText(text);
+    List<Path> candidates;
+    Map<Path, Double> firstSim = new LinkedHashMap<>();
+    if (firstStage > 0 && images.size() > firstStage) {
+      float[] q = predictImageFeature(text);
+      candidates = new ArrayList<>();
+      for (SearchResult<String> r : images.search(q, firstStage)) {
+        Path p = Path.of(r.id());
+        candidates.add(p);
+        firstSim.put(p, (double) r.similarity());
+      }
+    } else {
+      candidates = images.images();
+    }
+    List<ImageFeatures> feats = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
+    for (Path p : candidates) {
+      feats.add(images.features(p));
+      texts.add(text);
+    }
+    List<MatchScore> scores = scoreAll(texts, feats);
+    List<ImageMatch> out = new ArrayList<>();
+    for (int i = 0; i < candidates.size(); i++) {
+      Path p = candidates.get(i);
+      out.add(new ImageMatch(p, scores.get(i).score(), scores.get(i).logit(),
+          firstSim.getOrDefault(p, Double.NaN)));
+    }
+    out.sort(Comparator.comparingDouble(ImageMatch::logit).reversed());
+    return List.copyOf(out.subList(0, Math.min(k, out.size())));
+  }
+
+  /**
+   * Predicts the whole-image visual feature of an unseen image for a text: the text with a fully
+   * masked grid image goes through the model and the feature head's output for object 0 is read.
+   *
+   * @param text a text
+   * @return a vector in the embedder's space
+   */
+  public float[] predictImageFeature(String text) {
+    InputEncoder.Text t = checkedText(text);
+    int g = Math.max(2, config.grid());
+    List<ImageObject> objs = new ArrayList<>();
+    List<io.sightline.core.detect.Box> boxes = new ArrayList<>();
+    boxes.add(new io.sightline.core.detect.Box(0, 0, 100, 100));
+    boxes.addAll(FeatureExtractor.gridCells(100, 100, g));
+    int n = Math.min(config.maxObjects(), boxes.size());
+    float[][] vis = new float[n][config.visualDim()];
+    float[][] spa = new float[n][];
+    for (int i = 0; i < n; i++) {
+      objs.add(new ImageObject(boxes.get(i), null, i == 0 ? RegionSource.WHOLE_IMAGE : RegionSource.GRID));
+      spa[i] = FeatureExtractor.spatial(boxes.get(i), 100, 100);
+    }
+    ImageFeatures blank = new ImageFeatures(objs, vis, spa, 100, 100);
+    boolean[] masked = new boolean[n];
+    java.util.Arrays.fill(masked, true);
+    int[] targets = new int[t.length()];
+    java.util.Arrays.fill(targets, -1);
+    InputEncoder.Row row = new InputEncoder.Row(t.ids(), targets, blank, masked, true, 0f, 0f);
+    return runLocked(m -> forward(m, List.of(row)).get(1).get(new NDIndex("0, 0, :")).toFloatArray());
+  }
+
+  // ---------------------------------------------------------------- captions
+
+  /**
+   * Describes an image by the best of the stored candidate texts and a generated text.
+   *
+   * @param image image file
+   * @return the best description with its score
+   */
+  public Caption caption(Path image) {
+    return caption(extractor.extract(image, List.of()), captionCandidates, true);
+  }
+
+  /**
+   * Describes an image by choosing among candidate texts.
+   *
+   * @param image image file
+   * @param candidates candidate descriptions (at least one)
+   * @return the best with its score and the runners-up
+   */
+  public Caption caption(Path image, List<String> candidates) {
+    return caption(extractor.extract(image, List.of()), candidates, false);
+  }
+
+  /**
+   * @param image image features
+   * @param candidates candidate descriptions (may be empty when {@code generate})
+   * @param generate whether to also generate a text by mask-predict decoding
+   * @return the best description
+   */
+  public Caption caption(ImageFeatures image, List<String> candidates, boolean generate) {
+    Objects.requireNonNull(image, "image");
+    List<Caption.Alternative> all = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
+    for (String c : candidates) {
+      if (c != null && !c.isBlank() && encoder.text(c).length() > 0) {
+        texts.add(c);
+      }
+    }
+    List<ImageFeatures> imgs = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      imgs.add(image);
+    }
+    List<MatchScore> scores = scoreAll(texts, imgs);
+    for (int i = 0; i < texts.size(); i++) {
+      all.add(new Caption.Alternative(texts.get(i), scores.get(i).score(), Caption.Method.CANDIDATE));
+    }
+    Caption generated = null;
+    if (generate) {
+      generated = generate(image, Math.min(4, config.maxTextUnits()), 4);
+      all.add(new Caption.Alternative(generated.text(), generated.score(), Caption.Method.GENERATED));
+    }
+    if (all.isEmpty()) {
+      throw new IllegalArgumentException("no candidate description has any known text unit");
+    }
+    all.sort(Comparator.comparingDouble(Caption.Alternative::score).reversed());
+    Caption.Alternative best = all.get(0);
+    List<Double> conf = best.method() == Caption.Method.GENERATED && generated != null
+        ? generated.unitConfidences() : List.of();
+    return new Caption(best.text(), best.score(), best.method(), conf,
+        all.subList(1, Math.min(all.size(), 6)));
+  }
+
+  /**
+   * Generates a description by mask-predict decoding: for each length up to {@code maxLength},
+   * start from all-[MASK] units, predict every masked unit, re-mask the least confident ones and
+   * predict again for {@code iterations} rounds; the text whose matching score is highest wins.
+   *
+   * @param image image features
+   * @param maxLength longest text in units
+   * @param iterations refinement rounds per length
+   * @return the generated caption with its matching score and unit confidences
+   */
+  public Caption generate(ImageFeatures image, int maxLength, int iterations) {
+    if (maxLength < 1 || maxLength > config.maxTextUnits()) {
+      throw new IllegalArgumentException("maxLength must be in [1, " + config.maxTextUnits() + "]");
+    }
+    List<Caption.Alternative> tried = new ArrayList<>();
+    Caption best = null;
+    for (int length = 1; length <= maxLength; length++) {
+      final int len = length;
+      int[] ids = new int[len];
+      float[] conf = new float[len];
+      java.util.Arrays.fill(ids, Vocabulary.MASK);
+      for (int it = 0; it < Math.max(1, iterations); it++) {
+        int remask = it == 0 ? len : (int) Math.floor((double) len * (iterations - it) / iterations);
+        if (it > 0) {
+          Integer[] order = new Integer[len];
+          for (int i = 0; i < len; i++) {
+            order[i] = i;
+          }
+          java.util.Arrays.sort(order, Comparator.comparingDouble(i -> conf[i]));
+          for (int r = 0; r < remask; r++) {
+            ids[order[r]] = Vocabulary.MASK;
+          }
+          if (remask == 0) {
+            break;
+          }
+        }
+        int[] targets = new int[len];
+        java.util.Arrays.fill(targets, -1);
+        InputEncoder.Row row = new InputEncoder.Row(ids.clone(), targets, image,
+            new boolean[encoder.objects(image)], true, 0f, 0f);
+        float[][] probs = runLocked(m -> {
+          NDArray logits = forward(m, List.of(row)).get(0).get(new NDIndex("0, 1:{}, :", 1 + len));
+          NDArray p = logits.softmax(1);
+          float[] flat = p.toFloatArray();
+          int v = vocab.size();
+          float[][] out = new float[len][v];
+          for (int i = 0; i < len; i++) {
+            System.arraycopy(flat, i * v, out[i], 0, v);
+          }
+          return out;
+        });
+        for (int i = 0; i < len; i++) {
+          if (ids[i] != Vocabulary.MASK) {
+            continue;
+          }
+          int arg = -1;
+          float bestP = -1;
+          for (int v = Vocabulary.SPECIALS; v < probs[i].length; v++) {
+            if (probs[i][v] > bestP) {
+              bestP = probs[i][v];
+              arg = v;
+            }
+          }
+          ids[i] = arg;
+          conf[i] = bestP;
+        }
+      }
+      List<String> toks = new ArrayList<>();
+      List<Double> confs = new ArrayList<>();
+      for (int i = 0; i < len; i++) {
+        toks.add(vocab.token(ids[i]));
+        confs.add((double) conf[i]);
+      }
+      String text = tokenizer.detokenize(toks);
+      final int[] fids = ids.clone();
+      int[] targets = new int[len];
+      java.util.Arrays.fill(targets, -1);
+      InputEncoder.Row row = new InputEncoder.Row(fids, targets, image,
+          new boolean[encoder.objects(image)], true, 0f, 0f);
+      float logit = runLocked(m -> forward(m, List.of(row)).get(2).toFloatArray()[0]);
+      double s = sigmoid(logit);
+      tried.add(new Caption.Alternative(text, s, Caption.Method.GENERATED));
+      if (best == null || s > best.score()) {
+        best = new Caption(text, s, Caption.Method.GENERATED, confs, List.of());
+      }
+    }
+    tried.sort(Comparator.comparingDouble(Caption.Alternative::score).reversed());
+    return new Caption(best.text(), best.score(), best.method(), best.unitConfidences(),
+        tried.subList(1, tried.size()));
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  interface LockedWork<T> {
+    T run(NDManager m);
+  }
+
+  <T> T runLocked(LockedWork<T> work) {
+    lock.lock();
+    try (NDManager m = model.getNDManager().newSubManager()) {
+      return work.run(m);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  NDList forward(NDManager m, List<InputEncoder.Row> rows) {
+    NDList in = encoder.inputs(m, rows);
+    return block.forward(new ParameterStore(m, false), in, false);
+  }
+
+  static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+
+  byte[] parameterBytes() {
+    lock.lock();
+    try {
+      ByteArrayOutputStream bos = new ByteArrayOutputStream();
+      block.saveParameters(new DataOutputStream(bos));
+      return bos.toByteArray();
+    } catch (IOException e) {
+      throw new StoreException("cannot serialise model parameters: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void loadParameterBytes(byte[] bytes) {
+    lock.lock();
+    try {
+      block.loadParameters(model.getNDManager(), new DataInputStream(new ByteArrayInputStream(bytes)));
+    } catch (IOException | MalformedModelException e) {
+      throw new StoreException("cannot load model parameters: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  /**
+   * Saves the model to {@code dir/crossmodal.model} (atomic, checksummed).
+   *
+   * @param dir target folder (created)
+   * @return the file written
+   */
+  public Path save(Path dir) {
+    Path file = dir.resolve(FILE_NAME);
+    ModelFile.write(file, this, null);
+    return file;
+  }
+
+  /**
+   * Loads a model saved by {@link #save}.
+   *
+   * @param dirOrFile the model folder or file
+   * @param embedder the embedder it was trained with (its id must match)
+   * @param tokenizer the tokenizer it was trained with (its id must match)
+   * @param detector the detector for regions, or null for the grid
+   * @param loader image decoding limits
+   * @return the model
+   * @throws IncompatibleFormatException when embedder or tokenizer differ
+   */
+  public static CrossModalModel load(Path dirOrFile, ImageEmbedder embedder, TextTokenizer tokenizer,
+      ObjectDetector detector, ImageLoader loader) {
+    Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE_NAME) : dirOrFile;
+    return ModelFile.read(file, embedder, tokenizer, detector, loader, defaultDevice()).model();
+  }
+
+  /**
+   * Loads a model trained with the default embedder and tokenizer.
+   *
+   * @param dirOrFile the model folder or file
+   * @return the model
+   */
+  public static CrossModalModel load(Path dirOrFile) {
+    return load(dirOrFile, new io.sightline.core.embed.GlobalDescriptorEmbedder(), new WordTokenizer(),
+        null, ImageLoader.defaults());
+  }
+
+  /**
+   * Describes a decoded image (convenience for callers holding pixels).
+   *
+   * @param image decoded image
+   * @return the best description
+   */
+  public Caption caption(BufferedImage image) {
+    return caption(extractor.extract(image, List.of()), captionCandidates, true);
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      model.close();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  static SightlineException incompatible(Path file, String what) {
+    return new IncompatibleFormatException(file + ": " + what);
+  }
+}

@@ -1,0 +1,21 @@
+package io.sightline.crossmodal;
+
+import java.util.List;
+
+/**
+ * What training produced.
+ *
+ * @param model the trained model (the parameters of the best monitored epoch)
+ * @param history figures of every epoch, including epochs done before a resume
+ * @param stoppedEarly whether early stopping ended training
+ * @param resumedFromEpoch epochs already done in the checkpoint training resumed from (0 if none)
+ * @param pairs training pairs used
+ * @param validationPairs held-out pairs used for early stopping
+ */
+public record TrainingResult(CrossModalModel model, List<EpochStats> history, boolean stoppedEarly,
+    int resumedFromEpoch, int pairs, int validationPairs) {
+  /** Copies the history. */
+  public TrainingResult {
+    history = List.copyOf(history);
+  }
+}

@@ -1,0 +1,17 @@
+package io.sightline.crossmodal;
+
+import java.util.List;
+
+/**
+ * Where training stood when a checkpoint was written.
+ *
+ * @param epochsDone completed epochs
+ * @param batchesDone batches done in the current (incomplete) epoch
+ * @param seed the training seed
+ * @param bestValidation best monitored loss so far
+ * @param epochsWithoutGain epochs since it improved
+ * @param history figures of the completed epochs
+ * @param bestParameters parameters at the best monitored loss (may be null)
+ */
+record TrainingState(int epochsDone, int batchesDone, long seed, double bestValidation,
+    int epochsWithoutGain, List<EpochStats> history, byte[] bestParameters) {}

@@ -1,0 +1,77 @@
+package io.sightline.describer;
+
+import java.util.List;
+
+/**
+ * The names and order of the feature parameters of an entity (claim 7), per scoring mode. A
+ * trained scorer records the schema it was trained on and refuses another.
+ *
+ * <p>Grouped features (one row per entity group; {@code R} = matched references, {@code sim} =
+ * similarity of a reference's image to the target, {@code share(e,r)} = position-weighted
+ * occurrences of {@code e} in page {@code r} over those of all entities of {@code r}):
+ * <ul>
+ *   <li>{@code matchedReferences}: |R|;</li>
+ *   <li>{@code references}: distinct references of R whose page mentions the entity;
+ *       {@code referenceShare}: that over |R|;</li>
+ *   <li>{@code displays}, {@code views}, {@code clicks}: log(1 + sum over those pages);
+ *       {@code clickRate}: clicks over displays;</li>
+ *   <li>{@code occurrences}: total occurrences; {@code occurrencesAvg}: per mentioning page;</li>
+ *   <li>{@code positionWeightMax}, {@code positionWeightAvg}: position weight
+ *       ({@link TextPosition}) best over pages, and average of each page's best;
+ *       {@code titleShare}: share of mentioning pages that have it in the title;</li>
+ *   <li>{@code entityMatch}: matching degree between the entity and the target,
+ *       sum_r sim(r)·share(e,r) / sum_r sim(r); {@code entityMatchMax}: max_r sim(r)·share(e,r);</li>
+ *   <li>{@code sourceMatchMax}, {@code sourceMatchAvg}: matching degree between the pages that
+ *       contain the entity and the target (their images' similarity);
+ *       {@code topSimilarity}: best similarity of any match; {@code bestRank}: best image rank;</li>
+ *   <li>{@code databaseFrequency}: share of all stored pages that mention the entity (generic
+ *       words such as "flag" are everywhere);</li>
+ *   <li>{@code nameLike}: how name-like the candidate is ({@link EntityKind#nameLike()});
+ *       {@code words}: its length in words.</li>
+ * </ul>
+ * Per-mention features are the same quantities for one page: {@code displays}, {@code views},
+ * {@code clicks}, {@code clickRate}, {@code occurrences}, {@code positionWeight}, {@code inTitle},
+ * {@code entityMatch} = sim(r)·share(e,r), {@code sourceMatch} = sim(r), and the context features.
+ *
+ * @param mode the scoring mode
+ * @param names feature names in row order
+ */
+public record FeatureSchema(ScoringMode mode, List<String> names) {
+  /** Grouped mode (claims 4-5). */
+  public static final FeatureSchema GROUPED = new FeatureSchema(ScoringMode.GROUPED, List.of(
+      "matchedReferences", "references", "referenceShare", "displays", "views", "clicks", "clickRate",
+      "occurrences", "occurrencesAvg", "positionWeightMax", "positionWeightAvg", "titleShare",
+      "entityMatch", "entityMatchMax", "sourceMatchMax", "sourceMatchAvg", "topSimilarity", "bestRank",
+      "databaseFrequency", "nameLike", "words"));
+  /** Per-mention mode (claim 6). */
+  public static final FeatureSchema PER_MENTION = new FeatureSchema(ScoringMode.PER_MENTION, List.of(
+      "matchedReferences", "displays", "views", "clicks", "clickRate", "occurrences", "positionWeight",
+      "inTitle", "entityMatch", "sourceMatch", "topSimilarity", "rank", "databaseFrequency", "nameLike",
+      "words"));
+
+  /** Copies. */
+  public FeatureSchema {
+    names = List.copyOf(names);
+  }
+
+  /**
+   * @param mode a mode
+   * @return its schema
+   */
+  public static FeatureSchema of(ScoringMode mode) {
+    return mode == ScoringMode.GROUPED ? GROUPED : PER_MENTION;
+  }
+
+  /**
+   * @param name a feature name
+   * @return its column, or -1
+   */
+  public int indexOf(String name) {
+    return names.indexOf(name);
+  }
+
+  /** @return number of features */
+  public int size() {
+    return names.size();
+  }
+}

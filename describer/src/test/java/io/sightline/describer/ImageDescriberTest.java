@@ -1,0 +1,119 @@
+package io.sightline.describer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sightline.core.CancellationToken;
+import io.sightline.core.ImageDecodeException;
+import io.sightline.core.ModelException;
+import io.sightline.core.ProgressListener;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageDescriberTest {
+  @TempDir
+  static Path tmp;
+  static ReferenceStore store;
+
+  @BeforeAll
+  static void setUp() {
+    store = ReferenceStore.open(tmp.resolve("db"));
+    store.addAll(Fixtures.flagInputs(), ProgressListener.NONE, CancellationToken.NONE);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    store.close();
+  }
+
+  @Test
+  void namesTheFlagOfATransformedCopyWithItsEvidence() {
+    ImageDescriber d = ImageDescriber.builder().store(store).build();
+    for (String c : Fixtures.COUNTRIES) {
+      Description r = d.describe(Fixtures.transformed(c), c);
+      assertThat(r.status()).as(c).isEqualTo(Description.Status.DESCRIBED);
+      assertThat(r.best().key()).as(c + " -> " + r.candidates()).isEqualTo("flag of " + c);
+      assertThat(r.best().name()).isEqualTo("flag of " + Fixtures.display(c));
+      // evidence: matches with similarities, features, thresholds
+      assertThat(r.matches()).extracting(Description.Match::id).contains(c + "-a", c + "-b");
+      assertThat(r.matches().get(0).similarity()).isGreaterThanOrEqualTo(d.thresholds().matchThreshold());
+      assertThat(r.best().features()).containsKeys(FeatureSchema.GROUPED.names().toArray(String[]::new));
+      // both pages of the flag, and possibly another flag's page that names it as a distractor
+      assertThat(r.best().features().get("references")).isGreaterThanOrEqualTo(2.0);
+      assertThat(r.best().referenceIds()).contains(c + "-a", c + "-b");
+      assertThat(r.thresholds().scoreThreshold()).isEqualTo(HeuristicEntityScorer.DEFAULT_THRESHOLD);
+      assertThat(r.entities()).allMatch(e -> e.score() > r.thresholds().scoreThreshold());
+      assertThat(r.candidates()).isSortedAccordingTo((a, b) -> Double.compare(b.score(), a.score()));
+    }
+  }
+
+  @Test
+  void perMentionModeScoresEntitiesOneByOne() {
+    ImageDescriber d = ImageDescriber.builder().store(store).mode(ScoringMode.PER_MENTION).build();
+    Description r = d.describe(Fixtures.transformed("japan"), "japan");
+    assertThat(r.mode()).isEqualTo(ScoringMode.PER_MENTION);
+    assertThat(r.best().key()).isEqualTo("flag of japan");
+    assertThat(r.best().referenceIds()).hasSize(1);
+    assertThat(r.best().features()).containsKeys("sourceMatch", "positionWeight", "inTitle");
+    // each entity appears once, represented by its best occurrence
+    assertThat(r.candidates()).extracting(ScoredEntity::key).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void abstainsWhenNothingMatchesOrNoEntityIsGoodEnough() {
+    ImageDescriber d = ImageDescriber.builder().store(store).build();
+    Description none = d.describe(Fixtures.unknownPicture(), "unknown");
+    assertThat(none.status()).isEqualTo(Description.Status.NO_MATCHING_REFERENCE);
+    assertThat(none.bestEntity()).isEmpty();
+    assertThat(none.matches()).isEmpty();
+
+    ImageDescriber strict = ImageDescriber.builder().store(store).scoreThreshold(0.999).build();
+    Description r = strict.describe(Fixtures.transformed("peru"), "peru");
+    assertThat(r.status()).isEqualTo(Description.Status.NO_PROPER_ENTITY);
+    assertThat(r.best()).isNull();
+    assertThat(r.entities()).isEmpty();
+    assertThat(r.candidates()).isNotEmpty();
+    assertThat(r.matches()).isNotEmpty();
+  }
+
+  @Test
+  void queryTimeExtractionGivesTheSameAnswerAsStoredEntities() {
+    ImageDescriber stored = ImageDescriber.builder().store(store).build();
+    ImageDescriber live = ImageDescriber.builder().store(store)
+        .queryTimeExtractor(OpenNlpEntityExtractor.english()).build();
+    Description a = stored.describe(Fixtures.transformed("france"), "f");
+    Description b = live.describe(Fixtures.transformed("france"), "f");
+    assertThat(b.best().key()).isEqualTo(a.best().key());
+    assertThat(b.best().score()).isEqualTo(a.best().score());
+  }
+
+  @Test
+  void majorityVoteIsFooledByAGenericWord() {
+    ImageDescriber d = ImageDescriber.builder().store(store).scorer(new MajorityVoteScorer()).build();
+    Description r = d.describe(Fixtures.transformed("peru"), "peru");
+    // "flag" is on every matched page, so the baseline's best is not the specific entity
+    assertThat(r.best()).isNotNull();
+    assertThat(r.candidates().get(0).features().get("referenceShare")).isEqualTo(1.0);
+    assertThatThrownBy(() -> ImageDescriber.builder().store(store).scorer(new MajorityVoteScorer())
+        .mode(ScoringMode.PER_MENTION).build()).isInstanceOf(ModelException.class);
+  }
+
+  @Test
+  void builderAndBadInputMessages() {
+    assertThatThrownBy(() -> ImageDescriber.builder().build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("store");
+    assertThatThrownBy(() -> ImageDescriber.builder().store(store).topImages(0).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("topImages");
+    ImageDescriber d = ImageDescriber.builder().store(store).build();
+    assertThatThrownBy(() -> d.describe(tmp.resolve("missing.jpg")))
+        .isInstanceOf(ImageDecodeException.class).hasMessageContaining("missing.jpg");
+    assertThatThrownBy(() -> d.describeVector(new float[3], "x"))
+        .isInstanceOf(io.sightline.core.DimensionMismatchException.class);
+    assertThat(d.describeAll(List.of(Fixtures.FLAGS.resolve("italy.png")), ProgressListener.NONE,
+        CancellationToken.NONE).get(0).best().key()).isEqualTo("flag of italy");
+  }
+}

@@ -1,0 +1,89 @@
+package io.sightline.examples.tagging;
+
+import io.sightline.core.SightlineException;
+import io.sightline.core.embed.GlobalDescriptorEmbedder;
+import io.sightline.examples.cli.CliSupport;
+import io.sightline.tagging.Strategy;
+import io.sightline.tagging.TagRecommender;
+import io.sightline.tagging.TagScore;
+import io.sightline.tagging.TagSelection;
+import io.sightline.tagging.TagSuggestion;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code sightline tag suggest --model DIR [--top N | --min-frequency F] IMAGE...}: one JSON line
+ * per image, {@code {"image","cluster","tags":[{"tag","frequency"}]}}; an image that cannot be
+ * read gives {@code {"image","error"}} and exit code 1 after the others.
+ */
+@Command(name = "suggest", mixinStandardHelpOptions = true,
+    description = "Suggest tags for images from a model made by 'tag train'.")
+public final class TagSuggestCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", required = true, description = "model folder written by 'tag train'")
+  Path model;
+
+  @Option(names = "--top", paramLabel = "N", description = "at most N tags (default 3 unless --min-frequency is given)")
+  Integer top;
+
+  @Option(names = "--min-frequency", paramLabel = "F", description = "only tags whose frequency is at least F (0..1)")
+  Double minFrequency;
+
+  @Option(names = "--strategy", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+  Strategy strategy = Strategy.NEAREST_CLUSTER;
+
+  @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "images to tag")
+  List<Path> imagesToTag = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    if (top != null && top < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1");
+    }
+    if (minFrequency != null && !(minFrequency >= 0 && minFrequency <= 1)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--min-frequency must be in [0, 1]");
+    }
+    if (!Files.isRegularFile(model.resolve(TagRecommender.MODEL_FILE))) {
+      throw new IllegalStateException("no tag model in " + model + "; run 'sightline tag train' first");
+    }
+    TagSelection selection = minFrequency == null ? TagSelection.top(top == null ? 3 : top)
+        : TagSelection.topAbove(top == null ? Integer.MAX_VALUE : top, minFrequency);
+    int status = CliSupport.OK;
+    try (GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
+         TagRecommender r = TagRecommender.builder().embedder(embedder).directory(model)
+             .strategy(strategy).selection(selection).build()) {
+      for (Path image : imagesToTag) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("image", image.toString());
+        try {
+          TagSuggestion s = r.suggest(image);
+          line.put("cluster", s.cluster());
+          List<Map<String, Object>> tags = new ArrayList<>();
+          for (TagScore t : s.tags()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("tag", t.tag());
+            m.put("frequency", Math.round(t.frequency() * 1e4) / 1e4);
+            tags.add(m);
+          }
+          line.put("tags", tags);
+        } catch (SightlineException e) {
+          line.put("error", e.getMessage());
+          status = CliSupport.FAILURE;
+        }
+        CliSupport.printJsonLine(line);
+      }
+    }
+    return status;
+  }
+}

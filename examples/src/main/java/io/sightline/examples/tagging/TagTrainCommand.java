@@ -1,0 +1,105 @@
+package io.sightline.examples.tagging;
+
+import io.sightline.core.CancellationToken;
+import io.sightline.core.embed.GlobalDescriptorEmbedder;
+import io.sightline.examples.cli.CliSupport;
+import io.sightline.tagging.CentreInit;
+import io.sightline.tagging.ClusteringOptions;
+import io.sightline.tagging.TagRecommender;
+import io.sightline.tagging.TrainingReport;
+import io.sightline.tagging.UpdateMode;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sightline tag train --images tags.csv --model DIR [--clusters K] [--mini-batch N]}:
+ * adds the images of {@code tags.csv} to the stock in DIR (creating it), clusters the stock and
+ * saves the model. Prints one JSON object describing the model.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Add tags.csv (header image,tags,post) to the stock in DIR and cluster it.")
+public final class TagTrainCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--images", required = true, description = "tags.csv: image,tags,post (tags separated by |)")
+  Path images;
+
+  @Option(names = "--model", required = true, description = "model folder (stock database + model file)")
+  Path model;
+
+  @Option(names = "--clusters", description = "number of clusters K (default: sqrt(images/2), at most 100)")
+  Integer clusters;
+
+  @Option(names = "--mini-batch", paramLabel = "N", description = "use mini-batch K-means with batches of N images")
+  Integer miniBatch;
+
+  @Option(names = "--init", description = "initial centres: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+  CentreInit init = CentreInit.RANDOM;
+
+  @Option(names = "--max-iterations", description = "iteration limit (default: ${DEFAULT-VALUE})")
+  int maxIterations = 100;
+
+  @Option(names = "--seed", description = "random seed (default: ${DEFAULT-VALUE})")
+  long seed = 42;
+
+  @Option(names = "--update", description = "when DIR already holds a model: warm-start from its centres "
+      + "(WARM_START) or cluster again (RECLUSTER, default)")
+  UpdateMode update = UpdateMode.RECLUSTER;
+
+  @Override
+  public Integer call() {
+    if (clusters != null && clusters < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--clusters must be at least 1");
+    }
+    if (miniBatch != null && miniBatch < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--mini-batch must be at least 1");
+    }
+    if (maxIterations < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--max-iterations must be at least 1");
+    }
+    long t0 = System.nanoTime();
+    try (GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder()) {
+      ClusteringOptions options = ClusteringOptions.defaults().withInit(init).withSeed(seed)
+          .withMaxIterations(maxIterations);
+      if (miniBatch != null) {
+        options = options.withMiniBatch(miniBatch);
+      }
+      int added;
+      int stock;
+      try (TagRecommender r = TagRecommender.builder().embedder(embedder).directory(model)
+          .clustering(options).build()) {
+        added = r.importCsv(images, CliSupport.progressBar(), CancellationToken.NONE);
+        stock = r.stockSize();
+      }
+      // the automatic K depends on the stock size, known only after the import
+      int k = clusters != null ? clusters : (int) Math.max(1, Math.min(100, Math.round(Math.sqrt(stock / 2.0))));
+      try (TagRecommender r = TagRecommender.builder().embedder(embedder).directory(model)
+          .clustering(options.withClusters(k)).build()) {
+        TrainingReport report = r.model().isPresent()
+            ? r.update(update, CliSupport.progressBar(), CancellationToken.NONE)
+            : r.train(CliSupport.progressBar(), CancellationToken.NONE);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", model.toString());
+        out.put("added", added);
+        out.put("images", report.stockImages());
+        out.put("clusters", report.clusters());
+        out.put("method", report.method());
+        out.put("init", report.init());
+        out.put("warmStarted", report.warmStarted());
+        out.put("iterations", report.iterations());
+        out.put("converged", report.converged());
+        out.put("deviation", report.finalDeviation());
+        out.put("embedder", r.embedderId());
+        out.put("seconds", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
+        CliSupport.printJsonLine(out);
+      }
+      return CliSupport.OK;
+    }
+  }
+}

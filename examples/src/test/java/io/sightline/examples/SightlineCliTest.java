@@ -1,0 +1,55 @@
+package io.sightline.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sightline.examples.cli.CliSupport;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SightlineCliTest {
+  record Run(int code, String out, String err) {}
+
+  static synchronized Run run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = SightlineCli.execute(args);
+      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void badUsageExitsWithTwo() {
+    assertThat(run("no-such-command").code()).isEqualTo(CliSupport.USAGE);
+    assertThat(run().code()).isEqualTo(CliSupport.USAGE);
+    assertThat(run("demo", "--no-such-option").code()).isEqualTo(CliSupport.USAGE);
+  }
+
+  @Test
+  void searchDemoPrintsJsonLinesAndWritesOutputs(@TempDir Path dir) throws Exception {
+    Run r = run("demo", "--only", "search", "--out", dir.resolve("demo").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    String[] lines = r.out().strip().split("\n");
+    assertThat(lines).hasSize(1);
+    JsonNode summary = CliSupport.JSON.readTree(lines[0]);
+    assertThat(summary.get("step").asText()).isEqualTo("search");
+    assertThat(summary.get("images").asInt()).isGreaterThanOrEqualTo(60);
+    assertThat(summary.at("/recall/jpeg/recall@10").asDouble()).isGreaterThan(0.9);
+    assertThat(dir.resolve("demo/search/index.bin")).exists();
+    assertThat(Files.readAllLines(dir.resolve("demo/search/queries.jsonl"))).isNotEmpty();
+    assertThat(dir.resolve("demo/summary.json")).exists();
+  }
+}

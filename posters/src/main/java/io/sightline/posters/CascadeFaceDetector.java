@@ -1,0 +1,143 @@
+package io.sightline.posters;
+
+import io.sightline.core.ModelException;
+import io.sightline.core.detect.Box;
+import io.sightline.core.detect.Detection;
+import io.sightline.core.detect.ObjectDetector;
+import io.sightline.core.image.ImageOps;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.RectVector;
+import org.bytedeco.opencv.opencv_core.Size;
+import org.bytedeco.opencv.opencv_objdetect.CascadeClassifier;
+
+/**
+ * Face (or other target) detection with an OpenCV Haar/LBP cascade. The default cascades ship
+ * inside the OpenCV natives jar ({@link #frontalFace()}, {@link #profileFace()}, ...); any other
+ * cascade XML file can be given with {@link #fromFile}. Images are reduced to at most
+ * {@code maxSide} pixels on their longer side before detection and boxes are mapped back.
+ *
+ * <p>Thread-safe: each thread gets its own {@link CascadeClassifier} (OpenCV's is not
+ * thread-safe). Scores are not calibrated probabilities: a detection's score is
+ * {@code neighbours / (neighbours + minNeighbours)}, from OpenCV's reject levels.
+ */
+public final class CascadeFaceDetector implements ObjectDetector {
+  private final Path cascade;
+  private final String label;
+  private final double scaleFactor;
+  private final int minNeighbors;
+  private final double minSizeFraction;
+  private final int maxSide;
+  private final ThreadLocal<CascadeClassifier> classifiers;
+
+  private CascadeFaceDetector(Path cascade, String label, double scaleFactor, int minNeighbors,
+      double minSizeFraction, int maxSide) {
+    this.cascade = cascade;
+    this.label = label;
+    this.scaleFactor = scaleFactor;
+    this.minNeighbors = minNeighbors;
+    this.minSizeFraction = minSizeFraction;
+    this.maxSide = maxSide;
+    this.classifiers = ThreadLocal.withInitial(this::load);
+    // fail now, not on first detect, when the file is not a cascade
+    classifiers.get();
+  }
+
+  /** @return frontal faces with the bundled {@code haarcascade_frontalface_default.xml} */
+  public static CascadeFaceDetector frontalFace() {
+    return bundled("haarcascades/haarcascade_frontalface_default.xml", "face");
+  }
+
+  /** @return profile faces with the bundled {@code haarcascade_profileface.xml} */
+  public static CascadeFaceDetector profileFace() {
+    return bundled("haarcascades/haarcascade_profileface.xml", "face");
+  }
+
+  /** @return full bodies with the bundled {@code haarcascade_fullbody.xml} */
+  public static CascadeFaceDetector fullBody() {
+    return bundled("haarcascades/haarcascade_fullbody.xml", "body");
+  }
+
+  /**
+   * @param resource path under {@code share/opencv4/} in the OpenCV jar, e.g.
+   *     {@code "lbpcascades/lbpcascade_frontalface_improved.xml"}
+   * @param label label given to detections
+   * @return a detector with default parameters (scale 1.1, 5 neighbours, min size 4% of the shorter side)
+   */
+  public static CascadeFaceDetector bundled(String resource, String label) {
+    return new CascadeFaceDetector(CvImages.bundled(resource), label, 1.1, 5, 0.04, 800);
+  }
+
+  /**
+   * @param cascadeXml an OpenCV cascade file
+   * @param label label given to detections
+   * @param scaleFactor pyramid step, greater than 1
+   * @param minNeighbors neighbours a candidate needs, at least 1
+   * @param minSizeFraction smallest object as a fraction of the shorter image side, in (0,1)
+   * @param maxSide longer side the image is reduced to before detection
+   * @return the detector
+   * @throws ModelException when the file is missing or is not a cascade
+   */
+  public static CascadeFaceDetector fromFile(Path cascadeXml, String label, double scaleFactor,
+      int minNeighbors, double minSizeFraction, int maxSide) {
+    if (cascadeXml == null || !Files.isRegularFile(cascadeXml)) {
+      throw new ModelException("cascade file " + cascadeXml + " does not exist; expected an OpenCV cascade XML");
+    }
+    if (!(scaleFactor > 1) || minNeighbors < 1 || !(minSizeFraction > 0 && minSizeFraction < 1) || maxSide < 32) {
+      throw new IllegalArgumentException("need scaleFactor > 1, minNeighbors >= 1, minSizeFraction in (0,1), "
+          + "maxSide >= 32; got " + scaleFactor + ", " + minNeighbors + ", " + minSizeFraction + ", " + maxSide);
+    }
+    return new CascadeFaceDetector(cascadeXml, label, scaleFactor, minNeighbors, minSizeFraction, maxSide);
+  }
+
+  private CascadeClassifier load() {
+    CascadeClassifier c = new CascadeClassifier();
+    boolean ok;
+    try {
+      ok = c.load(cascade.toString()) && !c.empty();
+    } catch (RuntimeException e) {
+      c.close();
+      throw new ModelException("cannot load OpenCV cascade " + cascade + ": " + e.getMessage(), e);
+    }
+    if (!ok) {
+      c.close();
+      throw new ModelException("cannot load OpenCV cascade " + cascade + ": not a Haar/LBP cascade XML");
+    }
+    return c;
+  }
+
+  @Override
+  public List<Detection> detect(BufferedImage image) {
+    BufferedImage small = ImageOps.fitWithin(image, maxSide);
+    double back = image.getWidth() / (double) small.getWidth();
+    int minSide = Math.max(12, (int) Math.round(Math.min(small.getWidth(), small.getHeight()) * minSizeFraction));
+    List<Detection> out = new ArrayList<>();
+    try (Mat gray = CvImages.toGray(small); RectVector rects = new RectVector();
+        org.bytedeco.javacpp.IntPointer neighbours = new org.bytedeco.javacpp.IntPointer()) {
+      opencv_imgproc.equalizeHist(gray, gray);
+      classifiers.get().detectMultiScale2(gray, rects, neighbours, scaleFactor, minNeighbors, 0,
+          new Size(minSide, minSide), new Size());
+      for (long i = 0; i < rects.size(); i++) {
+        Rect r = rects.get(i);
+        int n = i < neighbours.limit() ? neighbours.get(i) : minNeighbors;
+        float score = (float) (n / (double) (n + minNeighbors));
+        out.add(new Detection(new Box(r.x() * back, r.y() * back, r.width() * back, r.height() * back)
+            .clamp(image.getWidth(), image.getHeight()), label, score));
+      }
+    }
+    out.sort(Comparator.comparingDouble(Detection::score).reversed());
+    return List.copyOf(out);
+  }
+
+  @Override
+  public String id() {
+    return "opencv-cascade:" + cascade.getFileName() + ":" + label + "/4.10";
+  }
+}

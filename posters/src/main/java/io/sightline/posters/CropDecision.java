@@ -1,0 +1,29 @@
+package io.sightline.posters;
+
+import io.sightline.core.detect.Box;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where and why an image was cropped: the evidence behind one crop.
+ *
+ * @param crop the crop window in pixels of the source image (the whole image when not cropped)
+ * @param centerX chosen crop centre x (before clamping the window into the image)
+ * @param centerY chosen crop centre y
+ * @param rule which rule chose the centre
+ * @param targets the target (face) boxes used
+ * @param mergedTargets the dilated-and-merged target boxes (several-target rule), else empty
+ * @param targetCenterBox the box whose centre gave the first cropping centre, or null
+ * @param salient the salient region, or null
+ * @param cropped false when the source already had the target aspect (seed (39))
+ */
+public record CropDecision(Box crop, double centerX, double centerY, CenterRule rule, List<Box> targets,
+    List<Box> mergedTargets, Box targetCenterBox, Box salient, boolean cropped) {
+  /** Copies lists. */
+  public CropDecision {
+    Objects.requireNonNull(crop, "crop");
+    Objects.requireNonNull(rule, "rule");
+    targets = List.copyOf(targets);
+    mergedTargets = List.copyOf(mergedTargets);
+  }
+}

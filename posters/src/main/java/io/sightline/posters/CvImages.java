@@ -1,0 +1,132 @@
+package io.sightline.posters;
+
+import io.sightline.core.image.ImageOps;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/** Conversions between Java images and OpenCV matrices, and access to resources in the OpenCV jar. */
+final class CvImages {
+  private static final ConcurrentHashMap<String, Path> EXTRACTED = new ConcurrentHashMap<>();
+
+  private CvImages() {}
+
+  /** @return an 8-bit 3-channel BGR matrix with the pixels of {@code img} */
+  static Mat toBgr(BufferedImage img) {
+    BufferedImage rgb = ImageOps.toRgb(img);
+    int w = rgb.getWidth();
+    int h = rgb.getHeight();
+    int[] px = rgb.getRGB(0, 0, w, h, null, 0, w);
+    byte[] bytes = new byte[w * h * 3];
+    for (int i = 0; i < px.length; i++) {
+      int p = px[i];
+      bytes[3 * i] = (byte) (p & 255);
+      bytes[3 * i + 1] = (byte) ((p >> 8) & 255);
+      bytes[3 * i + 2] = (byte) ((p >> 16) & 255);
+    }
+    Mat m = new Mat(h, w, opencv_core.CV_8UC3);
+    m.data().put(bytes);
+    return m;
+  }
+
+  /** @return an 8-bit single-channel grey matrix of {@code img} */
+  static Mat toGray(BufferedImage img) {
+    try (Mat bgr = toBgr(img)) {
+      Mat g = new Mat();
+      opencv_imgproc.cvtColor(bgr, g, opencv_imgproc.COLOR_BGR2GRAY);
+      return g;
+    }
+  }
+
+  /** @return an INT_RGB image of an 8-bit BGR (3 channels) or grey (1 channel) matrix */
+  static BufferedImage toImage(Mat m) {
+    Mat src = m.isContinuous() ? m : m.clone();
+    int w = src.cols();
+    int h = src.rows();
+    int ch = src.channels();
+    byte[] bytes = new byte[w * h * ch];
+    src.data().get(bytes);
+    int[] px = new int[w * h];
+    for (int i = 0; i < px.length; i++) {
+      if (ch == 1) {
+        int v = bytes[i] & 255;
+        px[i] = (v << 16) | (v << 8) | v;
+      } else {
+        int b = bytes[ch * i] & 255;
+        int g = bytes[ch * i + 1] & 255;
+        int r = bytes[ch * i + 2] & 255;
+        px[i] = (r << 16) | (g << 8) | b;
+      }
+    }
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    out.setRGB(0, 0, w, h, px, 0, w);
+    if (src != m) {
+      src.close();
+    }
+    return out;
+  }
+
+  /** @return the values of a single-channel float matrix, row-major */
+  static float[] floats(Mat m) {
+    Mat f = new Mat();
+    m.convertTo(f, opencv_core.CV_32F);
+    Mat c = f.isContinuous() ? f : f.clone();
+    float[] out = new float[c.rows() * c.cols()];
+    new FloatPointer(c.data()).get(out);
+    if (c != f) {
+      c.close();
+    }
+    f.close();
+    return out;
+  }
+
+  /** @return a CV_32F matrix holding {@code values} (row-major) */
+  static Mat fromFloats(float[] values, int width, int height) {
+    Mat m = new Mat(height, width, opencv_core.CV_32F);
+    new FloatPointer(m.data()).put(values);
+    return m;
+  }
+
+  /** @return a CV_8U matrix holding {@code values} (row-major) */
+  static Mat fromBytes(byte[] values, int width, int height) {
+    Mat m = new Mat(height, width, opencv_core.CV_8U);
+    BytePointer p = m.data();
+    p.put(values);
+    return m;
+  }
+
+  /**
+   * Extracts a file bundled in the OpenCV natives jar (cascade XML) to a temp file once per JVM.
+   *
+   * @param resource the path under {@code org/bytedeco/opencv/<platform>/share/opencv4/}
+   * @return the extracted file
+   */
+  static Path bundled(String resource) {
+    return EXTRACTED.computeIfAbsent(resource, r -> {
+      String platform = org.bytedeco.javacpp.Loader.getPlatform();
+      String full = "/org/bytedeco/opencv/" + platform + "/share/opencv4/" + r;
+      try (InputStream in = org.bytedeco.opencv.opencv_objdetect.CascadeClassifier.class.getResourceAsStream(full)) {
+        if (in == null) {
+          throw new PosterException("OpenCV resource " + full + " is not on the class path; add the "
+              + "org.bytedeco:opencv jar for platform " + platform);
+        }
+        Path tmp = Files.createTempFile("sightline-" + r.replace('/', '-'), ".xml");
+        tmp.toFile().deleteOnExit();
+        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        return tmp;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot extract " + full, e);
+      }
+    });
+  }
+}

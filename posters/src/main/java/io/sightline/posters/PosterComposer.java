@@ -1,0 +1,638 @@
+package io.sightline.posters;
+
+import io.sightline.core.CancellationToken;
+import io.sightline.core.ProgressListener;
+import io.sightline.core.detect.Box;
+import io.sightline.core.detect.Detection;
+import io.sightline.core.detect.ObjectDetector;
+import io.sightline.core.image.ImageOps;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns photos and video frames into posters for several platforms (seed US12394174B2):
+ *
+ * <ol>
+ *   <li>detect target objects (faces by default, {@link CascadeFaceDetector}; YuNet with
+ *       {@link YuNetFaceDetector}; any {@link ObjectDetector}) and the salient region
+ *       ({@link OpenCvSaliency} by default, any {@link SaliencyDetector});</li>
+ *   <li>crop to each template's aspect around the centre chosen by {@link CropPlanner};</li>
+ *   <li>score resolution and sharpness and drop crops below the thresholds (claim 7);</li>
+ *   <li>draw the template's fixed layers in their boxes (claim 8) and place each floating layer
+ *       where it least covers faces and the subject (claims 1, 9, 11), then draw it;</li>
+ *   <li>score expression (claim 10), attractiveness and feedback, drop below the thresholds and
+ *       rank the rest.</li>
+ * </ol>
+ *
+ * <pre>{@code
+ * PosterComposer composer = PosterComposer.builder()
+ *     .template(PosterTemplate.load(Path.of("story.json")))
+ *     .template(PosterTemplate.load(Path.of("story.json")).withAspect(AspectRatio.LANDSCAPE_16_9))
+ *     .build();
+ * ComposeResult r = composer.compose(ImageLoader.defaults().load(photo), "photo-1", "https://example.com/v/1");
+ * for (Poster p : r.kept()) PosterWriter.write(p, outDir, PosterWriter.Format.PNG);
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe after {@link Builder#build()} (the detectors given must be
+ * thread-safe, as the SPIs require). Library code logs through slf4j and never prints.
+ */
+public final class PosterComposer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PosterComposer.class);
+
+  private final List<PosterTemplate> templates;
+  private final ObjectDetector targetDetector;
+  private final Set<String> targetLabels;
+  private final double minTargetScore;
+  private final SaliencyDetector saliency;
+  private final double saliencyThreshold;
+  private final CropPlanner planner;
+  private final PlacementStrategy placement;
+  private final boolean avoidPlacedLayers;
+  private final double sharpnessHalfPoint;
+  private final double minResolution;
+  private final double minSharpness;
+  private final ImageScorer expressionScorer;
+  private final double minExpression;
+  private final ImageScorer attractivenessScorer;
+  private final ScoreWeights weights;
+  private final double minScore;
+  private final ObjectDetector layerDetector;
+  private final double ctrAtFull;
+
+  private PosterComposer(Builder b) {
+    this.templates = List.copyOf(b.templates);
+    this.targetDetector = b.targetDetector != null ? b.targetDetector : CascadeFaceDetector.frontalFace();
+    this.targetLabels = b.targetLabels == null ? null : Set.copyOf(b.targetLabels);
+    this.minTargetScore = b.minTargetScore;
+    this.saliency = b.saliency != null ? b.saliency : OpenCvSaliency.spectralResidual();
+    this.saliencyThreshold = b.saliencyThreshold;
+    this.planner = new CropPlanner(b.dilation, b.targetWeight);
+    this.placement = b.placement;
+    this.avoidPlacedLayers = b.avoidPlacedLayers;
+    this.sharpnessHalfPoint = b.sharpnessHalfPoint;
+    this.minResolution = b.minResolution;
+    this.minSharpness = b.minSharpness;
+    this.expressionScorer = b.noExpression ? null
+        : b.expressionScorer != null ? b.expressionScorer : new CascadeExpressionScorer();
+    this.minExpression = b.minExpression;
+    this.attractivenessScorer = b.attractivenessScorer;
+    this.weights = b.weights;
+    this.minScore = b.minScore;
+    this.layerDetector = b.layerDetector;
+    this.ctrAtFull = b.ctrAtFull;
+  }
+
+  /** @return a new builder */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** @return the templates, one poster each per source image */
+  public List<PosterTemplate> templates() {
+    return templates;
+  }
+
+  /** @return the crop planner in use */
+  public CropPlanner planner() {
+    return planner;
+  }
+
+  /**
+   * Detects targets and the salient region (seed step 101).
+   *
+   * @param image the source image
+   * @return the detections
+   */
+  public ImageAnalysis analyze(BufferedImage image) {
+    Objects.requireNonNull(image, "image");
+    BufferedImage rgb = ImageOps.toRgb(image);
+    long t0 = System.nanoTime();
+    List<Detection> targets = new ArrayList<>();
+    for (Detection d : targetDetector.detect(rgb)) {
+      if (d.score() >= minTargetScore && (targetLabels == null || targetLabels.contains(d.label()))
+          && !d.box().clamp(rgb.getWidth(), rgb.getHeight()).isEmpty()) {
+        targets.add(d);
+      }
+    }
+    long t1 = System.nanoTime();
+    SaliencyMap map = saliency.compute(rgb);
+    Box salient = map.salientRegion(saliencyThreshold, rgb.getWidth(), rgb.getHeight());
+    long t2 = System.nanoTime();
+    List<Detection> layerDets = layerDetector == null ? List.of() : layerDetector.detect(rgb);
+    return new ImageAnalysis(rgb.getWidth(), rgb.getHeight(), targets, salient, map.mean(), layerDets,
+        targetDetector.id(), saliency.id(), (t1 - t0) / 1e6, (t2 - t1) / 1e6);
+  }
+
+  /**
+   * Makes one poster per template from a still image.
+   *
+   * @param image the source image
+   * @param sourceId id reported with the posters (e.g. the file name)
+   * @param link target link bound to the posters (seed (63)), or null
+   * @return kept posters (best first) and dropped ones
+   */
+  public ComposeResult compose(BufferedImage image, String sourceId, String link) {
+    return composeFrame(image, sourceId, link, Double.NaN);
+  }
+
+  private ComposeResult composeFrame(BufferedImage image, String sourceId, String link, double seconds) {
+    Objects.requireNonNull(sourceId, "sourceId");
+    BufferedImage rgb = ImageOps.toRgb(image);
+    ImageAnalysis a = analyze(rgb);
+    List<Poster> kept = new ArrayList<>();
+    List<Poster> dropped = new ArrayList<>();
+    for (PosterTemplate t : templates) {
+      Poster p = make(rgb, a, t, sourceId, link, seconds);
+      (p.score().kept() ? kept : dropped).add(p);
+    }
+    kept.sort(Comparator.comparingDouble((Poster p) -> p.score().total()).reversed());
+    return new ComposeResult(List.of(a), kept, dropped);
+  }
+
+  /**
+   * Makes posters from video frames (seed (24), (65), FIG. 12): samples a frame every
+   * {@code everySeconds}, makes one poster per template from each, and keeps, per template, the
+   * {@code keepBest} best posters that pass the thresholds.
+   *
+   * @param video the video file
+   * @param link target link bound to the posters, or null
+   * @param everySeconds sampling period in seconds
+   * @param maxFrames most frames to process
+   * @param keepBest posters kept per template
+   * @param progress receives "video" progress per frame
+   * @param cancel checked before each frame
+   * @return kept posters (best first) and the rest
+   * @throws io.sightline.core.ImageDecodeException when the video cannot be read
+   */
+  public ComposeResult composeVideo(Path video, String link, double everySeconds, int maxFrames, int keepBest,
+      ProgressListener progress, CancellationToken cancel) {
+    if (keepBest < 1) {
+      throw new IllegalArgumentException("keepBest must be at least 1");
+    }
+    String id = video.getFileName().toString();
+    List<ImageAnalysis> analyses = new ArrayList<>();
+    List<Poster> kept = new ArrayList<>();
+    List<Poster> dropped = new ArrayList<>();
+    long total = Math.max(-1, maxFrames);
+    int[] n = {0};
+    VideoFrames.sample(video, everySeconds, maxFrames, cancel, f -> {
+      ComposeResult r = composeFrame(f.image(), id, link, f.seconds());
+      analyses.addAll(r.analyses());
+      kept.addAll(r.kept());
+      dropped.addAll(r.dropped());
+      progress.onProgress("video", ++n[0], total, String.format(java.util.Locale.ROOT, "t=%.1fs", f.seconds()));
+    });
+    kept.sort(Comparator.comparingDouble((Poster p) -> p.score().total()).reversed());
+    Map<String, Integer> perTemplate = new HashMap<>();
+    List<Poster> best = new ArrayList<>();
+    for (Poster p : kept) {
+      int c = perTemplate.merge(p.template(), 1, Integer::sum);
+      if (c <= keepBest) {
+        best.add(p);
+      } else {
+        dropped.add(p.withScore(drop(p.score(), "not among the " + keepBest + " best posters for template "
+            + p.template())));
+      }
+    }
+    return new ComposeResult(analyses, best, dropped);
+  }
+
+  /**
+   * Re-scores a poster with user feedback (seed (66), (76)) and applies the score threshold again.
+   *
+   * @param poster a poster made by this composer
+   * @param feedback click-through and retention rates
+   * @return the poster with the new score
+   */
+  public Poster rescore(Poster poster, Feedback feedback) {
+    PosterScore s = poster.score();
+    double fb = feedback.score(ctrAtFull);
+    double total = PosterScore.weighted(weights, s.resolution(), s.sharpness(), s.expression(), s.attractiveness(), fb);
+    boolean wasDroppedOtherwise = !s.kept() && !s.reason().startsWith("score ");
+    boolean ok = !wasDroppedOtherwise && total >= minScore;
+    String reason = wasDroppedOtherwise ? s.reason() : ok ? "" : scoreReason(total);
+    return poster.withScore(new PosterScore(s.resolution(), s.sharpness(), s.laplacianVariance(), s.expression(),
+        s.attractiveness(), fb, total, ok, reason));
+  }
+
+  private String scoreReason(double total) {
+    return String.format(java.util.Locale.ROOT, "score %.3f is below the threshold %.3f", total, minScore);
+  }
+
+  private static PosterScore drop(PosterScore s, String reason) {
+    return new PosterScore(s.resolution(), s.sharpness(), s.laplacianVariance(), s.expression(), s.attractiveness(),
+        s.feedback(), s.total(), false, reason);
+  }
+
+  private Poster make(BufferedImage src, ImageAnalysis a, PosterTemplate t, String sourceId, String link,
+      double seconds) {
+    List<Box> targetBoxes = a.targets().stream().map(Detection::box).toList();
+    CropDecision crop = planner.plan(src.getWidth(), src.getHeight(), t.aspect(), targetBoxes, a.salient());
+    Box c = crop.crop();
+    BufferedImage cropped = ImageOps.crop(src, (int) c.x(), (int) c.y(), (int) c.w(), (int) c.h());
+    double sx = t.width() / c.w();
+    double sy = t.height() / c.h();
+    List<Box> targetsOnPoster = new ArrayList<>();
+    for (Box b : crop.targets()) {
+      Box m = toPoster(b, c, sx, sy, t);
+      if (!m.isEmpty()) {
+        targetsOnPoster.add(m);
+      }
+    }
+    Box salientOnPoster = crop.salient() == null ? null : toPoster(crop.salient(), c, sx, sy, t);
+    if (salientOnPoster != null && salientOnPoster.isEmpty()) {
+      salientOnPoster = null;
+    }
+    double resolution = Math.min(1.0, c.w() / t.width());
+    double lapVar = Sharpness.laplacianVariance(ImageOps.fitWithin(cropped, 512));
+    double sharp = Sharpness.normalise(lapVar, sharpnessHalfPoint);
+    if (resolution < minResolution || sharp < minSharpness) {
+      String reason = resolution < minResolution
+          ? String.format(java.util.Locale.ROOT, "resolution %.3f is below the threshold %.3f (crop %dx%d for a "
+              + "%dx%d poster)", resolution, minResolution, (int) c.w(), (int) c.h(), t.width(), t.height())
+          : String.format(java.util.Locale.ROOT, "sharpness %.3f is below the threshold %.3f", sharp, minSharpness);
+      double total = PosterScore.weighted(weights, resolution, sharp, Double.NaN, Double.NaN, Double.NaN);
+      return new Poster(sourceId, t.name(), t.width(), t.height(), null, crop, targetsOnPoster, salientOnPoster,
+          List.of(), new PosterScore(resolution, sharp, lapVar, Double.NaN, Double.NaN, Double.NaN, total, false,
+              reason), link, seconds);
+    }
+    BufferedImage poster = ImageOps.resize(cropped, t.width(), t.height());
+    List<Box> obstacles = new ArrayList<>(targetsOnPoster);
+    if (salientOnPoster != null) {
+      obstacles.add(salientOnPoster);
+    }
+    LayerPlacer placer = new LayerPlacer(poster, obstacles);
+    List<PlacedLayer> placed = new ArrayList<>();
+    // decide every place on the clean crop first, then draw, so layers never influence variance
+    List<Runnable> draws = new ArrayList<>();
+    for (FixedLayer f : t.fixed()) {
+      Box box = f.box().scale(t.width(), t.height());
+      BufferedImage ext = extracted(src, a, f.content());
+      if (f.content() instanceof LayerContent.Extracted && ext == null) {
+        placed.add(new PlacedLayer(f.name(), "fixed", f.content().kind(), null, box, 0, 0, 0));
+        continue;
+      }
+      placed.add(new PlacedLayer(f.name(), "fixed", f.content().kind(), box, box, placer.overlap(box),
+          placer.variance(box), 1));
+      draws.add(() -> LayerRenderer.draw(poster, f.content(), box, ext));
+    }
+    if (avoidPlacedLayers) {
+      for (PlacedLayer p : placed) {
+        if (p.box() != null) {
+          placer.addObstacle(p.box());
+        }
+      }
+    }
+    for (FloatingLayer f : t.floating()) {
+      Box region = f.region().scale(t.width(), t.height());
+      BufferedImage ext = extracted(src, a, f.content());
+      if (f.content() instanceof LayerContent.Extracted && ext == null) {
+        placed.add(new PlacedLayer(f.name(), "floating", f.content().kind(), null, region, 0, 0, 0));
+        continue;
+      }
+      double lw = Math.max(1, Math.round(f.width() * t.width()));
+      double lh = Math.max(1, Math.round(f.height() * t.height()));
+      LayerPlacer.Placement pl = placer.place(region, Math.min(lw, region.w()), Math.min(lh, region.h()), placement);
+      placed.add(new PlacedLayer(f.name(), "floating", f.content().kind(), pl.box(), region, pl.overlap(),
+          pl.variance(), pl.candidates()));
+      if (avoidPlacedLayers) {
+        placer.addObstacle(pl.box());
+      }
+      draws.add(() -> LayerRenderer.draw(poster, f.content(), pl.box(), ext));
+    }
+    draws.forEach(Runnable::run);
+
+    double expression = Double.NaN;
+    if (expressionScorer != null) {
+      double s = 0;
+      int n = 0;
+      for (Detection d : a.targets()) {
+        if (!"face".equals(d.label())) {
+          continue;
+        }
+        Box in = d.box().intersection(c);
+        if (in.area() < 0.5 * d.box().area() || in.w() < 8 || in.h() < 8) {
+          continue;
+        }
+        s += expressionScorer.score(ImageOps.crop(src, (int) in.x(), (int) in.y(), (int) Math.ceil(in.w()),
+            (int) Math.ceil(in.h())));
+        n++;
+      }
+      expression = n == 0 ? Double.NaN : s / n;
+    }
+    double attract = attractivenessScorer == null ? Double.NaN : attractivenessScorer.score(poster);
+    double total = PosterScore.weighted(weights, resolution, sharp, expression, attract, Double.NaN);
+    String reason = "";
+    if (!Double.isNaN(expression) && expression < minExpression) {
+      reason = String.format(java.util.Locale.ROOT, "expression %.3f is below the threshold %.3f", expression,
+          minExpression);
+    } else if (total < minScore) {
+      reason = scoreReason(total);
+    }
+    PosterScore score = new PosterScore(resolution, sharp, lapVar, expression, attract, Double.NaN, total,
+        reason.isEmpty(), reason);
+    LOG.debug("poster {} / {}: crop {} rule {} score {}", sourceId, t.name(), c, crop.rule(), total);
+    return new Poster(sourceId, t.name(), t.width(), t.height(), poster, crop, targetsOnPoster, salientOnPoster,
+        placed, score, link, seconds);
+  }
+
+  private BufferedImage extracted(BufferedImage src, ImageAnalysis a, LayerContent content) {
+    if (!(content instanceof LayerContent.Extracted e)) {
+      return null;
+    }
+    if (layerDetector == null) {
+      throw new PosterException("a template layer extracts '" + e.label()
+          + "' from the image, but the composer has no layerDetector; set one with Builder.layerDetector(...)");
+    }
+    for (Detection d : a.layerDetections()) {
+      if (d.label().equals(e.label())) {
+        Box b = d.box().clamp(src.getWidth(), src.getHeight());
+        if (b.w() >= 1 && b.h() >= 1) {
+          return ImageOps.crop(src, (int) b.x(), (int) b.y(), (int) Math.ceil(b.w()), (int) Math.ceil(b.h()));
+        }
+      }
+    }
+    LOG.info("layer '{}' not found in the image; the layer is left out", e.label());
+    return null;
+  }
+
+  private static Box toPoster(Box b, Box crop, double sx, double sy, PosterTemplate t) {
+    return new Box((b.x() - crop.x()) * sx, (b.y() - crop.y()) * sy, b.w() * sx, b.h() * sy).clamp(t.width(), t.height());
+  }
+
+  /** Closes the detectors this composer was given or created. */
+  @Override
+  public void close() {
+    targetDetector.close();
+    if (layerDetector != null) {
+      layerDetector.close();
+    }
+  }
+
+  /** Fluent builder; only {@link #template} is required. Not thread-safe. */
+  public static final class Builder {
+    private final List<PosterTemplate> templates = new ArrayList<>();
+    private ObjectDetector targetDetector;
+    private Set<String> targetLabels;
+    private double minTargetScore;
+    private SaliencyDetector saliency;
+    private double saliencyThreshold = Double.NaN;
+    private double dilation = 1.5;
+    private double targetWeight = 0.7;
+    private PlacementStrategy placement = PlacementStrategy.AVOID_SUBJECTS;
+    private boolean avoidPlacedLayers = true;
+    private double sharpnessHalfPoint = Sharpness.DEFAULT_HALF_POINT;
+    private double minResolution = 0.25;
+    private double minSharpness = 0.1;
+    private ImageScorer expressionScorer;
+    private boolean noExpression;
+    private double minExpression;
+    private ImageScorer attractivenessScorer;
+    private ScoreWeights weights = ScoreWeights.DEFAULT;
+    private double minScore;
+    private ObjectDetector layerDetector;
+    private double ctrAtFull = 0.1;
+
+    private Builder() {}
+
+    /**
+     * Adds a template (one poster per source image each); required at least once.
+     *
+     * @param template the template
+     * @return this
+     */
+    public Builder template(PosterTemplate template) {
+      templates.add(Objects.requireNonNull(template, "template"));
+      return this;
+    }
+
+    /**
+     * Adds the template once per application scenario / platform size (claim 5).
+     *
+     * @param template the template
+     * @param scenarios the platforms
+     * @return this
+     */
+    public Builder scenarios(PosterTemplate template, List<Scenario> scenarios) {
+      for (Scenario s : scenarios) {
+        template(template.forScenario(s));
+      }
+      return this;
+    }
+
+    /**
+     * @param detector target detector (faces by default; any {@link ObjectDetector} for bodies, buildings...)
+     * @return this
+     */
+    public Builder targetDetector(ObjectDetector detector) {
+      this.targetDetector = detector;
+      return this;
+    }
+
+    /**
+     * @param labels keep only detections with these labels (null keeps all)
+     * @return this
+     */
+    public Builder targetLabels(Set<String> labels) {
+      this.targetLabels = labels == null ? null : new LinkedHashSet<>(labels);
+      return this;
+    }
+
+    /**
+     * @param score drop target detections scoring below this
+     * @return this
+     */
+    public Builder minTargetScore(double score) {
+      this.minTargetScore = score;
+      return this;
+    }
+
+    /**
+     * @param detector saliency detector (OpenCV spectral residual by default)
+     * @return this
+     */
+    public Builder saliency(SaliencyDetector detector) {
+      this.saliency = detector;
+      return this;
+    }
+
+    /**
+     * @param threshold saliency threshold in [0,1] for the salient region; NaN (default) uses Otsu
+     * @return this
+     */
+    public Builder saliencyThreshold(double threshold) {
+      this.saliencyThreshold = threshold;
+      return this;
+    }
+
+    /**
+     * @param factor dilation coefficient of target boxes before merging (default 1.5)
+     * @return this
+     */
+    public Builder dilation(double factor) {
+      this.dilation = factor;
+      return this;
+    }
+
+    /**
+     * @param weight weight of the target centre when it lies in the salient region (default 0.7)
+     * @return this
+     */
+    public Builder targetWeight(double weight) {
+      this.targetWeight = weight;
+      return this;
+    }
+
+    /**
+     * @param strategy how floating layers are placed (default {@link PlacementStrategy#AVOID_SUBJECTS})
+     * @return this
+     */
+    public Builder placement(PlacementStrategy strategy) {
+      this.placement = Objects.requireNonNull(strategy, "strategy");
+      return this;
+    }
+
+    /**
+     * @param avoid whether floating layers also avoid layers placed before them (default true)
+     * @return this
+     */
+    public Builder avoidPlacedLayers(boolean avoid) {
+      this.avoidPlacedLayers = avoid;
+      return this;
+    }
+
+    /**
+     * @param halfPoint Laplacian variance that normalises to sharpness 0.5 (default 100)
+     * @return this
+     */
+    public Builder sharpnessHalfPoint(double halfPoint) {
+      this.sharpnessHalfPoint = halfPoint;
+      return this;
+    }
+
+    /**
+     * @param min crops with fewer source pixels per poster pixel are dropped (default 0.25)
+     * @return this
+     */
+    public Builder minResolution(double min) {
+      this.minResolution = min;
+      return this;
+    }
+
+    /**
+     * @param min crops with lower normalised sharpness are dropped before layers (default 0.1)
+     * @return this
+     */
+    public Builder minSharpness(double min) {
+      this.minSharpness = min;
+      return this;
+    }
+
+    /**
+     * @param scorer expression scorer of face crops (default {@link CascadeExpressionScorer})
+     * @return this
+     */
+    public Builder expressionScorer(ImageScorer scorer) {
+      this.expressionScorer = Objects.requireNonNull(scorer, "scorer");
+      this.noExpression = false;
+      return this;
+    }
+
+    /** @return this, with expression scoring switched off */
+    public Builder noExpressionScorer() {
+      this.noExpression = true;
+      this.expressionScorer = null;
+      return this;
+    }
+
+    /**
+     * @param min posters with faces whose mean expression score is below this are dropped (default 0)
+     * @return this
+     */
+    public Builder minExpression(double min) {
+      this.minExpression = min;
+      return this;
+    }
+
+    /**
+     * @param scorer attractiveness model of whole posters (none by default)
+     * @return this
+     */
+    public Builder attractivenessScorer(ImageScorer scorer) {
+      this.attractivenessScorer = scorer;
+      return this;
+    }
+
+    /**
+     * @param weights score weights
+     * @return this
+     */
+    public Builder weights(ScoreWeights weights) {
+      this.weights = Objects.requireNonNull(weights, "weights");
+      return this;
+    }
+
+    /**
+     * @param min posters with a lower total score are dropped (default 0)
+     * @return this
+     */
+    public Builder minScore(double min) {
+      this.minScore = min;
+      return this;
+    }
+
+    /**
+     * @param detector finds layer content in the source image for {@code "extract"} layers (claim 6)
+     * @return this
+     */
+    public Builder layerDetector(ObjectDetector detector) {
+      this.layerDetector = detector;
+      return this;
+    }
+
+    /**
+     * @param ctr click-through rate that gives feedback score 1 (default 0.1)
+     * @return this
+     */
+    public Builder clickThroughAtFull(double ctr) {
+      this.ctrAtFull = ctr;
+      return this;
+    }
+
+    /**
+     * @return the composer
+     * @throws IllegalStateException when no template was given or a parameter is out of range
+     */
+    public PosterComposer build() {
+      if (templates.isEmpty()) {
+        throw new IllegalStateException("PosterComposer needs at least one template: call template(...) or scenarios(...)");
+      }
+      if (!(Double.isNaN(saliencyThreshold) || (saliencyThreshold >= 0 && saliencyThreshold <= 1))) {
+        throw new IllegalStateException("saliencyThreshold must be in [0,1] or NaN (Otsu), got " + saliencyThreshold);
+      }
+      if (!(dilation >= 1) || !(targetWeight >= 0 && targetWeight <= 1)) {
+        throw new IllegalStateException("dilation must be >= 1 and targetWeight in [0,1]");
+      }
+      if (!(sharpnessHalfPoint > 0) || !(ctrAtFull > 0 && ctrAtFull <= 1)) {
+        throw new IllegalStateException("sharpnessHalfPoint must be positive and clickThroughAtFull in (0,1]");
+      }
+      for (double v : new double[] {minResolution, minSharpness, minExpression, minScore}) {
+        if (!(v >= 0 && v <= 1)) {
+          throw new IllegalStateException("thresholds (minResolution, minSharpness, minExpression, minScore) "
+              + "must be in [0,1], got " + v);
+        }
+      }
+      return new PosterComposer(this);
+    }
+  }
+}

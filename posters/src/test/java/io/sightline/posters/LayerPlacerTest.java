@@ -1,0 +1,109 @@
+package io.sightline.posters;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sightline.core.detect.Box;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Claims 1, 9 and 11: where floating layers go. */
+class LayerPlacerTest {
+  /** Left half noisy, right half flat grey. */
+  private static BufferedImage halfNoisy(int w, int h) {
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Random r = new Random(7);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int v = x < w / 2 ? r.nextInt(256) : 128;
+        img.setRGB(x, y, (v << 16) | (v << 8) | v);
+      }
+    }
+    return img;
+  }
+
+  @Test
+  void picksTheCandidateThatDoesNotIntersectTheMergedRegion() {
+    BufferedImage flat = new BufferedImage(400, 400, BufferedImage.TYPE_INT_RGB);
+    // face at the top, subject in the middle: the only free band is the bottom
+    Box face = new Box(0, 0, 400, 150);
+    Box salient = new Box(0, 140, 400, 150);
+    LayerPlacer p = new LayerPlacer(flat, List.of(face, salient));
+    LayerPlacer.Placement pl = p.place(new Box(0, 0, 400, 400), 200, 60, PlacementStrategy.AVOID_SUBJECTS);
+    assertThat(pl.overlap()).isZero();
+    assertThat(pl.box().intersects(face)).isFalse();
+    assertThat(pl.box().intersects(salient)).isFalse();
+    assertThat(pl.candidates()).isGreaterThan(1);
+  }
+
+  @Test
+  void amongSeveralFreeCandidatesTakesTheSmallestPixelVariance() {
+    // claim 11: nothing intersects anywhere -> smallest variance -> flat right half
+    LayerPlacer p = new LayerPlacer(halfNoisy(400, 200), List.of());
+    LayerPlacer.Placement pl = p.place(new Box(0, 0, 400, 200), 100, 50, PlacementStrategy.AVOID_SUBJECTS);
+    assertThat(pl.box().x()).isGreaterThanOrEqualTo(200);
+    assertThat(pl.variance()).isLessThan(1e-6);
+  }
+
+  @Test
+  void avoidingSubjectsBeatsLowVariance() {
+    // the flat half holds the subject: the layer must go to the noisy half
+    LayerPlacer p = new LayerPlacer(halfNoisy(400, 200), List.of(new Box(200, 0, 200, 200)));
+    LayerPlacer.Placement pl = p.place(new Box(0, 0, 400, 200), 100, 50, PlacementStrategy.AVOID_SUBJECTS);
+    assertThat(pl.box().x2()).isLessThanOrEqualTo(200);
+    assertThat(pl.overlap()).isZero();
+  }
+
+  @Test
+  void whenEverythingIntersectsTakesTheLeastIntersection() {
+    BufferedImage flat = new BufferedImage(300, 100, BufferedImage.TYPE_INT_RGB);
+    // obstacle covers everything but a 20 px strip at the right
+    LayerPlacer p = new LayerPlacer(flat, List.of(new Box(0, 0, 280, 100)));
+    LayerPlacer.Placement pl = p.place(new Box(0, 0, 300, 100), 60, 100, PlacementStrategy.AVOID_SUBJECTS);
+    assertThat(pl.box().x2()).isEqualTo(300);
+    assertThat(pl.overlap()).isCloseTo(40 * 100, org.assertj.core.api.Assertions.within(100.0));
+  }
+
+  @Test
+  void lowestVarianceStrategyIgnoresSubjects() {
+    // claim 9: smallest variance whatever it covers
+    LayerPlacer p = new LayerPlacer(halfNoisy(400, 200), List.of(new Box(200, 0, 200, 200)));
+    LayerPlacer.Placement pl = p.place(new Box(0, 0, 400, 200), 100, 50, PlacementStrategy.LOWEST_VARIANCE);
+    assertThat(pl.box().x()).isGreaterThanOrEqualTo(200);
+  }
+
+  @Test
+  void staysInsideItsRegion() {
+    BufferedImage img = halfNoisy(400, 400);
+    Graphics2D g = img.createGraphics();
+    g.setColor(Color.RED);
+    g.fillRect(0, 300, 400, 100);
+    g.dispose();
+    Box region = new Box(50, 20, 200, 150);
+    LayerPlacer.Placement pl = new LayerPlacer(img, List.of()).place(region, 120, 40, PlacementStrategy.AVOID_SUBJECTS);
+    assertThat(pl.box().x()).isGreaterThanOrEqualTo(50);
+    assertThat(pl.box().x2()).isLessThanOrEqualTo(250);
+    assertThat(pl.box().y2()).isLessThanOrEqualTo(170);
+  }
+
+  @Test
+  void layerLargerThanItsRegionFails() {
+    LayerPlacer p = new LayerPlacer(new BufferedImage(100, 100, BufferedImage.TYPE_INT_RGB), List.of());
+    assertThatThrownBy(() -> p.place(new Box(0, 0, 50, 50), 80, 10, PlacementStrategy.AVOID_SUBJECTS))
+        .isInstanceOf(PosterException.class).hasMessageContaining("does not fit");
+  }
+
+  @Test
+  void placedLayersBecomeObstacles() {
+    BufferedImage flat = new BufferedImage(200, 100, BufferedImage.TYPE_INT_RGB);
+    LayerPlacer p = new LayerPlacer(flat, List.of());
+    LayerPlacer.Placement first = p.place(new Box(0, 0, 200, 100), 100, 100, PlacementStrategy.AVOID_SUBJECTS);
+    p.addObstacle(first.box());
+    LayerPlacer.Placement second = p.place(new Box(0, 0, 200, 100), 100, 100, PlacementStrategy.AVOID_SUBJECTS);
+    assertThat(second.box().intersects(first.box())).isFalse();
+  }
+}

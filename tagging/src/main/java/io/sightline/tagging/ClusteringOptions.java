@@ -1,0 +1,106 @@
+package io.sightline.tagging;
+
+/**
+ * How the stock is clustered. Immutable; change a value with the {@code with...} methods.
+ *
+ * @param method K-means or mini-batch K-means
+ * @param clusters K, the number of clusters (at least 1, at most the number of stock images)
+ * @param init how the initial centres are chosen
+ * @param batchSize mini-batch size (only for {@link ClusteringMethod#MINI_BATCH_KMEANS})
+ * @param maxIterations upper bound on iterations (each a full pass for K-means, a batch for mini-batch)
+ * @param tolerance convergence threshold: K-means stops when the relative decrease of the
+ *     feature deviation D falls below it; mini-batch stops when the relative decrease of the
+ *     smoothed per-image batch deviation falls below it for {@code patience} batches in a row
+ * @param patience mini-batch only: batches without sufficient improvement before stopping
+ * @param seed random seed; the same seed on the same stock gives the same clusters
+ * @param normalize whether vectors are L2-normalised before clustering and matching (so the
+ *     Euclidean distance ranks like cosine similarity)
+ */
+public record ClusteringOptions(ClusteringMethod method, int clusters, CentreInit init, int batchSize,
+    int maxIterations, double tolerance, int patience, long seed, boolean normalize) {
+
+  /** Validates the values. */
+  public ClusteringOptions {
+    if (method == null) {
+      throw new IllegalArgumentException("method is required");
+    }
+    if (init == null) {
+      throw new IllegalArgumentException("init is required");
+    }
+    if (clusters < 1) {
+      throw new IllegalArgumentException("clusters must be at least 1: " + clusters);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be at least 1: " + batchSize);
+    }
+    if (maxIterations < 1) {
+      throw new IllegalArgumentException("maxIterations must be at least 1: " + maxIterations);
+    }
+    if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
+      throw new IllegalArgumentException("tolerance must be finite and >= 0: " + tolerance);
+    }
+    if (patience < 1) {
+      throw new IllegalArgumentException("patience must be at least 1: " + patience);
+    }
+  }
+
+  /**
+   * @return K-means, 100 clusters, random initial centres as in the seed, batch 1000, at most
+   *     100 iterations (500 batches for mini-batch), tolerance 1e-4, patience 10, seed 42, normalised
+   */
+  public static ClusteringOptions defaults() {
+    return new ClusteringOptions(ClusteringMethod.KMEANS, 100, CentreInit.RANDOM, 1000, 100, 1e-4,
+        10, 42L, true);
+  }
+
+  /** @param m the method @return a copy */
+  public ClusteringOptions withMethod(ClusteringMethod m) {
+    return new ClusteringOptions(m, clusters, init, batchSize, maxIterations, tolerance, patience, seed, normalize);
+  }
+
+  /** @param k the number of clusters @return a copy */
+  public ClusteringOptions withClusters(int k) {
+    return new ClusteringOptions(method, k, init, batchSize, maxIterations, tolerance, patience, seed, normalize);
+  }
+
+  /** @param i initial centres @return a copy */
+  public ClusteringOptions withInit(CentreInit i) {
+    return new ClusteringOptions(method, clusters, i, batchSize, maxIterations, tolerance, patience, seed, normalize);
+  }
+
+  /**
+   * Switches to mini-batch K-means with the given batch size.
+   *
+   * @param size batch size
+   * @return a copy
+   */
+  public ClusteringOptions withMiniBatch(int size) {
+    return new ClusteringOptions(ClusteringMethod.MINI_BATCH_KMEANS, clusters, init, size, maxIterations,
+        tolerance, patience, seed, normalize);
+  }
+
+  /** @param n iteration limit @return a copy */
+  public ClusteringOptions withMaxIterations(int n) {
+    return new ClusteringOptions(method, clusters, init, batchSize, n, tolerance, patience, seed, normalize);
+  }
+
+  /** @param t convergence tolerance @return a copy */
+  public ClusteringOptions withTolerance(double t) {
+    return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, t, patience, seed, normalize);
+  }
+
+  /** @param p mini-batch patience @return a copy */
+  public ClusteringOptions withPatience(int p) {
+    return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, tolerance, p, seed, normalize);
+  }
+
+  /** @param s random seed @return a copy */
+  public ClusteringOptions withSeed(long s) {
+    return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, tolerance, patience, s, normalize);
+  }
+
+  /** @param n whether to L2-normalise vectors @return a copy */
+  public ClusteringOptions withNormalize(boolean n) {
+    return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, tolerance, patience, seed, n);
+  }
+}

@@ -1,0 +1,352 @@
+package io.sightline.tagging;
+
+import io.sightline.core.CancellationToken;
+import io.sightline.core.ProgressListener;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import smile.clustering.BBDTree;
+import smile.clustering.PartitionClustering;
+import smile.math.MathEx;
+
+/**
+ * Clusters feature vectors with K-means or mini-batch K-means, iterating until the feature
+ * deviation {@code D = Σ_i min_r ||x_i − c_r||²} of seed [0049] converges, and reporting D per
+ * iteration through a {@link ProgressListener}.
+ *
+ * <p>K-means runs each Lloyd iteration with Smile's BBD-tree filtering step; k-means++ seeding is
+ * Smile's. Random initial centres (the seed's variant), warm starts from existing centres,
+ * empty-cluster relocation, mini-batch updates, progress and cancellation are added here because
+ * Smile 2.6 offers neither mini-batch K-means nor per-iteration hooks.
+ *
+ * <p>Stateless and thread-safe; a fixed {@link ClusteringOptions#seed()} makes runs repeatable
+ * (k-means++ uses Smile's per-thread generator, re-seeded for each run).
+ */
+final class StockClusterer {
+  private static final Logger LOG = LoggerFactory.getLogger(StockClusterer.class);
+
+  private StockClusterer() {}
+
+  /**
+   * Outcome of one clustering run.
+   *
+   * @param centres final centres, K × d
+   * @param labels cluster of each input vector under the final centres
+   * @param deviations D after each iteration (for mini-batch: D of each batch)
+   * @param finalDeviation D of all vectors against the final centres
+   * @param iterations iterations run
+   * @param converged whether the convergence test stopped the run (false: iteration limit)
+   * @param relocated how many times an empty centre was moved onto a stock vector
+   */
+  record Run(double[][] centres, int[] labels, double[] deviations, double finalDeviation,
+      int iterations, boolean converged, int relocated) {}
+
+  /**
+   * @param data the vectors (n × d, finite; not modified)
+   * @param options method, K, initialisation, limits
+   * @param warmStart centres to start from (K × d), or null to initialise per {@code options}
+   * @param listener receives "kmeans"/"mini-batch-kmeans" progress with D per iteration
+   * @param token cancels the run between iterations
+   * @return the run
+   */
+  static Run cluster(double[][] data, ClusteringOptions options, double[][] warmStart,
+      ProgressListener listener, CancellationToken token) {
+    int n = data.length;
+    int k = warmStart != null ? warmStart.length : options.clusters();
+    if (n == 0) {
+      throw new InsufficientStockException("the stock is empty: nothing to cluster");
+    }
+    if (k > n) {
+      throw new InsufficientStockException("cannot make " + k + " clusters from " + n
+          + " stock images; use at most " + n + " clusters or add images");
+    }
+    double[][] centres;
+    if (warmStart != null) {
+      centres = new double[k][];
+      for (int i = 0; i < k; i++) {
+        centres[i] = warmStart[i].clone();
+      }
+    } else {
+      centres = initialCentres(data, k, options, listener);
+    }
+    return options.method() == ClusteringMethod.KMEANS
+        ? lloyd(data, centres, options, listener, token)
+        : miniBatch(data, centres, options, listener, token);
+  }
+
+  private static double[][] initialCentres(double[][] data, int k, ClusteringOptions options,
+      ProgressListener listener) {
+    int n = data.length;
+    int d = data[0].length;
+    double[][] centres = new double[k][];
+    if (options.init() == CentreInit.RANDOM) {
+      double[] lo = new double[d];
+      double[] hi = new double[d];
+      Arrays.fill(lo, Double.POSITIVE_INFINITY);
+      Arrays.fill(hi, Double.NEGATIVE_INFINITY);
+      for (double[] x : data) {
+        for (int j = 0; j < d; j++) {
+          lo[j] = Math.min(lo[j], x[j]);
+          hi[j] = Math.max(hi[j], x[j]);
+        }
+      }
+      SplittableRandom rng = new SplittableRandom(options.seed());
+      for (int i = 0; i < k; i++) {
+        double[] c = new double[d];
+        for (int j = 0; j < d; j++) {
+          c[j] = lo[j] + rng.nextDouble() * (hi[j] - lo[j]);
+        }
+        centres[i] = c;
+      }
+      return centres;
+    }
+    // k-means++ by Smile; for mini-batch on a sample, as mini-batch never looks at all vectors at once
+    double[][] pool = data;
+    if (options.method() == ClusteringMethod.MINI_BATCH_KMEANS) {
+      int sample = Math.min(n, Math.max(3 * options.batchSize(), 10 * k));
+      if (sample < n) {
+        SplittableRandom rng = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
+        int[] idx = sampleWithoutReplacement(n, sample, rng);
+        pool = new double[sample][];
+        for (int i = 0; i < sample; i++) {
+          pool[i] = data[idx[i]];
+        }
+      }
+    }
+    listener.onProgress("kmeans++", 0, k, "seeding on " + pool.length + " vectors");
+    MathEx.setSeed(options.seed());
+    double[][] seeded = new double[k][];
+    PartitionClustering.seed(pool, seeded, new int[pool.length], MathEx::squaredDistance);
+    for (int i = 0; i < k; i++) {
+      centres[i] = seeded[i].clone(); // Smile hands back the data rows themselves
+    }
+    listener.onProgress("kmeans++", k, k, "");
+    return centres;
+  }
+
+  private static Run lloyd(double[][] data, double[][] centres, ClusteringOptions options,
+      ProgressListener listener, CancellationToken token) {
+    int n = data.length;
+    int k = centres.length;
+    int d = data[0].length;
+    BBDTree tree = new BBDTree(data);
+    int[] labels = new int[n];
+    int[] size = new int[k];
+    double[][] sums = new double[k][d];
+    List<Double> deviations = new ArrayList<>();
+    double previous = Double.NaN;
+    boolean converged = false;
+    int relocated = 0;
+    int max = options.maxIterations();
+    int it = 0;
+    // Each call assigns every vector to its nearest centre (returning D for the centres as they
+    // were corrected by the previous call), then corrects the centres in place.
+    double d0 = tree.clustering(centres, sums, size, labels);
+    listener.onProgress("kmeans", 0, max, String.format(java.util.Locale.ROOT, "D=%.6g (initial centres)", d0));
+    while (it < max) {
+      token.throwIfCancelled();
+      int moved = relocateEmpty(data, centres, size, labels);
+      relocated += moved;
+      double dev = tree.clustering(centres, sums, size, labels);
+      it++;
+      deviations.add(dev);
+      listener.onProgress("kmeans", it, max, String.format(java.util.Locale.ROOT, "D=%.6g", dev));
+      if (moved == 0 && !Double.isNaN(previous) && previous - dev <= options.tolerance() * previous) {
+        converged = true;
+        break;
+      }
+      previous = dev;
+    }
+    relocated += relocateEmpty(data, centres, size, labels);
+    double[] finalDev = new double[1];
+    int[] finalLabels = assign(data, centres, finalDev);
+    LOG.debug("k-means: {} iterations, converged={}, D={}", it, converged, finalDev[0]);
+    return new Run(centres, finalLabels, toArray(deviations), finalDev[0], it, converged, relocated);
+  }
+
+  /** Moves centres that own no vector onto the vectors farthest from their own centres. */
+  private static int relocateEmpty(double[][] data, double[][] centres, int[] size, int[] labels) {
+    int empty = 0;
+    for (int s : size) {
+      if (s == 0) {
+        empty++;
+      }
+    }
+    if (empty == 0) {
+      return 0;
+    }
+    double[] dist = new double[data.length];
+    IntStream.range(0, data.length).parallel()
+        .forEach(i -> dist[i] = MathEx.squaredDistance(data[i], centres[labels[i]]));
+    Integer[] order = new Integer[data.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(dist[b], dist[a]));
+    int next = 0;
+    for (int c = 0; c < centres.length && next < order.length; c++) {
+      if (size[c] == 0) {
+        int victim = order[next++];
+        centres[c] = data[victim].clone();
+        size[c] = 1;
+      }
+    }
+    return empty;
+  }
+
+  private static Run miniBatch(double[][] data, double[][] centres, ClusteringOptions options,
+      ProgressListener listener, CancellationToken token) {
+    int n = data.length;
+    int k = centres.length;
+    int d = data[0].length;
+    int b = Math.min(options.batchSize(), n);
+    SplittableRandom rng = new SplittableRandom(options.seed() * 31 + 7);
+    long[] counts = new long[k];
+    List<Double> deviations = new ArrayList<>();
+    double alpha = Math.min(1.0, 2.0 * b / (n + 1.0));
+    double ewa = Double.NaN;
+    double best = Double.POSITIVE_INFINITY;
+    int noImprovement = 0;
+    boolean converged = false;
+    int relocated = 0;
+    int max = options.maxIterations();
+    int it = 0;
+    double[][] batch = new double[b][];
+    int[] batchLabels = new int[b];
+    double[] batchDist = new double[b];
+    while (it < max) {
+      token.throwIfCancelled();
+      int[] idx = sampleWithoutReplacement(n, b, rng);
+      for (int i = 0; i < b; i++) {
+        batch[i] = data[idx[i]];
+      }
+      IntStream.range(0, b).parallel().forEach(i -> {
+        double[] best2 = new double[1];
+        batchLabels[i] = nearest(batch[i], centres, best2);
+        batchDist[i] = best2[0];
+      });
+      double dev = 0;
+      for (double v : batchDist) {
+        dev += v;
+      }
+      // per-centre learning rate 1 / (vectors absorbed so far)
+      for (int i = 0; i < b; i++) {
+        int c = batchLabels[i];
+        counts[c]++;
+        double eta = 1.0 / counts[c];
+        double[] centre = centres[c];
+        double[] x = batch[i];
+        for (int j = 0; j < d; j++) {
+          centre[j] += eta * (x[j] - centre[j]);
+        }
+      }
+      // centres no vector ever reached are moved onto random batch vectors
+      for (int c = 0; c < k; c++) {
+        if (counts[c] == 0) {
+          centres[c] = batch[rng.nextInt(b)].clone();
+          relocated++;
+        }
+      }
+      it++;
+      deviations.add(dev);
+      listener.onProgress("mini-batch-kmeans", it, max,
+          String.format(java.util.Locale.ROOT, "D=%.6g (batch of %d)", dev, b));
+      double perImage = dev / b;
+      ewa = Double.isNaN(ewa) ? perImage : ewa * (1 - alpha) + perImage * alpha;
+      if (ewa < best * (1 - options.tolerance())) {
+        best = ewa;
+        noImprovement = 0;
+      } else if (++noImprovement >= options.patience()) {
+        converged = true;
+        break;
+      }
+    }
+    double[] finalDev = new double[1];
+    int[] labels = assign(data, centres, finalDev);
+    listener.onProgress("mini-batch-kmeans", it, it,
+        String.format(java.util.Locale.ROOT, "D=%.6g (all %d images)", finalDev[0], n));
+    LOG.debug("mini-batch k-means: {} batches, converged={}, D={}", it, converged, finalDev[0]);
+    return new Run(centres, labels, toArray(deviations), finalDev[0], it, converged, relocated);
+  }
+
+  /**
+   * Assigns every vector to its nearest centre.
+   *
+   * @param data vectors
+   * @param centres centres
+   * @param deviation receives D in its first cell
+   * @return the label of each vector
+   */
+  static int[] assign(double[][] data, double[][] centres, double[] deviation) {
+    int[] labels = new int[data.length];
+    double[] dist = new double[data.length];
+    IntStream.range(0, data.length).parallel().forEach(i -> {
+      double[] best = new double[1];
+      labels[i] = nearest(data[i], centres, best);
+      dist[i] = best[0];
+    });
+    double sum = 0;
+    for (double v : dist) {
+      sum += v;
+    }
+    deviation[0] = sum;
+    return labels;
+  }
+
+  static int nearest(double[] x, double[][] centres, double[] bestDistance) {
+    int best = 0;
+    double bestD = Double.POSITIVE_INFINITY;
+    for (int c = 0; c < centres.length; c++) {
+      double s = 0;
+      double[] centre = centres[c];
+      for (int j = 0; j < x.length && s < bestD; j++) {
+        double diff = x[j] - centre[j];
+        s += diff * diff;
+      }
+      if (s < bestD) {
+        bestD = s;
+        best = c;
+      }
+    }
+    bestDistance[0] = bestD;
+    return best;
+  }
+
+  private static int[] sampleWithoutReplacement(int n, int m, SplittableRandom rng) {
+    if (m >= n) {
+      return IntStream.range(0, n).toArray();
+    }
+    if (m * 4L < n) {
+      java.util.HashSet<Integer> seen = new java.util.HashSet<>();
+      int[] out = new int[m];
+      int filled = 0;
+      while (filled < m) {
+        int v = rng.nextInt(n);
+        if (seen.add(v)) {
+          out[filled++] = v;
+        }
+      }
+      return out;
+    }
+    int[] all = IntStream.range(0, n).toArray();
+    for (int i = 0; i < m; i++) {
+      int j = i + rng.nextInt(n - i);
+      int t = all[i];
+      all[i] = all[j];
+      all[j] = t;
+    }
+    return Arrays.copyOf(all, m);
+  }
+
+  private static double[] toArray(List<Double> values) {
+    double[] out = new double[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,9 @@
+package io.sightline.tagging;
+
+/** How clusters are refreshed after the stock changed (seed claim 8, [0060]). */
+public enum UpdateMode {
+  /** Iterate the clustering again starting from the current centres (fast, keeps K). */
+  WARM_START,
+  /** Cluster the whole stock again from new initial centres. */
+  RECLUSTER
+}

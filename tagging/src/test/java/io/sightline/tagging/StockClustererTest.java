@@ -1,0 +1,129 @@
+package io.sightline.tagging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sightline.core.CancellationToken;
+import io.sightline.core.CancelledException;
+import io.sightline.core.ProgressListener;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class StockClustererTest {
+  private static final int D = 8;
+
+  /** Fraction of vectors whose cluster agrees with the majority cluster of their true blob. */
+  private static double purity(int[] labels, int[] truth, int blobs) {
+    int agree = 0;
+    for (int b = 0; b < blobs; b++) {
+      Map<Integer, Integer> votes = new HashMap<>();
+      for (int i = 0; i < labels.length; i++) {
+        if (truth[i] == b) {
+          votes.merge(labels[i], 1, Integer::sum);
+        }
+      }
+      agree += votes.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+    return agree / (double) labels.length;
+  }
+
+  @ParameterizedTest
+  @CsvSource({"KMEANS,RANDOM", "KMEANS,KMEANS_PLUS_PLUS", "MINI_BATCH_KMEANS,RANDOM",
+      "MINI_BATCH_KMEANS,KMEANS_PLUS_PLUS"})
+  void recoversSeparatedBlobs(ClusteringMethod method, CentreInit init) {
+    int[] truth = new int[4 * 60];
+    double[][] data = Blobs.data(4, 60, D, 1, truth);
+    ClusteringOptions o = ClusteringOptions.defaults().withMethod(method).withInit(init).withClusters(4)
+        .withMiniBatch(32).withMethod(method).withMaxIterations(300);
+    List<String> messages = new ArrayList<>();
+    ProgressListener l = (task, done, total, msg) -> messages.add(task + " " + msg);
+    StockClusterer.Run run = StockClusterer.cluster(data, o, null, l, CancellationToken.NONE);
+    assertThat(purity(run.labels(), truth, 4)).isEqualTo(1.0);
+    // every cluster owns exactly one blob: 4 distinct labels
+    assertThat(java.util.Arrays.stream(run.labels()).distinct().count()).isEqualTo(4);
+    assertThat(run.deviations()).isNotEmpty();
+    assertThat(messages).anyMatch(m -> m.contains("D="));
+    // D of tight blobs (noise 0.05, 8 dims) is about n * d * 0.0025
+    assertThat(run.finalDeviation()).isLessThan(data.length * D * 0.0025 * 1.5);
+    assertThat(run.converged()).isTrue();
+  }
+
+  @Test
+  void kmeansDeviationNeverIncreasesWithoutRelocation() {
+    int[] truth = new int[5 * 40];
+    double[][] data = Blobs.data(5, 40, D, 3, truth);
+    ClusteringOptions o = ClusteringOptions.defaults().withClusters(5).withInit(CentreInit.KMEANS_PLUS_PLUS)
+        .withTolerance(0);
+    StockClusterer.Run run = StockClusterer.cluster(data, o, null, ProgressListener.NONE, CancellationToken.NONE);
+    double[] d = run.deviations();
+    for (int i = 1; i < d.length; i++) {
+      assertThat(d[i]).isLessThanOrEqualTo(d[i - 1] + 1e-9);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"KMEANS,RANDOM", "KMEANS,KMEANS_PLUS_PLUS", "MINI_BATCH_KMEANS,RANDOM",
+      "MINI_BATCH_KMEANS,KMEANS_PLUS_PLUS"})
+  void sameSeedSameClusters(ClusteringMethod method, CentreInit init) {
+    int[] truth = new int[6 * 30];
+    double[][] data = Blobs.data(6, 30, D, 5, truth);
+    ClusteringOptions o = ClusteringOptions.defaults().withMiniBatch(20).withMethod(method).withInit(init)
+        .withClusters(3).withSeed(99);
+    StockClusterer.Run a = StockClusterer.cluster(data, o, null, ProgressListener.NONE, CancellationToken.NONE);
+    StockClusterer.Run b = StockClusterer.cluster(data, o, null, ProgressListener.NONE, CancellationToken.NONE);
+    assertThat(a.labels()).isEqualTo(b.labels());
+    assertThat(a.centres()).isDeepEqualTo(b.centres());
+    assertThat(a.deviations()).isEqualTo(b.deviations());
+  }
+
+  @Test
+  void warmStartFromGoodCentresConvergesAtOnce() {
+    int[] truth = new int[4 * 50];
+    double[][] data = Blobs.data(4, 50, D, 7, truth);
+    ClusteringOptions o = ClusteringOptions.defaults().withClusters(4).withInit(CentreInit.KMEANS_PLUS_PLUS);
+    StockClusterer.Run first = StockClusterer.cluster(data, o, null, ProgressListener.NONE, CancellationToken.NONE);
+    StockClusterer.Run warm = StockClusterer.cluster(data, o, first.centres(), ProgressListener.NONE,
+        CancellationToken.NONE);
+    assertThat(warm.iterations()).isLessThanOrEqualTo(2);
+    assertThat(warm.labels()).isEqualTo(first.labels());
+  }
+
+  @Test
+  void cancellationStopsTheRun() {
+    int[] truth = new int[4 * 50];
+    double[][] data = Blobs.data(4, 50, D, 7, truth);
+    CancellationToken token = new CancellationToken();
+    ProgressListener cancelAfterFirst = (task, done, total, msg) -> {
+      if (done >= 1) {
+        token.cancel();
+      }
+    };
+    assertThatThrownBy(() -> StockClusterer.cluster(data, ClusteringOptions.defaults().withClusters(4)
+        .withTolerance(0), null, cancelAfterFirst, token)).isInstanceOf(CancelledException.class);
+  }
+
+  @Test
+  void refusesMoreClustersThanVectorsAndEmptyInput() {
+    double[][] data = {{1, 0}, {0, 1}};
+    assertThatThrownBy(() -> StockClusterer.cluster(data, ClusteringOptions.defaults().withClusters(3), null,
+        ProgressListener.NONE, CancellationToken.NONE))
+        .isInstanceOf(InsufficientStockException.class).hasMessageContaining("3 clusters from 2");
+    assertThatThrownBy(() -> StockClusterer.cluster(new double[0][], ClusteringOptions.defaults(), null,
+        ProgressListener.NONE, CancellationToken.NONE))
+        .isInstanceOf(InsufficientStockException.class).hasMessageContaining("empty");
+  }
+
+  @Test
+  void randomInitWithManyEmptyCentresStillUsesEveryCluster() {
+    int[] truth = new int[3 * 30];
+    double[][] data = Blobs.data(3, 30, D, 11, truth);
+    StockClusterer.Run run = StockClusterer.cluster(data, ClusteringOptions.defaults().withClusters(12), null,
+        ProgressListener.NONE, CancellationToken.NONE);
+    assertThat(java.util.Arrays.stream(run.labels()).distinct().count()).isEqualTo(12);
+  }
+}
