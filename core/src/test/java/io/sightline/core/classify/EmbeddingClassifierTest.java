@@ -163,7 +163,7 @@ class EmbeddingClassifierTest {
     trained.save(file);
     assertThatThrownBy(() -> EmbeddingClassifier.load(file, new MeanRgb()))
         .isInstanceOf(IncompatibleFormatException.class)
-        .hasMessageContaining("global-descriptor/1")
+        .hasMessageContaining(EMBEDDER.id())
         .hasMessageContaining("mean-rgb/1");
     byte[] bytes = Files.readAllBytes(file);
     bytes[bytes.length / 2] ^= 0x55;
