@@ -1,0 +1,215 @@
+package io.sightline.core.onnx;
+
+import ai.djl.MalformedModelException;
+import ai.djl.inference.Predictor;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import io.sightline.core.ModelException;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ONNX model loaded through DJL's ONNX Runtime engine, shared by the public ONNX classes.
+ *
+ * <p>DJL {@link Predictor}s are not thread-safe, so this keeps a pool: each call borrows an idle
+ * predictor (creating one when none is idle) and returns it afterwards, so concurrent callers
+ * never share one. The engine (and its native library) is loaded only when a model is loaded.
+ */
+final class OnnxModel implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxModel.class);
+
+  private final Path file;
+  private final String sha256;
+  private final Preprocessor pre;
+  private final ZooModel<ImageBatch, ModelOutputs> model;
+  private final ConcurrentLinkedDeque<Predictor<ImageBatch, ModelOutputs>> idle =
+      new ConcurrentLinkedDeque<>();
+  private volatile boolean closed;
+
+  private OnnxModel(Path file, String sha256, Preprocessor pre, ZooModel<ImageBatch, ModelOutputs> model) {
+    this.file = file;
+    this.sha256 = sha256;
+    this.pre = pre;
+    this.model = model;
+  }
+
+  /**
+   * Checks the file and loads it.
+   *
+   * @param file the .onnx file
+   * @param pre preprocessing
+   * @param options ONNX Runtime options passed to DJL (e.g. intraOpNumThreads)
+   * @return the loaded model
+   * @throws ModelException when the file is missing, unreadable or not a valid ONNX model
+   */
+  static OnnxModel load(Path file, Preprocessor pre, Map<String, String> options) {
+    if (file == null) {
+      throw new IllegalStateException("model path is required");
+    }
+    Path abs = file.toAbsolutePath().normalize();
+    if (!Files.exists(abs)) {
+      throw new ModelException("ONNX model file " + abs + " does not exist; expected an .onnx model file");
+    }
+    if (!Files.isRegularFile(abs) || !Files.isReadable(abs)) {
+      throw new ModelException("ONNX model path " + abs + " is not a readable file; expected an .onnx model file");
+    }
+    String sha = sha256(abs);
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true"); // never download anything at run time
+    }
+    Criteria.Builder<ImageBatch, ModelOutputs> cb = Criteria.builder()
+        .setTypes(ImageBatch.class, ModelOutputs.class)
+        .optModelPath(abs.getParent()) // a folder: DJL's SimpleRepository warns on a bare file
+        .optModelName(abs.getFileName().toString())
+        .optEngine("OnnxRuntime")
+        .optTranslator(new ImageTranslator(pre));
+    for (Map.Entry<String, String> e : options.entrySet()) {
+      cb.optOption(e.getKey(), e.getValue());
+    }
+    try {
+      ZooModel<ImageBatch, ModelOutputs> zoo = cb.build().loadModel();
+      LOG.debug("loaded ONNX model {} (sha256 {})", abs, sha);
+      return new OnnxModel(abs, sha, pre, zoo);
+    } catch (MalformedModelException e) {
+      throw new ModelException(abs + " is not a valid ONNX model (expected an ONNX ModelProto file): "
+          + rootMessage(e), e);
+    } catch (ModelNotFoundException | IOException | RuntimeException e) {
+      throw new ModelException("cannot load ONNX model " + abs + " (expected an ONNX ModelProto file): "
+          + rootMessage(e), e);
+    }
+  }
+
+  /** @return the model file */
+  Path file() {
+    return file;
+  }
+
+  /** @return the full hex SHA-256 of the model file */
+  String sha256() {
+    return sha256;
+  }
+
+  /** @return "onnx:&lt;file name&gt;@sha256:&lt;first 12 hex&gt;" */
+  String id() {
+    return "onnx:" + file.getFileName() + "@sha256:" + sha256.substring(0, 12);
+  }
+
+  Preprocessor preprocessor() {
+    return pre;
+  }
+
+  /**
+   * Runs the model on a batch.
+   *
+   * @param images the batch
+   * @return every output
+   * @throws ModelException when the engine rejects the input (wrong size, layout, type)
+   */
+  ModelOutputs run(List<BufferedImage> images) {
+    if (closed) {
+      throw new IllegalStateException("model " + file.getFileName() + " is closed");
+    }
+    Predictor<ImageBatch, ModelOutputs> p = idle.pollFirst();
+    if (p == null) {
+      p = model.newPredictor();
+    }
+    try {
+      return p.predict(new ImageBatch(images));
+    } catch (TranslateException | RuntimeException e) {
+      throw new ModelException("ONNX model " + file + " failed on a batch of " + images.size()
+          + " image(s) shaped " + Arrays.toString(pre.shape(images.size())) + " (declared " + pre
+          + "): " + rootMessage(e), e);
+    } finally {
+      if (closed) {
+        p.close();
+      } else {
+        idle.offerFirst(p);
+        if (closed) {
+          drain();
+        }
+      }
+    }
+  }
+
+  /**
+   * Finds an output by name or index.
+   *
+   * @param outputs a model result
+   * @param name wanted name, or null to use {@code index}
+   * @param index wanted index when {@code name} is null
+   * @return the tensor
+   * @throws ModelException when it does not exist
+   */
+  OutputTensor select(ModelOutputs outputs, String name, int index) {
+    if (name != null) {
+      for (OutputTensor t : outputs.tensors()) {
+        if (t.name().equals(name)) {
+          return t;
+        }
+      }
+      throw new ModelException("ONNX model " + file + " has no output named '" + name
+          + "'; its outputs are " + outputs.names());
+    }
+    if (index < 0 || index >= outputs.tensors().size()) {
+      throw new ModelException("ONNX model " + file + " has no output #" + index + "; it has "
+          + outputs.tensors().size() + " output(s): " + outputs.names());
+    }
+    return outputs.tensors().get(index);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    drain();
+    model.close();
+  }
+
+  private void drain() {
+    Predictor<ImageBatch, ModelOutputs> p;
+    while ((p = idle.pollFirst()) != null) {
+      p.close();
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    String msg = e.getMessage();
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+      if (t.getMessage() != null) {
+        msg = t.getMessage();
+      }
+    }
+    return msg == null ? e.getClass().getSimpleName() : msg;
+  }
+
+  private static String sha256(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (IOException e) {
+      throw new ModelException("cannot read ONNX model file " + file + ": " + e.getMessage(), e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+}
