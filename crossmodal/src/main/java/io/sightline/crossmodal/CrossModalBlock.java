@@ -55,6 +55,7 @@ final class CrossModalBlock extends AbstractBlock {
   private final Parameter imageMask;
   private final Parameter textModal;
   private final Parameter imageModal;
+  private final LayerNorm objectNorm;
   private final LayerNorm inputNorm;
   private final Dropout inputDropout;
   private final List<EncoderLayer> layers = new ArrayList<>();
@@ -81,6 +82,7 @@ final class CrossModalBlock extends AbstractBlock {
     imageMask = addParameter(vector("imageMask", e));
     textModal = addParameter(vector("textModal", e));
     imageModal = addParameter(vector("imageModal", e));
+    objectNorm = addChildBlock("objectNorm", LayerNorm.builder().build());
     inputNorm = addChildBlock("inputNorm", LayerNorm.builder().build());
     inputDropout = addChildBlock("inputDropout", Dropout.builder().optRate(cfg.dropout()).build());
     for (int i = 0; i < cfg.layers(); i++) {
@@ -134,12 +136,15 @@ final class CrossModalBlock extends AbstractBlock {
     int e = cfg.width();
 
     NDArray text = embed(unitEmbedding, ps, textIds, training)
-        .add(seedImageProjection.forward(ps, new NDList(textSeedImage), training).singletonOrThrow())
+        .add(seedImageProjection.forward(ps,
+            new NDList(textSeedImage.mul((float) Math.sqrt(cfg.visualDim()))), training).singletonOrThrow())
         .add(embed(positionEmbedding, ps, textPos, training))
         .add(value(ps, textModal, m, training));
 
     NDArray keep = objMasked.neg().add(1f).expandDims(2); // [B,O,1]
-    NDArray feature = objVisual.mul(keep).concat(objSpatial, 2); // object feature [B,O,Dv+5]
+    // unit-length visual vectors are scaled to unit variance per value before projection
+    NDArray feature = objVisual.mul(keep).mul((float) Math.sqrt(cfg.visualDim()))
+        .concat(objSpatial, 2); // object feature [B,O,Dv+5]
     NDArray projected;
     if (objectProjection != null) {
       projected = objectProjection.forward(ps, new NDList(feature), training).singletonOrThrow();
@@ -148,6 +153,7 @@ final class CrossModalBlock extends AbstractBlock {
     } else {
       projected = feature;
     }
+    projected = objectNorm.forward(ps, new NDList(projected), training).singletonOrThrow();
     NDArray maskVec = value(ps, imageMask, m, training).reshape(1, 1, e);
     projected = projected.mul(keep).add(maskVec.mul(objMasked.expandDims(2)));
     NDArray seedText = embed(unitEmbedding, ps, objSeedText, training) // [B,O,L,E]
@@ -211,6 +217,7 @@ final class CrossModalBlock extends AbstractBlock {
     }
     seedImageProjection.initialize(manager, dataType, new Shape(b, t, cfg.visualDim()));
     seedTextProjection.initialize(manager, dataType, new Shape(b, o, e));
+    objectNorm.initialize(manager, dataType, new Shape(b, o, e));
     Shape seq = new Shape(b, s, e);
     inputNorm.initialize(manager, dataType, seq);
     inputDropout.initialize(manager, dataType, seq);

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         io.sightline.examples.posters.PosterCommand.class,
         io.sightline.examples.describer.DescribeCommand.class,
         io.sightline.examples.commerce.ProductCommand.class,
+        io.sightline.examples.crossmodal.CrossmodalCommand.class,
         // capability commands register here, one line each
     })
 public final class SightlineCli implements Runnable {

@@ -44,6 +44,7 @@ public final class DemoCommand implements Callable<Integer> {
         , new io.sightline.examples.posters.PostersDemo()
         , new io.sightline.examples.describer.DescribeDemo()
         , new io.sightline.examples.commerce.ProductSearchDemo()
+        , new io.sightline.examples.crossmodal.CrossmodalDemo()
         // capability demo steps register here, one line each
     );
   }

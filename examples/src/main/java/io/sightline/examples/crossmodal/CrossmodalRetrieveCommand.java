@@ -1,0 +1,91 @@
+package io.sightline.examples.crossmodal;
+
+import io.sightline.core.CancellationToken;
+import io.sightline.core.SightlineException;
+import io.sightline.crossmodal.CrossModalModel;
+import io.sightline.crossmodal.ImageCollection;
+import io.sightline.crossmodal.ImageMatch;
+import io.sightline.examples.cli.CliSupport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code sightline crossmodal retrieve --model DIR --images DIR [--top K] TEXT...}: one JSON line
+ * per text, {@code {"text","results":[{"image","score"}]}}; a text without known units gives
+ * {@code {"text","error"}} and exit code 1 after the others.
+ */
+@Command(name = "retrieve", mixinStandardHelpOptions = true,
+    description = "Rank the images of a folder for each text by the model's matching score.")
+public final class CrossmodalRetrieveCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Mixin
+  ModelOptions options = new ModelOptions();
+
+  @Option(names = "--images", required = true, paramLabel = "DIR", description = "folder of candidate images (searched recursively)")
+  Path images;
+
+  @Option(names = "--top", paramLabel = "K", description = "results per text (default: ${DEFAULT-VALUE})")
+  int top = 5;
+
+  @Option(names = "--first-stage", paramLabel = "N",
+      description = "re-rank only the N nearest images of the embedding index (0 = score all; default: ${DEFAULT-VALUE})")
+  int firstStage = 0;
+
+  @Parameters(arity = "1..*", paramLabel = "TEXT", description = "query texts")
+  List<String> texts = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    if (top < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1");
+    }
+    if (!Files.isDirectory(images)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--images is not a folder: " + images);
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(images)) {
+      files = s.filter(Files::isRegularFile)
+          .filter(p -> p.getFileName().toString().toLowerCase().matches(".*\\.(png|jpe?g|gif|bmp|webp|tiff?)$"))
+          .sorted().toList();
+    }
+    if (files.isEmpty()) {
+      throw new IllegalStateException("no images in " + images);
+    }
+    int status = CliSupport.OK;
+    try (CrossModalModel m = options.load()) {
+      ImageCollection coll = m.collection(files, CliSupport::progress, CancellationToken.NONE);
+      for (String text : texts) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("text", text);
+        try {
+          List<Map<String, Object>> results = new ArrayList<>();
+          for (ImageMatch im : m.retrieve(text, coll, top, firstStage)) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("image", im.image().toString());
+            r.put("score", Math.round(im.score() * 1e4) / 1e4);
+            results.add(r);
+          }
+          line.put("results", results);
+        } catch (SightlineException e) {
+          line.put("error", e.getMessage());
+          status = CliSupport.FAILURE;
+        }
+        CliSupport.printJsonLine(line);
+      }
+    }
+    return status;
+  }
+}

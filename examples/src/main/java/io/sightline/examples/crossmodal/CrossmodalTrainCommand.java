@@ -1,0 +1,107 @@
+package io.sightline.examples.crossmodal;
+
+import io.sightline.crossmodal.CrossModalModel;
+import io.sightline.crossmodal.CrossModalTrainer;
+import io.sightline.crossmodal.EpochStats;
+import io.sightline.crossmodal.TrainingResult;
+import io.sightline.examples.cli.CliSupport;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sightline crossmodal train --pairs pairs.jsonl --model DIR [--epochs N]}: trains on the
+ * pairs (masked text units, masked objects and image–text matching), checkpoints into
+ * {@code DIR/checkpoints}, writes {@code DIR/crossmodal.model} and prints one JSON summary line.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a cross-modal model on image-text pairs (pairs.jsonl).")
+public final class CrossmodalTrainCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--pairs", required = true, paramLabel = "FILE",
+      description = "pairs.jsonl: {\"image\",\"text\"[,\"objects\":[{\"box\":[x,y,w,h],\"label\"}]]}")
+  Path pairs;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "output model folder")
+  Path model;
+
+  @Option(names = "--epochs", description = "most epochs (default: ${DEFAULT-VALUE})")
+  int epochs = 20;
+
+  @Option(names = "--width", description = "model width (default: ${DEFAULT-VALUE})")
+  int width = 64;
+
+  @Option(names = "--layers", description = "encoder layers (default: ${DEFAULT-VALUE})")
+  int layers = 2;
+
+  @Option(names = "--batch", description = "batch size (default: ${DEFAULT-VALUE})")
+  int batch = 32;
+
+  @Option(names = "--lr", description = "learning rate (default: ${DEFAULT-VALUE})")
+  float lr = 1e-3f;
+
+  @Option(names = "--seed", description = "random seed (default: ${DEFAULT-VALUE})")
+  long seed = 42;
+
+  @Option(names = "--negatives", description = "negative samples per positive (default: ${DEFAULT-VALUE})")
+  double negatives = 1.0;
+
+  @Option(names = "--patience", description = "early stopping patience in epochs, 0 = off (default: ${DEFAULT-VALUE})")
+  int patience = 0;
+
+  @Option(names = "--validation", description = "share of pairs held out for early stopping (default: ${DEFAULT-VALUE})")
+  double validation = 0.0;
+
+  @Option(names = "--no-seed-library", description = "do not fuse seed-library content into the features")
+  boolean noSeedLibrary;
+
+  @Option(names = "--tokenizer", paramLabel = "FILE", description = "HuggingFace tokenizer.json (WordPiece/BPE); default: words")
+  Path tokenizer;
+
+  @Option(names = "--resume", description = "continue from DIR/checkpoints when a checkpoint is there")
+  boolean resume;
+
+  @Override
+  public Integer call() {
+    if (epochs < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--epochs must be at least 1");
+    }
+    try (var tok = ModelOptions.tokenizer(tokenizer)) {
+      TrainingResult r = CrossModalTrainer.builder().pairsFile(pairs).tokenizer(tok).epochs(epochs)
+          .width(width).layers(layers).batchSize(batch).learningRate(lr).seed(seed)
+          .negativesPerPositive(negatives).earlyStoppingPatience(patience)
+          .validationFraction(validation).useSeedLibrary(!noSeedLibrary)
+          .checkpointDir(model.resolve("checkpoints")).checkpointEvery(50).resume(resume)
+          .progress(CliSupport::progress).build().train();
+      try (CrossModalModel m = r.model()) {
+        Path file = m.save(model);
+        EpochStats last = r.history().get(r.history().size() - 1);
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("model", file.toString());
+        line.put("pairs", r.pairs());
+        line.put("validationPairs", r.validationPairs());
+        line.put("epochs", r.history().size());
+        line.put("stoppedEarly", r.stoppedEarly());
+        line.put("resumedFromEpoch", r.resumedFromEpoch());
+        line.put("loss", round(last.loss()));
+        line.put("maskedTextAccuracy", round(last.maskedTextAccuracy()));
+        line.put("matchingAccuracy", round(last.matchingAccuracy()));
+        line.put("vocabulary", m.vocabulary().size());
+        line.put("seedLibraryTexts", m.seedLibrary().size());
+        line.put("parameters", m.parameterCount());
+        CliSupport.printJsonLine(line);
+      }
+    }
+    return CliSupport.OK;
+  }
+
+  private static Object round(double v) {
+    return Double.isFinite(v) ? Math.round(v * 1e4) / 1e4 : null;
+  }
+}
