@@ -1,0 +1,61 @@
+package io.sightline.describer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kill -9 during ingest: every reference whose add returned survives, the store stays consistent. */
+class CrashSafetyTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void aKilledIngestLosesNoCommittedRecord() throws Exception {
+    Path dir = tmp.resolve("db");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        CrashIngestMain.class.getName(), dir.toString())
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    List<String> committed = new ArrayList<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.startsWith("committed ")) {
+          committed.add(line.substring(10));
+          if (committed.size() >= 60) {
+            break;
+          }
+        }
+      }
+      p.destroyForcibly(); // SIGKILL: no shutdown hook, no index save
+      p.waitFor();
+    }
+    assertThat(committed).hasSizeGreaterThanOrEqualTo(60);
+    DictionaryEntityExtractor dict = DictionaryEntityExtractor.of(List.of("Peru", "Japan", "flag"));
+    try (ReferenceStore store = ReferenceStore.builder().directory(dir).extractor(dict).build()) {
+      List<String> ids = store.ids();
+      assertThat(ids).containsAll(committed);
+      // every stored image is searchable and every page points at a stored image
+      assertThat(store.indexedImageCount()).isEqualTo(store.imageCount());
+      for (String id : committed) {
+        StoredReference s = store.get(id).orElseThrow();
+        assertThat(s.reference().displays()).isEqualTo(Long.parseLong(id.substring(1)));
+        assertThat(store.entities(List.of(id)).get(id)).extracting(PageEntity::key).contains("flag");
+      }
+      // document frequencies agree with the stored pages
+      int peru = (int) ids.stream().filter(i -> Integer.parseInt(i.substring(1)) % 2 == 0).count();
+      assertThat(store.documentFrequency(List.of("peru"))).isEqualTo(Map.of("peru", peru));
+      // the store keeps working after the crash
+      store.addVector(Reference.of("after", "Flag of Peru", ""), store.index().vector("k0").orElseThrow(), "k0");
+      assertThat(store.get("after")).isPresent();
+    }
+  }
+}
