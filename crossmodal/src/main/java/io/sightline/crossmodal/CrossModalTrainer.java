@@ -110,8 +110,16 @@ public final class CrossModalTrainer {
     int done = 0;
     for (Map.Entry<Path, List<LabeledBox>> e : boxes.entrySet()) {
       b.cancel.throwIfCancelled();
+      if (e.getValue().isEmpty() && b.featureCache != null && b.featureCache.containsKey(e.getKey())) {
+        feats.put(e.getKey(), b.featureCache.get(e.getKey()));
+        b.listener.onProgress("features", ++done, boxes.size(), e.getKey().getFileName().toString());
+        continue;
+      }
       java.awt.image.BufferedImage img = b.loader.load(e.getKey());
       feats.put(e.getKey(), fx.extract(img, e.getValue()));
+      if (e.getValue().isEmpty() && b.featureCache != null) {
+        b.featureCache.put(e.getKey(), feats.get(e.getKey()));
+      }
       if (b.layoutAugmentation && !e.getValue().isEmpty()) {
         gridFeats.put(e.getKey(), fx.extract(img, List.of()));
       }
@@ -190,6 +198,7 @@ public final class CrossModalTrainer {
         .optDevices(new Device[] {device});
     try (Trainer trainer = new Trainer(model.model, tc)) {
       trainer.initialize(model.block.inputShapes(b.batchSize));
+      long trainStart = System.nanoTime();
       for (int epoch = startEpoch; epoch < b.epochs; epoch++) {
         long t0 = System.nanoTime();
         Random rnd = new Random(b.seed * 1_000_003L + epoch);
@@ -249,6 +258,8 @@ public final class CrossModalTrainer {
           bad++;
         }
         boolean stop = b.patience > 0 && bad >= b.patience;
+        boolean outOfTime = b.maxDuration != null
+            && System.nanoTime() - trainStart > b.maxDuration.toNanos();
         if (ckpt != null) {
           ModelFile.write(ckpt, model, new TrainingState(epoch + 1, 0, b.seed, best, bad, history,
               bestParams));
@@ -256,6 +267,10 @@ public final class CrossModalTrainer {
         if (stop) {
           stoppedEarly = true;
           LOG.info("early stopping after epoch {}: no gain for {} epochs", epoch + 1, bad);
+          break;
+        }
+        if (outOfTime) {
+          LOG.info("time budget {} spent after epoch {}", b.maxDuration, epoch + 1);
           break;
         }
       }
@@ -518,6 +533,8 @@ public final class CrossModalTrainer {
     private int checkpointEvery = 0;
     private boolean resume = false;
     private Device device;
+    private java.time.Duration maxDuration;
+    private Map<Path, ImageFeatures> featureCache;
     private ProgressListener listener = ProgressListener.NONE;
     private CancellationToken cancel = CancellationToken.NONE;
 
@@ -764,6 +781,25 @@ public final class CrossModalTrainer {
     /** @param device DJL device (default: first GPU if PyTorch sees one, else CPU) @return this builder */
     public Builder device(Device device) {
       this.device = device;
+      return this;
+    }
+
+    /**
+     * @param budget stop after the first epoch that ends past this training time (default: none)
+     * @return this builder
+     */
+    public Builder maxDuration(java.time.Duration budget) {
+      this.maxDuration = budget;
+      return this;
+    }
+
+    /**
+     * @param cache caller-owned map of image features for images without given boxes; read and
+     *     filled by training (share it between runs on the same images and extractor settings)
+     * @return this builder
+     */
+    public Builder featureCache(Map<Path, ImageFeatures> cache) {
+      this.featureCache = cache;
       return this;
     }
 

@@ -1,0 +1,280 @@
+package io.sightline.crossmodal.eval;
+
+import io.sightline.core.CancellationToken;
+import io.sightline.core.embed.GlobalDescriptorEmbedder;
+import io.sightline.core.image.ImageLoader;
+import io.sightline.core.metrics.Metrics;
+import io.sightline.crossmodal.CrossModalModel;
+import io.sightline.crossmodal.CrossModalTrainer;
+import io.sightline.crossmodal.EpochStats;
+import io.sightline.crossmodal.FeatureExtractor;
+import io.sightline.crossmodal.ImageFeatures;
+import io.sightline.crossmodal.ImageTextPair;
+import io.sightline.crossmodal.MatchScore;
+import io.sightline.crossmodal.SeedLibrary;
+import io.sightline.crossmodal.TrainingResult;
+import io.sightline.crossmodal.Vocabulary;
+import io.sightline.crossmodal.WordTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Held-out retrieval evaluation on openclipart (images with their category-path and file-name
+ * words as texts): Recall@1/5/10 for text-to-image and image-to-text over the held-out pairs, for
+ * the full model, ablations (no masking task, no matching task, no seed library), a dual-encoder
+ * baseline trained on the same data for the same time, and random ranking; plus training
+ * throughput, inference latency and model size. Every model gets the same training-time budget.
+ *
+ * <p>Data: {@code --clipart DIR} or, if absent, {@code /usr/share/openclipart/png},
+ * {@code /tmp/deb/oc/usr/share/openclipart/png}, else the Debian package is fetched with
+ * {@code apt-get download openclipart-png} and unpacked with {@code dpkg -x} into
+ * {@code ~/.cache/sightline/openclipart}.
+ *
+ * <pre>
+ * mvn -B -o -q -pl crossmodal test-compile exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=io.sightline.crossmodal.eval.CrossModalEvaluation \
+ *   -Dexec.args="--images 500 --test 100 --seconds 60"
+ * </pre>
+ */
+public final class CrossModalEvaluation {
+  private CrossModalEvaluation() {}
+
+  /**
+   * @param args {@code [--images N] [--test N] [--seconds S] [--clipart DIR] [--seed S]}
+   * @throws Exception on failure
+   */
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opt = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    int nImages = Integer.parseInt(opt.getOrDefault("images", "500"));
+    int nTest = Integer.parseInt(opt.getOrDefault("test", "100"));
+    double seconds = Double.parseDouble(opt.getOrDefault("seconds", "60"));
+    long seed = Long.parseLong(opt.getOrDefault("seed", "7"));
+    Path clipart = clipart(opt.get("clipart"));
+    System.out.println("threads: ai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "(engine default)")
+        + ", cores=" + Runtime.getRuntime().availableProcessors());
+
+    List<ImageTextPair> all = pairs(clipart, nImages, seed);
+    List<ImageTextPair> test = all.subList(0, nTest);
+    List<ImageTextPair> train = all.subList(nTest, all.size());
+    System.out.printf(Locale.ROOT, "data: %s, %d training pairs, %d held-out pairs%n", clipart, train.size(), test.size());
+
+    // image features once (grid 2x2 + whole image, default embedder), shared by every run
+    GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
+    FeatureExtractor fx = new FeatureExtractor(embedder, null, ImageLoader.defaults(), 2, 6, 0.3f);
+    Map<Path, ImageFeatures> cache = new ConcurrentHashMap<>();
+    long f0 = System.nanoTime();
+    all.parallelStream().forEach(p -> cache.put(p.image(), fx.extract(p.image(), List.of())));
+    System.out.printf(Locale.ROOT, "features: %d images in %.1f s%n", all.size(), (System.nanoTime() - f0) / 1e9);
+
+    // seed library: the training images' whole-image vectors under their category word
+    SeedLibrary.Builder sb = SeedLibrary.builder(embedder.dimension());
+    for (ImageTextPair p : train) {
+      sb.add(category(clipart, p.image()), cache.get(p.image()).global());
+    }
+    SeedLibrary seeds = sb.build();
+
+    List<String> testTexts = test.stream().map(ImageTextPair::text).toList();
+    List<ImageFeatures> testImages = test.stream().map(p -> cache.get(p.image())).toList();
+    List<String> rows = new ArrayList<>();
+    rows.add("| model | training | samples/s | t→i R@1 | R@5 | R@10 | i→t R@1 | R@5 | R@10 |");
+    rows.add("|---|---|---|---|---|---|---|---|---|");
+    double r1 = 1.0 / nTest;
+    rows.add(String.format(Locale.ROOT, "| random ranking (expected) | - | - | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |",
+        r1, 5 * r1, 10 * r1, r1, 5 * r1, 10 * r1));
+
+    String[][] variants = {
+        {"single-stream, both tasks + seed library", "true", "true", "true"},
+        {"  without masking task", "false", "true", "true"},
+        {"  without seed library", "true", "true", "false"},
+        {"  without matching task (masking only)", "true", "false", "true"},
+    };
+    CrossModalModel keep = null;
+    TrainingResult keepResult = null;
+    for (String[] v : variants) {
+      TrainingResult r = CrossModalTrainer.builder().pairs(train).embedder(embedder)
+          .featureCache(cache).seedLibrary(seeds).useSeedLibrary(Boolean.parseBoolean(v[3]))
+          .maskingTask(Boolean.parseBoolean(v[1])).matchingTask(Boolean.parseBoolean(v[2]))
+          .width(64).layers(2).heads(4).maxTextUnits(16).batchSize(32).learningRate(1e-3f)
+          .epochs(10_000).maxDuration(Duration.ofMillis((long) (seconds * 1000))).seed(seed)
+          .build().train();
+      CrossModalModel m = r.model();
+      float[][] s = new float[nTest][nTest];
+      for (int t = 0; t < nTest; t++) {
+        List<String> texts = Collections.nCopies(nTest, testTexts.get(t));
+        List<MatchScore> sc = m.scoreAll(texts, testImages);
+        for (int i = 0; i < nTest; i++) {
+          s[t][i] = (float) sc.get(i).logit();
+        }
+      }
+      double sps = r.history().stream().mapToDouble(EpochStats::samplesPerSecond).average().orElse(0);
+      double secs = r.history().stream().mapToDouble(EpochStats::seconds).sum();
+      rows.add(row(v[0], String.format(Locale.ROOT, "%d epochs, %.0f s", r.history().size(), secs), sps, s));
+      if (keep == null) {
+        keep = m;
+        keepResult = r;
+      } else {
+        m.close();
+      }
+    }
+
+    // dual encoder baseline
+    WordTokenizer tok = new WordTokenizer();
+    Vocabulary vocab = Vocabulary.build(train.stream().map(ImageTextPair::text).toList(), tok, 1, 30_000);
+    try (DualEncoderBaseline de = new DualEncoderBaseline(vocab, tok, 16, embedder.dimension(), 64)) {
+      de.train(train.stream().map(ImageTextPair::text).toList(),
+          train.stream().map(p -> cache.get(p.image()).global()).toList(), seconds, 32, 3e-3f, seed);
+      float[][] s = de.scores(testTexts, testImages.stream().map(ImageFeatures::global).toList());
+      rows.add(row("dual encoder baseline (contrastive)", String.format(Locale.ROOT, "%.0f s", de.seconds),
+          de.samplesSeen / de.seconds, s));
+    }
+    System.out.println();
+    rows.forEach(System.out::println);
+
+    // latency and size of the full model
+    Path dir = Files.createTempDirectory("crossmodal-eval");
+    Path file = keep.save(dir);
+    ImageFeatures f = testImages.get(0);
+    for (int i = 0; i < 20; i++) {
+      keep.score(testTexts.get(0), f);
+    }
+    int reps = 200;
+    long l0 = System.nanoTime();
+    for (int i = 0; i < reps; i++) {
+      keep.score(testTexts.get(i % nTest), f);
+    }
+    double single = (System.nanoTime() - l0) / 1e6 / reps;
+    long b0 = System.nanoTime();
+    keep.scoreAll(Collections.nCopies(nTest, testTexts.get(0)), testImages);
+    double batched = (System.nanoTime() - b0) / 1e6 / nTest;
+    long c0 = System.nanoTime();
+    for (int i = 0; i < 5; i++) {
+      keep.caption(testImages.get(i), List.of(), true);
+    }
+    double caption = (System.nanoTime() - c0) / 1e6 / 5;
+    System.out.println();
+    System.out.printf(Locale.ROOT, "full model: %d parameters, file %.2f MB; score latency %.2f ms/pair single, "
+        + "%.2f ms/pair batched (%d per call); generated caption %.0f ms/image; features %s%n",
+        keep.parameterCount(), Files.size(file) / 1e6, single, batched, nTest, caption,
+        "(descriptor over 5 regions, measured above)");
+    EpochStats last = keepResult.history().get(keepResult.history().size() - 1);
+    System.out.printf(Locale.ROOT, "full model last epoch: loss %.3f, masked-text acc %.3f, matching acc %.3f%n",
+        last.loss(), last.maskedTextAccuracy(), last.matchingAccuracy());
+    keep.close();
+  }
+
+  private static String row(String name, String training, double sps, float[][] s) {
+    int n = s.length;
+    double[] ti = new double[3];
+    double[] it = new double[3];
+    int[] ks = {1, 5, 10};
+    for (int q = 0; q < n; q++) {
+      List<Integer> byImage = rank(s[q]);
+      float[] col = new float[n];
+      for (int t = 0; t < n; t++) {
+        col[t] = s[t][q];
+      }
+      List<Integer> byText = rank(col);
+      for (int k = 0; k < 3; k++) {
+        ti[k] += Metrics.recallAtK(byImage, Set.of(q), ks[k]);
+        it[k] += Metrics.recallAtK(byText, Set.of(q), ks[k]);
+      }
+    }
+    return String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |", name, training,
+        sps, ti[0] / n, ti[1] / n, ti[2] / n, it[0] / n, it[1] / n, it[2] / n);
+  }
+
+  private static List<Integer> rank(float[] scores) {
+    List<Integer> idx = new ArrayList<>();
+    for (int i = 0; i < scores.length; i++) {
+      idx.add(i);
+    }
+    idx.sort((a, b) -> Float.compare(scores[b], scores[a]));
+    return idx;
+  }
+
+  static String category(Path root, Path image) {
+    Path rel = root.relativize(image);
+    return rel.getNameCount() >= 2 ? rel.getName(rel.getNameCount() - 2).toString().replace('_', ' ') : "misc";
+  }
+
+  /** Pairs: category path words + file-name words; files of 8-45 KB, outside unsorted/special. */
+  static List<ImageTextPair> pairs(Path root, int n, long seed) throws Exception {
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(root)) {
+      files = new ArrayList<>(s.filter(p -> p.toString().endsWith(".png")).filter(p -> {
+        String top = root.relativize(p).getName(0).toString();
+        return !top.equals("unsorted") && !top.equals("special");
+      }).filter(p -> {
+        try {
+          long sz = Files.size(p);
+          return sz >= 8_000 && sz <= 45_000;
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      }).sorted().toList());
+    }
+    Collections.shuffle(files, new Random(seed));
+    List<ImageTextPair> out = new ArrayList<>();
+    for (Path f : files) {
+      if (out.size() >= n) {
+        break;
+      }
+      Path rel = root.relativize(f);
+      List<String> words = new ArrayList<>();
+      for (int i = 0; i < rel.getNameCount() - 1; i++) {
+        words.add(rel.getName(i).toString().replace('_', ' '));
+      }
+      for (String w : rel.getFileName().toString().replaceFirst("\\.png$", "").split("[^\\p{L}]+")) {
+        if (w.length() > 2) {
+          words.add(w);
+        }
+      }
+      out.add(ImageTextPair.of(f, String.join(" ", words).toLowerCase(Locale.ROOT)));
+    }
+    return out;
+  }
+
+  static Path clipart(String given) throws Exception {
+    if (given != null) {
+      return Path.of(given);
+    }
+    for (String c : List.of("/usr/share/openclipart/png", "/tmp/deb/oc/usr/share/openclipart/png")) {
+      if (Files.isDirectory(Path.of(c))) {
+        return Path.of(c);
+      }
+    }
+    Path cache = Path.of(System.getProperty("user.home"), ".cache", "sightline", "openclipart");
+    Path png = cache.resolve("usr/share/openclipart/png");
+    if (!Files.isDirectory(png)) {
+      Files.createDirectories(cache);
+      run(cache, "apt-get", "download", "openclipart-png");
+      try (Stream<Path> s = Files.list(cache)) {
+        Path deb = s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst()
+            .orElseThrow(() -> new IllegalStateException("apt-get download openclipart-png gave no .deb"));
+        run(cache, "dpkg", "-x", deb.toString(), cache.toString());
+      }
+    }
+    return png;
+  }
+
+  private static void run(Path dir, String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", cmd) + " failed");
+    }
+  }
+}
