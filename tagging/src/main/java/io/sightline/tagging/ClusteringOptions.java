@@ -15,9 +15,13 @@ package io.sightline.tagging;
  * @param seed random seed; the same seed on the same stock gives the same clusters
  * @param normalize whether vectors are L2-normalised before clustering and matching (so the
  *     Euclidean distance ranks like cosine similarity)
+ * @param radius DBSCAN only: neighbourhood radius (Euclidean, on normalised vectors when
+ *     {@code normalize})
+ * @param minPoints DBSCAN only: neighbours within the radius that make a core point
  */
 public record ClusteringOptions(ClusteringMethod method, int clusters, CentreInit init, int batchSize,
-    int maxIterations, double tolerance, int patience, long seed, boolean normalize) {
+    int maxIterations, double tolerance, int patience, long seed, boolean normalize, double radius,
+    int minPoints) {
 
   /** Validates the values. */
   public ClusteringOptions {
@@ -42,30 +46,37 @@ public record ClusteringOptions(ClusteringMethod method, int clusters, CentreIni
     if (patience < 1) {
       throw new IllegalArgumentException("patience must be at least 1: " + patience);
     }
+    if (!(radius > 0) || Double.isInfinite(radius)) {
+      throw new IllegalArgumentException("radius must be finite and > 0: " + radius);
+    }
+    if (minPoints < 1) {
+      throw new IllegalArgumentException("minPoints must be at least 1: " + minPoints);
+    }
   }
 
   /**
    * @return K-means, 100 clusters, random initial centres as in the seed, batch 1000, at most
-   *     100 iterations (500 batches for mini-batch), tolerance 1e-4, patience 10, seed 42, normalised
+   *     100 iterations, tolerance 1e-4, patience 10, seed 42, normalised; DBSCAN radius 0.3 and
+   *     5 points
    */
   public static ClusteringOptions defaults() {
     return new ClusteringOptions(ClusteringMethod.KMEANS, 100, CentreInit.RANDOM, 1000, 100, 1e-4,
-        10, 42L, true);
+        10, 42L, true, 0.3, 5);
   }
 
   /** @param m the method @return a copy */
   public ClusteringOptions withMethod(ClusteringMethod m) {
-    return new ClusteringOptions(m, clusters, init, batchSize, maxIterations, tolerance, patience, seed, normalize);
+    return new ClusteringOptions(m, clusters, init, batchSize, maxIterations, tolerance, patience, seed, normalize, radius, minPoints);
   }
 
   /** @param k the number of clusters @return a copy */
   public ClusteringOptions withClusters(int k) {
-    return new ClusteringOptions(method, k, init, batchSize, maxIterations, tolerance, patience, seed, normalize);
+    return new ClusteringOptions(method, k, init, batchSize, maxIterations, tolerance, patience, seed, normalize, radius, minPoints);
   }
 
   /** @param i initial centres @return a copy */
   public ClusteringOptions withInit(CentreInit i) {
-    return new ClusteringOptions(method, clusters, i, batchSize, maxIterations, tolerance, patience, seed, normalize);
+    return new ClusteringOptions(method, clusters, i, batchSize, maxIterations, tolerance, patience, seed, normalize, radius, minPoints);
   }
 
   /**
@@ -76,31 +87,44 @@ public record ClusteringOptions(ClusteringMethod method, int clusters, CentreIni
    */
   public ClusteringOptions withMiniBatch(int size) {
     return new ClusteringOptions(ClusteringMethod.MINI_BATCH_KMEANS, clusters, init, size, maxIterations,
-        tolerance, patience, seed, normalize);
+        tolerance, patience, seed, normalize, radius, minPoints);
   }
 
   /** @param n iteration limit @return a copy */
   public ClusteringOptions withMaxIterations(int n) {
-    return new ClusteringOptions(method, clusters, init, batchSize, n, tolerance, patience, seed, normalize);
+    return new ClusteringOptions(method, clusters, init, batchSize, n, tolerance, patience, seed, normalize, radius, minPoints);
   }
 
   /** @param t convergence tolerance @return a copy */
   public ClusteringOptions withTolerance(double t) {
-    return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, t, patience, seed, normalize);
+    return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, t, patience, seed, normalize, radius, minPoints);
   }
 
   /** @param p mini-batch patience @return a copy */
   public ClusteringOptions withPatience(int p) {
-    return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, tolerance, p, seed, normalize);
+    return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, tolerance, p, seed, normalize, radius, minPoints);
   }
 
   /** @param s random seed @return a copy */
   public ClusteringOptions withSeed(long s) {
-    return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, tolerance, patience, s, normalize);
+    return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, tolerance, patience, s, normalize, radius, minPoints);
+  }
+
+  /**
+   * Switches to DBSCAN (K is then found by DBSCAN, not given).
+   *
+   * @param r neighbourhood radius
+   * @param points neighbours that make a core point
+   * @return a copy
+   */
+  public ClusteringOptions withDbscan(double r, int points) {
+    return new ClusteringOptions(ClusteringMethod.DBSCAN, clusters, init, batchSize, maxIterations,
+        tolerance, patience, seed, normalize, r, points);
   }
 
   /** @param n whether to L2-normalise vectors @return a copy */
   public ClusteringOptions withNormalize(boolean n) {
-    return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, tolerance, patience, seed, n);
+    return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, tolerance, patience, seed, n,
+        radius, minPoints);
   }
 }

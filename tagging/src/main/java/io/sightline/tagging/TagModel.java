@@ -342,13 +342,15 @@ public final class TagModel {
     out.writeInt(o.patience());
     out.writeLong(o.seed());
     out.writeBoolean(o.normalize());
+    out.writeDouble(o.radius());
+    out.writeInt(o.minPoints());
   }
 
   private static ClusteringOptions readOptions(DataInputStream in) throws IOException {
     try {
       return new ClusteringOptions(ClusteringMethod.valueOf(in.readUTF()), in.readInt(),
           CentreInit.valueOf(in.readUTF()), in.readInt(), in.readInt(), in.readDouble(), in.readInt(),
-          in.readLong(), in.readBoolean());
+          in.readLong(), in.readBoolean(), in.readDouble(), in.readInt());
     } catch (IllegalArgumentException e) {
       throw new IOException("bad clustering options: " + e.getMessage(), e);
     }

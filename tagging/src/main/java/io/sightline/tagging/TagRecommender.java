@@ -311,7 +311,8 @@ public final class TagRecommender implements AutoCloseable {
   public TrainingReport update(UpdateMode mode, ProgressListener listener, CancellationToken token) {
     synchronized (lock) {
       TagModel m = model;
-      if (m == null || mode == UpdateMode.RECLUSTER) {
+      if (m == null || mode == UpdateMode.RECLUSTER || clustering.method() == ClusteringMethod.DBSCAN
+          || clustering.method() == ClusteringMethod.GAUSSIAN_MIXTURE) {
         return recluster(clustering, null, listener, token);
       }
       ClusteringOptions opts = clustering.withClusters(m.clusterCount()).withInit(m.report().init())
@@ -327,7 +328,7 @@ public final class TagRecommender implements AutoCloseable {
     if (n == 0) {
       throw new InsufficientStockException("the stock is empty: add tagged images before training");
     }
-    if (warm == null && opts.clusters() > n) {
+    if (warm == null && opts.method() != ClusteringMethod.DBSCAN && opts.clusters() > n) {
       throw new InsufficientStockException("cannot make " + opts.clusters() + " clusters from "
           + n + " stock images; use at most " + n + " clusters or add images");
     }
@@ -348,7 +349,8 @@ public final class TagRecommender implements AutoCloseable {
       devs.add(d);
     }
     TrainingReport report = new TrainingReport(opts.method(), opts.init(), warm != null,
-        warm != null ? warm.length : opts.clusters(), run.centres().length, n, run.iterations(),
+        warm != null ? warm.length : opts.method() == ClusteringMethod.DBSCAN ? run.centres().length : opts.clusters(),
+        run.centres().length, n, run.iterations(),
         run.converged(), devs, run.finalDeviation(), millis, opts.seed());
     TagModel previous = model;
     long generation = Math.max(stock.generation(), previous == null ? 0 : previous.generation()) + 1;

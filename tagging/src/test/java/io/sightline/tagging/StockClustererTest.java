@@ -126,4 +126,24 @@ class StockClustererTest {
         ProgressListener.NONE, CancellationToken.NONE);
     assertThat(java.util.Arrays.stream(run.labels()).distinct().count()).isEqualTo(12);
   }
+
+  @Test
+  void gaussianMixtureAndDbscanFindTheBlobs() {
+    int[] truth = new int[4 * 60];
+    double[][] data = Blobs.data(4, 60, D, 13, truth);
+    StockClusterer.Run em = StockClusterer.cluster(data, ClusteringOptions.defaults()
+        .withMethod(ClusteringMethod.GAUSSIAN_MIXTURE).withClusters(4), null, ProgressListener.NONE,
+        CancellationToken.NONE);
+    assertThat(purity(em.labels(), truth, 4)).isGreaterThanOrEqualTo(0.95);
+    assertThat(em.centres().length).isEqualTo(4);
+
+    StockClusterer.Run db = StockClusterer.cluster(data, ClusteringOptions.defaults().withDbscan(0.4, 5), null,
+        ProgressListener.NONE, CancellationToken.NONE);
+    assertThat(db.centres().length).isEqualTo(4);
+    assertThat(purity(db.labels(), truth, 4)).isEqualTo(1.0);
+
+    assertThatThrownBy(() -> StockClusterer.cluster(data, ClusteringOptions.defaults().withDbscan(1e-6, 5), null,
+        ProgressListener.NONE, CancellationToken.NONE))
+        .isInstanceOf(InsufficientStockException.class).hasMessageContaining("noise");
+  }
 }

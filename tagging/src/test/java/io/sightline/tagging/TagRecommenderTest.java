@@ -264,4 +264,26 @@ class TagRecommenderTest {
       }
     }
   }
+
+  @Test
+  void gaussianMixtureAndDbscanAlternativesBehindTheSameApi() {
+    ClusteringOptions[] alternatives = {
+        ClusteringOptions.defaults().withMethod(ClusteringMethod.GAUSSIAN_MIXTURE).withClusters(3),
+        ClusteringOptions.defaults().withDbscan(0.3, 4)};
+    for (ClusteringOptions o : alternatives) {
+      try (TagRecommender r = builder().clustering(o).build()) {
+        r.addStock(Blobs.stock(20, D, 1));
+        TrainingReport rep = r.train();
+        assertThat(rep.method()).isEqualTo(o.method());
+        assertThat(rep.clusters()).isEqualTo(3);
+        for (int b = 0; b < 3; b++) {
+          assertThat(r.suggestVector(Blobs.near(b, D, new Random(b), 0.05), Strategy.NEAREST_CLUSTER,
+              TagSelection.top(1)).tagNames()).containsExactly(Blobs.TAGS[b][0]);
+        }
+        // warm start is not defined for these methods: update re-clusters
+        assertThat(r.update(UpdateMode.WARM_START, ProgressListener.NONE, CancellationToken.NONE).warmStarted())
+            .isFalse();
+      }
+    }
+  }
 }
