@@ -4,6 +4,7 @@ import io.sightline.core.CancellationToken;
 import io.sightline.core.embed.GlobalDescriptorEmbedder;
 import io.sightline.examples.cli.CliSupport;
 import io.sightline.tagging.CentreInit;
+import io.sightline.tagging.ClusteringMethod;
 import io.sightline.tagging.ClusteringOptions;
 import io.sightline.tagging.TagRecommender;
 import io.sightline.tagging.TrainingReport;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
  * adds the images of {@code tags.csv} to the stock in DIR (creating it), clusters the stock and
  * saves the model. Prints one JSON object describing the model.
  */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Add tags.csv (header image,tags,post) to the stock in DIR and cluster it.")
 public final class TagTrainCommand implements Callable<Integer> {
   @CommandLine.Spec
@@ -38,6 +39,16 @@ public final class TagTrainCommand implements Callable<Integer> {
 
   @Option(names = "--mini-batch", paramLabel = "N", description = "use mini-batch K-means with batches of N images")
   Integer miniBatch;
+
+  @Option(names = "--method", description = "clustering: ${COMPLETION-CANDIDATES} (default: KMEANS, "
+      + "or MINI_BATCH_KMEANS with --mini-batch)")
+  ClusteringMethod method;
+
+  @Option(names = "--radius", description = "DBSCAN neighbourhood radius on normalised vectors (default: ${DEFAULT-VALUE})")
+  double radius = 0.3;
+
+  @Option(names = "--min-points", description = "DBSCAN points that make a core point (default: ${DEFAULT-VALUE})")
+  int minPoints = 5;
 
   @Option(names = "--init", description = "initial centres: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
   CentreInit init = CentreInit.RANDOM;
@@ -60,6 +71,12 @@ public final class TagTrainCommand implements Callable<Integer> {
     if (miniBatch != null && miniBatch < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--mini-batch must be at least 1");
     }
+    if (method == ClusteringMethod.MINI_BATCH_KMEANS && miniBatch == null) {
+      miniBatch = 1000;
+    }
+    if (!(radius > 0) || minPoints < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--radius must be > 0 and --min-points >= 1");
+    }
     if (maxIterations < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--max-iterations must be at least 1");
     }
@@ -69,6 +86,12 @@ public final class TagTrainCommand implements Callable<Integer> {
           .withMaxIterations(maxIterations);
       if (miniBatch != null) {
         options = options.withMiniBatch(miniBatch);
+      }
+      if (method != null) {
+        options = options.withMethod(method);
+      }
+      if (options.method() == ClusteringMethod.DBSCAN) {
+        options = options.withDbscan(radius, minPoints);
       }
       int added;
       int stock;
