@@ -5,6 +5,7 @@ import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.core.image.ImageLoader;
 import io.sightline.core.metrics.Metrics;
 import io.sightline.tagging.CentreInit;
+import io.sightline.tagging.ClusteringMethod;
 import io.sightline.tagging.ClusteringOptions;
 import io.sightline.tagging.PathTags;
 import io.sightline.tagging.StockImage;
@@ -40,15 +41,17 @@ import java.util.stream.Stream;
  * most-popular baseline, all in one run on the same split and the same vectors.
  *
  * <pre>
- * mvn -B -o -q -pl tagging test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=io.sightline.tagging.eval.TagPrecisionEvaluation \
- *   -Dexec.args="--limit 3000 --clusters 40 --seed 1"
+ * mvn -B -o -q -pl tagging test-compile dependency:build-classpath -Dmdep.outputFile=target/test-cp.txt -Dmdep.includeScope=test
+ * java -Xmx8g -cp "tagging/target/test-classes:tagging/target/classes:$(cat tagging/target/test-cp.txt)" \
+ *   io.sightline.tagging.eval.TagPrecisionEvaluation --limit 0 --seed 1
+ * (exec:java works the same where exec-maven-plugin 3.5.0 resolves; offline here it does not)
  * </pre>
  *
  * Options: {@code --root DIR} (openclipart png folder; default /tmp/deb/oc/..., else fetched with
  * apt-get download openclipart-png), {@code --limit N} images sampled at random (0 = all),
  * {@code --test F} held-out fraction, {@code --clusters K}, {@code --batch B} mini-batch size,
- * {@code --seed S}. Embeddings are cached under target/eval-cache.
+ * {@code --seed S}, {@code --dbscan-radius R} / {@code --dbscan-points P} (adds a DBSCAN row).
+ * Embeddings are cached under target/eval-cache.
  */
 public final class TagPrecisionEvaluation {
   private TagPrecisionEvaluation() {}
@@ -95,6 +98,13 @@ public final class TagPrecisionEvaluation {
         embedder);
     evaluate("mini-batch " + batch + ", random centres", base.withMiniBatch(batch).withMaxIterations(500)
         .withInit(CentreInit.RANDOM), stock, testSet, root, vectors, List.of(Strategy.NEAREST_CLUSTER), embedder);
+    evaluate("Gaussian mixture (EM, diagonal)", base.withMethod(ClusteringMethod.GAUSSIAN_MIXTURE), stock, testSet,
+        root, vectors, List.of(Strategy.NEAREST_CLUSTER), embedder);
+    if (o.containsKey("dbscan-radius")) {
+      evaluate("DBSCAN radius " + o.get("dbscan-radius"), base.withDbscan(Double.parseDouble(o.get("dbscan-radius")),
+          Integer.parseInt(o.getOrDefault("dbscan-points", "5"))), stock, testSet, root, vectors,
+          List.of(Strategy.NEAREST_CLUSTER), embedder);
+    }
     evaluate("mini-batch " + batch + ", k-means++", base.withMiniBatch(batch).withMaxIterations(500)
         .withInit(CentreInit.KMEANS_PLUS_PLUS), stock, testSet, root, vectors,
         List.of(Strategy.NEAREST_CLUSTER, Strategy.SOFT_CLUSTERS), embedder);
