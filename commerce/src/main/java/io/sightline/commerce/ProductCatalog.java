@@ -77,12 +77,14 @@ public final class ProductCatalog implements AutoCloseable {
   private final Map<Intent, HnswVectorIndex<String>> indexes;
   private final Set<String> knownCategories;
   private final ImageLoader loader;
+  private final int indexThreads;
 
   private ProductCatalog(Builder b) {
     this.dir = b.dir.toAbsolutePath();
     this.embedders = new EnumMap<>(b.embedders);
     this.knownCategories = b.knownCategories == null ? null : Set.copyOf(b.knownCategories);
     this.loader = b.loader;
+    this.indexThreads = b.indexThreads;
     try {
       Files.createDirectories(dir);
     } catch (java.io.IOException e) {
@@ -248,6 +250,14 @@ public final class ProductCatalog implements AutoCloseable {
       return Map.of();
     }
     List<String> list = new ArrayList<>(new LinkedHashSet<>(ids));
+    Map<String, Product> out = new HashMap<>();
+    for (int from = 0; from < list.size(); from += 500) {
+      out.putAll(productChunk(list.subList(from, Math.min(list.size(), from + 500))));
+    }
+    return out;
+  }
+
+  private Map<String, Product> productChunk(List<String> list) {
     return db.transaction(c -> {
       Map<String, Product> out = new HashMap<>();
       StringBuilder sql = new StringBuilder("SELECT id, image, category, title, link FROM commerce_products WHERE id IN (");
@@ -464,9 +474,7 @@ public final class ProductCatalog implements AutoCloseable {
           indexes.get(other).remove(it.id());
         }
       }
-      if (!items.get(s).isEmpty()) {
-        idx.addAll(items.get(s));
-      }
+      addParallel(idx, items.get(s));
     }
     for (Intent s : SEGMENTS) {
       indexes.get(s).save(indexFile(s));
@@ -496,6 +504,46 @@ public final class ProductCatalog implements AutoCloseable {
     LOG.info("catalog {}: {} products stored ({} replaced), {} rows left out; {} in all", dir, valid.size(),
         replaced, problems.size(), total);
     return new IndexReport(valid.size(), replaced, perSegment, problems, total);
+  }
+
+  /** Inserts into the HNSW graph from {@code indexThreads} threads (hnswlib supports concurrent inserts). */
+  private void addParallel(HnswVectorIndex<String> idx, List<IndexItem<String>> items) {
+    if (items.isEmpty()) {
+      return;
+    }
+    if (indexThreads < 2 || items.size() < 2_000) {
+      idx.addAll(items);
+      return;
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(indexThreads, r -> {
+      Thread t = new Thread(r, "commerce-index");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < indexThreads; t++) {
+        futures.add(pool.submit(() -> {
+          int i;
+          while ((i = next.getAndIncrement()) < items.size()) {
+            IndexItem<String> it = items.get(i);
+            idx.add(it.id(), it.vector(), it.attributes());
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : futures) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new io.sightline.core.CancelledException("indexing interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      throw c instanceof RuntimeException re ? re : new StoreException("indexing failed: " + c, c);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /**
@@ -560,8 +608,22 @@ public final class ProductCatalog implements AutoCloseable {
     private int m = 16;
     private int efConstruction = 200;
     private int ef = 100;
+    private int indexThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     private Builder() {}
+
+    /**
+     * @param threads threads inserting into the vector index for large batches (default: the
+     *     number of processors); 1 inserts sequentially
+     * @return this builder
+     */
+    public Builder indexThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be >= 1");
+      }
+      this.indexThreads = threads;
+      return this;
+    }
 
     /**
      * @param dir the catalog folder (created when absent); required
