@@ -286,4 +286,43 @@ class TagRecommenderTest {
       }
     }
   }
+
+  @Test
+  void suggestionsRunConcurrentlyWithStockChangesAndRetraining() throws Exception {
+    try (TagRecommender r = trained()) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      List<java.util.concurrent.Future<Integer>> readers = new ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        int blob = t;
+        readers.add(pool.submit(() -> {
+          Random rnd = new Random(blob);
+          int ok = 0;
+          while (!stop.get()) {
+            TagSuggestion s = r.suggestVector(Blobs.near(blob, D, rnd, 0.05),
+                Strategy.values()[ok % Strategy.values().length], TagSelection.top(1));
+            if (s.strategy() != Strategy.MOST_POPULAR && s.tagNames().equals(List.of(Blobs.TAGS[blob][0]))) {
+              ok++;
+            } else if (s.strategy() == Strategy.MOST_POPULAR) {
+              ok++;
+            }
+          }
+          return ok;
+        }));
+      }
+      Random rnd = new Random(42);
+      for (int i = 0; i < 20; i++) {
+        r.acceptVector("c" + i, Blobs.near(i % 3, D, rnd, 0.05), List.of(Blobs.TAGS[i % 3][0]), null);
+        if (i % 7 == 0) {
+          r.update(UpdateMode.WARM_START, ProgressListener.NONE, CancellationToken.NONE);
+        }
+      }
+      stop.set(true);
+      for (java.util.concurrent.Future<Integer> f : readers) {
+        assertThat(f.get()).isPositive(); // no reader failed, and every one got its blob's top tag
+      }
+      pool.shutdown();
+      assertThat(r.stockSize()).isEqualTo(80);
+    }
+  }
 }
