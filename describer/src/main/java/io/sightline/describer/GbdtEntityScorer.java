@@ -243,7 +243,7 @@ public final class GbdtEntityScorer implements EntityScorer, AutoCloseable {
     }
     synchronized (booster) {
       try {
-        return booster.predictForMat(data, rows.size(), cols, true, PredictionType.C_API_PREDICT_NORMAL);
+        return booster.predictForMat(data, rows.size(), cols, true, PredictionType.C_API_PREDICT_NORMAL, "num_threads=1");
       } catch (LGBMException e) {
         throw new ModelException("LightGBM prediction failed: " + e.getMessage(), e);
       }

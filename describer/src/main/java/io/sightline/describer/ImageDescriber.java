@@ -148,24 +148,23 @@ public final class ImageDescriber {
    * @return matches and candidates
    */
   public CandidateSet candidates(float[] vector) {
-    List<ReferenceMatch> matches = store.match(vector, topImages, matchThreshold);
+    ReferenceStore.Evidence ev = store.evidence(vector, topImages, matchThreshold, queryTimeExtractor == null);
+    List<ReferenceMatch> matches = ev.matches();
     if (matches.isEmpty()) {
       return new CandidateSet(List.of(), List.of());
     }
-    List<String> ids = matches.stream().map(ReferenceMatch::id).toList();
-    Map<String, List<PageEntity>> entities;
-    if (queryTimeExtractor == null) {
-      entities = store.entities(ids);
-    } else {
+    Map<String, List<PageEntity>> entities = ev.entities();
+    Map<String, Integer> df = ev.documentFrequency();
+    if (queryTimeExtractor != null) {
       entities = new HashMap<>();
       for (ReferenceMatch m : matches) {
         entities.put(m.id(), PageEntities.extract(queryTimeExtractor, m.reference()));
       }
+      Set<String> keys = new LinkedHashSet<>();
+      entities.values().forEach(l -> l.forEach(e -> keys.add(e.key())));
+      df = store.documentFrequency(keys);
     }
-    Set<String> keys = new LinkedHashSet<>();
-    entities.values().forEach(l -> l.forEach(e -> keys.add(e.key())));
-    Map<String, Integer> df = store.documentFrequency(keys);
-    return new CandidateSet(matches, EntityFeatures.compute(mode, matches, entities, df, store.size()));
+    return new CandidateSet(matches, EntityFeatures.compute(mode, matches, entities, df, ev.storeSize()));
   }
 
   /**

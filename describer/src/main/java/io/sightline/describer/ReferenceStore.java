@@ -835,6 +835,14 @@ public final class ReferenceStore implements AutoCloseable {
    */
   public List<ReferenceMatch> match(float[] query, int topImages, double minSimilarity) {
     checkOpen();
+    Map<String, Double> sims = nearest(query, topImages, minSimilarity);
+    if (sims.isEmpty()) {
+      return List.of();
+    }
+    return db.transaction(c -> matches(c, sims));
+  }
+
+  private Map<String, Double> nearest(float[] query, int topImages, double minSimilarity) {
     List<SearchResult<String>> hits = index.search(query, topImages);
     Map<String, Double> sims = new LinkedHashMap<>();
     for (SearchResult<String> h : hits) {
@@ -842,22 +850,20 @@ public final class ReferenceStore implements AutoCloseable {
         sims.put(h.id(), (double) h.similarity());
       }
     }
-    if (sims.isEmpty()) {
-      return List.of();
-    }
-    Map<String, List<Reference>> pages = db.transaction(c -> {
-      Map<String, List<Reference>> out = new HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, image_key, title, body, fields, displays, views,"
-          + " clicks FROM describer_refs WHERE image_key = ANY(?) ORDER BY id")) {
-        ps.setArray(1, c.createArrayOf("VARCHAR", sims.keySet().toArray()));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(readRef(rs));
-          }
+    return sims;
+  }
+
+  private static List<ReferenceMatch> matches(Connection c, Map<String, Double> sims) throws SQLException {
+    Map<String, List<Reference>> pages = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, image_key, title, body, fields, displays, views,"
+        + " clicks FROM describer_refs WHERE image_key = ANY(?) ORDER BY id")) {
+      ps.setArray(1, c.createArrayOf("VARCHAR", sims.keySet().toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          pages.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(readRef(rs));
         }
       }
-      return out;
-    });
+    }
     List<ReferenceMatch> out = new ArrayList<>();
     int rank = 0;
     for (Map.Entry<String, Double> e : sims.entrySet()) {
@@ -867,6 +873,43 @@ public final class ReferenceStore implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Everything a description needs, read in one transaction (one consistent snapshot).
+   *
+   * @param matches matched references
+   * @param entities stored entities per matched page (empty when not asked for)
+   * @param documentFrequency pages of the store mentioning each of those entities
+   * @param storeSize number of pages in the store
+   */
+  record Evidence(List<ReferenceMatch> matches, Map<String, List<PageEntity>> entities,
+      Map<String, Integer> documentFrequency, int storeSize) {}
+
+  Evidence evidence(float[] query, int topImages, double minSimilarity, boolean withEntities) {
+    checkOpen();
+    Map<String, Double> sims = nearest(query, topImages, minSimilarity);
+    if (sims.isEmpty()) {
+      return new Evidence(List.of(), Map.of(), Map.of(), 0);
+    }
+    return db.transaction(c -> {
+      List<ReferenceMatch> m = matches(c, sims);
+      if (!withEntities || m.isEmpty()) {
+        return new Evidence(m, Map.of(), Map.of(), countRefs(c));
+      }
+      Map<String, List<PageEntity>> ents = entities(c, m.stream().map(ReferenceMatch::id).toList());
+      Set<String> keys = new LinkedHashSet<>();
+      ents.values().forEach(l -> l.forEach(e -> keys.add(e.key())));
+      return new Evidence(m, ents, documentFrequency(c, keys), countRefs(c));
+    });
+  }
+
+  private static int countRefs(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM describer_refs");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getInt(1);
+    }
   }
 
   private static Reference readRef(ResultSet rs) throws SQLException {
@@ -888,21 +931,23 @@ public final class ReferenceStore implements AutoCloseable {
     if (refIds.isEmpty()) {
       return Map.of();
     }
-    return db.transaction(c -> {
-      Map<String, List<PageEntity>> out = new HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT ref_id, entity, surface, kind, position, occurrences"
-          + " FROM describer_mentions WHERE ref_id = ANY(?)")) {
-        ps.setArray(1, c.createArrayOf("VARCHAR", refIds.toArray()));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new PageEntity(rs.getString(2),
-                rs.getString(3), EntityKind.valueOf(rs.getString(4)), TextPosition.valueOf(rs.getString(5)),
-                rs.getInt(6)));
-          }
+    return db.transaction(c -> entities(c, refIds));
+  }
+
+  private static Map<String, List<PageEntity>> entities(Connection c, Collection<String> refIds) throws SQLException {
+    Map<String, List<PageEntity>> out = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT ref_id, entity, surface, kind, position, occurrences"
+        + " FROM describer_mentions WHERE ref_id = ANY(?)")) {
+      ps.setArray(1, c.createArrayOf("VARCHAR", refIds.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new PageEntity(rs.getString(2),
+              rs.getString(3), EntityKind.valueOf(rs.getString(4)), TextPosition.valueOf(rs.getString(5)),
+              rs.getInt(6)));
         }
       }
-      return out;
-    });
+    }
+    return out;
   }
 
   /**
@@ -913,19 +958,24 @@ public final class ReferenceStore implements AutoCloseable {
     if (keys.isEmpty()) {
       return Map.of();
     }
-    return db.transaction(c -> {
-      Map<String, Integer> out = new HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT entity, refs FROM describer_df WHERE entity = ANY(?)")) {
-        Array arr = c.createArrayOf("VARCHAR", keys.toArray());
-        ps.setArray(1, arr);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.put(rs.getString(1), rs.getInt(2));
-          }
+    return db.transaction(c -> documentFrequency(c, keys));
+  }
+
+  private static Map<String, Integer> documentFrequency(Connection c, Collection<String> keys) throws SQLException {
+    Map<String, Integer> out = new HashMap<>();
+    if (keys.isEmpty()) {
+      return out;
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT entity, refs FROM describer_df WHERE entity = ANY(?)")) {
+      Array arr = c.createArrayOf("VARCHAR", keys.toArray());
+      ps.setArray(1, arr);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getInt(2));
         }
       }
-      return out;
-    });
+    }
+    return out;
   }
 
   /**
