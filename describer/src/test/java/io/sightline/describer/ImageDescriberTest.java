@@ -116,4 +116,28 @@ class ImageDescriberTest {
     assertThat(d.describeAll(List.of(Fixtures.FLAGS.resolve("italy.png")), ProgressListener.NONE,
         CancellationToken.NONE).get(0).best().key()).isEqualTo("flag of italy");
   }
+
+  @Test
+  void describesFromManyThreadsWhileTheStoreIsUpdated() throws Exception {
+    ImageDescriber d = ImageDescriber.builder().store(store).build();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        String c = Fixtures.COUNTRIES[i % Fixtures.COUNTRIES.length];
+        java.awt.image.BufferedImage q = Fixtures.transformed(c);
+        answers.add(pool.submit(() -> d.describe(q, c).best().key()));
+      }
+      // concurrent writes: a supplementary page and a statistics update
+      store.add(new Reference("extra-peru", "Peru flag photo", "The flag of Peru.", java.util.Map.of(), 1, 1, 1),
+          ImageSource.ofPath(Fixtures.FLAGS.resolve("peru.png")));
+      store.updateStatistics("japan-a", 5000, 900, 100);
+      for (int i = 0; i < answers.size(); i++) {
+        assertThat(answers.get(i).get()).isEqualTo("flag of " + Fixtures.COUNTRIES[i % Fixtures.COUNTRIES.length]);
+      }
+    } finally {
+      pool.shutdownNow();
+      store.remove("extra-peru");
+    }
+  }
 }

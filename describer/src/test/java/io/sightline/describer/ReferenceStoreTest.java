@@ -292,4 +292,24 @@ class ReferenceStoreTest {
     assertThatThrownBy(() -> ReferenceStore.builder().build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("directory");
   }
+
+  @Test
+  void cancelledImportKeepsWhatWasCommittedAndNothingHalfWritten() {
+    CancellationToken cancel = new CancellationToken();
+    List<ReferenceInput> inputs = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      inputs.add(ReferenceInput.of(Reference.of("r" + i, "Flag of Peru " + i, "A flag."),
+          ImageSource.ofPath(Fixtures.FLAGS.resolve("peru.png"))));
+    }
+    try (ReferenceStore store = open()) {
+      // cancel after the first batch of 32 reports progress
+      assertThatThrownBy(() -> store.addAll(inputs, (t, done, total, m) -> cancel.cancel(), cancel))
+          .isInstanceOf(io.sightline.core.CancelledException.class);
+      assertThat(store.size()).isEqualTo(32);
+      assertThat(store.imageCount()).isEqualTo(1);
+      for (String id : store.ids()) {
+        assertThat(store.entities(List.of(id)).get(id)).isNotEmpty();
+      }
+    }
+  }
 }
