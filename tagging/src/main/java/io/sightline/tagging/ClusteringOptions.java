@@ -64,17 +64,26 @@ public record ClusteringOptions(ClusteringMethod method, int clusters, CentreIni
         10, 42L, true, 0.3, 5);
   }
 
-  /** @param m the method @return a copy */
+  /**
+   * @param m the method
+   * @return a copy
+   */
   public ClusteringOptions withMethod(ClusteringMethod m) {
     return new ClusteringOptions(m, clusters, init, batchSize, maxIterations, tolerance, patience, seed, normalize, radius, minPoints);
   }
 
-  /** @param k the number of clusters @return a copy */
+  /**
+   * @param k the number of clusters
+   * @return a copy
+   */
   public ClusteringOptions withClusters(int k) {
     return new ClusteringOptions(method, k, init, batchSize, maxIterations, tolerance, patience, seed, normalize, radius, minPoints);
   }
 
-  /** @param i initial centres @return a copy */
+  /**
+   * @param i initial centres
+   * @return a copy
+   */
   public ClusteringOptions withInit(CentreInit i) {
     return new ClusteringOptions(method, clusters, i, batchSize, maxIterations, tolerance, patience, seed, normalize, radius, minPoints);
   }
@@ -90,22 +99,34 @@ public record ClusteringOptions(ClusteringMethod method, int clusters, CentreIni
         tolerance, patience, seed, normalize, radius, minPoints);
   }
 
-  /** @param n iteration limit @return a copy */
+  /**
+   * @param n iteration limit
+   * @return a copy
+   */
   public ClusteringOptions withMaxIterations(int n) {
     return new ClusteringOptions(method, clusters, init, batchSize, n, tolerance, patience, seed, normalize, radius, minPoints);
   }
 
-  /** @param t convergence tolerance @return a copy */
+  /**
+   * @param t convergence tolerance
+   * @return a copy
+   */
   public ClusteringOptions withTolerance(double t) {
     return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, t, patience, seed, normalize, radius, minPoints);
   }
 
-  /** @param p mini-batch patience @return a copy */
+  /**
+   * @param p mini-batch patience
+   * @return a copy
+   */
   public ClusteringOptions withPatience(int p) {
     return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, tolerance, p, seed, normalize, radius, minPoints);
   }
 
-  /** @param s random seed @return a copy */
+  /**
+   * @param s random seed
+   * @return a copy
+   */
   public ClusteringOptions withSeed(long s) {
     return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, tolerance, patience, s, normalize, radius, minPoints);
   }
@@ -122,7 +143,10 @@ public record ClusteringOptions(ClusteringMethod method, int clusters, CentreIni
         tolerance, patience, seed, normalize, r, points);
   }
 
-  /** @param n whether to L2-normalise vectors @return a copy */
+  /**
+   * @param n whether to L2-normalise vectors
+   * @return a copy
+   */
   public ClusteringOptions withNormalize(boolean n) {
     return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, tolerance, patience, seed, n,
         radius, minPoints);
