@@ -77,6 +77,8 @@ public final class TagRecommender implements AutoCloseable {
   private final Object lock = new Object();
   private volatile TagModel model;
   private volatile HnswVectorIndex<String> index;
+  /** The model was opened from a file whose stock is not here: its counts cannot be recounted. */
+  private volatile boolean detachedModel;
 
   private TagRecommender(Builder b) {
     this.embedder = b.embedder;
@@ -117,6 +119,7 @@ public final class TagRecommender implements AutoCloseable {
       throw new DimensionMismatchException(dimension, m.dimension());
     }
     if (stock.size() == 0) {
+      detachedModel = m.report().stockImages() > 0;
       return m; // a model shipped without its stock: use its saved frequencies
     }
     if (stock.generation() != m.generation()) {
@@ -180,6 +183,7 @@ public final class TagRecommender implements AutoCloseable {
       }
     }
     synchronized (lock) {
+      requireAttached();
       TagModel m = model;
       int[] labels = new int[list.size()];
       Set<Integer> touched = new TreeSet<>();
@@ -211,6 +215,7 @@ public final class TagRecommender implements AutoCloseable {
    */
   public int removeStock(Collection<String> ids) {
     synchronized (lock) {
+      requireAttached();
       List<Integer> clusters = stock.remove(List.copyOf(ids));
       TagModel m = model;
       if (m != null && !clusters.isEmpty()) {
@@ -653,6 +658,14 @@ public final class TagRecommender implements AutoCloseable {
     }
     a.put("tags", String.join(String.valueOf(StockImage.SEPARATOR), tags));
     return a;
+  }
+
+  private void requireAttached() {
+    if (detachedModel) {
+      throw new IllegalStateException("this model was opened without its stock database (only "
+          + MODEL_FILE + " is in " + directory + "); it can suggest, but changing the stock needs the "
+          + STOCK_DB + " database it was trained from");
+    }
   }
 
   private TagModel requireModel() {

@@ -325,4 +325,23 @@ class TagRecommenderTest {
       assertThat(r.stockSize()).isEqualTo(80);
     }
   }
+
+  @Test
+  void aModelFileWithoutItsStockSuggestsButRefusesStockChanges(@TempDir Path dir) throws Exception {
+    float[] q = Blobs.near(2, D, new Random(2), 0.05);
+    TagSuggestion expected;
+    try (TagRecommender r = builder().directory(dir.resolve("full")).build()) {
+      r.addStock(Blobs.stock(20, D, 1));
+      r.train();
+      expected = r.suggestVector(q);
+    }
+    java.nio.file.Files.createDirectories(dir.resolve("shipped"));
+    java.nio.file.Files.copy(dir.resolve("full").resolve(TagRecommender.MODEL_FILE),
+        dir.resolve("shipped").resolve(TagRecommender.MODEL_FILE));
+    try (TagRecommender r = builder().directory(dir.resolve("shipped")).build()) {
+      assertThat(r.suggestVector(q)).isEqualTo(expected);
+      assertThatThrownBy(() -> r.acceptVector("x", q, List.of("new"), null))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("without its stock");
+    }
+  }
 }
