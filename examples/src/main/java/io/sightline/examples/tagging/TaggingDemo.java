@@ -44,6 +44,9 @@ public final class TaggingDemo implements DemoStep {
   @Override
   public Map<String, Object> run(Path data, Path out) throws Exception {
     Path clipart = data.resolve("clipart");
+    if (!Files.isDirectory(clipart)) {
+      throw new IllegalStateException("the tagging demo needs " + clipart + "/<category>/.../*.png");
+    }
     List<Path> files;
     try (Stream<Path> s = Files.walk(clipart)) {
       files = s.filter(p -> p.toString().endsWith(".png")).sorted().toList();
