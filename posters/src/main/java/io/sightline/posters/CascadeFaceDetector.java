@@ -50,9 +50,20 @@ public final class CascadeFaceDetector implements ObjectDetector {
     classifiers.get();
   }
 
-  /** @return frontal faces with the bundled {@code haarcascade_frontalface_default.xml} */
+  /**
+   * The default face detector: the bundled {@code haarcascade_frontalface_alt2.xml}, 5 neighbours.
+   * On the posters evaluation set it found 98% of faces with 0.04 false positives per image, against
+   * 82% and 0.38 for {@code haarcascade_frontalface_default.xml} (see BENCHMARKS.md).
+   *
+   * @return frontal faces
+   */
   public static CascadeFaceDetector frontalFace() {
-    return bundled("haarcascades/haarcascade_frontalface_default.xml", "face");
+    return bundled("haarcascades/haarcascade_frontalface_alt2.xml", "face");
+  }
+
+  /** @return frontal faces with the fast bundled LBP cascade {@code lbpcascade_frontalface_improved.xml} */
+  public static CascadeFaceDetector frontalFaceLbp() {
+    return bundled("lbpcascades/lbpcascade_frontalface_improved.xml", "face");
   }
 
   /** @return profile faces with the bundled {@code haarcascade_profileface.xml} */

@@ -1,0 +1,343 @@
+package io.sightline.posters.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.core.detect.Box;
+import io.sightline.core.detect.Detection;
+import io.sightline.core.image.ImageLoader;
+import io.sightline.core.image.ImageOps;
+import io.sightline.posters.AspectRatio;
+import io.sightline.posters.CropPlanner;
+import io.sightline.posters.ImageAnalysis;
+import io.sightline.posters.OpenCvSaliency;
+import io.sightline.posters.PosterComposer;
+import io.sightline.posters.PosterTemplate;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.AffineTransform;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Crop quality where the truth is known (issue #6, BENCHMARKS.md "posters"):
+ *
+ * <ul>
+ *   <li>"subjects": an Open Clip Art PNG composited (alpha) at a random place and size on a
+ *       1280x720 public-domain photo; truth = the clip's opaque bounding box. Reported: mean share
+ *       of the subject box kept in the crop, and share of crops keeping the whole subject.</li>
+ *   <li>"faces": 1–2 copies of the astronaut's head (NASA, public domain) pasted at random places
+ *       and sizes; truth = the face boxes. Reported: share of crops keeping every face whole and
+ *       mean share of face area kept.</li>
+ * </ul>
+ *
+ * <p>Methods, on the same images in one run: centre crop; smartcrop.js 2.0.5 (npm
+ * {@code smartcrop}, run under node on the same pixels); ours with spectral-residual saliency;
+ * ours with fine-grained saliency. Crops take the full height (or width) at the target aspect for
+ * every method.
+ *
+ * <p>Run: {@code mvn -B -o -q -pl posters test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=io.sightline.posters.eval.CropEvaluation -Dexec.args="--n 150 --seed 1"}.
+ * Needs node and npm for the smartcrop baseline (it installs {@code smartcrop} into
+ * {@code target/smartcrop/} with {@code npm install}); without them that column is skipped.
+ */
+public final class CropEvaluation {
+  private static final int W = 1280;
+  private static final int H = 720;
+  private static final int[] FACE_IN_HEAD = {47, 47, 93, 93}; // astronaut face inside the 190x190 head crop
+
+  record Sample(String set, BufferedImage image, List<Box> truth) {}
+
+  public static void main(String[] args) throws Exception {
+    int n = 150;
+    long seed = 1;
+    List<AspectRatio> aspects = List.of(AspectRatio.PORTRAIT_9_16, AspectRatio.SQUARE);
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--n" -> n = Integer.parseInt(args[++i]);
+        case "--seed" -> seed = Long.parseLong(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    List<Sample> samples = samples(n, seed);
+
+    PosterTemplate dummy = new PosterTemplate("eval", 90, 160, List.of(), List.of());
+    Map<String, PosterComposer> ours = new LinkedHashMap<>();
+    ours.put("ours (faces + spectral residual)", PosterComposer.builder().template(dummy).build());
+    ours.put("ours (faces + fine-grained)", PosterComposer.builder().template(dummy)
+        .saliency(OpenCvSaliency.fineGrained()).build());
+
+    // method -> aspect -> per-sample crop
+    Map<String, Map<AspectRatio, List<Box>>> crops = new LinkedHashMap<>();
+    Map<String, Double> msPerImage = new LinkedHashMap<>();
+    Map<AspectRatio, List<Box>> centre = new LinkedHashMap<>();
+    for (AspectRatio a : aspects) {
+      List<Box> l = new ArrayList<>();
+      for (Sample s : samples) {
+        l.add(CropPlanner.window(W, H, a, W / 2.0, H / 2.0));
+      }
+      centre.put(a, l);
+    }
+    crops.put("centre crop", centre);
+    Map<AspectRatio, List<Box>> smart = smartcrop(samples, aspects, msPerImage);
+    if (smart != null) {
+      crops.put("smartcrop.js 2.0.5", smart);
+    }
+    for (Map.Entry<String, PosterComposer> e : ours.entrySet()) {
+      Map<AspectRatio, List<Box>> m = new LinkedHashMap<>();
+      aspects.forEach(a -> m.put(a, new ArrayList<>()));
+      long t0 = System.nanoTime();
+      int done = 0;
+      for (Sample s : samples) {
+        ImageAnalysis an = e.getValue().analyze(s.image());
+        List<Box> faces = an.targets().stream().map(Detection::box).toList();
+        if (Boolean.getBoolean("eval.debug")) {
+          System.err.println(s.set() + " truth=" + s.truth() + " faces=" + faces + " salient=" + an.salient());
+        }
+        for (AspectRatio a : aspects) {
+          m.get(a).add(e.getValue().planner().plan(W, H, a, faces, an.salient()).crop());
+        }
+        if (++done % 50 == 0) {
+          System.err.printf(Locale.ROOT, "[%s] %d/%d%n", e.getKey(), done, samples.size());
+        }
+      }
+      msPerImage.put(e.getKey(), (System.nanoTime() - t0) / 1e6 / samples.size());
+      crops.put(e.getKey(), m);
+    }
+
+    StringBuilder md = new StringBuilder();
+    md.append(String.format(Locale.ROOT, "Samples: %d subject composites + %d face composites (%dx%d), seed %d.%n%n",
+        n, n, W, H, seed));
+    md.append("| method | aspect | subject box kept (mean) | whole subject kept | every face whole | face area kept (mean) | ms/image |\n");
+    md.append("|---|---|---|---|---|---|---|\n");
+    for (Map.Entry<String, Map<AspectRatio, List<Box>>> e : crops.entrySet()) {
+      for (AspectRatio a : aspects) {
+        List<Box> cs = e.getValue().get(a);
+        double subjKept = 0;
+        int subjWhole = 0;
+        int subjN = 0;
+        int facesWhole = 0;
+        double faceKept = 0;
+        int faceN = 0;
+        for (int i = 0; i < samples.size(); i++) {
+          Sample s = samples.get(i);
+          Box c = cs.get(i);
+          if (s.set().equals("subjects")) {
+            Box t = s.truth().get(0);
+            double k = c.intersection(t).area() / t.area();
+            subjKept += k;
+            subjWhole += k >= 0.999 ? 1 : 0;
+            subjN++;
+          } else {
+            boolean all = true;
+            double k = 0;
+            for (Box t : s.truth()) {
+              double f = c.intersection(t).area() / t.area();
+              k += f;
+              all &= f >= 0.999;
+            }
+            faceKept += k / s.truth().size();
+            facesWhole += all ? 1 : 0;
+            faceN++;
+          }
+        }
+        Double ms = msPerImage.get(e.getKey());
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %s |%n", e.getKey(), a,
+            subjKept / subjN, subjWhole / (double) subjN, facesWhole / (double) faceN, faceKept / faceN,
+            ms == null ? "–" : String.format(Locale.ROOT, "%.1f", ms)));
+      }
+    }
+    System.out.println(md);
+    for (PosterComposer c : ours.values()) {
+      c.close();
+    }
+  }
+
+  /**
+   * @param n samples per set
+   * @param seed random seed
+   * @return n subject composites followed by n face composites
+   */
+  static List<Sample> samples(int n, long seed) throws IOException, InterruptedException {
+    Path sk = EvalData.skimage();
+    Path oc = EvalData.openclipart();
+    List<BufferedImage> bgs = EvalData.backgrounds(sk);
+    List<Path> clips = EvalData.clipart(oc);
+    BufferedImage head = ImageLoader.defaults().load(sk.resolve("astronaut.png")).getSubimage(130, 20, 190, 190);
+    Random rnd = new Random(seed);
+    List<Sample> samples = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      samples.add(subject(bgs, clips, rnd));
+    }
+    for (int i = 0; i < n; i++) {
+      samples.add(faces(bgs, head, rnd));
+    }
+    System.err.printf(Locale.ROOT, "%d backgrounds, %d clip-art files, %d samples%n", bgs.size(), clips.size(),
+        samples.size());
+    return samples;
+  }
+
+  private static BufferedImage background(List<BufferedImage> bgs, Random rnd) {
+    BufferedImage bg = bgs.get(rnd.nextInt(bgs.size()));
+    // random W:H window of the photo, scaled to W x H
+    double s = Math.min(bg.getWidth() / (double) W, bg.getHeight() / (double) H) * (0.6 + 0.4 * rnd.nextDouble());
+    int cw = Math.max(16, (int) (W * s));
+    int ch = Math.max(9, (int) (H * s));
+    int x = rnd.nextInt(Math.max(1, bg.getWidth() - cw + 1));
+    int y = rnd.nextInt(Math.max(1, bg.getHeight() - ch + 1));
+    return ImageOps.resize(ImageOps.crop(bg, x, y, cw, ch), W, H);
+  }
+
+  private static Sample subject(List<BufferedImage> bgs, List<Path> clips, Random rnd) {
+    BufferedImage img = background(bgs, rnd);
+    while (true) {
+      Path p = clips.get(rnd.nextInt(clips.size()));
+      BufferedImage clip;
+      try {
+        clip = ImageLoader.defaults().loadRaw(p);
+      } catch (RuntimeException e) {
+        continue;
+      }
+      int[] bb = alphaBox(clip);
+      if (bb == null || bb[2] < 16 || bb[3] < 16) {
+        continue;
+      }
+      BufferedImage tight = clip.getSubimage(bb[0], bb[1], bb[2], bb[3]);
+      double side = H * (0.2 + 0.3 * rnd.nextDouble());
+      double s = side / Math.max(tight.getWidth(), tight.getHeight());
+      int w = Math.max(8, (int) Math.round(tight.getWidth() * s));
+      int h = Math.max(8, (int) Math.round(tight.getHeight() * s));
+      int x = rnd.nextInt(W - w);
+      int y = rnd.nextInt(H - h);
+      Graphics2D g = img.createGraphics();
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.drawImage(tight, x, y, w, h, null);
+      g.dispose();
+      return new Sample("subjects", img, List.of(new Box(x, y, w, h)));
+    }
+  }
+
+  private static Sample faces(List<BufferedImage> bgs, BufferedImage head, Random rnd) {
+    BufferedImage img = background(bgs, rnd);
+    int k = rnd.nextDouble() < 0.3 ? 2 : 1;
+    List<Box> heads = new ArrayList<>();
+    List<Box> faces = new ArrayList<>();
+    int tries = 0;
+    while (heads.size() < k && tries++ < 100) {
+      int size = 140 + rnd.nextInt(160);
+      int x = rnd.nextInt(W - size);
+      int y = rnd.nextInt(H - size);
+      Box hb = new Box(x, y, size, size);
+      if (heads.stream().anyMatch(o -> o.intersects(hb))) {
+        continue;
+      }
+      boolean mirror = rnd.nextBoolean();
+      Graphics2D g = img.createGraphics();
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      if (mirror) {
+        AffineTransform t = new AffineTransform(-size / 190.0, 0, 0, size / 190.0, x + size, y);
+        g.drawImage(head, t, null);
+      } else {
+        g.drawImage(head, x, y, size, size, null);
+      }
+      g.dispose();
+      double f = size / 190.0;
+      double fx = mirror ? 190 - FACE_IN_HEAD[0] - FACE_IN_HEAD[2] : FACE_IN_HEAD[0];
+      heads.add(hb);
+      faces.add(new Box(x + fx * f, y + FACE_IN_HEAD[1] * f, FACE_IN_HEAD[2] * f, FACE_IN_HEAD[3] * f));
+    }
+    return new Sample("faces", img, faces);
+  }
+
+  private static int[] alphaBox(BufferedImage img) {
+    if (!img.getColorModel().hasAlpha()) {
+      return null;
+    }
+    int x0 = img.getWidth();
+    int y0 = img.getHeight();
+    int x1 = -1;
+    int y1 = -1;
+    for (int y = 0; y < img.getHeight(); y++) {
+      for (int x = 0; x < img.getWidth(); x++) {
+        if ((img.getRGB(x, y) >>> 24) > 32) {
+          x0 = Math.min(x0, x);
+          y0 = Math.min(y0, y);
+          x1 = Math.max(x1, x);
+          y1 = Math.max(y1, y);
+        }
+      }
+    }
+    return x1 < 0 ? null : new int[] {x0, y0, x1 - x0 + 1, y1 - y0 + 1};
+  }
+
+  /** Runs smartcrop.js under node; null when node/npm are unavailable. */
+  private static Map<AspectRatio, List<Box>> smartcrop(List<Sample> samples, List<AspectRatio> aspects,
+      Map<String, Double> msPerImage) throws IOException, InterruptedException {
+    Path dir = Path.of("target/smartcrop").toAbsolutePath();
+    Files.createDirectories(dir);
+    if (!Files.isDirectory(dir.resolve("node_modules/smartcrop"))) {
+      try {
+        Process p = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--prefix", dir.toString(),
+            "smartcrop@2.0.5").inheritIO().start();
+        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+          System.err.println("npm install smartcrop failed; skipping the smartcrop baseline");
+          return null;
+        }
+      } catch (IOException e) {
+        System.err.println("npm not found; skipping the smartcrop baseline");
+        return null;
+      }
+    }
+    try (var in = CropEvaluation.class.getResourceAsStream("/eval/smartcrop-runner.js")) {
+      Files.copy(in, dir.resolve("smartcrop-runner.js"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    // smartcrop prescales to 256 px on the shorter side itself; we hand it that size directly
+    double pre = 256.0 / Math.min(W, H);
+    int pw = (int) Math.round(W * pre);
+    int ph = (int) Math.round(H * pre);
+    ObjectMapper json = new ObjectMapper();
+    List<Map<String, Object>> jobs = new ArrayList<>();
+    for (int i = 0; i < samples.size(); i++) {
+      BufferedImage small = ImageOps.resize(samples.get(i).image(), pw, ph);
+      int[] px = small.getRGB(0, 0, pw, ph, null, 0, pw);
+      ByteBuffer bb = ByteBuffer.allocate(px.length * 4);
+      for (int p : px) {
+        bb.put((byte) (p >> 16)).put((byte) (p >> 8)).put((byte) p).put((byte) 255);
+      }
+      String file = "img" + i + ".rgba";
+      Files.write(dir.resolve(file), bb.array());
+      for (AspectRatio a : aspects) {
+        jobs.add(Map.of("id", i + "@" + a, "file", file, "w", pw, "h", ph, "aspectW", a.width(), "aspectH", a.height()));
+      }
+    }
+    json.writeValue(dir.resolve("jobs.json").toFile(), jobs);
+    Process p = new ProcessBuilder("node", dir.resolve("smartcrop-runner.js").toString(), dir.toString())
+        .inheritIO().start();
+    if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      System.err.println("node smartcrop-runner failed; skipping the smartcrop baseline");
+      return null;
+    }
+    JsonNode res = json.readTree(dir.resolve("results.json").toFile());
+    Map<AspectRatio, List<Box>> out = new LinkedHashMap<>();
+    aspects.forEach(a -> out.put(a, new ArrayList<>()));
+    int j = 0;
+    for (int i = 0; i < samples.size(); i++) {
+      for (AspectRatio a : aspects) {
+        JsonNode c = res.get("crops").get(j++);
+        out.get(a).add(new Box(c.get("x").asDouble() / pre, c.get("y").asDouble() / pre, c.get("w").asDouble() / pre,
+            c.get("h").asDouble() / pre).clamp(W, H));
+      }
+    }
+    msPerImage.put("smartcrop.js 2.0.5", res.get("ms").asDouble() / samples.size());
+    return out;
+  }
+}
