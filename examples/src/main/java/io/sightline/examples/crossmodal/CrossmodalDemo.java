@@ -79,10 +79,16 @@ public final class CrossmodalDemo implements DemoStep {
 
   @Override
   public Map<String, Object> run(Path data, Path out) throws Exception {
+    // one PyTorch thread unless the user chose otherwise: OpenMP threads spinning on a busy
+    // 2-core machine made training about ten times slower (read when the engine first loads)
+    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_threads", "1");
+    }
     Path clipart = data.resolve("clipart");
     List<ImageTextPair> pairs = clipartPairs(clipart);
     TrainingResult r = CrossModalTrainer.builder().pairs(pairs).width(32).layers(1).heads(2)
-        .epochs(Integer.getInteger("cmEpochs", 40)).batchSize(16).learningRate(3e-3f).seed(42).maxTextUnits(12)
+        .epochs(40).maxDuration(java.time.Duration.ofSeconds(40)).batchSize(16).learningRate(3e-3f)
+        .seed(42).maxTextUnits(12)
         .progress(CliSupport::progress).build().train();
     Map<String, Object> summary = new LinkedHashMap<>();
     try (CrossModalModel m = r.model()) {
