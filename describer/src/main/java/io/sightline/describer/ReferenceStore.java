@@ -676,6 +676,16 @@ public final class ReferenceStore implements AutoCloseable {
    * @throws InputFormatException when the page is empty
    */
   public boolean update(Reference reference) {
+    checkOpen();
+    writeLock.lock();
+    try {
+      return updateLocked(reference);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private boolean updateLocked(Reference reference) {
     Optional<StoredReference> old = get(reference.id());
     if (old.isEmpty()) {
       return false;
