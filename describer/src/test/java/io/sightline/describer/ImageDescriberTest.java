@@ -97,6 +97,7 @@ class ImageDescriberTest {
     Description r = d.describe(Fixtures.transformed("peru"), "peru");
     // "flag" is on every matched page, so the baseline's best is not the specific entity
     assertThat(r.best()).isNotNull();
+    assertThat(r.best().key()).as(r.candidates().toString()).isNotEqualTo("flag of peru");
     assertThat(r.candidates().get(0).features().get("referenceShare")).isEqualTo(1.0);
     assertThatThrownBy(() -> ImageDescriber.builder().store(store).scorer(new MajorityVoteScorer())
         .mode(ScoringMode.PER_MENTION).build()).isInstanceOf(ModelException.class);
