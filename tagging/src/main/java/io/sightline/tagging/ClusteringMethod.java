@@ -3,8 +3,10 @@ package io.sightline.tagging;
 /** How stock images are clustered (seed claim 3: K-means or mini-batch K-means). */
 public enum ClusteringMethod {
   /**
-   * Lloyd's K-means over all stock vectors per iteration, each iteration run by Smile's
-   * BBD-tree filtering step ({@code smile.clustering.BBDTree}).
+   * Lloyd's K-means over all stock vectors per iteration: in up to 24 dimensions each iteration
+   * is Smile's BBD-tree filtering step ({@code smile.clustering.BBDTree}); above, where the tree
+   * stops pruning, a parallel brute-force assignment (measured 2 cores, 100k x 256-d: see
+   * BENCHMARKS.md).
    */
   KMEANS,
   /**

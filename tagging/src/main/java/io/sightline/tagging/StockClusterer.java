@@ -19,8 +19,9 @@ import smile.math.MathEx;
  * deviation {@code D = Σ_i min_r ||x_i − c_r||²} of seed [0049] converges, and reporting D per
  * iteration through a {@link ProgressListener}.
  *
- * <p>K-means runs each Lloyd iteration with Smile's BBD-tree filtering step; k-means++ seeding is
- * Smile's. Random initial centres (the seed's variant), warm starts from existing centres,
+ * <p>K-means runs each Lloyd iteration with Smile's BBD-tree filtering step in up to
+ * {@value #BBD_MAX_DIMENSION} dimensions and as a parallel brute force above (where the tree no
+ * longer prunes); k-means++ seeding is Smile's. Random initial centres (the seed's variant), warm starts from existing centres,
  * empty-cluster relocation, mini-batch updates, progress and cancellation are added here because
  * Smile 2.6 offers neither mini-batch K-means nor per-iteration hooks.
  *
@@ -298,7 +299,8 @@ final class StockClusterer {
     int n = data.length;
     int k = centres.length;
     int d = data[0].length;
-    BBDTree tree = new BBDTree(data);
+    BBDTree tree = d <= BBD_MAX_DIMENSION ? new BBDTree(data) : null;
+    LloydStep step = tree != null ? tree::clustering : bruteForceStep(data);
     int[] labels = new int[n];
     int[] size = new int[k];
     double[][] sums = new double[k][d];
@@ -310,13 +312,13 @@ final class StockClusterer {
     int it = 0;
     // Each call assigns every vector to its nearest centre (returning D for the centres as they
     // were corrected by the previous call), then corrects the centres in place.
-    double d0 = tree.clustering(centres, sums, size, labels);
+    double d0 = step.run(centres, sums, size, labels);
     listener.onProgress("kmeans", 0, max, String.format(java.util.Locale.ROOT, "D=%.6g (initial centres)", d0));
     while (it < max) {
       token.throwIfCancelled();
       int moved = relocateEmpty(data, centres, size, labels);
       relocated += moved;
-      double dev = tree.clustering(centres, sums, size, labels);
+      double dev = step.run(centres, sums, size, labels);
       it++;
       deviations.add(dev);
       listener.onProgress("kmeans", it, max, String.format(java.util.Locale.ROOT, "D=%.6g", dev));
@@ -331,6 +333,56 @@ final class StockClusterer {
     int[] finalLabels = assign(data, centres, finalDev);
     LOG.debug("k-means: {} iterations, converged={}, D={}", it, converged, finalDev[0]);
     return new Run(centres, finalLabels, toArray(deviations), finalDev[0], it, converged, relocated);
+  }
+
+  /**
+   * Up to this many dimensions a Lloyd step runs on Smile's BBD tree (Kanungo et al.'s filtering
+   * algorithm), which prunes well in low dimensions; above it the tree degenerates into a slower
+   * single-threaded brute force, so the step runs as a parallel brute force instead.
+   */
+  static final int BBD_MAX_DIMENSION = 24;
+
+  /** One Lloyd iteration with the contract of {@code BBDTree.clustering}. */
+  @FunctionalInterface
+  private interface LloydStep {
+    /**
+     * Assigns every vector to its nearest centre and moves each non-empty centre to the mean of
+     * its vectors, in place.
+     *
+     * @return D of the assignment (against the centres before they moved)
+     */
+    double run(double[][] centres, double[][] sums, int[] size, int[] labels);
+  }
+
+  private static LloydStep bruteForceStep(double[][] data) {
+    return (centres, sums, size, labels) -> {
+      double[] dev = new double[1];
+      int[] l = assign(data, centres, dev);
+      System.arraycopy(l, 0, labels, 0, l.length);
+      int k = centres.length;
+      int d = data[0].length;
+      Arrays.fill(size, 0);
+      for (double[] s : sums) {
+        Arrays.fill(s, 0);
+      }
+      for (int i = 0; i < data.length; i++) {
+        int c = labels[i];
+        size[c]++;
+        double[] s = sums[c];
+        double[] x = data[i];
+        for (int j = 0; j < d; j++) {
+          s[j] += x[j];
+        }
+      }
+      for (int c = 0; c < k; c++) {
+        if (size[c] > 0) {
+          for (int j = 0; j < d; j++) {
+            centres[c][j] = sums[c][j] / size[c];
+          }
+        }
+      }
+      return dev[0];
+    };
   }
 
   /** Moves centres that own no vector onto the vectors farthest from their own centres. */

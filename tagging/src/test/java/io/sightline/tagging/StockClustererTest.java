@@ -146,4 +146,17 @@ class StockClustererTest {
         ProgressListener.NONE, CancellationToken.NONE))
         .isInstanceOf(InsufficientStockException.class).hasMessageContaining("noise");
   }
+
+  @ParameterizedTest
+  @CsvSource({"RANDOM", "KMEANS_PLUS_PLUS"})
+  void highDimensionalKmeansUsesTheParallelStepAndStillConverges(CentreInit init) {
+    int dim = StockClusterer.BBD_MAX_DIMENSION + 16;
+    int[] truth = new int[5 * 40];
+    double[][] data = Blobs.data(5, 40, dim, 17, truth);
+    StockClusterer.Run run = StockClusterer.cluster(data, ClusteringOptions.defaults().withClusters(5)
+        .withInit(init).withMaxIterations(200), null, ProgressListener.NONE, CancellationToken.NONE);
+    assertThat(purity(run.labels(), truth, 5)).isEqualTo(1.0);
+    assertThat(run.converged()).isTrue();
+    assertThat(run.finalDeviation()).isLessThan(data.length * dim * 0.0025 * 1.5);
+  }
 }
