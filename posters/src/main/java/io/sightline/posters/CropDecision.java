@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param targetCenterBox the box whose centre gave the first cropping centre, or null
  * @param salient the salient region, or null
  * @param cropped false when the source already had the target aspect (seed (39))
+ * @param shiftedToKeepTargets true when the window was moved off the chosen centre so that the
+ *     targets stay whole (see {@link CropPlanner#keepTargetsWhole()})
  */
 public record CropDecision(Box crop, double centerX, double centerY, CenterRule rule, List<Box> targets,
-    List<Box> mergedTargets, Box targetCenterBox, Box salient, boolean cropped) {
+    List<Box> mergedTargets, Box targetCenterBox, Box salient, boolean cropped, boolean shiftedToKeepTargets) {
   /** Copies lists. */
   public CropDecision {
     Objects.requireNonNull(crop, "crop");

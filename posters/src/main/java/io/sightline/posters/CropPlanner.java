@@ -29,6 +29,7 @@ public final class CropPlanner {
 
   private final double dilation;
   private final double targetWeight;
+  private final boolean keepTargetsWhole;
 
   /**
    * @param dilation factor by which each target box grows about its centre before merging
@@ -36,6 +37,19 @@ public final class CropPlanner {
    * @param targetWeight weight of the target centre in the weighted sum, in [0,1]
    */
   public CropPlanner(double dilation, double targetWeight) {
+    this(dilation, targetWeight, true);
+  }
+
+  /**
+   * @param dilation factor by which each target box grows about its centre before merging
+   *     (1 = no dilation); at least 1
+   * @param targetWeight weight of the target centre in the weighted sum, in [0,1]
+   * @param keepTargetsWhole after centring, shift the window as little as needed so that it holds
+   *     every target whole (or, when they do not fit together, the box that gave the centre) —
+   *     the weighted sum of claim 4 can otherwise push part of a face out of the crop
+   */
+  public CropPlanner(double dilation, double targetWeight, boolean keepTargetsWhole) {
+    this.keepTargetsWhole = keepTargetsWhole;
     if (!(dilation >= 1 && Double.isFinite(dilation))) {
       throw new IllegalArgumentException("dilation must be a finite factor >= 1, got " + dilation);
     }
@@ -49,6 +63,11 @@ public final class CropPlanner {
   /** A planner with dilation 1.5 and target weight 0.7. */
   public CropPlanner() {
     this(1.5, 0.7);
+  }
+
+  /** @return whether the window is shifted to keep targets whole */
+  public boolean keepTargetsWhole() {
+    return keepTargetsWhole;
   }
 
   /** @return the dilation coefficient for several targets */
@@ -120,8 +139,28 @@ public final class CropPlanner {
       }
     }
     Box window = window(width, height, aspect, cx, cy);
+    boolean shifted = false;
+    if (keepTargetsWhole && centerBox != null) {
+      Box all = ts.get(0);
+      for (Box t : ts) {
+        all = all.union(t);
+      }
+      Box keep = all.w() <= window.w() && all.h() <= window.h() ? all
+          : centerBox.clamp(width, height).w() <= window.w() && centerBox.clamp(width, height).h() <= window.h()
+              ? centerBox.clamp(width, height) : null;
+      if (keep != null) {
+        double x = Math.min(window.x(), Math.floor(keep.x()));
+        x = Math.max(x, Math.ceil(keep.x2()) - window.w());
+        double y = Math.min(window.y(), Math.floor(keep.y()));
+        y = Math.max(y, Math.ceil(keep.y2()) - window.h());
+        x = Math.max(0, Math.min(width - window.w(), x));
+        y = Math.max(0, Math.min(height - window.h(), y));
+        shifted = x != window.x() || y != window.y();
+        window = new Box(x, y, window.w(), window.h());
+      }
+    }
     boolean cropped = window.w() != width || window.h() != height;
-    return new CropDecision(window, cx, cy, rule, ts, merged, centerBox, sal, cropped);
+    return new CropDecision(window, cx, cy, rule, ts, merged, centerBox, sal, cropped, shifted);
   }
 
   /**

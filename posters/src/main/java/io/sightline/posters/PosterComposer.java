@@ -76,7 +76,7 @@ public final class PosterComposer implements AutoCloseable {
     this.minTargetScore = b.minTargetScore;
     this.saliency = b.saliency != null ? b.saliency : OpenCvSaliency.spectralResidual();
     this.saliencyThreshold = b.saliencyThreshold;
-    this.planner = new CropPlanner(b.dilation, b.targetWeight);
+    this.planner = new CropPlanner(b.dilation, b.targetWeight, b.keepTargetsWhole);
     this.placement = b.placement;
     this.avoidPlacedLayers = b.avoidPlacedLayers;
     this.sharpnessHalfPoint = b.sharpnessHalfPoint;
@@ -389,6 +389,7 @@ public final class PosterComposer implements AutoCloseable {
     private double saliencyThreshold = Double.NaN;
     private double dilation = 1.5;
     private double targetWeight = 0.7;
+    private boolean keepTargetsWhole = true;
     private PlacementStrategy placement = PlacementStrategy.AVOID_SUBJECTS;
     private boolean avoidPlacedLayers = true;
     private double sharpnessHalfPoint = Sharpness.DEFAULT_HALF_POINT;
@@ -490,6 +491,16 @@ public final class PosterComposer implements AutoCloseable {
      */
     public Builder targetWeight(double weight) {
       this.targetWeight = weight;
+      return this;
+    }
+
+    /**
+     * @param keep shift the crop window so that faces stay whole when they fit (default true);
+     *     false applies the seed's centre rules only
+     * @return this
+     */
+    public Builder keepTargetsWhole(boolean keep) {
+      this.keepTargetsWhole = keep;
       return this;
     }
 

@@ -159,6 +159,7 @@ public final class PosterWriter {
     m.put("crop", box(p.crop().crop()));
     m.put("cropped", p.crop().cropped());
     m.put("rule", p.crop().rule().name());
+    m.put("shiftedToKeepFaces", p.crop().shiftedToKeepTargets());
     m.put("center", List.of(round(p.crop().centerX()), round(p.crop().centerY())));
     List<Object> faces = new ArrayList<>();
     for (Box b : p.crop().targets()) {

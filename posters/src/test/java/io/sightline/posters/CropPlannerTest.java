@@ -166,4 +166,21 @@ class CropPlannerTest {
     assertThat(d.rule()).isEqualTo(CenterRule.IMAGE_CENTER);
     assertThat(d.targets()).isEmpty();
   }
+
+  @Test
+  void weightedCentreIsShiftedSoTheFaceStaysWhole() {
+    // face near the left edge of a huge salient region: 0.7*face + 0.3*salient would cut the face
+    Box face = new Box(300, 100, 150, 150);      // centre (375,175)
+    Box sal = new Box(0, 0, 2000, 500);          // centre (1000,250)
+    CropPlanner strict = new CropPlanner(1.5, 0.7, false);
+    CropDecision raw = strict.plan(2000, 500, new AspectRatio(9, 16), List.of(face), sal);
+    assertThat(raw.rule()).isEqualTo(CenterRule.WEIGHTED_TARGET_AND_SALIENT);
+    assertThat(raw.crop().x()).isGreaterThan(face.x()); // face cut on the left
+    CropDecision kept = planner.plan(2000, 500, new AspectRatio(9, 16), List.of(face), sal);
+    assertThat(kept.centerX()).isEqualTo(raw.centerX());
+    assertThat(kept.crop().x()).isLessThanOrEqualTo(face.x());
+    assertThat(kept.crop().x2()).isGreaterThanOrEqualTo(face.x2());
+    assertThat(kept.shiftedToKeepTargets()).isTrue();
+    assertThat(raw.shiftedToKeepTargets()).isFalse();
+  }
 }
