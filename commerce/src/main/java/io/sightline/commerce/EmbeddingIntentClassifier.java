@@ -59,8 +59,11 @@ public final class EmbeddingIntentClassifier implements ImageClassifier {
    * @param samples samples per intent
    * @param trainingAccuracy share of training samples the fitted model labels correctly
    * @param lambda L2 regularisation used
+   * @param validationAccuracy mean k-fold cross-validation accuracy of the chosen lambda, NaN when
+   *     no lambda grid was given
    */
-  public record TrainingSummary(Map<Intent, Integer> samples, double trainingAccuracy, double lambda) {
+  public record TrainingSummary(Map<Intent, Integer> samples, double trainingAccuracy, double lambda,
+      double validationAccuracy) {
     /** Copies the map. */
     public TrainingSummary {
       samples = Map.copyOf(samples);
@@ -173,6 +176,7 @@ public final class EmbeddingIntentClassifier implements ImageClassifier {
         }
       }
       out.writeDouble(summary.trainingAccuracy());
+      out.writeDouble(summary.validationAccuracy());
       for (Intent c : classes) {
         out.writeInt(summary.samples().getOrDefault(c, 0));
       }
@@ -232,12 +236,13 @@ public final class EmbeddingIntentClassifier implements ImageClassifier {
         }
       }
       double acc = in.readDouble();
+      double validation = in.readDouble();
       Map<Intent, Integer> counts = new EnumMap<>(Intent.class);
       for (Intent c : classes) {
         counts.put(c, in.readInt());
       }
       return new EmbeddingIntentClassifier(embedder, classes, mean, scale, w, lambda,
-          new TrainingSummary(counts, acc, lambda));
+          new TrainingSummary(counts, acc, lambda, validation));
     });
   }
 
@@ -248,6 +253,8 @@ public final class EmbeddingIntentClassifier implements ImageClassifier {
     private double lambda = 0.1;
     private int maxIterations = 500;
     private double tolerance = 1e-5;
+    private double[] lambdaGrid;
+    private int folds = 5;
 
     private Trainer(ImageEmbedder embedder) {
       this.embedder = Objects.requireNonNull(embedder, "embedder");
@@ -262,6 +269,28 @@ public final class EmbeddingIntentClassifier implements ImageClassifier {
         throw new IllegalArgumentException("lambda must be >= 0: " + lambda);
       }
       this.lambda = lambda;
+      return this;
+    }
+
+    /**
+     * Chooses lambda by k-fold cross-validation (deterministic folds) among the given values;
+     * ties go to the larger (simpler) value. Overrides {@link #lambda(double)}.
+     *
+     * @param folds number of folds (2..20)
+     * @param grid candidate lambdas, each &gt;= 0
+     * @return this trainer
+     */
+    public Trainer selectLambda(int folds, double... grid) {
+      if (folds < 2 || folds > 20 || grid.length == 0) {
+        throw new IllegalArgumentException("need 2..20 folds and at least one lambda");
+      }
+      for (double l : grid) {
+        if (!(l >= 0)) {
+          throw new IllegalArgumentException("lambda must be >= 0: " + l);
+        }
+      }
+      this.folds = folds;
+      this.lambdaGrid = grid.clone();
       return this;
     }
 
@@ -403,21 +432,58 @@ public final class EmbeddingIntentClassifier implements ImageClassifier {
       }
       token.throwIfCancelled();
       listener.onProgress("train", 0, 1, classes.size() + " intents, " + n + " samples");
-      double[][] w;
-      LogisticRegression fitted;
-      try {
-        if (classes.size() == 2) {
-          LogisticRegression.Binomial b = LogisticRegression.binomial(x, y, lambda, tolerance, maxIterations);
-          w = new double[][] {b.coefficients()};
-          fitted = b;
-        } else {
-          LogisticRegression.Multinomial m = LogisticRegression.multinomial(x, y, lambda, tolerance, maxIterations);
-          w = m.coefficients();
-          fitted = m;
+      double chosen = lambda;
+      double validation = Double.NaN;
+      if (lambdaGrid != null) {
+        int[] fold = new int[n];
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          order.add(i);
         }
-      } catch (RuntimeException e) {
-        throw new ModelException("intent model training failed: " + e.getMessage(), e);
+        java.util.Collections.shuffle(order, new java.util.Random(17));
+        for (int i = 0; i < n; i++) {
+          fold[order.get(i)] = i % folds;
+        }
+        double best = -1;
+        for (double l : lambdaGrid) {
+          int right = 0;
+          for (int f = 0; f < folds; f++) {
+            token.throwIfCancelled();
+            List<Integer> tr = new ArrayList<>();
+            List<Integer> te = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+              (fold[i] == f ? te : tr).add(i);
+            }
+            double[][] xt = new double[tr.size()][];
+            int[] yt = new int[tr.size()];
+            for (int i = 0; i < tr.size(); i++) {
+              xt[i] = x[tr.get(i)];
+              yt[i] = y[tr.get(i)];
+            }
+            if (java.util.Arrays.stream(yt).distinct().count() < classes.size()) {
+              continue; // this fold's training part lost a class: counts as wrong for its held-out part
+            }
+            LogisticRegression m = fitModel(xt, yt, classes.size(), l).model();
+            for (int i : te) {
+              if (m.predict(x[i]) == y[i]) {
+                right++;
+              }
+            }
+          }
+          double acc = right / (double) n;
+          LOG.debug("intent model: lambda {} cross-validation accuracy {}", l, acc);
+          if (acc > best || (acc == best && l > chosen)) {
+            best = acc;
+            chosen = l;
+          }
+        }
+        validation = best;
+        listener.onProgress("train", 0, 1, String.format(java.util.Locale.ROOT,
+            "lambda %s chosen by %d-fold cross-validation (accuracy %.3f)", chosen, folds, best));
       }
+      Fit fit = fitModel(x, y, classes.size(), chosen);
+      double[][] w = fit.weights();
+      LogisticRegression fitted = fit.model();
       int correct = 0;
       for (int i = 0; i < n; i++) {
         if (fitted.predict(x[i]) == y[i]) {
@@ -426,9 +492,25 @@ public final class EmbeddingIntentClassifier implements ImageClassifier {
       }
       double acc = correct / (double) n;
       listener.onProgress("train", 1, 1, String.format(java.util.Locale.ROOT, "training accuracy %.3f", acc));
-      LOG.info("intent model: {} samples {}, training accuracy {}", n, counts, acc);
-      return new EmbeddingIntentClassifier(embedder, classes, mean, scale, w, lambda,
-          new TrainingSummary(counts, acc, lambda));
+      LOG.info("intent model: {} samples {}, lambda {}, training accuracy {}, validation accuracy {}", n, counts,
+          chosen, acc, validation);
+      return new EmbeddingIntentClassifier(embedder, classes, mean, scale, w, chosen,
+          new TrainingSummary(counts, acc, chosen, validation));
+    }
+
+    private record Fit(LogisticRegression model, double[][] weights) {}
+
+    private Fit fitModel(double[][] x, int[] y, int k, double l) {
+      try {
+        if (k == 2) {
+          LogisticRegression.Binomial b = LogisticRegression.binomial(x, y, l, tolerance, maxIterations);
+          return new Fit(b, new double[][] {b.coefficients()});
+        }
+        LogisticRegression.Multinomial m = LogisticRegression.multinomial(x, y, l, tolerance, maxIterations);
+        return new Fit(m, m.coefficients());
+      } catch (RuntimeException e) {
+        throw new ModelException("intent model training failed: " + e.getMessage(), e);
+      }
     }
   }
 }

@@ -106,6 +106,25 @@ class EmbeddingIntentClassifierTest {
   }
 
   @Test
+  void crossValidationPicksALambdaFromTheGridAndItIsSaved(@TempDir Path dir) {
+    List<BufferedImage> images = new ArrayList<>();
+    List<Intent> labels = new ArrayList<>();
+    for (Intent intent : Intent.values()) {
+      for (int i = 0; i < 10; i++) {
+        images.add(sample(intent, 500 + i));
+        labels.add(intent);
+      }
+    }
+    EmbeddingIntentClassifier m = EmbeddingIntentClassifier.trainer(EMBEDDER).selectLambda(3, 0.01, 1, 100)
+        .trainImages(images, labels, ProgressListener.NONE, CancellationToken.NONE);
+    assertThat(m.summary().lambda()).isIn(0.01, 1.0, 100.0);
+    assertThat(m.summary().validationAccuracy()).isBetween(0.5, 1.0);
+    m.save(dir.resolve("m"));
+    assertThat(EmbeddingIntentClassifier.load(dir.resolve("m"), EMBEDDER).summary()).isEqualTo(m.summary());
+    assertThat(model.summary().validationAccuracy()).isNaN();
+  }
+
+  @Test
   void twoIntentModelWorksAndBadTrainingSetsAreRefused() {
     List<BufferedImage> images = new ArrayList<>();
     List<Intent> labels = new ArrayList<>();

@@ -162,8 +162,10 @@ public final class ProductSearchEvaluation {
         tImages.add(outfit(apparel, trainPhotos).image());
         tLabels.add(Intent.APPAREL);
       }
-      EmbeddingIntentClassifier gate = EmbeddingIntentClassifier.trainer(embedder)
+      EmbeddingIntentClassifier gate = EmbeddingIntentClassifier.trainer(embedder).selectLambda(5, 0.01, 0.1, 1, 10, 100)
           .trainImages(tImages, tLabels, ProgressListener.NONE, CancellationToken.NONE);
+      System.err.printf(Locale.ROOT, "[eval] intent gate: %d training images, lambda %s by 5-fold CV (accuracy %.3f)%n",
+          tImages.size(), gate.summary().lambda(), gate.summary().validationAccuracy());
 
       // evaluation stream
       List<BufferedImage> qImages = new ArrayList<>();
@@ -237,7 +239,9 @@ public final class ProductSearchEvaluation {
         System.out.printf(Locale.ROOT, "| %s | %d | %d | %d |%n", i, row[0], row[1], row[2]);
       }
       SearchStatsLine stats = new SearchStatsLine(gated.stats().queries(), gated.stats().skipped());
-      System.out.printf(Locale.ROOT, "%nintent accuracy %.3f; searches skipped %d of %d (%.1f%%); non-product photos "
+      System.out.printf(Locale.ROOT, "%ngate: lambda %s chosen by 5-fold cross-validation on its training set (CV accuracy %.3f)%n",
+          gate.summary().lambda(), gate.summary().validationAccuracy());
+      System.out.printf(Locale.ROOT, "intent accuracy %.3f; searches skipped %d of %d (%.1f%%); non-product photos "
               + "skipped %d of %d; product photos wrongly skipped %d of %d%n",
           correct / (double) qImages.size(), stats.skipped, stats.queries, 100.0 * stats.skipped / stats.queries,
           confusion.get(Intent.NON_COMMODITY)[0], qImages.size() - products,

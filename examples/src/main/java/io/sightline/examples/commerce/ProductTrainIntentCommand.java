@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code sightline product train-intent --samples intent.csv --out MODEL}: trains the image intent
  * classifier (non-commodity / apparel / other-commodity) over the default embedder and prints
- * {@code {"model","samples":{intent:n},"trainingAccuracy"}}.
+ * {@code {"model","samples":{intent:n},"trainingAccuracy","lambda"[,"validationAccuracy"]}}.
  */
 @Command(name = "train-intent", mixinStandardHelpOptions = true,
     description = "Train the intent gate from labelled images (intent.csv: image,intent).")
@@ -36,14 +36,21 @@ public final class ProductTrainIntentCommand implements Callable<Integer> {
   @Option(names = "--lambda", description = "L2 regularisation (default: ${DEFAULT-VALUE})")
   double lambda = 0.1;
 
+  @Option(names = "--cv", description = "choose lambda by 5-fold cross-validation among 0.01, 0.1, 1, 10, 100")
+  boolean crossValidate;
+
   @Override
   public Integer call() {
     if (!(lambda >= 0)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--lambda must be >= 0");
     }
     List<IntentSample> list = IntentSample.readCsv(samples);
-    EmbeddingIntentClassifier model = EmbeddingIntentClassifier.trainer(new GlobalDescriptorEmbedder())
-        .lambda(lambda).train(list, CliSupport::progress, CancellationToken.NONE);
+    EmbeddingIntentClassifier.Trainer trainer = EmbeddingIntentClassifier.trainer(new GlobalDescriptorEmbedder())
+        .lambda(lambda);
+    if (crossValidate) {
+      trainer.selectLambda(5, 0.01, 0.1, 1, 10, 100);
+    }
+    EmbeddingIntentClassifier model = trainer.train(list, CliSupport::progress, CancellationToken.NONE);
     model.save(out);
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("model", out.toString());
@@ -53,6 +60,10 @@ public final class ProductTrainIntentCommand implements Callable<Integer> {
     }
     line.put("samples", counts);
     line.put("trainingAccuracy", Math.round(model.summary().trainingAccuracy() * 1e4) / 1e4);
+    line.put("lambda", model.summary().lambda());
+    if (crossValidate) {
+      line.put("validationAccuracy", Math.round(model.summary().validationAccuracy() * 1e4) / 1e4);
+    }
     CliSupport.printJsonLine(line);
     return CliSupport.OK;
   }
