@@ -141,4 +141,25 @@ class ImageDescriberTest {
       store.remove("extra-peru");
     }
   }
+
+  @Test
+  void describesFromChinesePagesWithADictionary(@TempDir Path dir) {
+    DictionaryEntityExtractor dict = DictionaryEntityExtractor.withAliases(java.util.Map.of(
+        "flag of Peru", List.of("秘鲁国旗"), "flag of Japan", List.of("日本国旗"), "Lima", List.of("利马")));
+    try (ReferenceStore zh = ReferenceStore.builder().directory(dir.resolve("zh")).extractor(dict).build()) {
+      zh.add(new Reference("pe", "秘鲁国旗图片", "这是秘鲁国旗。首都是利马。", java.util.Map.of(), 10, 5, 1),
+          ImageSource.ofPath(Fixtures.FLAGS.resolve("peru.png")));
+      zh.add(new Reference("jp", "日本国旗", "白底红日的日本国旗，不是秘鲁国旗。", java.util.Map.of(), 10, 5, 1),
+          ImageSource.ofPath(Fixtures.FLAGS.resolve("japan.png")));
+      // more pages, so that "flag of Peru" is not on every page of the store (document frequency)
+      for (String c : List.of("brazil", "france", "germany", "italy")) {
+        zh.add(new Reference("zh-" + c, "国旗图片", "一面国旗。", java.util.Map.of(), 1, 1, 1),
+            ImageSource.ofPath(Fixtures.FLAGS.resolve(c + ".png")));
+      }
+      ImageDescriber d = ImageDescriber.builder().store(zh).build();
+      Description r = d.describe(Fixtures.transformed("peru"), "peru");
+      assertThat(r.best().name()).isEqualTo("flag of Peru");
+      assertThat(d.describe(Fixtures.transformed("japan"), "japan").best().name()).isEqualTo("flag of Japan");
+    }
+  }
 }
