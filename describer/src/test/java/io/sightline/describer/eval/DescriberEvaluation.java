@@ -174,6 +174,7 @@ public final class DescriberEvaluation {
         vectors.put(q.id(), store.embedder().embed(q.image()));
       }
       List<String> rows = new ArrayList<>();
+      List<String> sweeps = new ArrayList<>();
       for (ScoringMode mode : ScoringMode.values()) {
         ImageDescriber base = ImageDescriber.builder().store(store).mode(mode).build();
         List<TrainingExample> train = new ArrayList<>();
@@ -195,6 +196,38 @@ public final class DescriberEvaluation {
           scorers.add(new MajorityVoteScorer());
         }
         for (EntityScorer s : scorers) {
+          // threshold sweep: the top candidate of every test query, scored once
+          ImageDescriber all = ImageDescriber.builder().store(store).mode(mode).scorer(s)
+              .scoreThreshold(Double.NEGATIVE_INFINITY).build();
+          List<double[]> tops = new ArrayList<>(); // {isKnown, topIsCorrect, topScore}
+          for (Query q : queries) {
+            if (!q.train()) {
+              Description r = all.describeVector(vectors.get(q.id()), q.id());
+              boolean has = !r.candidates().isEmpty();
+              tops.add(new double[] {q.truthKey() != null ? 1 : 0,
+                  has && r.candidates().get(0).key().equals(q.truthKey()) ? 1 : 0,
+                  has ? r.candidates().get(0).score() : Double.NEGATIVE_INFINITY});
+            }
+          }
+          StringBuilder sweep = new StringBuilder();
+          for (double t : new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8}) {
+            int kc = 0;
+            int kt = 0;
+            int ua = 0;
+            int ut = 0;
+            for (double[] x : tops) {
+              boolean answers = x[2] > t;
+              if (x[0] == 1) {
+                kt++;
+                kc += answers && x[1] == 1 ? 1 : 0;
+              } else {
+                ut++;
+                ua += answers ? 0 : 1;
+              }
+            }
+            sweep.append(String.format(Locale.ROOT, " t=%.1f: %.3f/%.3f;", t, kc / (double) kt, ua / (double) ut));
+          }
+          sweeps.add("| " + mode + " | " + s.id() + " |" + sweep + " |");
           ImageDescriber d = ImageDescriber.builder().store(store).mode(mode).scorer(s).build();
           int kn = 0;
           int correct = 0;
@@ -230,6 +263,10 @@ public final class DescriberEvaluation {
       System.out.println("| mode | scorer | top-1 accuracy, known (test half) | correct abstention, unknown (test half) | precision of answers | known queries with no match |");
       System.out.println("|---|---|---|---|---|---|");
       rows.forEach(System.out::println);
+      System.out.println();
+      System.out.println("| mode | scorer | score threshold t: top-1 accuracy known / correct abstention unknown |");
+      System.out.println("|---|---|---|");
+      sweeps.forEach(System.out::println);
     }
   }
 
