@@ -82,15 +82,15 @@ final class CrossModalBlock extends AbstractBlock {
     imageMask = addParameter(vector("imageMask", e));
     textModal = addParameter(vector("textModal", e));
     imageModal = addParameter(vector("imageModal", e));
-    objectNorm = addChildBlock("objectNorm", LayerNorm.builder().build());
-    inputNorm = addChildBlock("inputNorm", LayerNorm.builder().build());
+    objectNorm = addChildBlock("objectNorm", LayerNorm.builder().axis(2).build());
+    inputNorm = addChildBlock("inputNorm", LayerNorm.builder().axis(2).build());
     inputDropout = addChildBlock("inputDropout", Dropout.builder().optRate(cfg.dropout()).build());
     for (int i = 0; i < cfg.layers(); i++) {
       layers.add(addChildBlock("layer" + i,
           new EncoderLayer(e, cfg.heads(), cfg.ffnSize(), cfg.dropout())));
     }
     unitTransform = addChildBlock("unitTransform", Linear.builder().setUnits(e).build());
-    unitNorm = addChildBlock("unitNorm", LayerNorm.builder().build());
+    unitNorm = addChildBlock("unitNorm", LayerNorm.builder().axis(2).build());
     unitOutput = addChildBlock("unitOutput", Linear.builder().setUnits(vocabSize).build());
     featureHead = addChildBlock("featureHead", Linear.builder().setUnits(cfg.visualDim()).build());
     matchHead = addChildBlock("matchHead", Linear.builder().setUnits(1).build());

@@ -53,11 +53,13 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p>Training runs on the DJL PyTorch engine on CPU, or on the first GPU when PyTorch reports one.
- * Progress (loss and accuracies per epoch, task {@code "train"}) goes to the listener; a
+ * Progress goes to the listener: task {@code "features"} per image, {@code "batch"} per batch
+ * (with its loss) and {@code "train"} per epoch (losses, accuracies, samples/s); a
  * {@link CancellationToken} stops it at the next batch leaving the last checkpoint intact. With a
  * checkpoint folder a checkpoint is written every {@code checkpointEvery} batches and after each
  * epoch, and {@link Builder#resume(boolean)} continues from it (same data order, since every epoch's
- * order derives from the seed). A fixed seed gives repeatable runs on CPU.
+ * order derives from the seed). A fixed seed gives repeatable runs on CPU; training sets the
+ * PyTorch engine's (process-wide) random seed from it.
  *
  * <p>A built trainer is used once; {@link #train()} is not reentrant.
  */
@@ -233,8 +235,10 @@ public final class CrossModalTrainer {
           if (ckpt != null && b.checkpointEvery > 0 && (bi + 1) % b.checkpointEvery == 0
               && bi + 1 < batches) {
             ModelFile.write(ckpt, model, new TrainingState(epoch, bi + 1, b.seed, best, bad,
-                history, bestParams));
+                List.copyOf(history), bestParams));
           }
+          b.listener.onProgress("batch", bi + 1, batches,
+              String.format(Locale.ROOT, "epoch %d loss=%.4f", epoch + 1, f[0]));
         }
         skipBatches = 0;
         double valLoss = val.isEmpty() ? Double.NaN : validate(model, val, feats, gridFeats, enc, cfg);
@@ -509,7 +513,7 @@ public final class CrossModalTrainer {
     private int maxTextUnits = 16;
     private int maxObjects = 6;
     private int grid = 2;
-    private float dropout = 0.1f;
+    private float dropout = 0.0f;
     private float minDetectionScore = 0.3f;
     private int minUnitCount = 1;
     private int maxVocabulary = 30_000;
@@ -652,7 +656,7 @@ public final class CrossModalTrainer {
       return this;
     }
 
-    /** @param p dropout (default 0.1) @return this builder */
+    /** @param p dropout (default 0; raise it for large data sets) @return this builder */
     public Builder dropout(float p) {
       this.dropout = p;
       return this;

@@ -33,10 +33,10 @@ final class EncoderLayer extends AbstractBlock {
     super(VERSION);
     attention = addChildBlock("attention", ScaledDotProductAttentionBlock.builder()
         .setEmbeddingSize(width).setHeadCount(heads).optAttentionProbsDropoutProb(dropoutRate).build());
-    attentionNorm = addChildBlock("attentionNorm", LayerNorm.builder().build());
+    attentionNorm = addChildBlock("attentionNorm", LayerNorm.builder().axis(2).build());
     feedForward = addChildBlock("feedForward",
         new PointwiseFeedForwardBlock(List.of(ffnSize), width, Activation::gelu));
-    outputNorm = addChildBlock("outputNorm", LayerNorm.builder().build());
+    outputNorm = addChildBlock("outputNorm", LayerNorm.builder().axis(2).build());
     dropout = addChildBlock("dropout", Dropout.builder().optRate(dropoutRate).build());
   }
 

@@ -27,6 +27,12 @@ final class InputEncoder {
   final SeedLibrary seeds;
   final boolean useSeeds;
   private final float[][] unitSeedImage;
+  /** Per image features: seed-library units and label unit of each object (identity keyed). */
+  private final Map<ImageFeatures, int[][]> objectCache =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+  private final Map<ImageFeatures, int[]> labelCache =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+  private static final int CACHE_LIMIT = 100_000;
 
   InputEncoder(ModelConfig cfg, Vocabulary vocab, TextTokenizer tokenizer, SeedLibrary seeds,
       boolean useSeeds) {
@@ -78,6 +84,21 @@ final class InputEncoder {
 
   /** Object label as a unit id (first unit of the label), or -1 when unknown. */
   int labelUnit(ImageFeatures img, int obj) {
+    int[] cached = labelCache.get(img);
+    if (cached == null) {
+      cached = new int[img.size()];
+      for (int i = 0; i < cached.length; i++) {
+        cached[i] = computeLabelUnit(img, i);
+      }
+      if (labelCache.size() > CACHE_LIMIT) {
+        labelCache.clear();
+      }
+      labelCache.put(img, cached);
+    }
+    return cached[obj];
+  }
+
+  private int computeLabelUnit(ImageFeatures img, int obj) {
     String label = img.objects().get(obj).label();
     if (label == null && useSeeds) {
       label = seeds.standardTextFor(null, img.visual()[obj], SEED_MIN_SIMILARITY).orElse(null);
@@ -198,8 +219,23 @@ final class InputEncoder {
     return img.objects().get(i).box().intersection(img.objects().get(j).box()).area() > 0;
   }
 
-  /** Seed-library standard text units for an object (claim 7); empty when none or masked. */
+  /** Seed-library standard text units for an object (claim 7); empty when none. */
   int[] seedTextUnits(ImageFeatures img, int obj) {
+    int[][] cached = objectCache.get(img);
+    if (cached == null) {
+      cached = new int[img.size()][];
+      for (int i = 0; i < cached.length; i++) {
+        cached[i] = computeSeedTextUnits(img, i);
+      }
+      if (objectCache.size() > CACHE_LIMIT) {
+        objectCache.clear();
+      }
+      objectCache.put(img, cached);
+    }
+    return cached[obj];
+  }
+
+  private int[] computeSeedTextUnits(ImageFeatures img, int obj) {
     if (!useSeeds) {
       return new int[0];
     }

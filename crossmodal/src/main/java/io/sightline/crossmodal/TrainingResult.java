@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * What training produced.
  *
- * @param model the trained model (the parameters of the best monitored epoch)
+ * @param model the trained model (the parameters of the best monitored epoch); the caller owns
+ *     it and must close it
  * @param history figures of every epoch, including epochs done before a resume
  * @param stoppedEarly whether early stopping ended training
  * @param resumedFromEpoch epochs already done in the checkpoint training resumed from (0 if none)

@@ -44,24 +44,38 @@ class TrainingRunTest {
   void interruptedTrainingResumesFromTheLastCheckpoint() {
     Path ckpt = tmp.resolve("ckpt");
     CancellationToken cancel = new CancellationToken();
-    List<String> progress = new ArrayList<>();
+    int[] epoch = {0};
     assertThatThrownBy(() -> small().epochs(4).checkpointDir(ckpt).checkpointEvery(1)
         .cancellation(cancel)
         .progress((task, done, total, msg) -> {
-          progress.add(task + done);
-          if (task.equals("train") && done == 2) {
-            cancel.cancel(); // stops inside epoch 3, after its first checkpointed batch
+          if (task.equals("train")) {
+            epoch[0] = (int) done;
+          }
+          if (task.equals("batch") && epoch[0] == 1 && done == 2) {
+            cancel.cancel(); // stops inside epoch 2, after its second (checkpointed) batch
           }
         }).build().train()).isInstanceOf(CancelledException.class);
-    assertThat(ckpt.resolve(CrossModalTrainer.CHECKPOINT_FILE)).exists();
-    ModelFile.Meta meta = ModelFile.readMeta(ckpt.resolve(CrossModalTrainer.CHECKPOINT_FILE));
-    assertThat(meta.state().epochsDone()).isEqualTo(2);
+    Path file = ckpt.resolve(CrossModalTrainer.CHECKPOINT_FILE);
+    assertThat(file).exists();
+    ModelFile.Meta meta = ModelFile.readMeta(file);
+    assertThat(meta.state().epochsDone()).isEqualTo(1);
+    assertThat(meta.state().batchesDone()).isEqualTo(2);
+    assertThat(meta.state().history()).hasSize(1);
 
-    TrainingResult resumed = small().epochs(4).checkpointDir(ckpt).resume(true).build().train();
+    List<String> batches = new ArrayList<>();
+    TrainingResult resumed = small().epochs(4).checkpointDir(ckpt).resume(true)
+        .progress((task, done, total, msg) -> {
+          if (task.equals("batch")) {
+            batches.add(msg.substring(0, msg.indexOf(' ', 6)) + " #" + done);
+          }
+        }).build().train();
     try (var m = resumed.model()) {
-      assertThat(resumed.resumedFromEpoch()).isEqualTo(2);
+      assertThat(resumed.resumedFromEpoch()).isEqualTo(1);
       assertThat(resumed.history()).extracting(EpochStats::epoch).containsExactly(1, 2, 3, 4);
+      // the resumed epoch 2 starts at its third batch
+      assertThat(batches.get(0)).isEqualTo("epoch 2 #3");
     }
+    assertThat(ModelFile.readMeta(file).state().epochsDone()).isEqualTo(4);
   }
 
   @Test

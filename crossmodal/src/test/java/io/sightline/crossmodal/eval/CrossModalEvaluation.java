@@ -108,7 +108,7 @@ public final class CrossModalEvaluation {
       TrainingResult r = CrossModalTrainer.builder().pairs(train).embedder(embedder)
           .featureCache(cache).seedLibrary(seeds).useSeedLibrary(Boolean.parseBoolean(v[3]))
           .maskingTask(Boolean.parseBoolean(v[1])).matchingTask(Boolean.parseBoolean(v[2]))
-          .width(64).layers(2).heads(4).maxTextUnits(16).batchSize(32).learningRate(1e-3f)
+          .width(64).layers(2).heads(4).maxTextUnits(16).batchSize(32).learningRate(2e-3f)
           .epochs(10_000).maxDuration(Duration.ofMillis((long) (seconds * 1000))).seed(seed)
           .build().train();
       CrossModalModel m = r.model();

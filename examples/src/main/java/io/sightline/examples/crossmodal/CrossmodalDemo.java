@@ -89,7 +89,11 @@ public final class CrossmodalDemo implements DemoStep {
     TrainingResult r = CrossModalTrainer.builder().pairs(pairs).width(32).layers(1).heads(2)
         .epochs(40).maxDuration(java.time.Duration.ofSeconds(40)).batchSize(16).learningRate(3e-3f)
         .seed(42).maxTextUnits(12)
-        .progress(CliSupport::progress).build().train();
+        .progress((task, done, total, msg) -> {
+            if (!task.equals("batch")) {
+              CliSupport.progress(task, done, total, msg);
+            }
+          }).build().train();
     Map<String, Object> summary = new LinkedHashMap<>();
     try (CrossModalModel m = r.model()) {
       m.save(out.resolve("model"));

@@ -78,7 +78,11 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
           .negativesPerPositive(negatives).earlyStoppingPatience(patience)
           .validationFraction(validation).useSeedLibrary(!noSeedLibrary)
           .checkpointDir(model.resolve("checkpoints")).checkpointEvery(50).resume(resume)
-          .progress(CliSupport::progress).build().train();
+          .progress((task, done, total, msg) -> {
+            if (!task.equals("batch")) {
+              CliSupport.progress(task, done, total, msg);
+            }
+          }).build().train();
       try (CrossModalModel m = r.model()) {
         Path file = m.save(model);
         EpochStats last = r.history().get(r.history().size() - 1);
