@@ -30,7 +30,7 @@ import java.util.stream.Stream;
 
 /**
  * Search latency of the product searcher at catalog scale, with synthetic vectors (no images):
- * {@code N} products of the other-commodity segment, 304-d vectors (the default embedder's
+ * {@code N} products of the other-commodity segment, vectors of the default embedder's
  * length) drawn around 2,000 random cluster centres (50 categories), L2-normalised; queries are
  * catalog vectors plus noise. Measured per query: {@link ProductSearcher#searchVector} = HNSW
  * search of 30 candidates + product rows from H2 + rank/entropy/category steps; baseline in the
@@ -39,7 +39,8 @@ import java.util.stream.Stream;
  *
  * <p>Run: {@code mvn -B -o -q -pl commerce test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.sightline.commerce.eval.ProductSearchBenchmark -Dexec.args="100000,1000000 1000"}
- * with {@code MAVEN_OPTS=-Xmx12g}.
+ * with {@code MAVEN_OPTS=-Xmx12g}; {@code -Dbench.efc=N -Dbench.m=M} change the graph parameters
+ * (defaults 100 and 16).
  */
 public final class ProductSearchBenchmark {
   private ProductSearchBenchmark() {}
@@ -52,8 +53,9 @@ public final class ProductSearchBenchmark {
     int[] sizes = Arrays.stream((args.length > 0 ? args[0] : "100000").split(",")).mapToInt(Integer::parseInt).toArray();
     int nQueries = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     int efConstruction = Integer.getInteger("bench.efc", 100);
+    int m = Integer.getInteger("bench.m", 16);
     int dim = GlobalDescriptorEmbedder.DIMENSION;
-    System.out.printf(Locale.ROOT, "efConstruction %d, M 16, ef 100, %d queries, %d processors%n%n", efConstruction, nQueries,
+    System.out.printf(Locale.ROOT, "efConstruction %d, M %d, ef 100, %d queries, %d processors%n%n", efConstruction, m, nQueries,
         Runtime.getRuntime().availableProcessors());
     System.out.printf(Locale.ROOT, "| catalog | build (s) | heap after build (MiB) | index file (MiB) | searcher p50 (ms) "
         + "| searcher p99 (ms) | HNSW-only p50 (ms) | exact baseline p50 (ms) | exact p99 (ms) | HNSW recall@10 |%n");
@@ -82,7 +84,7 @@ public final class ProductSearchBenchmark {
       deleteTree(dir);
       System.err.printf(Locale.ROOT, "[bench] %,d vectors generated; building%n", n);
       long t0 = System.nanoTime();
-      try (ProductCatalog catalog = ProductCatalog.builder().directory(dir).hnsw(16, efConstruction, 100).open()) {
+      try (ProductCatalog catalog = ProductCatalog.builder().directory(dir).hnsw(m, efConstruction, 100).open()) {
         catalog.indexVectors(entries, vectors, ProgressListener.NONE);
         double build = (System.nanoTime() - t0) / 1e9;
         System.gc();

@@ -45,7 +45,8 @@ import java.util.stream.Stream;
  * file name. Queries: (a) a catalog product rescaled to 50-80% of a 320x320 frame, rotated by up
  * to 12 degrees, pasted on a random crop of a held-out photo, JPEG 0.7; (b) outfits: 2-3 clothing
  * items, each rotated up to 8 degrees, pasted side by side on a held-out photo, JPEG 0.7;
- * (c) non-product photos: random crops of held-out photos. The intent model is trained on
+ * (c) non-product photos: random crops of held-out photos. A control set puts the same products
+ * and outfits on plain light studio backdrops instead of photos. The intent model is trained on
  * other photos, other products and other outfits (same generators, disjoint backgrounds).
  *
  * <p>Run: {@code mvn -B -o -q -pl commerce test-compile exec:java -Dexec.classpathScope=test
@@ -141,8 +142,12 @@ public final class ProductSearchEvaluation {
           report.perSegment().get(Intent.APPAREL), report.perSegment().get(Intent.OTHER_COMMODITY),
           report.problems().size(), indexSec);
 
-      // split other products: queried ones vs ones used to train the intent gate
-      List<Item> shuffled = new ArrayList<>(other);
+      // split other products: queried ones vs ones used to train the intent gate (rows the catalog
+      // refused, e.g. images over the decoder's pixel budget, are left out)
+      Set<String> refused = new HashSet<>();
+      report.problems().forEach(p -> refused.add(p.id()));
+      report.problems().forEach(p -> System.err.println("[eval] catalog line " + p.line() + ": " + p.message()));
+      List<Item> shuffled = new ArrayList<>(other.stream().filter(it -> !refused.contains(it.id())).toList());
       Collections.shuffle(shuffled, rnd);
       List<Item> queryItems = shuffled.subList(0, Math.min(nQueries, shuffled.size()));
       List<Item> trainItems = shuffled.subList(queryItems.size(), Math.min(shuffled.size(), queryItems.size() + 150));
@@ -280,6 +285,22 @@ public final class ProductSearchEvaluation {
           return "oracle (evaluation only)";
         }
       };
+      // (truth is filled below for both query sets)
+      // studio control set: the same products and outfits on plain light backdrops
+      List<BufferedImage> sImages = new ArrayList<>();
+      List<Outfit> sOutfit = new ArrayList<>();
+      for (int i = 0; i < products; i++) {
+        if (qIntent.get(i) == Intent.OTHER_COMMODITY) {
+          Item it = queryItems.get(i);
+          sImages.add(shot(it, null));
+          sOutfit.add(null);
+        } else {
+          Outfit o = outfit(apparel, null);
+          sImages.add(o.image());
+          sOutfit.add(o);
+        }
+        truth.put(sImages.get(i), qIntent.get(i));
+      }
       double ln10 = Math.log(10);
       List<Config> configs = List.of(
           new Config("nearest neighbours only (baseline)", null, null, false, false),
@@ -290,9 +311,13 @@ public final class ProductSearchEvaluation {
           new Config("all three (default searcher)", 1.08, ln10, true, false),
           new Config("main-object crop, no filters", null, null, false, true),
           new Config("main-object crop + all three", 1.08, ln10, true, true));
-      System.out.printf(Locale.ROOT, "%n### Retrieval with the true intent (%d other-commodity queries, %d outfits "
-          + "= %s garments; catalog %d)%n%n", queryItems.size(), nOutfits,
-          qOutfit.stream().filter(o -> o != null).mapToInt(o -> o.ids().size()).sum(), report.catalogSize());
+      for (int set = 0; set < 2; set++) {
+      List<BufferedImage> images = set == 0 ? qImages : sImages;
+      List<Outfit> outfitsOf = set == 0 ? qOutfit : sOutfit;
+      System.out.printf(Locale.ROOT, "%n### Retrieval with the true intent, %s (%d other-commodity queries, %d outfits "
+          + "= %s garments; catalog %d)%n%n", set == 0 ? "queries on photo backgrounds" : "control: the same products on plain studio backdrops",
+          queryItems.size(), nOutfits,
+          outfitsOf.stream().limit(products).filter(o -> o != null).mapToInt(o -> o.ids().size()).sum(), report.catalogSize());
       System.out.println("| configuration | other P@1 | other R@10 | garment P@1 | garment R@10 | garments localised "
           + "(IoU >= 0.5) | mean results kept |");
       System.out.println("|---|---|---|---|---|---|---|");
@@ -308,7 +333,7 @@ public final class ProductSearchEvaluation {
         long kept = 0;
         long regions = 0;
         for (int i = 0; i < products; i++) {
-          ProductSearchResult r = s.search(qImages.get(i), "q" + i);
+          ProductSearchResult r = s.search(images.get(i), "q" + i);
           for (RegionResult g : r.regions()) {
             kept += g.results().size();
             regions++;
@@ -317,7 +342,7 @@ public final class ProductSearchEvaluation {
             oRank.add(ids(r.regions().get(0)));
             oRel.add(Set.of(qId.get(i)));
           } else {
-            Outfit o = qOutfit.get(i);
+            Outfit o = outfitsOf.get(i);
             for (int k = 0; k < o.ids().size(); k++) {
               RegionResult best = null;
               double bestIou = 0;
@@ -341,6 +366,7 @@ public final class ProductSearchEvaluation {
         System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %d / %d | %.1f |%n", cfg.name(),
             mean(oRank, oRel, 1, true), mean(oRank, oRel, 10, false), mean(gRank, gRel, 1, true),
             mean(gRank, gRel, 10, false), localised, gRel.size(), kept / (double) Math.max(1, regions));
+      }
       }
       System.out.printf(Locale.ROOT, "%ntotal %.1f s (indexing %.1f s)%n", (System.nanoTime() - t0) / 1e9, indexSec);
     }
@@ -375,6 +401,22 @@ public final class ProductSearchEvaluation {
   }
 
   private BufferedImage background(List<BufferedImage> photos, int w, int h) {
+    if (photos == null) { // a plain studio backdrop: light, slightly tinted, mild sensor noise
+      BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+      int base = 215 + rnd.nextInt(35);
+      int tr = rnd.nextInt(10);
+      int tb = rnd.nextInt(10);
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          int n = (int) (rnd.nextGaussian() * 3);
+          int r = Math.max(0, Math.min(255, base - tr + n));
+          int g = Math.max(0, Math.min(255, base + n));
+          int b = Math.max(0, Math.min(255, base - tb + n));
+          img.setRGB(x, y, (r << 16) | (g << 8) | b);
+        }
+      }
+      return img;
+    }
     BufferedImage p = photos.get(rnd.nextInt(photos.size()));
     int cw = Math.min(p.getWidth(), Math.max(32, (int) (p.getWidth() * (0.4 + 0.5 * rnd.nextDouble()))));
     int ch = Math.min(p.getHeight(), Math.max(32, cw * h / w));
