@@ -109,6 +109,18 @@ public final class ProductSearcher {
   }
 
   /**
+   * Decodes and searches an encoded image (e.g. an upload).
+   *
+   * @param encoded image bytes (JPEG, PNG, WebP, ...)
+   * @param name how the result names it
+   * @return the answer
+   * @throws io.sightline.core.ImageDecodeException when the bytes are not a readable image
+   */
+  public ProductSearchResult search(byte[] encoded, String name) {
+    return search(loader.load(encoded), name);
+  }
+
+  /**
    * @param image a decoded photo
    * @param name how the result names it
    * @return the answer

@@ -237,6 +237,44 @@ class ProductSearcherTest {
   }
 
   @Test
+  void concurrentSearchesGiveTheSameAnswersAsSequentialOnes() throws Exception {
+    ProductSearcher s = ProductSearcher.builder().catalog(catalog).intentClassifier(always(Intent.APPAREL)).build();
+    List<BufferedImage> queries = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      queries.add(Fixtures.outfit(new Color(230, 230, 230), Fixtures.garment(i % 3, 100 * (i % 3) + i % 6),
+          Fixtures.garment((i + 1) % 3, 100 * ((i + 1) % 3) + (i + 2) % 6)));
+    }
+    List<ProductSearchResult> expected = new ArrayList<>();
+    for (BufferedImage q : queries) {
+      expected.add(s.search(q, "q"));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<ProductSearchResult>> futures = new ArrayList<>();
+      for (int round = 0; round < 3; round++) {
+        for (BufferedImage q : queries) {
+          futures.add(pool.submit(() -> s.search(q, "q")));
+        }
+      }
+      for (int i = 0; i < futures.size(); i++) {
+        assertThat(futures.get(i).get()).isEqualTo(expected.get(i % queries.size()));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(s.stats().queries()).isEqualTo(32);
+  }
+
+  @Test
+  void searchesEncodedBytes() {
+    ProductSearcher s = ProductSearcher.builder().catalog(catalog).intentClassifier(always(Intent.OTHER_COMMODITY))
+        .categoryOrdering(false).build();
+    byte[] png = io.sightline.core.image.Distortions.jpegBytes(Fixtures.product(507), 0.9f);
+    assertThat(s.search(png, "upload").regions().get(0).results().get(0).id()).isEqualTo("p7");
+    assertThatThrownBy(() -> s.search(new byte[] {1, 2, 3}, "junk")).isInstanceOf(ImageDecodeException.class);
+  }
+
+  @Test
   void badInputAndMissingPartsFailClearly() throws Exception {
     Path notImage = Files.writeString(dir.resolve("query.jpg"), "hello");
     ProductSearcher s = ProductSearcher.builder().catalog(catalog).intentClassifier(always(Intent.APPAREL)).build();
