@@ -92,9 +92,16 @@ public final class CropEvaluation {
     if (smart != null) {
       crops.put("smartcrop.js 2.0.5", smart);
     }
+    Map<String, CropPlanner> planners = new LinkedHashMap<>();
+    planners.put("seed rules", new CropPlanner(1.5, 0.7, false));
+    planners.put("seed rules + keep faces whole", new CropPlanner(1.5, 0.7, true));
     for (Map.Entry<String, PosterComposer> e : ours.entrySet()) {
-      Map<AspectRatio, List<Box>> m = new LinkedHashMap<>();
-      aspects.forEach(a -> m.put(a, new ArrayList<>()));
+      Map<String, Map<AspectRatio, List<Box>>> m = new LinkedHashMap<>();
+      for (String pn : planners.keySet()) {
+        Map<AspectRatio, List<Box>> pm = new LinkedHashMap<>();
+        aspects.forEach(a -> pm.put(a, new ArrayList<>()));
+        m.put(pn, pm);
+      }
       long t0 = System.nanoTime();
       int done = 0;
       for (Sample s : samples) {
@@ -103,15 +110,21 @@ public final class CropEvaluation {
         if (Boolean.getBoolean("eval.debug")) {
           System.err.println(s.set() + " truth=" + s.truth() + " faces=" + faces + " salient=" + an.salient());
         }
-        for (AspectRatio a : aspects) {
-          m.get(a).add(e.getValue().planner().plan(W, H, a, faces, an.salient()).crop());
+        for (Map.Entry<String, CropPlanner> pe : planners.entrySet()) {
+          for (AspectRatio a : aspects) {
+            m.get(pe.getKey()).get(a).add(pe.getValue().plan(W, H, a, faces, an.salient()).crop());
+          }
         }
         if (++done % 50 == 0) {
           System.err.printf(Locale.ROOT, "[%s] %d/%d%n", e.getKey(), done, samples.size());
         }
       }
-      msPerImage.put(e.getKey(), (System.nanoTime() - t0) / 1e6 / samples.size());
-      crops.put(e.getKey(), m);
+      double ms = (System.nanoTime() - t0) / 1e6 / samples.size();
+      for (String pn : planners.keySet()) {
+        String name = e.getKey().replace(")", ", " + pn + ")");
+        msPerImage.put(name, ms);
+        crops.put(name, m.get(pn));
+      }
     }
 
     StringBuilder md = new StringBuilder();
