@@ -59,6 +59,9 @@ public final class ProductSearchCommand implements Callable<Integer> {
   @Option(names = "--no-category-order", description = "order by rank value only (claim 7 off)")
   boolean noCategoryOrder;
 
+  @Option(names = "--main-object", description = "other commodities: search the detected main object instead of the whole image")
+  boolean mainObject;
+
   @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "query photos")
   List<Path> images = new ArrayList<>();
 
@@ -78,7 +81,7 @@ public final class ProductSearchCommand implements Callable<Integer> {
               + "; pass --intent-model or run 'product index --intent-model MODEL'"));
       ProductSearcher searcher = ProductSearcher.builder().catalog(cat).intentClassifier(model).top(top)
           .candidates(candidates).rankThreshold(rankThreshold < 0 ? null : rankThreshold)
-          .entropyThreshold(entropyThreshold < 0 ? null : entropyThreshold).categoryOrdering(!noCategoryOrder).build();
+          .entropyThreshold(entropyThreshold < 0 ? null : entropyThreshold).categoryOrdering(!noCategoryOrder).otherCommodityMainObject(mainObject).build();
       for (Path image : images) {
         Map<String, Object> line;
         try {
