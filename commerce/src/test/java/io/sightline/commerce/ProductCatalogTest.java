@@ -96,6 +96,28 @@ class ProductCatalogTest {
   }
 
   @Test
+  void corruptOrMissingIndexFilesAreRefusedNotReadAsGarbage(@TempDir Path dir) throws Exception {
+    Path csv = writeCatalog(dir);
+    Path store = dir.resolve("db");
+    try (ProductCatalog cat = ProductCatalog.builder().directory(store).open()) {
+      cat.index(csv, ProgressListener.NONE, CancellationToken.NONE);
+    }
+    Path idx = store.resolve("other-commodity.hnsw");
+    byte[] bytes = Files.readAllBytes(idx);
+    byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length / 2);
+    Files.write(idx, cut);
+    assertThatThrownBy(() -> ProductCatalog.builder().directory(store).open())
+        .isInstanceOf(io.sightline.core.StoreException.class).hasMessageContaining("other-commodity.hnsw");
+    Files.delete(idx);
+    assertThatThrownBy(() -> ProductCatalog.builder().directory(store).open())
+        .isInstanceOf(io.sightline.core.StoreException.class).hasMessageContaining("index file missing");
+    Files.write(idx, bytes);
+    try (ProductCatalog cat = ProductCatalog.builder().directory(store).open()) {
+      assertThat(cat.size()).isEqualTo(4);
+    }
+  }
+
+  @Test
   void cancelledIndexingStoresNothing(@TempDir Path dir) throws Exception {
     Path csv = writeCatalog(dir);
     try (ProductCatalog cat = ProductCatalog.builder().directory(dir.resolve("db")).open()) {
