@@ -183,7 +183,9 @@ public final class PosterComposer implements AutoCloseable {
     List<ImageAnalysis> analyses = new ArrayList<>();
     List<Poster> kept = new ArrayList<>();
     List<Poster> dropped = new ArrayList<>();
-    long total = Math.max(-1, maxFrames);
+    VideoFrames.Info info = VideoFrames.probe(video);
+    long step = Math.max(1, Math.round(everySeconds * info.fps()));
+    long total = info.frameCount() < 0 ? -1 : Math.min(maxFrames, (info.frameCount() + step - 1) / step);
     int[] n = {0};
     VideoFrames.sample(video, everySeconds, maxFrames, cancel, f -> {
       ComposeResult r = composeFrame(f.image(), id, link, f.seconds());
