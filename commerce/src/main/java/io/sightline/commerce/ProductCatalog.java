@@ -465,6 +465,7 @@ public final class ProductCatalog implements AutoCloseable {
         io.sightline.core.index.Vectors.check(it.vector(), indexes.get(s).dimension());
       }
     }
+    java.util.EnumSet<Intent> changed = java.util.EnumSet.noneOf(Intent.class);
     for (Intent s : SEGMENTS) {
       HnswVectorIndex<String> idx = indexes.get(s);
       Intent other = s == Intent.APPAREL ? Intent.OTHER_COMMODITY : Intent.APPAREL;
@@ -472,12 +473,18 @@ public final class ProductCatalog implements AutoCloseable {
         Product old = existing.get(it.id());
         if (old != null && old.segment() == other) {
           indexes.get(other).remove(it.id());
+          changed.add(other);
         }
       }
-      addParallel(idx, items.get(s));
+      if (!items.get(s).isEmpty()) {
+        addParallel(idx, items.get(s));
+        changed.add(s);
+      }
     }
     for (Intent s : SEGMENTS) {
-      indexes.get(s).save(indexFile(s));
+      if (changed.contains(s) || !Files.exists(indexFile(s))) {
+        indexes.get(s).save(indexFile(s));
+      }
     }
     db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("MERGE INTO commerce_products (id, image, category, title, link, segment) "
