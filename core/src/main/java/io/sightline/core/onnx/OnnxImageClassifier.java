@@ -155,8 +155,7 @@ public final class OnnxImageClassifier implements ImageClassifier {
   }
 
   /** Fluent builder; not thread-safe. */
-  public static final class Builder {
-    private final ModelOptions opts = new ModelOptions(ResizeMode.STRETCH);
+  public static final class Builder extends OnnxModelBuilder<Builder> {
     private String outputName;
     private int outputIndex;
     private List<String> labels;
@@ -164,71 +163,8 @@ public final class OnnxImageClassifier implements ImageClassifier {
     private Activation activation = Activation.SOFTMAX;
     private int batchSize = 16;
 
-    private Builder() {}
-
-    /**
-     * @param path the .onnx file (required)
-     * @return this
-     */
-    public Builder modelPath(Path path) {
-      opts.modelPath = path;
-      return this;
-    }
-
-    /**
-     * @param width model input width (required)
-     * @param height model input height
-     * @return this
-     */
-    public Builder inputSize(int width, int height) {
-      opts.inputSize(width, height);
-      return this;
-    }
-
-    /**
-     * @param layout CHW (default) or HWC
-     * @return this
-     */
-    public Builder layout(Layout layout) {
-      opts.layout = Objects.requireNonNull(layout, "layout");
-      return this;
-    }
-
-    /**
-     * @param mean per-channel mean in [0,1] units, R, G, B
-     * @param std per-channel std in [0,1] units, R, G, B
-     * @return this
-     */
-    public Builder normalization(float[] mean, float[] std) {
-      opts.normalization(mean, std);
-      return this;
-    }
-
-    /**
-     * @param bgr whether the model expects B, G, R channel order
-     * @return this
-     */
-    public Builder bgr(boolean bgr) {
-      opts.bgr = bgr;
-      return this;
-    }
-
-    /**
-     * @param mode how images reach the input size (default STRETCH)
-     * @return this
-     */
-    public Builder resize(ResizeMode mode) {
-      opts.resize = Objects.requireNonNull(mode, "mode");
-      return this;
-    }
-
-    /**
-     * @param pad padding colour for LETTERBOX
-     * @return this
-     */
-    public Builder padColor(Color pad) {
-      opts.pad = Objects.requireNonNull(pad, "pad");
-      return this;
+    private Builder() {
+      super(ResizeMode.STRETCH);
     }
 
     /**
@@ -288,16 +224,6 @@ public final class OnnxImageClassifier implements ImageClassifier {
         throw new IllegalArgumentException("batch size must be positive: " + size);
       }
       this.batchSize = size;
-      return this;
-    }
-
-    /**
-     * @param key an ONNX Runtime option understood by DJL
-     * @param value its value
-     * @return this
-     */
-    public Builder engineOption(String key, String value) {
-      opts.engineOptions.put(key, value);
       return this;
     }
 

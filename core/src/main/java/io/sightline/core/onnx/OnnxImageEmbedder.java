@@ -153,83 +153,15 @@ public final class OnnxImageEmbedder implements ImageEmbedder {
   }
 
   /** Fluent builder; not thread-safe. */
-  public static final class Builder {
-    private final ModelOptions opts = new ModelOptions(ResizeMode.STRETCH);
+  public static final class Builder extends OnnxModelBuilder<Builder> {
     private String outputName;
     private int outputIndex;
     private int dimension = -1;
     private int batchSize = 16;
     private boolean l2;
 
-    private Builder() {}
-
-    /**
-     * @param path the .onnx file (required)
-     * @return this
-     */
-    public Builder modelPath(Path path) {
-      opts.modelPath = path;
-      return this;
-    }
-
-    /**
-     * @param width model input width in pixels (required)
-     * @param height model input height in pixels
-     * @return this
-     */
-    public Builder inputSize(int width, int height) {
-      opts.inputSize(width, height);
-      return this;
-    }
-
-    /**
-     * @param layout CHW (default; PyTorch exports) or HWC (TensorFlow exports)
-     * @return this
-     */
-    public Builder layout(Layout layout) {
-      opts.layout = java.util.Objects.requireNonNull(layout, "layout");
-      return this;
-    }
-
-    /**
-     * Per-channel normalisation: value = (pixel/255 - mean) / std, in R, G, B order. Default mean
-     * 0 and std 1 (pixels in [0,1]); for models that want 0..255 use std 1/255.
-     *
-     * @param mean 3 values
-     * @param std 3 positive values
-     * @return this
-     */
-    public Builder normalization(float[] mean, float[] std) {
-      opts.normalization(mean, std);
-      return this;
-    }
-
-    /**
-     * @param bgr whether the model expects B, G, R channel order (OpenCV/Caffe exports); the
-     *     mean/std stay in R, G, B order
-     * @return this
-     */
-    public Builder bgr(boolean bgr) {
-      opts.bgr = bgr;
-      return this;
-    }
-
-    /**
-     * @param mode how images reach the input size (default {@link ResizeMode#STRETCH})
-     * @return this
-     */
-    public Builder resize(ResizeMode mode) {
-      opts.resize = java.util.Objects.requireNonNull(mode, "mode");
-      return this;
-    }
-
-    /**
-     * @param pad padding colour for {@link ResizeMode#LETTERBOX} (default grey 114)
-     * @return this
-     */
-    public Builder padColor(Color pad) {
-      opts.pad = java.util.Objects.requireNonNull(pad, "pad");
-      return this;
+    private Builder() {
+      super(ResizeMode.STRETCH);
     }
 
     /**
@@ -284,16 +216,6 @@ public final class OnnxImageEmbedder implements ImageEmbedder {
      */
     public Builder l2Normalize(boolean normalize) {
       this.l2 = normalize;
-      return this;
-    }
-
-    /**
-     * @param key an ONNX Runtime option understood by DJL, e.g. "interOpNumThreads", "optLevel"
-     * @param value its value
-     * @return this
-     */
-    public Builder engineOption(String key, String value) {
-      opts.engineOptions.put(key, value);
       return this;
     }
 

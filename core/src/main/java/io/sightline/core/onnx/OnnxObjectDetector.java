@@ -231,8 +231,7 @@ public final class OnnxObjectDetector implements ObjectDetector {
   }
 
   /** Fluent builder; not thread-safe. */
-  public static final class Builder {
-    private final ModelOptions opts = new ModelOptions(ResizeMode.LETTERBOX);
+  public static final class Builder extends OnnxModelBuilder<Builder> {
     private Format format;
     private List<String> labels;
     private Path labelsFile;
@@ -249,25 +248,8 @@ public final class OnnxObjectDetector implements ObjectDetector {
     private Boolean nms;
     private int maxDetections = 100;
 
-    private Builder() {}
-
-    /**
-     * @param path the .onnx file (required)
-     * @return this
-     */
-    public Builder modelPath(Path path) {
-      opts.modelPath = path;
-      return this;
-    }
-
-    /**
-     * @param width model input width (required; 640 for most YOLO exports)
-     * @param height model input height
-     * @return this
-     */
-    public Builder inputSize(int width, int height) {
-      opts.inputSize(width, height);
-      return this;
+    private Builder() {
+      super(ResizeMode.LETTERBOX);
     }
 
     /**
@@ -294,52 +276,6 @@ public final class OnnxObjectDetector implements ObjectDetector {
      */
     public Builder labelsFile(Path file) {
       this.labelsFile = file;
-      return this;
-    }
-
-    /**
-     * @param layout CHW (default) or HWC
-     * @return this
-     */
-    public Builder layout(Layout layout) {
-      opts.layout = Objects.requireNonNull(layout, "layout");
-      return this;
-    }
-
-    /**
-     * @param mean per-channel mean in [0,1] units (default 0: YOLO takes pixel/255)
-     * @param std per-channel std (default 1)
-     * @return this
-     */
-    public Builder normalization(float[] mean, float[] std) {
-      opts.normalization(mean, std);
-      return this;
-    }
-
-    /**
-     * @param bgr whether the model expects B, G, R channel order
-     * @return this
-     */
-    public Builder bgr(boolean bgr) {
-      opts.bgr = bgr;
-      return this;
-    }
-
-    /**
-     * @param mode how images reach the input size (default LETTERBOX)
-     * @return this
-     */
-    public Builder resize(ResizeMode mode) {
-      opts.resize = Objects.requireNonNull(mode, "mode");
-      return this;
-    }
-
-    /**
-     * @param pad letterbox padding colour (default grey 114, as YOLO)
-     * @return this
-     */
-    public Builder padColor(Color pad) {
-      opts.pad = Objects.requireNonNull(pad, "pad");
       return this;
     }
 
@@ -458,16 +394,6 @@ public final class OnnxObjectDetector implements ObjectDetector {
         throw new IllegalArgumentException("maxDetections must be positive: " + max);
       }
       this.maxDetections = max;
-      return this;
-    }
-
-    /**
-     * @param key an ONNX Runtime option understood by DJL
-     * @param value its value
-     * @return this
-     */
-    public Builder engineOption(String key, String value) {
-      opts.engineOptions.put(key, value);
       return this;
     }
 
