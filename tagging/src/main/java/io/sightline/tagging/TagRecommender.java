@@ -11,7 +11,6 @@ import io.sightline.core.index.HnswVectorIndex;
 import io.sightline.core.index.IndexItem;
 import io.sightline.core.index.Metric;
 import io.sightline.core.index.SearchResult;
-import io.sightline.core.index.Vectors;
 import io.sightline.core.store.Database;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;

@@ -16,7 +16,6 @@ import io.sightline.tagging.TagSuggestion;
 import io.sightline.tagging.TrainingReport;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
