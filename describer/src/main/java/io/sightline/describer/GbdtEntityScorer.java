@@ -30,7 +30,9 @@ import java.util.Objects;
  * {@link ChecksummedFile} (kind {@value #KIND}) holding the scoring mode, the feature names, the
  * default threshold and LightGBM's text model; a scorer refuses rows of another feature schema.
  *
- * <p>The LightGBM native library is loaded only when a GBDT is trained or loaded. Training is
+ * <p>The LightGBM native library is loaded only when a GBDT is trained or loaded, from a private
+ * copy per JVM (see {@code LightGbmNatives}: lightgbm4j's shared extraction path lets one JVM crash
+ * another). Training is
  * deterministic (fixed seed, one thread). Thread-safe: predictions are serialised on the booster.
  */
 public final class GbdtEntityScorer implements EntityScorer, AutoCloseable {
@@ -48,6 +50,7 @@ public final class GbdtEntityScorer implements EntityScorer, AutoCloseable {
     this.schema = schema;
     this.modelText = modelText;
     this.threshold = threshold;
+    LightGbmNatives.ensureLoaded();
     try {
       this.booster = LGBMBooster.loadModelFromString(modelText);
       int nf = booster.getNumFeature();
@@ -129,6 +132,7 @@ public final class GbdtEntityScorer implements EntityScorer, AutoCloseable {
       labels[i] = examples.get(i).correct() ? 1f : 0f;
     }
     String text;
+    LightGbmNatives.ensureLoaded();
     try (LGBMDataset ds = LGBMDataset.createFromMat(data, rows, cols, true, "verbosity=-1 feature_pre_filter=false", null)) {
       ds.setFeatureNames(schema.names().toArray(String[]::new));
       ds.setField("label", labels);
