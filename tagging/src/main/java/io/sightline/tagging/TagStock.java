@@ -272,6 +272,15 @@ final class TagStock implements AutoCloseable {
   public void close() {
     if (ownsDb) {
       db.close();
+      if (db.url().startsWith("jdbc:h2:mem:")) {
+        // in-memory databases outlive their last connection (DB_CLOSE_DELAY=-1): free the memory
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.url(), "sa", "");
+             java.sql.Statement st = c.createStatement()) {
+          st.execute("SHUTDOWN");
+        } catch (java.sql.SQLException e) {
+          org.slf4j.LoggerFactory.getLogger(TagStock.class).debug("in-memory stock already gone: {}", e.getMessage());
+        }
+      }
     }
   }
 }
