@@ -52,12 +52,12 @@ final class LightGbmNatives {
       } finally {
         System.setProperty("java.io.tmpdir", old);
         if (dir != null) {
+          dir.toFile().deleteOnExit(); // registered first: deleted last, after the files
           try (Stream<Path> files = Files.list(dir)) {
             files.map(Path::toFile).forEach(File::deleteOnExit);
           } catch (IOException ignored) {
             // best effort cleanup
           }
-          dir.toFile().deleteOnExit();
         }
       }
       if (!io.github.metarank.lightgbm4j.LGBMBooster.isNativeLoaded()) {

@@ -34,6 +34,9 @@ import java.util.Random;
  *
  * <p>Baseline measured in the same run: the bare HNSW search of the same queries (top-10).
  *
+ * <p>{@code --reuse DIR} measures queries on a store this program built before with the same
+ * {@code --sizes} (single size) and seed, skipping ingest.
+ *
  * <pre>
  * java -Xmx6g -cp describer/target/test-classes:describer/target/classes:$(cat cp.txt) \
  *   io.sightline.describer.eval.DescriberLatencyBenchmark --sizes 10000,100000 --queries 500
@@ -49,8 +52,9 @@ public final class DescriberLatencyBenchmark {
     }
     int queries = Integer.parseInt(a.getOrDefault("queries", "500"));
     long seed = Long.parseLong(a.getOrDefault("seed", "7"));
+    Path reuse = a.containsKey("reuse") ? Path.of(a.get("reuse")) : null;
     for (String s : a.getOrDefault("sizes", "10000,100000").split(",")) {
-      run(Integer.parseInt(s.strip()), queries, seed);
+      run(Integer.parseInt(s.strip()), queries, seed, reuse);
     }
   }
 
@@ -62,7 +66,7 @@ public final class DescriberLatencyBenchmark {
     return Vectors.normalized(v);
   }
 
-  private static void run(int n, int queries, long seed) throws Exception {
+  private static void run(int n, int queries, long seed, Path reuse) throws Exception {
     Random rnd = new Random(seed);
     int dim = GlobalDescriptorEmbedder.DIMENSION;
     int objects = Math.max(2, n / 4);
@@ -93,8 +97,10 @@ public final class DescriberLatencyBenchmark {
       vectors.add(noisy(centres[o], 0.25, rnd));
       keys.add("k" + i);
     }
-    Path dir = Files.createTempDirectory("describer-bench");
-    try (ReferenceStore store = ReferenceStore.builder().directory(dir).extractor(extractor).build()) {
+    Path dir = reuse != null ? reuse : Files.createTempDirectory("describer-bench");
+    if (reuse != null) {
+      System.out.printf(Locale.ROOT, "n=%d: reusing the store in %s (same seed, same data); ingest not measured%n", n, dir);
+    } else try (ReferenceStore store = ReferenceStore.builder().directory(dir).extractor(extractor).build()) {
       long t0 = System.nanoTime();
       store.addVectors(refs, vectors, keys, ProgressListener.NONE, CancellationToken.NONE);
       double ingest = (System.nanoTime() - t0) / 1e9;
