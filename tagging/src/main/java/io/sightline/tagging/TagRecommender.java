@@ -136,6 +136,41 @@ public final class TagRecommender implements AutoCloseable {
     return recount(m, null);
   }
 
+  /**
+   * Updates the stock-wide statistics for a change that touched only {@code postKeys}: each
+   * touched post's old contribution is taken out and its new one put in, so no full scan is needed.
+   */
+  private ClusterTags overallAfter(TagModel m, Set<String> postKeys, Map<String, Set<String>> before) {
+    Map<String, Set<String>> after = stock.tagsOfPosts(postKeys);
+    ClusterTags o = m.overall();
+    Map<String, Integer> counts = new java.util.TreeMap<>(o.counts());
+    int posts = o.posts();
+    for (String key : postKeys) {
+      Set<String> b = before.get(key);
+      Set<String> a = after.get(key);
+      if (b != null) {
+        posts--;
+        b.forEach(t -> counts.merge(t, -1, Integer::sum));
+      }
+      if (a != null) {
+        posts++;
+        a.forEach(t -> counts.merge(t, 1, Integer::sum));
+      }
+    }
+    counts.values().removeIf(v -> v <= 0);
+    return new ClusterTags(-1, stock.size(), posts, counts);
+  }
+
+  private TagModel recount(TagModel m, Set<Integer> clusters, ClusterTags overall) {
+    Map<Integer, ClusterTags> counts = new HashMap<>();
+    for (int c : clusters) {
+      if (c >= 0 && c < m.clusterCount()) {
+        counts.put(c, TagModel.count(c, stock.rowsOfCluster(c)));
+      }
+    }
+    return m.withCounts(counts, overall);
+  }
+
   /** Recounts the given clusters (all when null) and the stock-wide statistics from the stock. */
   private TagModel recount(TagModel m, Set<Integer> clusters) {
     List<TagModel.Row> rows = stock.rows();
@@ -190,10 +225,16 @@ public final class TagRecommender implements AutoCloseable {
         labels[i] = m == null ? -1 : m.nearest(m.prepare(list.get(i).vectorRef()), 1).get(0).cluster();
         touched.add(labels[i]);
       }
+      Set<String> postKeys = new HashSet<>();
+      for (StockImage img : list) {
+        postKeys.add(img.postKey());
+      }
+      postKeys.addAll(stock.postKeysOf(ids).values());
+      Map<String, Set<String>> before = m == null ? Map.of() : stock.tagsOfPosts(postKeys);
       List<Integer> replaced = stock.upsert(list, labels);
       touched.addAll(replaced);
       if (m != null) {
-        publish(recount(m, touched));
+        publish(recount(m, touched, overallAfter(m, postKeys, before)));
       }
       HnswVectorIndex<String> idx = index;
       if (idx != null) {
@@ -215,10 +256,12 @@ public final class TagRecommender implements AutoCloseable {
   public int removeStock(Collection<String> ids) {
     synchronized (lock) {
       requireAttached();
-      List<Integer> clusters = stock.remove(List.copyOf(ids));
       TagModel m = model;
+      Set<String> postKeys = new HashSet<>(stock.postKeysOf(List.copyOf(ids)).values());
+      Map<String, Set<String>> before = m == null ? Map.of() : stock.tagsOfPosts(postKeys);
+      List<Integer> clusters = stock.remove(List.copyOf(ids));
       if (m != null && !clusters.isEmpty()) {
-        publish(recount(m, new TreeSet<>(clusters)));
+        publish(recount(m, new TreeSet<>(clusters), overallAfter(m, postKeys, before)));
       }
       HnswVectorIndex<String> idx = index;
       if (idx != null) {

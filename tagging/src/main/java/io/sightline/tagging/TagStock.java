@@ -10,6 +10,8 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +30,8 @@ final class TagStock implements AutoCloseable {
           + "id VARCHAR(1000) NOT NULL UNIQUE, post VARCHAR(1000), tags VARCHAR(1000000) NOT NULL, "
           + "vector VARBINARY(1000000) NOT NULL, cluster INT NOT NULL DEFAULT -1);"
           + "CREATE INDEX tag_stock_cluster ON tag_stock(cluster);"
-          + "CREATE TABLE tag_meta (name VARCHAR(100) PRIMARY KEY, val VARCHAR(4000) NOT NULL)");
+          + "CREATE TABLE tag_meta (name VARCHAR(100) PRIMARY KEY, val VARCHAR(4000) NOT NULL)",
+      "CREATE INDEX tag_stock_post ON tag_stock(post)");
 
   private final Database db;
   private final boolean ownsDb;
@@ -158,6 +161,52 @@ final class TagStock implements AutoCloseable {
         }
       }
       return clusters;
+    });
+  }
+
+  /**
+   * @param ids image ids
+   * @return the post key of each id that is stored
+   */
+  Map<String, String> postKeysOf(Collection<String> ids) {
+    return db.transaction(c -> {
+      Map<String, String> out = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT post FROM tag_stock WHERE id = ?")) {
+        for (String id : ids) {
+          ps.setString(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              String post = rs.getString(1);
+              out.put(id, post != null ? "post:" + post : "image:" + id);
+            }
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /**
+   * @param postKeys post keys ({@code post:P} or {@code image:ID})
+   * @return for each key present in the stock, the union of the tags of its images
+   */
+  Map<String, Set<String>> tagsOfPosts(Collection<String> postKeys) {
+    return db.transaction(c -> {
+      Map<String, Set<String>> out = new HashMap<>();
+      try (PreparedStatement byPost = c.prepareStatement("SELECT tags FROM tag_stock WHERE post = ?");
+           PreparedStatement byImage = c.prepareStatement(
+               "SELECT tags FROM tag_stock WHERE id = ? AND post IS NULL")) {
+        for (String key : postKeys) {
+          PreparedStatement ps = key.startsWith("post:") ? byPost : byImage;
+          ps.setString(1, key.substring(key.indexOf(':') + 1));
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.computeIfAbsent(key, k -> new LinkedHashSet<>()).addAll(splitTags(rs.getString(1)));
+            }
+          }
+        }
+      }
+      return out;
     });
   }
 

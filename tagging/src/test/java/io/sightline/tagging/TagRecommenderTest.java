@@ -344,4 +344,34 @@ class TagRecommenderTest {
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("without its stock");
     }
   }
+
+  @Test
+  void incrementalCountsEqualAFullRecount(@TempDir Path dir) {
+    Random rnd = new Random(11);
+    String[] tags = {"a", "b", "c", "d"};
+    TagModel incremental;
+    try (TagRecommender r = builder().directory(dir).build()) {
+      r.addStock(Blobs.stock(10, D, 1));
+      r.train();
+      for (int step = 0; step < 120; step++) {
+        String id = "x" + rnd.nextInt(25);
+        int op = rnd.nextInt(4);
+        if (op == 0) {
+          r.removeStock(List.of(id));
+        } else {
+          Set<String> t = new java.util.HashSet<>();
+          t.add(tags[rnd.nextInt(4)]);
+          t.add(tags[rnd.nextInt(4)]);
+          String post = op == 1 ? null : "p" + rnd.nextInt(6); // posts shared by several images
+          r.acceptVector(id, Blobs.near(rnd.nextInt(3), D, rnd, 0.05), t, post);
+        }
+      }
+      incremental = r.model().orElseThrow();
+    }
+    try (TagRecommender r = builder().directory(dir).build()) {
+      TagModel full = r.model().orElseThrow(); // reopening recounts everything from the stock
+      assertThat(incremental.overall()).isEqualTo(full.overall());
+      assertThat(incremental.clusters()).isEqualTo(full.clusters());
+    }
+  }
 }
