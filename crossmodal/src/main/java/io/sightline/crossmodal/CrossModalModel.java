@@ -14,13 +14,11 @@ import io.sightline.core.CancellationToken;
 import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.InputFormatException;
 import io.sightline.core.ProgressListener;
-import io.sightline.core.SightlineException;
 import io.sightline.core.StoreException;
 import io.sightline.core.detect.ObjectDetector;
 import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.core.image.ImageLoader;
 import io.sightline.core.index.SearchResult;
-import io.sightline.core.store.ChecksummedFile;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -565,9 +563,5 @@ public final class CrossModalModel implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-  }
-
-  static SightlineException incompatible(Path file, String what) {
-    return new IncompatibleFormatException(file + ": " + what);
   }
 }

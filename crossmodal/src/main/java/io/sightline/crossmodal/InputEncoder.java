@@ -1,6 +1,5 @@
 package io.sightline.crossmodal;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -359,9 +358,5 @@ final class InputEncoder {
     return new NDList(m.create(tt, new Shape(b, t)), m.create(tw, new Shape(b, t)),
         m.create(ol, new Shape(b, o)), m.create(olw, new Shape(b, o)), m.create(ofw, new Shape(b, o)),
         m.create(match, new Shape(b)), m.create(matchWeight, new Shape(b)));
-  }
-
-  static NDArray sumOrZero(NDArray a) {
-    return a.sum();
   }
 }
