@@ -198,7 +198,7 @@ public final class DescriberEvaluation {
         for (EntityScorer s : scorers) {
           // threshold sweep: the top candidate of every test query, scored once
           ImageDescriber all = ImageDescriber.builder().store(store).mode(mode).scorer(s)
-              .scoreThreshold(Double.NEGATIVE_INFINITY).build();
+              .build(); // candidates hold every scored entity, whatever the threshold
           List<double[]> tops = new ArrayList<>(); // {isKnown, topIsCorrect, topScore}
           for (Query q : queries) {
             if (!q.train()) {
