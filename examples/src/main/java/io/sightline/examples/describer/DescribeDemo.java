@@ -146,7 +146,10 @@ public final class DescribeDemo implements DemoStep {
         summary.put("trainingExamples", set.examples().size());
         summary.put("testQueries", testQueries.size());
         try (BufferedWriter w = Files.newBufferedWriter(out.resolve("results.jsonl"), StandardCharsets.UTF_8)) {
-          for (Map.Entry<String, ImageDescriber> e : Map.of("gbdt", trained, "heuristic", heuristic).entrySet()) {
+          Map<String, ImageDescriber> describers = new LinkedHashMap<>();
+          describers.put("gbdt", trained);
+          describers.put("heuristic", heuristic);
+          for (Map.Entry<String, ImageDescriber> e : describers.entrySet()) {
             int correct = 0;
             int known = 0;
             int abstained = 0;
