@@ -292,12 +292,24 @@ public final class TagRecommender implements AutoCloseable {
    * @param listener receives "embed" progress
    * @param token cancels between images
    * @return the number of images added
-   * @throws InputFormatException naming file and line of a row without image or tags, or whose
-   *     image cannot be read
+   * @throws InputFormatException naming the file and the line of every row without image or tags
+   *     (the exception's line is the first), or the line of an image that cannot be read
    */
   public int importCsv(Path csv, ProgressListener listener, CancellationToken token) {
     ImageEmbedder e = requireEmbedder();
-    List<TagsCsv.Row> rows = TagsCsv.read(csv);
+    List<InputFormatException> bad = new ArrayList<>();
+    List<TagsCsv.Row> rows = TagsCsv.read(csv, bad::add);
+    if (!bad.isEmpty()) {
+      StringBuilder msg = new StringBuilder(bad.size() + " bad row(s): ");
+      for (int i = 0; i < Math.min(20, bad.size()); i++) {
+        msg.append(i == 0 ? "" : "; ").append("line ").append(bad.get(i).line()).append(": ")
+            .append(bad.get(i).getMessage().substring(bad.get(i).getMessage().indexOf(": ") + 2));
+      }
+      if (bad.size() > 20) {
+        msg.append("; ...");
+      }
+      throw new InputFormatException(csv, bad.get(0).line(), msg.toString(), bad.get(0));
+    }
     if (rows.isEmpty()) {
       throw new InsufficientStockException(csv + ": no stock images listed");
     }

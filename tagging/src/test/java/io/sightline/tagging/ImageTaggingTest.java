@@ -89,4 +89,20 @@ class ImageTaggingTest {
       assertThat(r.stockSize()).isZero();
     }
   }
+
+  @Test
+  void everyRowWithoutTagsOrImageIsListedWithItsLine() throws IOException {
+    Path csv = dir.resolve("tags.csv");
+    Files.writeString(csv, "image,tags,post\nok.png,sea,\nnotags.png,,\n,lonely,\nalso.png, | ,\n");
+    try (GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
+         TagRecommender r = TagRecommender.builder().embedder(embedder).build()) {
+      assertThatThrownBy(() -> r.importCsv(csv, ProgressListener.NONE, CancellationToken.NONE))
+          .isInstanceOf(InputFormatException.class)
+          .hasMessageContaining("tags.csv:3").hasMessageContaining("3 bad row(s)")
+          .hasMessageContaining("line 3: image 'notags.png' has no tags")
+          .hasMessageContaining("line 4: row has no image")
+          .hasMessageContaining("line 5: image 'also.png' has no tags");
+      assertThat(r.stockSize()).isZero();
+    }
+  }
 }
