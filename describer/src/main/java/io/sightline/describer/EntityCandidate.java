@@ -11,14 +11,24 @@ import java.util.Map;
  * @param key normalised key
  * @param name display name (the most frequent surface form)
  * @param schema the feature schema
- * @param features feature values in schema order (not copied; treat as read-only)
+ * @param features feature values in schema order (copied in and out)
  * @param referenceIds the matched references whose pages mention it
  */
 public record EntityCandidate(String key, String name, FeatureSchema schema, double[] features,
     List<String> referenceIds) {
-  /** Copies the id list. */
+  /** Copies the features and the id list, and checks the length. */
   public EntityCandidate {
+    if (features.length != schema.size()) {
+      throw new IllegalArgumentException("expected " + schema.size() + " features, got " + features.length);
+    }
+    features = features.clone();
     referenceIds = List.copyOf(referenceIds);
+  }
+
+  /** @return a copy of the feature values, in schema order */
+  @Override
+  public double[] features() {
+    return features.clone();
   }
 
   /** @return feature name to value, in schema order */
