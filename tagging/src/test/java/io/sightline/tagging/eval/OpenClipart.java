@@ -10,7 +10,7 @@ import java.util.stream.Stream;
  * Locates the openclipart PNG collection for evaluations: an explicit folder, the extracted
  * Debian package at /tmp/deb/oc, or — when neither exists — fetches the Debian package
  * {@code openclipart-png} with {@code apt-get download} and extracts it with {@code dpkg -x}
- * under {@code target/openclipart}. Never downloads from anywhere else.
+ * under {@code tagging/target/openclipart}. Never downloads from anywhere else.
  */
 final class OpenClipart {
   static final Path DEFAULT = Path.of("/tmp/deb/oc/usr/share/openclipart/png");
@@ -24,7 +24,8 @@ final class OpenClipart {
     if (Files.isDirectory(DEFAULT)) {
       return DEFAULT;
     }
-    Path target = Path.of("target/openclipart").toAbsolutePath();
+    Path target = (Files.isDirectory(Path.of("tagging/target")) ? Path.of("tagging/target/openclipart")
+        : Path.of("target/openclipart")).toAbsolutePath();
     Path png = target.resolve("x/usr/share/openclipart/png");
     if (Files.isDirectory(png)) {
       return png;

@@ -50,7 +50,7 @@ import java.util.stream.Stream;
  * apt-get download openclipart-png), {@code --limit N} images sampled at random (0 = all),
  * {@code --test F} held-out fraction, {@code --clusters K}, {@code --batch B} mini-batch size,
  * {@code --seed S}, {@code --dbscan-radius R} / {@code --dbscan-points P} (adds a DBSCAN row).
- * Embeddings are cached under target/eval-cache.
+ * Embeddings are cached under tagging/target/eval-cache.
  */
 public final class TagPrecisionEvaluation {
   private TagPrecisionEvaluation() {}
@@ -140,7 +140,9 @@ public final class TagPrecisionEvaluation {
   }
 
   static Map<Path, float[]> embedAll(Path root, List<Path> files, ImageEmbedder embedder) throws Exception {
-    Path cacheDir = Path.of("target/eval-cache");
+    // run from the repository root or from tagging/: the cache goes to tagging/target either way
+    Path cacheDir = Files.isDirectory(Path.of("tagging/target")) ? Path.of("tagging/target/eval-cache")
+        : Path.of("target/eval-cache");
     Files.createDirectories(cacheDir);
     Path cache = cacheDir.resolve(embedder.id().replaceAll("[^A-Za-z0-9.-]", "_") + ".bin");
     Map<String, float[]> cached = new HashMap<>();
