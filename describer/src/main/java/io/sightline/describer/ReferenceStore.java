@@ -118,6 +118,9 @@ public final class ReferenceStore implements AutoCloseable {
       this.db = b.database;
       this.ownsDb = false;
     } else {
+      if (!b.createIfMissing && !Files.isRegularFile(b.directory.resolve(DB_NAME + ".mv.db"))) {
+        throw new StoreException(b.directory + ": no describer store here (no " + DB_NAME + ".mv.db)");
+      }
       try {
         Files.createDirectories(b.directory);
       } catch (IOException e) {
@@ -1184,6 +1187,7 @@ public final class ReferenceStore implements AutoCloseable {
     private EntityExtractor extractor;
     private ImageLoader loader = ImageLoader.defaults();
     private boolean reextract;
+    private boolean createIfMissing = true;
     private ProgressListener listener = ProgressListener.NONE;
 
     private Builder() {}
@@ -1226,6 +1230,16 @@ public final class ReferenceStore implements AutoCloseable {
      */
     public Builder extractor(EntityExtractor extractor) {
       this.extractor = extractor;
+      return this;
+    }
+
+    /**
+     * @param createIfMissing create a new store when the folder holds none (default true); false
+     *     makes {@link #build()} fail with a {@link StoreException} instead
+     * @return this
+     */
+    public Builder createIfMissing(boolean createIfMissing) {
+      this.createIfMissing = createIfMissing;
       return this;
     }
 

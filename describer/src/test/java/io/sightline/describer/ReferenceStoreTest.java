@@ -291,6 +291,9 @@ class ReferenceStoreTest {
   void builderNamesWhatIsMissing() {
     assertThatThrownBy(() -> ReferenceStore.builder().build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("directory");
+    assertThatThrownBy(() -> ReferenceStore.builder().directory(tmp.resolve("none")).createIfMissing(false).build())
+        .isInstanceOf(io.sightline.core.StoreException.class).hasMessageContaining("no describer store");
+    assertThat(Files.exists(tmp.resolve("none"))).isFalse();
   }
 
   @Test

@@ -10,7 +10,6 @@ import io.sightline.describer.ReferenceStore;
 import io.sightline.describer.ScoredEntity;
 import io.sightline.describer.ScoringMode;
 import io.sightline.examples.cli.CliSupport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,12 +70,9 @@ public final class DescribeQueryCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ScoringMode m = parseMode(spec.commandLine(), mode);
-    if (!Files.isDirectory(db)) {
-      throw new IllegalStateException("no describer store in " + db + "; run 'sightline describe index' first");
-    }
     EntityScorer s = scorer == null ? new HeuristicEntityScorer() : GbdtEntityScorer.load(scorer);
     int status = CliSupport.OK;
-    try (ReferenceStore store = ReferenceStore.builder().directory(db).build()) {
+    try (ReferenceStore store = ReferenceStore.builder().directory(db).createIfMissing(false).build()) {
       ImageDescriber.Builder b = ImageDescriber.builder().store(store).scorer(s).mode(m)
           .matchThreshold(matchThreshold).topImages(topImages);
       if (scoreThreshold != null) {

@@ -8,7 +8,6 @@ import io.sightline.describer.ReferenceStore;
 import io.sightline.describer.ScorerTraining;
 import io.sightline.describer.ScoringMode;
 import io.sightline.examples.cli.CliSupport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,11 +58,8 @@ public final class DescribeTrainScorerCommand implements Callable<Integer> {
     if (iterations < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--iterations must be at least 1");
     }
-    if (!Files.isDirectory(db)) {
-      throw new IllegalStateException("no describer store in " + db + "; run 'sightline describe index' first");
-    }
     List<ScorerTraining.LabelledQuery> queries = ScorerTraining.readLabels(labels);
-    try (ReferenceStore store = ReferenceStore.builder().directory(db).build()) {
+    try (ReferenceStore store = ReferenceStore.builder().directory(db).createIfMissing(false).build()) {
       ImageDescriber describer = ImageDescriber.builder().store(store).mode(m)
           .matchThreshold(matchThreshold).topImages(topImages).build();
       ScorerTraining.TrainingSet set = ScorerTraining.build(describer, queries, !keepUnlabelled,
