@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.core.InputFormatException;
 import io.sightline.core.detect.Box;
-import java.io.BufferedReader;
+import io.sightline.core.io.InputFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +14,9 @@ import java.util.List;
 /**
  * Reads {@code pairs.jsonl}: one JSON object per line,
  * {@code {"image","text"}} with optional {@code "objects":[{"box":[x,y,w,h],"label"}]}; relative
- * image paths resolve against the file's folder. Blank lines are skipped.
+ * image paths resolve against the file's folder and must stay inside it (or inside the root given
+ * to {@link #read(Path, Path)}): absolute paths, {@code ..} escapes and symbolic links leading
+ * out are refused. The file must be UTF-8 with lines of at most 1 MiB. Blank lines are skipped.
  *
  * <p>Every bad record (missing or unreadable image, empty text, malformed JSON or box) is
  * collected; if there is any, an {@link InputFormatException} names the first bad line and lists
@@ -28,42 +29,59 @@ public final class PairsFile {
   private PairsFile() {}
 
   /**
+   * Reads a pairs file; image paths must stay inside the file's folder.
+   *
    * @param file the pairs file
+   * @return the pairs, in file order
+   * @throws InputFormatException when the file is missing, empty or has bad records (including
+   *     invalid UTF-8, lines over 1 MiB and image paths that leave the file's folder)
+   */
+  public static List<ImageTextPair> read(Path file) {
+    return read(file, null);
+  }
+
+  /**
+   * Reads a pairs file whose image paths may lie anywhere under {@code allowedRoot}.
+   *
+   * @param file the pairs file
+   * @param allowedRoot the folder image paths must stay inside (absolute paths are accepted inside
+   *     it), or null for the file's own folder
    * @return the pairs, in file order
    * @throws InputFormatException when the file is missing, empty or has bad records
    */
-  public static List<ImageTextPair> read(Path file) {
+  public static List<ImageTextPair> read(Path file, Path allowedRoot) {
     if (!Files.isRegularFile(file)) {
       throw new InputFormatException(file, 0, "no such pairs file");
     }
-    Path base = file.toAbsolutePath().getParent();
+    InputFiles.Builder b = InputFiles.builder(file);
+    if (allowedRoot != null) {
+      b.allowedRoot(allowedRoot);
+    }
+    InputFiles in = b.build();
     List<ImageTextPair> pairs = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    long firstBad = 0;
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      long no = 0;
-      while ((line = r.readLine()) != null) {
-        no++;
-        if (line.isBlank()) {
-          continue;
-        }
-        try {
-          pairs.add(parse(line, base));
-        } catch (IllegalArgumentException | IOException e) {
-          if (firstBad == 0) {
-            firstBad = no;
-          }
-          problems.add("line " + no + ": " + e.getMessage());
-        }
+    long[] firstBad = {0};
+    in.forEachLine((no, line) -> {
+      if (line.isBlank()) {
+        return;
       }
-    } catch (IOException e) {
-      throw new InputFormatException(file, 0, "cannot read: " + e.getMessage(), e);
-    }
+      try {
+        pairs.add(parse(line, in, no));
+      } catch (IllegalArgumentException | IOException e) {
+        firstBad[0] = firstBad[0] == 0 ? no : firstBad[0];
+        problems.add("line " + no + ": " + e.getMessage());
+      } catch (InputFormatException e) {
+        firstBad[0] = firstBad[0] == 0 ? no : firstBad[0];
+        problems.add("line " + no + ": " + bare(e));
+      }
+    }, e -> {
+      firstBad[0] = firstBad[0] == 0 ? e.line() : firstBad[0];
+      problems.add("line " + e.line() + ": " + bare(e));
+    });
     if (!problems.isEmpty()) {
       String listed = String.join("; ", problems.subList(0, Math.min(MAX_LISTED, problems.size())));
       String more = problems.size() > MAX_LISTED ? "; ... " + (problems.size() - MAX_LISTED) + " more" : "";
-      throw new InputFormatException(file, firstBad,
+      throw new InputFormatException(file, firstBad[0],
           problems.size() + " bad record(s): " + listed + more);
     }
     if (pairs.isEmpty()) {
@@ -72,7 +90,14 @@ public final class PairsFile {
     return pairs;
   }
 
-  private static ImageTextPair parse(String line, Path base) throws IOException {
+  /** The message of a line error without its "file:line: " prefix. */
+  private static String bare(InputFormatException e) {
+    String m = e.getMessage();
+    String prefix = e.file() + ":" + e.line() + ": ";
+    return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+  }
+
+  private static ImageTextPair parse(String line, InputFiles in, long no) throws IOException {
     JsonNode n;
     try {
       n = JSON.readTree(line);
@@ -86,7 +111,7 @@ public final class PairsFile {
     if (img == null || !img.isTextual() || img.asText().isBlank()) {
       throw new IllegalArgumentException("missing \"image\"");
     }
-    Path image = base.resolve(img.asText()).normalize();
+    Path image = in.resolve(img.asText(), no);
     if (!Files.isRegularFile(image)) {
       throw new IllegalArgumentException("image not found: " + image);
     }
