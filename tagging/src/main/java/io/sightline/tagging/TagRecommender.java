@@ -296,9 +296,24 @@ public final class TagRecommender implements AutoCloseable {
    *     (the exception's line is the first), or the line of an image that cannot be read
    */
   public int importCsv(Path csv, ProgressListener listener, CancellationToken token) {
+    return importCsv(csv, null, listener, token);
+  }
+
+  /**
+   * Like {@link #importCsv(Path, ProgressListener, CancellationToken)}, with image paths confined
+   * to {@code allowedRoot} instead of the file's folder (absolute paths are accepted inside it).
+   *
+   * @param csv the file (header {@code image,tags,post})
+   * @param allowedRoot the folder image paths must stay inside, or null for the file's folder
+   * @param listener receives "embed" progress
+   * @param token cancels between images
+   * @return the number of images added
+   * @throws InputFormatException as {@link #importCsv(Path, ProgressListener, CancellationToken)}
+   */
+  public int importCsv(Path csv, Path allowedRoot, ProgressListener listener, CancellationToken token) {
     ImageEmbedder e = requireEmbedder();
     List<InputFormatException> bad = new ArrayList<>();
-    List<TagsCsv.Row> rows = TagsCsv.read(csv, bad::add);
+    List<TagsCsv.Row> rows = TagsCsv.read(csv, allowedRoot, bad::add);
     if (!bad.isEmpty()) {
       StringBuilder msg = new StringBuilder(bad.size() + " bad row(s): ");
       for (int i = 0; i < Math.min(20, bad.size()); i++) {

@@ -1,9 +1,8 @@
 package io.sightline.tagging;
 
 import io.sightline.core.InputFormatException;
-import java.io.BufferedReader;
+import io.sightline.core.io.InputFiles;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,10 @@ import java.util.function.Consumer;
 
 /**
  * Reads {@code tags.csv} (UTF-8, header {@code image,tags,post}; tags separated by {@code |};
- * {@code post} optional and may be empty; relative image paths resolve against the file's folder).
+ * {@code post} optional and may be empty; relative image paths resolve against the file's folder
+ * and must stay inside it, or inside the root given to {@link #read(Path, Path, Consumer)}:
+ * absolute paths, {@code ..} escapes and symbolic links leading out are refused; lines are strict
+ * UTF-8 of at most 1 MiB, and a bad line is reported with its number).
  * Fields may be quoted with {@code "} (a doubled {@code ""} inside quotes is a quote); a record
  * must fit on one line. Columns may come in any order; extra columns are ignored.
  */
@@ -65,10 +67,28 @@ public final class TagsCsv {
    * @return the good rows in file order
    */
   public static List<Row> read(Path csv, Consumer<InputFormatException> onBadRow) {
-    Path base = csv.toAbsolutePath().getParent();
+    return read(csv, null, onBadRow);
+  }
+
+  /**
+   * Reads the rows, with image paths confined to {@code allowedRoot} instead of the file's folder.
+   *
+   * @param csv the file
+   * @param allowedRoot the folder image paths must stay inside (absolute paths are accepted inside
+   *     it), or null for the file's own folder
+   * @param onBadRow receives one exception per bad row, with its line number
+   * @return the good rows in file order
+   * @throws InputFormatException when the file cannot be read or its header is bad
+   */
+  public static List<Row> read(Path csv, Path allowedRoot, Consumer<InputFormatException> onBadRow) {
+    InputFiles.Builder b = InputFiles.builder(csv);
+    if (allowedRoot != null) {
+      b.allowedRoot(allowedRoot);
+    }
+    InputFiles in = b.build();
     List<Row> rows = new ArrayList<>();
     Map<String, Long> seen = new HashMap<>();
-    try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+    try (InputFiles.LineReader r = in.openLines()) {
       String header = r.readLine();
       if (header == null) {
         throw new InputFormatException(csv, 1, "empty file; expected the header 'image,tags,post'");
@@ -84,10 +104,21 @@ public final class TagsCsv {
         throw new InputFormatException(csv, 1, "header must name the columns 'image' and 'tags' "
             + "(and optionally 'post'); found " + names);
       }
-      String line;
-      long no = 1;
-      while ((line = r.readLine()) != null) {
-        no++;
+      while (true) {
+        String line;
+        try {
+          line = r.readLine();
+        } catch (InputFormatException e) {
+          if (e.line() <= 0) {
+            throw e;
+          }
+          onBadRow.accept(e);
+          continue;
+        }
+        if (line == null) {
+          break;
+        }
+        long no = r.lineNumber();
         if (line.isBlank()) {
           continue;
         }
@@ -107,12 +138,13 @@ public final class TagsCsv {
             throw new InputFormatException(csv, no, "image '" + image + "' has no tags; every stock image needs at least one");
           }
           StockImage.cleanTags(tags);
+          Path resolved = in.resolve(image, no);
           Long first = seen.putIfAbsent(image, no);
           if (first != null) {
             throw new InputFormatException(csv, no, "image '" + image + "' already listed on line " + first);
           }
           String post = postCol < 0 ? "" : field(f, postCol);
-          rows.add(new Row(no, image, base.resolve(image).normalize(), tags, post.isEmpty() ? null : post));
+          rows.add(new Row(no, image, resolved, tags, post.isEmpty() ? null : post));
         } catch (InputFormatException e) {
           if (e.file() == null) {
             e = new InputFormatException(csv, no, e.getMessage());
@@ -120,10 +152,6 @@ public final class TagsCsv {
           onBadRow.accept(e);
         }
       }
-    } catch (CharacterCodingException e) {
-      throw new InputFormatException(csv, 0, "not valid UTF-8", e);
-    } catch (IOException e) {
-      throw new InputFormatException(csv, 0, "cannot read: " + e.getMessage(), e);
     }
     return rows;
   }

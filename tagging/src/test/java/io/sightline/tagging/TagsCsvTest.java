@@ -29,7 +29,12 @@ class TagsCsvTest {
         + "\"sub/b, c.png\",\"bread|\"\"milk\"\"\",\n"
         + "\n"
         + "/abs/d.png, cake ,\n");
-    List<TagsCsv.Row> rows = TagsCsv.read(p);
+    // absolute paths are refused unless the caller widens the allowed root to cover them
+    assertThatThrownBy(() -> TagsCsv.read(p)).isInstanceOf(InputFormatException.class)
+        .hasMessageContaining("tags.csv:5").hasMessageContaining("absolute path");
+    List<TagsCsv.Row> rows = TagsCsv.read(p, Path.of("/"), e -> {
+      throw e;
+    });
     assertThat(rows).hasSize(3);
     assertThat(rows.get(0).tags()).containsExactly("tree", "mountain");
     assertThat(rows.get(0).post()).isEqualTo("p1");
@@ -73,6 +78,6 @@ class TagsCsvTest {
     assertThatThrownBy(() -> TagsCsv.read(csv("file,labels\na,b\n"))).isInstanceOf(InputFormatException.class)
         .hasMessageContaining("'image' and 'tags'");
     assertThatThrownBy(() -> TagsCsv.read(dir.resolve("missing.csv"))).isInstanceOf(InputFormatException.class)
-        .hasMessageContaining("cannot read");
+        .hasMessageContaining("file not found");
   }
 }
