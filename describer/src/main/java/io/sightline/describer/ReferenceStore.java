@@ -408,7 +408,8 @@ public final class ReferenceStore implements AutoCloseable {
   /**
    * Imports a {@code refs.jsonl} file (see {@link RefsJsonl} for the format).
    *
-   * @param file the file; relative image paths resolve against its folder
+   * @param file the file; relative image paths resolve against its folder and must stay inside it
+   *     (absolute paths, {@code ..} escapes and symbolic links leading out are malformed records)
    * @param policy skip malformed records (reporting them) or reject the whole file
    * @param listener progress
    * @param cancel checked between batches (SKIP) or before writing (REJECT)
@@ -418,7 +419,26 @@ public final class ReferenceStore implements AutoCloseable {
    */
   public IngestReport importJsonl(Path file, ErrorPolicy policy, ProgressListener listener,
       CancellationToken cancel) {
-    List<RefsJsonl.Line> lines = RefsJsonl.read(file);
+    return importJsonl(file, null, policy, listener, cancel);
+  }
+
+  /**
+   * Imports a {@code refs.jsonl} file whose image paths may lie anywhere under
+   * {@code allowedRoot} (by default they must stay inside the file's folder).
+   *
+   * @param file the file; relative image paths resolve against its folder
+   * @param allowedRoot the folder image paths must stay inside (absolute paths are accepted inside
+   *     it), or null for the file's own folder
+   * @param policy skip malformed records (reporting them) or reject the whole file
+   * @param listener progress
+   * @param cancel checked between batches (SKIP) or before writing (REJECT)
+   * @return what was done
+   * @throws InputFormatException under {@link ErrorPolicy#REJECT}, naming every malformed line;
+   *     nothing is ingested then
+   */
+  public IngestReport importJsonl(Path file, Path allowedRoot, ErrorPolicy policy, ProgressListener listener,
+      CancellationToken cancel) {
+    List<RefsJsonl.Line> lines = RefsJsonl.read(file, allowedRoot);
     List<IngestReport.LineError> errors = new ArrayList<>();
     long added = 0;
     long merged = 0;

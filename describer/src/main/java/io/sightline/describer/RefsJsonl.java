@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sightline.core.InputFormatException;
+import io.sightline.core.io.InputFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,14 +13,17 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Reads {@code refs.jsonl}: one JSON object per line,
  * <pre>{"id","image","title","text","fields":{...},"displays","views","clicks"}</pre>
  * {@code id} and {@code image} are required; {@code image} is a path (relative paths resolve
- * against the file's folder) or an {@code http(s)://} URL; {@code fields} values may be strings,
- * numbers or arrays (joined with ", "); counts default to 0. The file must be UTF-8; a line that
- * is not, or that is malformed, is reported with its line number.
+ * against the file's folder and must stay inside it: absolute paths, {@code ..} escapes and
+ * symbolic links leading out are refused unless the caller widens the root with
+ * {@link #read(Path, Path)}) or an {@code http(s)://} URL; {@code fields} values may be strings,
+ * numbers or arrays (joined with ", "); counts default to 0. The file must be UTF-8 with lines of
+ * at most 1 MiB; a line that is not, is too long, or is malformed, is reported with its number.
  */
 public final class RefsJsonl {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,41 +40,75 @@ public final class RefsJsonl {
   public record Line(long line, ReferenceInput input, String error) {}
 
   /**
-   * Reads every non-blank line; malformed lines come back with their error, never thrown.
+   * Reads every non-blank line; malformed lines come back with their error, never thrown. Image
+   * paths must stay inside the file's folder.
    *
    * @param file the file
    * @return the lines
    * @throws InputFormatException when the file is missing or unreadable
    */
   public static List<Line> read(Path file) {
-    Path base = file.toAbsolutePath().getParent();
+    return read(file, null);
+  }
+
+  /**
+   * Reads every non-blank line; malformed lines come back with their error, never thrown.
+   *
+   * @param file the file
+   * @param allowedRoot the folder image paths must stay inside (absolute paths are accepted inside
+   *     it), or null for the file's own folder
+   * @return the lines
+   * @throws InputFormatException when the file is missing or unreadable
+   */
+  public static List<Line> read(Path file, Path allowedRoot) {
+    InputFiles.Builder b = InputFiles.builder(file);
+    if (allowedRoot != null) {
+      b.allowedRoot(allowedRoot);
+    }
+    InputFiles in = b.build();
     List<Line> out = new ArrayList<>();
-    Utf8Lines.read(file, (lineNo, s) -> {
-      if (s == null) {
-        out.add(new Line(lineNo, null, "not UTF-8 text (invalid byte sequence)"));
-        return;
-      }
+    in.forEachLine((lineNo, s) -> {
       if (s.isBlank()) {
         return;
       }
       try {
-        out.add(new Line(lineNo, parse(s, base), null));
-      } catch (InputFormatException | IllegalArgumentException e) {
+        out.add(new Line(lineNo, parse(s, image -> in.resolve(image, lineNo)), null));
+      } catch (InputFormatException e) {
+        out.add(new Line(lineNo, null, bare(e)));
+      } catch (IllegalArgumentException e) {
         out.add(new Line(lineNo, null, e.getMessage()));
       }
-    });
+    }, e -> out.add(new Line(e.line(), null, bare(e))));
     return out;
+  }
+
+  /** The message of an exception without its "file:line: " prefix. */
+  static String bare(InputFormatException e) {
+    String m = e.getMessage();
+    if (e.file() != null) {
+      String prefix = e.file() + (e.line() > 0 ? ":" + e.line() : "") + ": ";
+      if (m.startsWith(prefix)) {
+        return m.substring(prefix.length());
+      }
+    }
+    return m;
   }
 
   /**
    * Parses one line.
    *
    * @param json the JSON object text
-   * @param base folder that relative image paths resolve against
+   * @param base folder that relative image paths resolve against and must stay inside, or null
+   *     for API input (paths taken as given)
    * @return the input
-   * @throws InputFormatException when malformed
+   * @throws InputFormatException when malformed, or when the image path leaves {@code base}
    */
   public static ReferenceInput parse(String json, Path base) {
+    InputFiles in = base == null ? null : InputFiles.of(base.resolve("refs.jsonl"));
+    return parse(json, image -> in == null ? Path.of(image) : in.resolve(image, 0));
+  }
+
+  private static ReferenceInput parse(String json, Function<String, Path> resolver) {
     JsonNode node;
     try {
       node = JSON.readTree(json);
@@ -115,7 +153,12 @@ public final class RefsJsonl {
       src = ImageSource.ofUrl(java.net.URI.create(image), null);
       origin = Origin.NETWORK;
     } else {
-      Path p = base == null ? Path.of(image) : base.resolve(image);
+      Path p;
+      try {
+        p = resolver.apply(image);
+      } catch (InputFormatException e) {
+        throw new InputFormatException(null, 0, "reference " + id + ": " + bare(e));
+      }
       if (!Files.isRegularFile(p)) {
         throw new InputFormatException(null, 0, "reference " + id + ": image file not found: " + p);
       }

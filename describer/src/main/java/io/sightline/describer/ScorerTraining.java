@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.InputFormatException;
+import io.sightline.core.io.InputFiles;
 import io.sightline.core.ProgressListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ import java.util.Map;
  * {@code labels.jsonl}.
  *
  * <p>{@code labels.jsonl}: one object per line, {@code {"query","entity","correct":true|false}}.
- * {@code query} is an image path (relative to the file's folder); {@code entity} is a surface form
+ * {@code query} is an image path (relative to the file's folder and confined to it); {@code entity} is a surface form
  * (normalised with {@link EntityNames#key}); {@code "entity": null} with {@code "correct": false}
  * says that no entity is correct for the query (an object not in the database). Every candidate
  * of a query is labelled: by its explicit label when there is one, otherwise — when
@@ -67,16 +68,28 @@ public final class ScorerTraining {
    * @throws InputFormatException naming every malformed line (nothing is returned then)
    */
   public static List<LabelledQuery> readLabels(Path file) {
-    Path base = file.toAbsolutePath().getParent();
+    return readLabels(file, null);
+  }
+
+  /**
+   * Reads {@code labels.jsonl} whose query paths may lie anywhere under {@code allowedRoot}.
+   *
+   * @param file the file
+   * @param allowedRoot the folder query image paths must stay inside (absolute paths are accepted
+   *     inside it), or null for the file's own folder
+   * @return the labelled queries, in first-seen order
+   * @throws InputFormatException naming every malformed line (nothing is returned then)
+   */
+  public static List<LabelledQuery> readLabels(Path file, Path allowedRoot) {
+    InputFiles.Builder builder = InputFiles.builder(file);
+    if (allowedRoot != null) {
+      builder.allowedRoot(allowedRoot);
+    }
+    InputFiles in = builder.build();
     Map<Path, Map<String, Boolean>> byQuery = new LinkedHashMap<>();
     List<String> errors = new ArrayList<>();
     long[] firstBad = {0};
-    Utf8Lines.read(file, (lineNo, s) -> {
-      if (s == null) {
-        errors.add("line " + lineNo + ": not UTF-8 text");
-        firstBad[0] = firstBad[0] == 0 ? lineNo : firstBad[0];
-        return;
-      }
+    in.forEachLine((lineNo, s) -> {
       if (s.isBlank()) {
         return;
       }
@@ -94,7 +107,12 @@ public final class ScorerTraining {
         if (c == null || !c.isBoolean()) {
           throw new IllegalArgumentException("\"correct\" must be true or false");
         }
-        Path img = base.resolve(q.asText());
+        Path img;
+        try {
+          img = in.resolve(q.asText(), lineNo);
+        } catch (InputFormatException ex) {
+          throw new IllegalArgumentException(RefsJsonl.bare(ex));
+        }
         if (!Files.isRegularFile(img)) {
           throw new IllegalArgumentException("query image not found: " + img);
         }
@@ -116,6 +134,9 @@ public final class ScorerTraining {
         errors.add("line " + lineNo + ": " + ex.getMessage());
         firstBad[0] = firstBad[0] == 0 ? lineNo : firstBad[0];
       }
+    }, ex -> {
+      errors.add("line " + ex.line() + ": " + RefsJsonl.bare(ex));
+      firstBad[0] = firstBad[0] == 0 ? ex.line() : firstBad[0];
     });
     if (!errors.isEmpty()) {
       throw new InputFormatException(file, firstBad[0], errors.size() + " malformed label(s):\n  "
