@@ -7,6 +7,7 @@ import io.sightline.core.InputFormatException;
 import io.sightline.core.SightlineException;
 import io.sightline.core.detect.Box;
 import io.sightline.core.image.ImageLoader;
+import io.sightline.core.io.InputFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontFormatException;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * An image template (seed (57)–(62), FIG. 13): the canvas size, which fixes the crop aspect, fixed
@@ -40,6 +42,10 @@ import java.util.Set;
 public record PosterTemplate(String name, int width, int height, List<FixedLayer> fixed, List<FloatingLayer> floating) {
   /** Largest canvas side accepted. */
   public static final int MAX_SIDE = 10_000;
+  /** Largest canvas area accepted, in pixels (40 MP: an 8K UHD canvas fits). */
+  public static final long MAX_PIXELS = 40_000_000L;
+  /** Largest template file accepted, in bytes. */
+  public static final long MAX_FILE_BYTES = 1 << 20;
   private static final double EPS = 1e-6;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> LOGICAL_FONTS = Set.of("serif", "sansserif", "monospaced", "dialog", "dialoginput");
@@ -52,6 +58,10 @@ public record PosterTemplate(String name, int width, int height, List<FixedLayer
     if (width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE) {
       throw new IllegalArgumentException("template '" + name + "' canvas " + width + "x" + height
           + " must be between 1 and " + MAX_SIDE + " pixels a side");
+    }
+    if ((long) width * height > MAX_PIXELS) {
+      throw new IllegalArgumentException("template '" + name + "' canvas " + width + "x" + height + " is "
+          + (long) width * height + " pixels, over the budget of " + MAX_PIXELS);
     }
     fixed = List.copyOf(fixed);
     floating = List.copyOf(floating);
@@ -108,33 +118,66 @@ public record PosterTemplate(String name, int width, int height, List<FixedLayer
   }
 
   /**
-   * Reads a template file; relative image and font paths resolve against the file's folder.
+   * Reads a template file; relative image and font paths resolve against the file's folder and
+   * must stay inside it (absolute paths, {@code ..} escapes and symbolic links leading out are
+   * refused). The file must be UTF-8 and at most {@link #MAX_FILE_BYTES} bytes.
    *
    * @param file the JSON template
    * @return the template
    * @throws InputFormatException when the file is unreadable or invalid
    */
   public static PosterTemplate load(Path file) {
+    return load(file, null);
+  }
+
+  /**
+   * Reads a template file whose image and font paths may lie anywhere under {@code allowedRoot}.
+   *
+   * @param file the JSON template
+   * @param allowedRoot the folder paths must stay inside (absolute paths are accepted inside it),
+   *     or null for the file's own folder
+   * @return the template
+   * @throws InputFormatException when the file is unreadable or invalid
+   */
+  public static PosterTemplate load(Path file, Path allowedRoot) {
     String text;
     try {
-      text = Files.readString(file);
+      long size = Files.size(file);
+      if (size > MAX_FILE_BYTES) {
+        throw new InputFormatException(file, 0, "template is " + size + " bytes, over the limit of "
+            + MAX_FILE_BYTES + " bytes");
+      }
+      text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new InputFormatException(file, 0, "template is not valid UTF-8", e);
     } catch (IOException e) {
       throw new InputFormatException(file, 0, "cannot read template: " + e.getMessage(), e);
     }
-    Path dir = file.toAbsolutePath().getParent();
-    return parse(text, dir, file);
+    InputFiles.Builder b = InputFiles.builder(file);
+    if (allowedRoot != null) {
+      b.allowedRoot(allowedRoot);
+    }
+    InputFiles in = b.build();
+    return parse(text, p -> in.resolve(p, 0), file);
   }
 
   /**
    * Parses a template from JSON text.
    *
    * @param json the JSON text
-   * @param baseDir folder that relative paths resolve against
+   * @param baseDir folder that relative paths resolve against and must stay inside, or null for
+   *     paths taken as given
    * @param source file name used in error messages, or null
    * @return the template
-   * @throws InputFormatException when the JSON is invalid
+   * @throws InputFormatException when the JSON is invalid or a path leaves {@code baseDir}
    */
   public static PosterTemplate parse(String json, Path baseDir, Path source) {
+    InputFiles in = baseDir == null ? null
+        : InputFiles.of(source != null ? baseDir.resolve(source.getFileName()) : baseDir.resolve("template.json"));
+    return parse(json, p -> in == null ? Path.of(p) : in.resolve(p, 0), source);
+  }
+
+  private static PosterTemplate parse(String json, Function<String, Path> resolver, Path source) {
     JsonNode root;
     try {
       root = JSON.readTree(json);
@@ -148,13 +191,17 @@ public record PosterTemplate(String name, int width, int height, List<FixedLayer
     String name = requireText(root, "name", source, "template");
     int width = requireInt(root, "width", source, "template");
     int height = requireInt(root, "height", source, "template");
+    if ((long) width * height > MAX_PIXELS) {
+      throw new InputFormatException(source, 0, "template canvas " + width + "x" + height + " is "
+          + (long) width * height + " pixels, over the budget of " + MAX_PIXELS);
+    }
     List<FixedLayer> fixed = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (JsonNode n : array(root, "fixed", source)) {
       String ln = requireText(n, "name", source, "fixed layer");
       checkUnique(names, ln, source);
       Box box = box(n, "box", source, ln);
-      fixed.add(new FixedLayer(ln, content(n, baseDir, source, ln), box));
+      fixed.add(new FixedLayer(ln, content(n, resolver, source, ln), box));
     }
     List<FloatingLayer> floating = new ArrayList<>();
     for (JsonNode n : array(root, "floating", source)) {
@@ -168,10 +215,10 @@ public record PosterTemplate(String name, int width, int height, List<FixedLayer
       }
       double w = size.get(0).asDouble();
       double h = size.get(1).asDouble();
-      if (!(w > 0 && h > 0)) {
+      if (!(w > 0 && h > 0) || !Double.isFinite(w) || !Double.isFinite(h)) {
         throw new InputFormatException(source, 0, "floating layer '" + ln + "' size must be positive");
       }
-      LayerContent c = content(n, baseDir, source, ln);
+      LayerContent c = content(n, resolver, source, ln);
       try {
         floating.add(new FloatingLayer(ln, c, region, w, h));
       } catch (IllegalArgumentException e) {
@@ -230,8 +277,8 @@ public record PosterTemplate(String name, int width, int height, List<FixedLayer
     }
     double[] d = new double[4];
     for (int i = 0; i < 4; i++) {
-      if (!v.get(i).isNumber()) {
-        throw new InputFormatException(source, 0, "layer '" + layer + "' \"" + field + "\" must hold 4 numbers");
+      if (!v.get(i).isNumber() || !Double.isFinite(v.get(i).asDouble())) {
+        throw new InputFormatException(source, 0, "layer '" + layer + "' \"" + field + "\" must hold 4 finite numbers");
       }
       d[i] = v.get(i).asDouble();
     }
@@ -250,14 +297,14 @@ public record PosterTemplate(String name, int width, int height, List<FixedLayer
     return b;
   }
 
-  private static LayerContent content(JsonNode n, Path baseDir, Path source, String layer) {
+  private static LayerContent content(JsonNode n, Function<String, Path> resolver, Path source, String layer) {
     int kinds = (n.hasNonNull("text") ? 1 : 0) + (n.hasNonNull("image") ? 1 : 0) + (n.hasNonNull("extract") ? 1 : 0);
     if (kinds != 1) {
       throw new InputFormatException(source, 0, "layer '" + layer
           + "' needs exactly one of \"text\", \"image\" or \"extract\"");
     }
     if (n.hasNonNull("image")) {
-      Path p = resolve(baseDir, n.get("image").asText());
+      Path p = resolve(resolver, n.get("image").asText(), source, layer, "image");
       if (!Files.isRegularFile(p)) {
         throw new InputFormatException(source, 0, "layer '" + layer + "' image " + p + " does not exist");
       }
@@ -276,20 +323,28 @@ public record PosterTemplate(String name, int width, int height, List<FixedLayer
     if (text.isBlank()) {
       throw new InputFormatException(source, 0, "layer '" + layer + "' has blank \"text\"");
     }
-    Font font = font(n, baseDir, source, layer);
+    Font font = font(n, resolver, source, layer);
     Color color = color(n, "color", Color.WHITE, source, layer);
     Color bg = n.hasNonNull("background") ? color(n, "background", null, source, layer) : null;
     return new LayerContent.Text(text, font, color, bg);
   }
 
-  private static Path resolve(Path baseDir, String p) {
-    Path path = Path.of(p);
-    return path.isAbsolute() || baseDir == null ? path : baseDir.resolve(path).normalize();
+  private static Path resolve(Function<String, Path> resolver, String p, Path source, String layer, String what) {
+    try {
+      return resolver.apply(p);
+    } catch (InputFormatException e) {
+      String m = e.getMessage();
+      String prefix = e.file() == null ? "" : e.file() + ": ";
+      throw new InputFormatException(source, 0, "layer '" + layer + "' " + what + ": "
+          + (m.startsWith(prefix) ? m.substring(prefix.length()) : m), e);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new InputFormatException(source, 0, "layer '" + layer + "' " + what + " path '" + p + "' is malformed", e);
+    }
   }
 
-  private static Font font(JsonNode n, Path baseDir, Path source, String layer) {
+  private static Font font(JsonNode n, Function<String, Path> resolver, Path source, String layer) {
     if (n.hasNonNull("fontFile")) {
-      Path p = resolve(baseDir, n.get("fontFile").asText());
+      Path p = resolve(resolver, n.get("fontFile").asText(), source, layer, "font file");
       if (!Files.isRegularFile(p)) {
         throw new InputFormatException(source, 0, "layer '" + layer + "' font file " + p + " does not exist");
       }

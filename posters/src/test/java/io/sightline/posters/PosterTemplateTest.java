@@ -111,9 +111,16 @@ class PosterTemplateTest {
   void fontFilesLoadRealFonts() throws Exception {
     Path ttf = Path.of("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(ttf), "DejaVu font not installed");
+    Files.copy(ttf, dir.resolve("sans.ttf"));
     PosterTemplate t = parse("{\"name\":\"x\",\"width\":10,\"height\":10,\"fixed\":[{\"name\":\"t\",\"text\":\"hi\","
-        + "\"box\":[0,0,1,1],\"fontFile\":\"" + ttf + "\"}]}");
+        + "\"box\":[0,0,1,1],\"fontFile\":\"sans.ttf\"}]}");
     assertThat(((LayerContent.Text) t.fixed().get(0).content()).font().getFamily()).isEqualTo("DejaVu Sans");
+    // an absolute font path is refused unless the caller allows its folder
+    String abs = "{\"name\":\"x\",\"width\":10,\"height\":10,\"fixed\":[{\"name\":\"t\",\"text\":\"hi\","
+        + "\"box\":[0,0,1,1],\"fontFile\":\"" + ttf + "\"}]}";
+    assertThatThrownBy(() -> parse(abs)).isInstanceOf(InputFormatException.class).hasMessageContaining("absolute path");
+    PosterTemplate wide = PosterTemplate.load(TestImages.template(dir, abs), ttf.getParent());
+    assertThat(((LayerContent.Text) wide.fixed().get(0).content()).font().getFamily()).isEqualTo("DejaVu Sans");
   }
 
   @Test
