@@ -171,9 +171,15 @@ final class OnnxModel implements AutoCloseable {
     return outputs.tensors().get(index);
   }
 
+  /** Releases the predictors and the native session; closing again does nothing. */
   @Override
   public void close() {
-    closed = true;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
     drain();
     model.close();
   }
