@@ -28,6 +28,11 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
       description = "pairs.jsonl: {\"image\",\"text\"[,\"objects\":[{\"box\":[x,y,w,h],\"label\"}]]}")
   Path pairs;
 
+  @Option(names = "--allowed-root", paramLabel = "DIR",
+      description = "folder that image paths in the input file may point into (default: the input file's own folder; "
+          + "paths outside it, absolute or via '..' or symlinks, are refused)")
+  Path allowedRoot;
+
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "output model folder")
   Path model;
 
@@ -73,7 +78,7 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--epochs must be at least 1");
     }
     try (var tok = ModelOptions.tokenizer(tokenizer)) {
-      TrainingResult r = CrossModalTrainer.builder().pairsFile(pairs).tokenizer(tok).epochs(epochs)
+      TrainingResult r = CrossModalTrainer.builder().pairs(io.sightline.crossmodal.PairsFile.read(pairs, allowedRoot != null ? allowedRoot : pairs.toAbsolutePath().getParent())).tokenizer(tok).epochs(epochs)
           .width(width).layers(layers).batchSize(batch).learningRate(lr).seed(seed)
           .negativesPerPositive(negatives).earlyStoppingPatience(patience)
           .validationFraction(validation).useSeedLibrary(!noSeedLibrary)

@@ -130,7 +130,7 @@ public final class DescribeDemo implements DemoStep {
     Map<String, Object> summary = new LinkedHashMap<>();
     Path dbDir = out.resolve("db");
     try (ReferenceStore store = ReferenceStore.builder().directory(dbDir).build()) {
-      IngestReport r = store.importJsonl(refs, ErrorPolicy.REJECT, CliSupport.progressBar(), CancellationToken.NONE);
+      IngestReport r = store.importJsonl(refs, data, ErrorPolicy.REJECT, CliSupport.progressBar(), CancellationToken.NONE);
       summary.put("references", store.size());
       summary.put("images", store.imageCount());
       summary.put("merged", r.merged());

@@ -35,6 +35,11 @@ public final class DescribeIndexCommand implements Callable<Integer> {
   @Option(names = "--refs", required = true, paramLabel = "FILE", description = "refs.jsonl (UTF-8)")
   Path refs;
 
+  @Option(names = "--allowed-root", paramLabel = "DIR",
+      description = "folder that image paths in the input file may point into (default: the input file's own folder; "
+          + "paths outside it, absolute or via '..' or symlinks, are refused)")
+  Path allowedRoot;
+
   @Option(names = "--db", required = true, paramLabel = "DIR", description = "store folder (created if needed)")
   Path db;
 
@@ -67,7 +72,7 @@ public final class DescribeIndexCommand implements Callable<Integer> {
         : nameFinder != null ? NameFinderEntityExtractor.load(nameFinder) : OpenNlpEntityExtractor.english();
     try (ReferenceStore store = ReferenceStore.builder().directory(db).extractor(extractor).reextract(reextract)
         .progress(CliSupport.progressBar()).build()) {
-      IngestReport r = store.importJsonl(refs, policy, CliSupport.progressBar(), CancellationToken.NONE);
+      IngestReport r = store.importJsonl(refs, allowedRoot != null ? allowedRoot : refs.toAbsolutePath().getParent(), policy, CliSupport.progressBar(), CancellationToken.NONE);
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("db", db.toString());
       line.put("lines", r.lines());

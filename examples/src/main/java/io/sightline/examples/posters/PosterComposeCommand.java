@@ -44,6 +44,11 @@ public final class PosterComposeCommand implements Callable<Integer> {
       + "width); several give one poster each, e.g. 9:16,16:9")
   List<String> aspects;
 
+  @Option(names = "--allowed-root", paramLabel = "DIR",
+      description = "folder that image and font paths in the template may point into (default: the input file's own folder; "
+          + "paths outside it, absolute or via '..' or symlinks, are refused)")
+  Path allowedRoot;
+
   @Option(names = "--out", required = true, description = "output folder")
   Path out;
 
@@ -99,7 +104,7 @@ public final class PosterComposeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    PosterTemplate base = PosterTemplate.load(template);
+    PosterTemplate base = PosterTemplate.load(template, allowedRoot != null ? allowedRoot : template.toAbsolutePath().getParent());
     PosterComposer.Builder b = PosterComposer.builder()
         .saliency(saliency.equals("spectral") ? OpenCvSaliency.spectralResidual() : OpenCvSaliency.fineGrained())
         .placement(strategy)

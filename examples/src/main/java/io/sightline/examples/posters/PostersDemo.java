@@ -47,7 +47,7 @@ public final class PostersDemo implements DemoStep {
         """.formatted(logo.toAbsolutePath().toString().replace("\\", "\\\\"));
     Path templateFile = out.resolve("promo-template.json");
     Files.writeString(templateFile, json);
-    PosterTemplate base = PosterTemplate.load(templateFile);
+    PosterTemplate base = PosterTemplate.load(templateFile, data);
     List<Path> photos;
     try (Stream<Path> s = Files.list(data.resolve("photos"))) {
       photos = s.filter(p -> p.toString().matches(".*\\.(png|jpg|jpeg)$")).sorted().toList();

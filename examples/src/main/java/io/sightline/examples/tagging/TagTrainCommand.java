@@ -31,6 +31,11 @@ public final class TagTrainCommand implements Callable<Integer> {
   @Option(names = "--images", required = true, description = "tags.csv: image,tags,post (tags separated by |)")
   Path images;
 
+  @Option(names = "--allowed-root", paramLabel = "DIR",
+      description = "folder that image paths in the input file may point into (default: the input file's own folder; "
+          + "paths outside it, absolute or via '..' or symlinks, are refused)")
+  Path allowedRoot;
+
   @Option(names = "--model", required = true, description = "model folder (stock database + model file)")
   Path model;
 
@@ -97,7 +102,7 @@ public final class TagTrainCommand implements Callable<Integer> {
       int stock;
       try (TagRecommender r = TagRecommender.builder().embedder(embedder).directory(model)
           .clustering(options).build()) {
-        added = r.importCsv(images, CliSupport.progressBar(), CancellationToken.NONE);
+        added = r.importCsv(images, allowedRoot != null ? allowedRoot : images.toAbsolutePath().getParent(), CliSupport.progressBar(), CancellationToken.NONE);
         stock = r.stockSize();
       }
       // the automatic K depends on the stock size, known only after the import

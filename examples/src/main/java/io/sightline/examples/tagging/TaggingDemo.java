@@ -80,7 +80,7 @@ public final class TaggingDemo implements DemoStep {
              .clustering(ClusteringOptions.defaults().withClusters(k).withInit(CentreInit.KMEANS_PLUS_PLUS))
              .selection(TagSelection.top(3)).build();
          BufferedWriter w = Files.newBufferedWriter(out.resolve("suggestions.jsonl"), StandardCharsets.UTF_8)) {
-      r.importCsv(csv, CliSupport.progressBar(), CancellationToken.NONE);
+      r.importCsv(csv, data, CliSupport.progressBar(), CancellationToken.NONE);
       report = r.update(UpdateMode.RECLUSTER, CliSupport.progressBar(), CancellationToken.NONE);
       for (Path f : heldOut) {
         Set<String> truth = PathTags.of(clipart, f);
