@@ -1,12 +1,7 @@
 package io.sightline.commerce;
 
 import io.sightline.core.InputFormatException;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import io.sightline.core.io.InputFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +10,8 @@ import java.util.Locale;
 /**
  * Minimal RFC 4180 reader (comma separated, double-quoted fields with "" escapes, quoted fields
  * may span lines, UTF-8 with optional BOM). No CSV library is in the project's dependency set;
- * this covers the two small formats of this module.
+ * this covers the two small formats of this module. Lines are read through core's
+ * {@link InputFiles} (strict UTF-8, line-length limit, line numbers).
  */
 final class Csv {
   /** One record with the 1-based line it starts on. */
@@ -29,8 +25,14 @@ final class Csv {
    * @return the data records (header excluded); blank lines are skipped
    */
   static List<Row> read(Path file, List<String> expectedHeader) {
+    return read(InputFiles.of(file), expectedHeader);
+  }
+
+  /** Same as {@link #read(Path, List)} through an {@link InputFiles} carrying the limits. */
+  static List<Row> read(InputFiles in, List<String> expectedHeader) {
+    Path file = in.file();
     List<Row> rows = new ArrayList<>();
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (InputFiles.LineReader r = in.openLines()) {
       long lineNo = 0;
       String line;
       boolean first = true;
@@ -95,12 +97,6 @@ final class Csv {
         throw new InputFormatException(file, 0, "empty file; expected a header "
             + String.join(",", expectedHeader));
       }
-    } catch (NoSuchFileException e) {
-      throw new InputFormatException(file, 0, "no such file");
-    } catch (CharacterCodingException e) {
-      throw new InputFormatException(file, 0, "not UTF-8 text", e);
-    } catch (IOException e) {
-      throw new InputFormatException(file, 0, "cannot read: " + e.getMessage(), e);
     }
     return rows;
   }
@@ -116,13 +112,4 @@ final class Csv {
     }
   }
 
-  /** Resolves a path from a file against the folder of that file (absolute paths stay). */
-  static Path resolve(Path file, String path) {
-    Path p = Path.of(path);
-    if (p.isAbsolute()) {
-      return p;
-    }
-    Path dir = file.toAbsolutePath().getParent();
-    return dir == null ? p : dir.resolve(p).normalize();
-  }
 }

@@ -36,7 +36,27 @@ public record IntentSample(Path image, Intent intent, long line) {
    *     intent or a missing image file
    */
   public static List<IntentSample> readCsv(Path csv) {
-    List<Csv.Row> rows = Csv.read(csv, List.of("image", "intent"));
+    return readCsv(csv, null);
+  }
+
+  /**
+   * Like {@link #readCsv(Path)}, with image paths confined to {@code allowedRoot} instead of the
+   * file's own folder (absolute paths outside it, '..' escapes and symbolic links leading out are
+   * refused).
+   *
+   * @param csv the file
+   * @param allowedRoot the folder image paths may point into (null: the file's folder)
+   * @return the samples, in file order
+   * @throws io.sightline.core.InputFormatException naming the line of a malformed row, an unknown
+   *     intent, a refused path or a missing image file
+   */
+  public static List<IntentSample> readCsv(Path csv, Path allowedRoot) {
+    io.sightline.core.io.InputFiles.Builder b = io.sightline.core.io.InputFiles.builder(csv);
+    if (allowedRoot != null) {
+      b.allowedRoot(allowedRoot);
+    }
+    io.sightline.core.io.InputFiles in = b.build();
+    List<Csv.Row> rows = Csv.read(in, List.of("image", "intent"));
     List<IntentSample> out = new java.util.ArrayList<>(rows.size());
     for (Csv.Row row : rows) {
       if (row.fields().size() < 2 || row.fields().get(0).isEmpty() || row.fields().get(1).isEmpty()) {
@@ -49,7 +69,7 @@ public record IntentSample(Path image, Intent intent, long line) {
       } catch (IllegalArgumentException e) {
         throw new io.sightline.core.InputFormatException(csv, row.line(), e.getMessage());
       }
-      Path image = Csv.resolve(csv, row.fields().get(0));
+      Path image = in.resolve(row.fields().get(0), row.line());
       if (!java.nio.file.Files.isRegularFile(image)) {
         throw new io.sightline.core.InputFormatException(csv, row.line(), "image not found: " + image);
       }

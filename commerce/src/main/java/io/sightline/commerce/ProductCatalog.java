@@ -3,6 +3,7 @@ package io.sightline.commerce;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.InputFormatException;
+import io.sightline.core.io.InputFiles;
 import io.sightline.core.ProgressListener;
 import io.sightline.core.SightlineException;
 import io.sightline.core.StoreException;
@@ -305,7 +306,28 @@ public final class ProductCatalog implements AutoCloseable {
    * @throws InputFormatException when the file is missing or its header is wrong
    */
   public IndexReport index(Path catalogCsv, ProgressListener listener, CancellationToken token) {
-    List<Csv.Row> rows = Csv.read(catalogCsv, List.of("id", "image", "category", "title", "link"));
+    return index(catalogCsv, null, listener, token);
+  }
+
+  /**
+   * Like {@link #index(Path, ProgressListener, CancellationToken)}, with image paths confined to
+   * {@code allowedRoot} instead of the file's own folder; a row whose path is absolute outside
+   * the root, escapes it with '..' or leaves it through a symbolic link is reported, not indexed.
+   *
+   * @param catalogCsv the file
+   * @param allowedRoot the folder image paths may point into (null: the file's folder)
+   * @param listener progress ("index" per row)
+   * @param token cancels between rows; nothing is stored then
+   * @return what was stored and what was left out
+   * @throws InputFormatException when the file is missing, not UTF-8, or its header is wrong
+   */
+  public IndexReport index(Path catalogCsv, Path allowedRoot, ProgressListener listener, CancellationToken token) {
+    InputFiles.Builder b = InputFiles.builder(catalogCsv);
+    if (allowedRoot != null) {
+      b.allowedRoot(allowedRoot);
+    }
+    InputFiles in = b.build();
+    List<Csv.Row> rows = Csv.read(in, List.of("id", "image", "category", "title", "link"));
     List<CatalogEntry> entries = new ArrayList<>();
     List<RowProblem> problems = new ArrayList<>();
     for (Csv.Row r : rows) {
@@ -319,7 +341,14 @@ public final class ProductCatalog implements AutoCloseable {
         problems.add(new RowProblem(r.line(), f.get(0), "image is empty"));
         continue;
       }
-      entries.add(new CatalogEntry(f.get(0), Csv.resolve(catalogCsv, f.get(1)), f.get(2),
+      Path image;
+      try {
+        image = in.resolve(f.get(1), r.line());
+      } catch (InputFormatException e) {
+        problems.add(new RowProblem(r.line(), f.get(0), e.getMessage()));
+        continue;
+      }
+      entries.add(new CatalogEntry(f.get(0), image, f.get(2),
           f.size() > 3 ? f.get(3) : "", f.size() > 4 ? f.get(4) : "", r.line()));
     }
     return index(entries, problems, listener, token);

@@ -156,7 +156,7 @@ class ProductCatalogTest {
       assertThatThrownBy(() -> cat.index(wrong, ProgressListener.NONE, CancellationToken.NONE))
           .isInstanceOf(InputFormatException.class).hasMessageContaining("header");
       assertThatThrownBy(() -> cat.index(dir.resolve("none.csv"), ProgressListener.NONE, CancellationToken.NONE))
-          .isInstanceOf(InputFormatException.class).hasMessageContaining("no such file");
+          .isInstanceOf(InputFormatException.class).hasMessageContaining("file not found");
     }
     assertThatThrownBy(() -> ProductCatalog.builder().open()).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("directory");

@@ -26,6 +26,11 @@ import picocli.CommandLine.Option;
 @Command(name = "index", mixinStandardHelpOptions = true,
     description = "Index a product catalog (catalog.csv: id,image,category,title,link).")
 public final class ProductIndexCommand implements Callable<Integer> {
+  @Option(names = "--allowed-root", paramLabel = "DIR",
+      description = "folder that image paths in the input file may point into (default: the input file's own folder; "
+          + "paths outside it, absolute or via '..' or symlinks, are refused)")
+  Path allowedRoot;
+
   @Option(names = "--catalog", required = true, paramLabel = "catalog.csv", description = "the catalog")
   Path catalog;
 
@@ -48,7 +53,7 @@ public final class ProductIndexCommand implements Callable<Integer> {
       b.knownCategories(categories);
     }
     try (ProductCatalog cat = b.open()) {
-      IndexReport r = cat.index(catalog, CliSupport::progress, CancellationToken.NONE);
+      IndexReport r = cat.index(catalog, allowedRoot, CliSupport::progress, CancellationToken.NONE);
       if (model != null) {
         cat.saveIntentModel(model);
       }

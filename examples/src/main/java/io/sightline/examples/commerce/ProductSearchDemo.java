@@ -110,10 +110,10 @@ public final class ProductSearchDemo implements DemoStep {
 
     GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
     EmbeddingIntentClassifier model = EmbeddingIntentClassifier.trainer(embedder)
-        .train(IntentSample.readCsv(intentCsv), ProgressListener.NONE, CancellationToken.NONE);
+        .train(IntentSample.readCsv(intentCsv, data), ProgressListener.NONE, CancellationToken.NONE);
     Map<String, Object> summary = new LinkedHashMap<>();
     try (ProductCatalog cat = ProductCatalog.builder().directory(out.resolve("db")).open()) {
-      IndexReport report = cat.index(catalogCsv, ProgressListener.NONE, CancellationToken.NONE);
+      IndexReport report = cat.index(catalogCsv, data, ProgressListener.NONE, CancellationToken.NONE);
       cat.saveIntentModel(model);
       ProductSearcher searcher = ProductSearcher.builder().catalog(cat).intentClassifier(model)
           .otherCommodityMainObject(true).build();

@@ -26,6 +26,11 @@ public final class ProductTrainIntentCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--allowed-root", paramLabel = "DIR",
+      description = "folder that image paths in the input file may point into (default: the input file's own folder; "
+          + "paths outside it, absolute or via '..' or symlinks, are refused)")
+  Path allowedRoot;
+
   @Option(names = "--samples", required = true, paramLabel = "intent.csv",
       description = "CSV with header image,intent; intent is non-commodity, apparel or other-commodity")
   Path samples;
@@ -44,7 +49,7 @@ public final class ProductTrainIntentCommand implements Callable<Integer> {
     if (!(lambda >= 0)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--lambda must be >= 0");
     }
-    List<IntentSample> list = IntentSample.readCsv(samples);
+    List<IntentSample> list = IntentSample.readCsv(samples, allowedRoot);
     EmbeddingIntentClassifier.Trainer trainer = EmbeddingIntentClassifier.trainer(new GlobalDescriptorEmbedder())
         .lambda(lambda);
     if (crossValidate) {
