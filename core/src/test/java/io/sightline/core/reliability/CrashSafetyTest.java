@@ -69,6 +69,24 @@ class CrashSafetyTest {
   }
 
   @Test
+  void modelSaveSurvivesKillNine(@TempDir Path dir) throws Exception {
+    Random rnd = new Random(3);
+    Path file = dir.resolve("classifier.model");
+    io.sightline.core.embed.GlobalDescriptorEmbedder emb = new io.sightline.core.embed.GlobalDescriptorEmbedder();
+    for (int round = 0; round < ROUNDS; round++) {
+      Files.deleteIfExists(file);
+      Process p = start("model", file);
+      List<Integer> saved = runAndKill(p, 1 + rnd.nextInt(20), rnd);
+      assertThat(saved).isNotEmpty();
+      // the file is a whole model: it loads and classifies
+      io.sightline.core.classify.EmbeddingClassifier back = io.sightline.core.classify.EmbeddingClassifier.load(file, emb);
+      float[] v = new float[emb.dimension()];
+      v[1] = 1f;
+      assertThat(back.classifyVector(v).get(0).label()).isEqualTo("c1");
+    }
+  }
+
+  @Test
   void databaseCommitsSurviveKillNine(@TempDir Path dir) throws Exception {
     Random rnd = new Random(2);
     for (int round = 0; round < ROUNDS; round++) {

@@ -15,7 +15,7 @@ public final class CrashWriterMain {
   private CrashWriterMain() {}
 
   /**
-   * @param args "index" FILE | "db" DIR
+   * @param args "index" FILE | "model" FILE | "db" DIR
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
@@ -33,6 +33,24 @@ public final class CrashWriterMain {
         }
         idx.save(Path.of(args[1]));
         System.out.println("saved " + idx.size());
+        System.out.flush();
+      }
+    } else if (args[0].equals("model")) {
+      // a model trained once, then saved over and over: a kill may land in any save
+      io.sightline.core.embed.GlobalDescriptorEmbedder emb = new io.sightline.core.embed.GlobalDescriptorEmbedder();
+      java.util.List<io.sightline.core.classify.EmbeddingClassifier.Example> ex = new java.util.ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        float[] v = new float[emb.dimension()];
+        v[i % 3] = 1f;
+        v[3 + rnd.nextInt(20)] = 0.3f;
+        ex.add(io.sightline.core.classify.EmbeddingClassifier.Example.ofVector("c" + (i % 3), v));
+      }
+      io.sightline.core.classify.EmbeddingClassifier model = io.sightline.core.classify.EmbeddingClassifier
+          .builder(emb).train(ex, io.sightline.core.ProgressListener.NONE, io.sightline.core.CancellationToken.NONE);
+      int saves = 0;
+      while (true) {
+        model.save(Path.of(args[1]));
+        System.out.println("saved " + (++saves));
         System.out.flush();
       }
     } else {
