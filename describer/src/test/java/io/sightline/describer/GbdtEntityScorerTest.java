@@ -169,4 +169,61 @@ class GbdtEntityScorerTest {
         .hasMessageContaining("labels.jsonl:2").hasMessageContaining("line 3").hasMessageContaining("line 4")
         .hasMessageContaining("gone.png");
   }
+
+  /** LightGBM handles (boosters, prediction buffers) are freed: RSS stays flat over a soak. */
+  @Test
+  void scoringAndReloadingDoNotLeakNativeMemory() throws Exception {
+    GbdtEntityScorer gbdt = GbdtEntityScorer.train(FeatureSchema.GROUPED, synthetic(300, 11),
+        GbdtEntityScorer.Params.defaults(), (t, d, tot, m) -> { }, CancellationToken.NONE);
+    List<double[]> rows = synthetic(50, 12).stream().map(e -> e.candidate().features()).toList();
+    Path file = tmp.resolve("soak.gbdt");
+    gbdt.save(file);
+    for (int i = 0; i < 200; i++) {
+      gbdt.score(FeatureSchema.GROUPED, rows);
+    }
+    settle();
+    long rss0 = rssMb();
+    long heap0 = heapMb();
+    int ops = 0;
+    for (int i = 0; i < 3000; i++) {
+      assertThat(gbdt.score(FeatureSchema.GROUPED, rows)).hasSize(rows.size());
+      ops++;
+    }
+    for (int i = 0; i < 30; i++) {
+      try (GbdtEntityScorer back = GbdtEntityScorer.load(file)) {
+        back.score(FeatureSchema.GROUPED, rows);
+      }
+      ops++;
+    }
+    gbdt.close();
+    settle();
+    long rss1 = rssMb();
+    long heap1 = heapMb();
+    long nativeGrowth = (rss1 - rss0) - Math.max(0, heap1 - heap0);
+    org.slf4j.LoggerFactory.getLogger(GbdtEntityScorerTest.class).info(
+        "LightGBM soak: {} operations, RSS {} -> {} MB, heap {} -> {} MB, growth beyond heap {} MB",
+        ops, rss0, rss1, heap0, heap1, nativeGrowth);
+    assertThat(nativeGrowth).isLessThan(150);
+  }
+
+  private static long rssMb() throws java.io.IOException {
+    for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
+      }
+    }
+    throw new IllegalStateException("no VmRSS");
+  }
+
+  private static long heapMb() {
+    Runtime rt = Runtime.getRuntime();
+    return (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024);
+  }
+
+  private static void settle() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(50);
+    }
+  }
 }
