@@ -52,4 +52,19 @@ class SightlineCliTest {
     assertThat(Files.readAllLines(dir.resolve("demo/search/queries.jsonl"))).isNotEmpty();
     assertThat(dir.resolve("demo/summary.json")).exists();
   }
+
+  @Test
+  void capabilityDemosRunOnTheBundledImages(@TempDir Path dir) throws Exception {
+    // crossmodal trains for tens of seconds and is left to the CI smoke run of the full demo
+    Run r = run("demo", "--only", "tagging,posters,describe,product", "--out", dir.resolve("demo").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    String[] lines = r.out().strip().split("\n");
+    assertThat(lines).hasSize(4);
+    for (String line : lines) {
+      JsonNode summary = CliSupport.JSON.readTree(line);
+      assertThat(summary.get("step").asText()).isIn("tagging", "posters", "describe", "product");
+    }
+    assertThat(CliSupport.JSON.readTree(lines[3]).get("catalog").asInt()).isEqualTo(69);
+    assertThat(dir.resolve("demo/posters")).isDirectoryContaining("glob:**.png");
+  }
 }

@@ -107,13 +107,15 @@ public final class ProductSearchDemo implements DemoStep {
       intent.append(f.toAbsolutePath()).append(",apparel\n");
     }
     Path intentCsv = Files.writeString(out.resolve("intent.csv"), intent);
+    // the files name images in the bundled data and in this step's own folder: allow both
+    Path allowed = commonFolder(data, out);
 
     GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
     EmbeddingIntentClassifier model = EmbeddingIntentClassifier.trainer(embedder)
-        .train(IntentSample.readCsv(intentCsv, data), ProgressListener.NONE, CancellationToken.NONE);
+        .train(IntentSample.readCsv(intentCsv, allowed), ProgressListener.NONE, CancellationToken.NONE);
     Map<String, Object> summary = new LinkedHashMap<>();
     try (ProductCatalog cat = ProductCatalog.builder().directory(out.resolve("db")).open()) {
-      IndexReport report = cat.index(catalogCsv, data, ProgressListener.NONE, CancellationToken.NONE);
+      IndexReport report = cat.index(catalogCsv, allowed, ProgressListener.NONE, CancellationToken.NONE);
       cat.saveIntentModel(model);
       ProductSearcher searcher = ProductSearcher.builder().catalog(cat).intentClassifier(model)
           .otherCommodityMainObject(true).build();
@@ -267,5 +269,15 @@ public final class ProductSearchDemo implements DemoStep {
     }
     g.dispose();
     return img;
+  }
+
+  /** The deepest folder containing both {@code a} and {@code b}. */
+  static Path commonFolder(Path a, Path b) {
+    Path x = a.toAbsolutePath().normalize();
+    Path y = b.toAbsolutePath().normalize();
+    while (x != null && !y.startsWith(x)) {
+      x = x.getParent();
+    }
+    return x == null ? y.getRoot() : x;
   }
 }
