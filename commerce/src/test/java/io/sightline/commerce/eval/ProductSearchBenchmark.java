@@ -70,7 +70,7 @@ public final class ProductSearchBenchmark {
       }
       List<CatalogEntry> entries = new ArrayList<>(n);
       List<float[]> vectors = new ArrayList<>(n);
-      Path fake = Path.of("synthetic.png");
+      Path syntheticImage = Path.of("synthetic.png");
       for (int i = 0; i < n; i++) {
         int c = rnd.nextInt(centres.length);
         float[] v = new float[dim];
@@ -78,7 +78,7 @@ public final class ProductSearchBenchmark {
           v[j] = centres[c][j] + 0.8f * (float) rnd.nextGaussian();
         }
         vectors.add(Vectors.normalized(v));
-        entries.add(new CatalogEntry("p" + i, fake, "cat" + (c % 50), "Product " + i, "https://shop.example/p" + i));
+        entries.add(new CatalogEntry("p" + i, syntheticImage, "cat" + (c % 50), "Product " + i, "https://shop.example/p" + i));
       }
       Path dir = Path.of(System.getProperty("java.io.tmpdir"), "sightline-commerce-bench-" + n);
       deleteTree(dir);

@@ -201,8 +201,6 @@ class VectorIndexTest {
 
   static final class Unserializable implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
-    @SuppressWarnings("unused")
-    private final transient Object dummy = null;
 
     private void writeObject(java.io.ObjectOutputStream out) throws IOException {
       throw new java.io.NotSerializableException("refuses on purpose");

@@ -70,10 +70,10 @@ public final class CropEvaluation {
     }
     List<Sample> samples = samples(n, seed);
 
-    PosterTemplate dummy = new PosterTemplate("eval", 90, 160, List.of(), List.of());
+    PosterTemplate blankTemplate = new PosterTemplate("eval", 90, 160, List.of(), List.of());
     Map<String, PosterComposer> ours = new LinkedHashMap<>();
-    ours.put("ours (faces + spectral residual)", PosterComposer.builder().template(dummy).build());
-    ours.put("ours (faces + fine-grained)", PosterComposer.builder().template(dummy)
+    ours.put("ours (faces + spectral residual)", PosterComposer.builder().template(blankTemplate).build());
+    ours.put("ours (faces + fine-grained)", PosterComposer.builder().template(blankTemplate)
         .saliency(OpenCvSaliency.fineGrained()).build());
 
     // method -> aspect -> per-sample crop
