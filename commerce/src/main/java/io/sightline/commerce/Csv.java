@@ -1,6 +1,7 @@
 package io.sightline.commerce;
 
 import io.sightline.core.InputFormatException;
+import io.sightline.core.io.CsvLine;
 import io.sightline.core.io.InputFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,59 +34,29 @@ final class Csv {
     Path file = in.file();
     List<Row> rows = new ArrayList<>();
     try (InputFiles.LineReader r = in.openLines()) {
-      long lineNo = 0;
       String line;
       boolean first = true;
       while ((line = r.readLine()) != null) {
-        lineNo++;
-        long start = lineNo;
+        long start = r.lineNumber();
         if (first && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
           line = line.substring(1);
         }
         if (line.isBlank()) {
           continue;
         }
-        List<String> fields = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        boolean done = false;
-        while (!done) {
-          for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-              if (c == '"') {
-                if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                  cur.append('"');
-                  i++;
-                } else {
-                  quoted = false;
-                }
-              } else {
-                cur.append(c);
-              }
-            } else if (c == '"' && cur.toString().isBlank()) {
-              cur.setLength(0);
-              quoted = true;
-            } else if (c == ',') {
-              fields.add(cur.toString().trim());
-              cur.setLength(0);
-            } else {
-              cur.append(c);
-            }
+        // a quoted field may hold line breaks: the record goes on until its quotes close
+        StringBuilder record = new StringBuilder(line);
+        while (CsvLine.hasOpenQuote(record)) {
+          String next = r.readLine();
+          if (next == null) {
+            throw new InputFormatException(file, start, "unterminated quoted field");
           }
-          if (quoted) {
-            String next = r.readLine();
-            if (next == null) {
-              throw new InputFormatException(file, start, "unterminated quoted field");
-            }
-            lineNo++;
-            cur.append('\n');
-            line = next;
-          } else {
-            done = true;
-          }
+          record.append('\n').append(next);
         }
-        fields.add(cur.toString().trim());
+        List<String> fields = new ArrayList<>();
+        for (String f : CsvLine.split(record)) {
+          fields.add(f.trim());
+        }
         if (first) {
           first = false;
           checkHeader(file, start, fields, expectedHeader);

@@ -1,6 +1,7 @@
 package io.sightline.tagging;
 
 import io.sightline.core.InputFormatException;
+import io.sightline.core.io.CsvLine;
 import io.sightline.core.io.InputFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -171,40 +172,11 @@ public final class TagsCsv {
 
   /** Splits one CSV record (RFC 4180 quoting, single line). */
   static List<String> split(String line, Path csv, long no) {
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    boolean wasQuoted = false;
-    for (int i = 0; i < line.length(); i++) {
-      char ch = line.charAt(i);
-      if (quoted) {
-        if (ch == '"') {
-          if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-            cur.append('"');
-            i++;
-          } else {
-            quoted = false;
-          }
-        } else {
-          cur.append(ch);
-        }
-      } else if (ch == ',') {
-        out.add(cur.toString());
-        cur.setLength(0);
-        wasQuoted = false;
-      } else if (ch == '"' && cur.toString().isBlank() && !wasQuoted) {
-        quoted = true;
-        wasQuoted = true;
-        cur.setLength(0);
-      } else {
-        cur.append(ch);
-      }
-    }
-    if (quoted) {
+    try {
+      return CsvLine.split(line);
+    } catch (IllegalArgumentException e) {
       throw new InputFormatException(csv, no, "unterminated quoted field (records must fit on one line)");
     }
-    out.add(cur.toString());
-    return out;
   }
 
   /**
