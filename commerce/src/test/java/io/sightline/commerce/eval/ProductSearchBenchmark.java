@@ -6,7 +6,6 @@ import io.sightline.commerce.ProductCatalog;
 import io.sightline.commerce.ProductSearcher;
 import io.sightline.commerce.RegionResult;
 import io.sightline.core.ProgressListener;
-import io.sightline.core.classify.Classification;
 import io.sightline.core.classify.ImageClassifier;
 import io.sightline.core.embed.GlobalDescriptorEmbedder;
 import io.sightline.core.index.ExactVectorIndex;
@@ -15,7 +14,6 @@ import io.sightline.core.index.Metric;
 import io.sightline.core.index.SearchResult;
 import io.sightline.core.index.Vectors;
 import io.sightline.core.metrics.Metrics;
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,23 +90,17 @@ public final class ProductSearchBenchmark {
         System.gc();
         long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
         long file = Files.size(dir.resolve("other-commodity.hnsw"));
-        ImageClassifier unused = new ImageClassifier() {
-          @Override
-          public List<Classification> classify(BufferedImage image) {
-            throw new UnsupportedOperationException("vectors only");
-          }
-
-          @Override
-          public List<String> labels() {
-            return List.of("non-commodity", "other-commodity");
-          }
-
-          @Override
-          public String id() {
-            return "unused";
-          }
-        };
-        ProductSearcher searcher = ProductSearcher.builder().catalog(catalog).intentClassifier(unused).build();
+        // the searcher needs an intent gate; this benchmark queries by vector, past the gate, so a
+        // real but minimal gate (core's EmbeddingClassifier on two vectors) is enough
+        float[] nonProduct = new float[dim];
+        nonProduct[0] = 1f;
+        float[] product = new float[dim];
+        product[1] = 1f;
+        ImageClassifier gate = io.sightline.core.classify.EmbeddingClassifier.builder(new GlobalDescriptorEmbedder())
+            .train(List.of(io.sightline.core.classify.EmbeddingClassifier.Example.ofVector("non-commodity", nonProduct),
+                io.sightline.core.classify.EmbeddingClassifier.Example.ofVector("other-commodity", product)),
+                ProgressListener.NONE, io.sightline.core.CancellationToken.NONE);
+        ProductSearcher searcher = ProductSearcher.builder().catalog(catalog).intentClassifier(gate).build();
         ExactVectorIndex<String> exact = new ExactVectorIndex<>(dim, Metric.COSINE, GlobalDescriptorEmbedder.ID);
         List<IndexItem<String>> items = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
