@@ -155,37 +155,13 @@ public final class OnnxImageClassifier implements ImageClassifier {
   }
 
   /** Fluent builder; not thread-safe. */
-  public static final class Builder extends OnnxModelBuilder<Builder> {
-    private String outputName;
-    private int outputIndex;
+  public static final class Builder extends SingleOutputBuilder<Builder> {
     private List<String> labels;
     private Path labelsFile;
     private Activation activation = Activation.SOFTMAX;
-    private int batchSize = 16;
 
     private Builder() {
       super(ResizeMode.STRETCH);
-    }
-
-    /**
-     * @param name the output holding one score per label (default: the first output)
-     * @return this
-     */
-    public Builder outputName(String name) {
-      this.outputName = name;
-      return this;
-    }
-
-    /**
-     * @param index the output, in model order, when no name is given
-     * @return this
-     */
-    public Builder outputIndex(int index) {
-      if (index < 0) {
-        throw new IllegalArgumentException("output index must be >= 0: " + index);
-      }
-      this.outputIndex = index;
-      return this;
     }
 
     /**
@@ -212,18 +188,6 @@ public final class OnnxImageClassifier implements ImageClassifier {
      */
     public Builder activation(Activation activation) {
       this.activation = Objects.requireNonNull(activation, "activation");
-      return this;
-    }
-
-    /**
-     * @param size images per inference in {@link #classifyAll} (default 16)
-     * @return this
-     */
-    public Builder batchSize(int size) {
-      if (size < 1) {
-        throw new IllegalArgumentException("batch size must be positive: " + size);
-      }
-      this.batchSize = size;
       return this;
     }
 

@@ -153,36 +153,12 @@ public final class OnnxImageEmbedder implements ImageEmbedder {
   }
 
   /** Fluent builder; not thread-safe. */
-  public static final class Builder extends OnnxModelBuilder<Builder> {
-    private String outputName;
-    private int outputIndex;
+  public static final class Builder extends SingleOutputBuilder<Builder> {
     private int dimension = -1;
-    private int batchSize = 16;
     private boolean l2;
 
     private Builder() {
       super(ResizeMode.STRETCH);
-    }
-
-    /**
-     * @param name the output holding the embedding (default: the first output)
-     * @return this
-     */
-    public Builder outputName(String name) {
-      this.outputName = name;
-      return this;
-    }
-
-    /**
-     * @param index the output holding the embedding, in model order, when no name is given
-     * @return this
-     */
-    public Builder outputIndex(int index) {
-      if (index < 0) {
-        throw new IllegalArgumentException("output index must be >= 0: " + index);
-      }
-      this.outputIndex = index;
-      return this;
     }
 
     /**
@@ -195,18 +171,6 @@ public final class OnnxImageEmbedder implements ImageEmbedder {
         throw new IllegalArgumentException("dimension must be positive: " + dimension);
       }
       this.dimension = dimension;
-      return this;
-    }
-
-    /**
-     * @param size images per inference in {@link #embedAll} (default 16)
-     * @return this
-     */
-    public Builder batchSize(int size) {
-      if (size < 1) {
-        throw new IllegalArgumentException("batch size must be positive: " + size);
-      }
-      this.batchSize = size;
       return this;
     }
 
