@@ -31,9 +31,13 @@ import org.slf4j.LoggerFactory;
 class NativeMemorySoakTest {
   private static final Logger LOG = LoggerFactory.getLogger(NativeMemorySoakTest.class);
   private static final long BOUND_MB = 150;
-  private static final int EMBEDS = 3000;
-  private static final int MODEL_REOPENS = 40;
-  private static final int FEATURE_PAIRS = 400;
+  private static final long SLOPE_BOUND_MB = 40;
+  /** Rounds of the soak; {@code -Dsightline.soak.rounds=N} runs a longer one (BENCHMARKS.md). */
+  private static final int ROUNDS = Integer.getInteger("sightline.soak.rounds", 4);
+  private static final int SIDE = 224;
+  private static final int EMBEDS = 750 * ROUNDS;
+  private static final int MODEL_REOPENS = 10 * ROUNDS;
+  private static final int FEATURE_PAIRS = 100 * ROUNDS;
 
   @TempDir
   Path dir;
@@ -86,10 +90,10 @@ class NativeMemorySoakTest {
     return out;
   }
 
-  private int work(Path model, LocalFeatureReranker reranker, BufferedImage[] images, int embeds, int reopens,
+  private static int work(Path model, LocalFeatureReranker reranker, BufferedImage[] images, int embeds, int reopens,
       int pairs, Random rnd) {
     int ops = 0;
-    try (OnnxImageEmbedder e = OnnxImageEmbedder.builder().modelPath(model).inputSize(8, 8).build()) {
+    try (OnnxImageEmbedder e = OnnxImageEmbedder.builder().modelPath(model).inputSize(SIDE, SIDE).build()) {
       for (int i = 0; i < embeds; i++) {
         float[] v = e.embed(images[i % images.length]);
         assertThat(v).hasSize(e.dimension());
@@ -97,7 +101,7 @@ class NativeMemorySoakTest {
       }
     }
     for (int i = 0; i < reopens; i++) {
-      try (OnnxImageEmbedder e = OnnxImageEmbedder.builder().modelPath(model).inputSize(8, 8).build()) {
+      try (OnnxImageEmbedder e = OnnxImageEmbedder.builder().modelPath(model).inputSize(SIDE, SIDE).build()) {
         e.embed(images[i % images.length]);
         ops++;
       }
@@ -113,11 +117,41 @@ class NativeMemorySoakTest {
     return ops;
   }
 
+  /**
+   * The tiny embedder of {@link OnnxModelWriter} at {@code side x side} input, so that every
+   * inference moves a realistic tensor (3 x 224 x 224 floats = 588 KiB) through native memory and
+   * a leaked input tensor would add that much per call.
+   */
+  static byte[] embedderModel(int side) {
+    OnnxModelWriter w = OnnxModelWriter.create(13);
+    w.input("pixels", OnnxModelWriter.FLOAT, "N", 3, side, side);
+    float[] weights = new float[12];
+    for (int r = 0; r < 3; r++) {
+      System.arraycopy(OnnxModelWriter.EMBED_W[r], 0, weights, r * 4, 4);
+    }
+    w.initializer("W", new long[] {3, 4}, weights);
+    w.initializer("B", new long[] {4}, OnnxModelWriter.EMBED_B);
+    w.node("GlobalAveragePool", new String[] {"pixels"}, new String[] {"gap"});
+    w.node("Flatten", new String[] {"gap"}, new String[] {"pooled"}, OnnxModelWriter.intAttr("axis", 1));
+    w.node("MatMul", new String[] {"pooled", "W"}, new String[] {"mm"});
+    w.node("Add", new String[] {"mm", "B"}, new String[] {"embedding"});
+    w.output("embedding", OnnxModelWriter.FLOAT, "N", 4);
+    return w.toBytes();
+  }
+
+  /**
+   * Runs the same batch of native operations {@link #ROUNDS} times after a warm-up and measures
+   * the resident set beyond the committed heap after each round. A leak grows with every round;
+   * allocator caches and JIT code settle after the first. The test therefore bounds both the total
+   * growth and the growth over the last rounds (the slope), which a leak of one input tensor per
+   * inference (588 KiB x 750 = 430 MB per round) or one Mat per ORB extraction would exceed many
+   * times over.
+   */
   @Test
   void nativeMemoryStaysFlatOverThousandsOfOperations() throws Exception {
     Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "needs Linux /proc");
-    Path model = dir.resolve("tiny-embedder.onnx");
-    Files.write(model, OnnxModelWriter.tinyEmbedder(false));
+    Path model = dir.resolve("embedder-224.onnx");
+    Files.write(model, embedderModel(SIDE));
     Random rnd = new Random(42);
     BufferedImage[] images = new BufferedImage[16];
     for (int i = 0; i < images.length; i++) {
@@ -125,25 +159,35 @@ class NativeMemorySoakTest {
     }
     LocalFeatureReranker reranker = LocalFeatureReranker.defaults();
 
-    int warm = work(model, reranker, images, 300, 5, 40, rnd);
+    int warm = work(model, reranker, images, EMBEDS / ROUNDS, 5, 40, rnd);
     settle();
     long rss0 = rssKb();
     long heap0 = heapCommittedKb();
-
-    int ops = work(model, reranker, images, EMBEDS, MODEL_REOPENS, FEATURE_PAIRS, rnd);
-    settle();
-    long rss1 = rssKb();
-    long heap1 = heapCommittedKb();
-
-    long rssGrowthMb = (rss1 - rss0) / 1024;
-    long heapGrowthMb = (heap1 - heap0) / 1024;
-    long nativeGrowthMb = rssGrowthMb - heapGrowthMb;
-    LOG.info("native soak: {} warm-up + {} operations ({} ONNX inferences, {} model open/close, {} ORB extractions"
-        + " + {} RANSAC verifications); RSS {} MB -> {} MB ({} MB), committed heap {} MB -> {} MB ({} MB),"
-        + " native growth {} MB (bound {} MB)", warm, ops, EMBEDS, MODEL_REOPENS, 2 * FEATURE_PAIRS, FEATURE_PAIRS,
-        rss0 / 1024, rss1 / 1024, rssGrowthMb, heap0 / 1024, heap1 / 1024, heapGrowthMb, nativeGrowthMb, BOUND_MB);
-    assertThat(ops).isGreaterThanOrEqualTo(4000);
+    long[] nativeMb = new long[ROUNDS + 1];
+    nativeMb[0] = (rss0 - heap0) / 1024;
+    int ops = 0;
+    StringBuilder rounds = new StringBuilder();
+    long rss = rss0;
+    long heap = heap0;
+    for (int r = 1; r <= ROUNDS; r++) {
+      ops += work(model, reranker, images, EMBEDS / ROUNDS, MODEL_REOPENS / ROUNDS, FEATURE_PAIRS / ROUNDS, rnd);
+      settle();
+      rss = rssKb();
+      heap = heapCommittedKb();
+      nativeMb[r] = (rss - heap) / 1024;
+      rounds.append(rounds.length() == 0 ? "" : ", ").append(nativeMb[r] - nativeMb[0]);
+    }
+    long nativeGrowthMb = nativeMb[ROUNDS] - nativeMb[0];
+    long slopeMb = nativeMb[ROUNDS] - nativeMb[1];
+    LOG.info("native soak: {} warm-up + {} operations in {} rounds ({} ONNX inferences at {}x{}, {} model open/close,"
+        + " {} ORB extractions + {} RANSAC verifications); RSS {} MB -> {} MB, committed heap {} MB -> {} MB;"
+        + " native growth after each round [{}] MB: total {} MB (bound {}), rounds 2-{} {} MB (bound {})",
+        warm, ops, ROUNDS, EMBEDS, SIDE, SIDE, MODEL_REOPENS, 2 * FEATURE_PAIRS, FEATURE_PAIRS, rss0 / 1024,
+        rss / 1024, heap0 / 1024, heap / 1024, rounds, nativeGrowthMb, BOUND_MB, ROUNDS, slopeMb, SLOPE_BOUND_MB);
+    assertThat(ops).isGreaterThanOrEqualTo(1000 * ROUNDS);
     assertThat(nativeGrowthMb).as("RSS growth beyond the Java heap after %d native operations", ops)
         .isLessThan(BOUND_MB);
+    assertThat(slopeMb).as("RSS growth beyond the heap over rounds 2-%d (a leak keeps growing)", ROUNDS)
+        .isLessThan(SLOPE_BOUND_MB);
   }
 }
