@@ -154,8 +154,10 @@ final class CrossModalBlock extends AbstractBlock {
       projected = feature;
     }
     projected = objectNorm.forward(ps, new NDList(projected), training).singletonOrThrow();
-    NDArray maskVec = value(ps, imageMask, m, training).reshape(1, 1, e);
-    projected = projected.mul(keep).add(maskVec.mul(objMasked.expandDims(2)));
+    // Parameters are only ever the second operand: a DJL result belongs to its first operand's
+    // manager, and a result attached to the model's manager would live (leak) until the model closes.
+    NDArray maskVec = value(ps, imageMask, m, training); // [E], broadcast over [B,O,1]
+    projected = projected.mul(keep).add(objMasked.expandDims(2).mul(maskVec));
     NDArray seedText = embed(unitEmbedding, ps, objSeedText, training) // [B,O,L,E]
         .mul(objSeedWeight.expandDims(3)).sum(new int[] {2});
     NDArray orderIds = m.ones(new Shape(b, o), DataType.INT32);

@@ -555,6 +555,23 @@ public final class CrossModalModel implements AutoCloseable {
     return caption(extractor.extract(image, List.of()), captionCandidates, true);
   }
 
+  /**
+   * Native arrays owned by the model's manager (its parameters plus anything attached to it);
+   * constant between calls when no call leaks an array into the model's lifetime.
+   */
+  int managedArrays() {
+    return runLockedPlain(() -> model.getNDManager().getManagedArrays().size());
+  }
+
+  private <T> T runLockedPlain(java.util.function.Supplier<T> work) {
+    lock.lock();
+    try {
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   @Override
   public void close() {
     lock.lock();
