@@ -2,8 +2,8 @@ package io.sightline.crossmodal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import io.sightline.core.reliability.NativeSoak;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,26 +42,6 @@ class ModelSoakAndConcurrencyTest {
     model.close();
   }
 
-  static long rssMb() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
-      }
-    }
-    throw new IllegalStateException("no VmRSS");
-  }
-
-  static long heapMb() {
-    return Runtime.getRuntime().totalMemory() / (1024 * 1024); // committed heap
-  }
-
-  static void settle() throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(50);
-    }
-  }
-
   /**
    * Exact leak check: scoring, captioning and retrieval attach nothing to the model's own manager
    * (an array attached there lives until the model closes, which the soak below saw as ~2 KB per
@@ -86,46 +66,31 @@ class ModelSoakAndConcurrencyTest {
    */
   @Test
   void scoringAndReloadingDoNotLeakNativeMemory() throws Exception {
-    int rounds = Integer.getInteger("sightline.soak.rounds", 4);
+    int rounds = NativeSoak.rounds(4);
     ImageFeatures f = model.featureExtractor().extract(pairs.get(0).image(), List.of());
     for (int i = 0; i < 200; i++) {
       model.score("a red square", f);
     }
     Path dir = tmp.resolve("soak-model");
     model.save(dir);
-    settle();
-    long rss0 = rssMb();
-    long heap0 = heapMb();
-    long[] nativeMb = new long[rounds + 1];
-    nativeMb[0] = rss0 - heap0;
-    StringBuilder perRound = new StringBuilder();
-    int ops = 0;
-    long rss = rss0;
-    long heap = heap0;
-    for (int r = 1; r <= rounds; r++) {
+    NativeSoak.Result r = NativeSoak.run(rounds, () -> {
+      int ops = 0;
       for (int i = 0; i < 500; i++) {
         assertThat(Double.isFinite(model.score(i % 2 == 0 ? "a red square" : "a blue disc", f).logit())).isTrue();
         ops++;
       }
-      for (int i = 0; i < Integer.getInteger("s.loads", 4); i++) {
+      for (int i = 0; i < 4; i++) {
         try (CrossModalModel loaded = CrossModalModel.load(dir)) {
           loaded.score("a green disc", f);
         }
         ops++;
       }
-      settle();
-      rss = rssMb();
-      heap = heapMb();
-      nativeMb[r] = rss - heap;
-      perRound.append(perRound.length() == 0 ? "" : ", ").append(nativeMb[r] - nativeMb[0]);
-    }
-    long total = nativeMb[rounds] - nativeMb[0];
-    long slope = nativeMb[rounds] - nativeMb[1];
-    LOG.info("crossmodal soak: {} operations in {} rounds, RSS {} -> {} MB, committed heap {} -> {} MB,"
-        + " growth beyond heap after each round [{}] MB: total {} MB (bound 200), rounds 2-{} {} MB (bound 60)",
-        ops, rounds, rss0, rss, heap0, heap, perRound, total, rounds, slope);
-    assertThat(total).isLessThan(200);
-    assertThat(slope).as("growth beyond the heap over rounds 2-%d (a leak keeps growing)", rounds).isLessThan(60);
+      return ops;
+    });
+    LOG.info("crossmodal soak (PyTorch scoring, model load/close): {} (bounds 200 and 60 MB)", r.summary());
+    assertThat(r.totalMb()).isLessThan(200);
+    assertThat(r.slopeMb()).as("growth beyond the heap over rounds 2-%d (a leak keeps growing)", rounds)
+        .isLessThan(60);
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.sightline.core.CancelledException;
 import io.sightline.core.InputFormatException;
 import io.sightline.core.ModelException;
 import io.sightline.core.ProgressListener;
+import io.sightline.core.reliability.NativeSoak;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -170,9 +171,13 @@ class GbdtEntityScorerTest {
         .hasMessageContaining("gone.png");
   }
 
-  /** LightGBM handles (boosters, prediction buffers) are freed: RSS stays flat over a soak. */
+  /**
+   * LightGBM handles (boosters, prediction buffers) are freed: the resident set beyond the heap
+   * stays flat over rounds of 750 scorings and 8 load/close cycles ({@code NativeSoak}).
+   */
   @Test
   void scoringAndReloadingDoNotLeakNativeMemory() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(NativeSoak.supported(), "needs Linux /proc");
     GbdtEntityScorer gbdt = GbdtEntityScorer.train(FeatureSchema.GROUPED, synthetic(300, 11),
         GbdtEntityScorer.Params.defaults(), (t, d, tot, m) -> { }, CancellationToken.NONE);
     List<double[]> rows = synthetic(50, 12).stream().map(e -> e.candidate().features()).toList();
@@ -181,49 +186,25 @@ class GbdtEntityScorerTest {
     for (int i = 0; i < 200; i++) {
       gbdt.score(FeatureSchema.GROUPED, rows);
     }
-    settle();
-    long rss0 = rssMb();
-    long heap0 = heapMb();
-    int ops = 0;
-    for (int i = 0; i < 3000; i++) {
-      assertThat(gbdt.score(FeatureSchema.GROUPED, rows)).hasSize(rows.size());
-      ops++;
-    }
-    for (int i = 0; i < 30; i++) {
-      try (GbdtEntityScorer back = GbdtEntityScorer.load(file)) {
-        back.score(FeatureSchema.GROUPED, rows);
+    int rounds = NativeSoak.rounds(4);
+    NativeSoak.Result r = NativeSoak.run(rounds, () -> {
+      int ops = 0;
+      for (int i = 0; i < 750; i++) {
+        assertThat(gbdt.score(FeatureSchema.GROUPED, rows)).hasSize(rows.size());
+        ops++;
       }
-      ops++;
-    }
+      for (int i = 0; i < 8; i++) {
+        try (GbdtEntityScorer back = GbdtEntityScorer.load(file)) {
+          back.score(FeatureSchema.GROUPED, rows);
+        }
+        ops++;
+      }
+      return ops;
+    });
     gbdt.close();
-    settle();
-    long rss1 = rssMb();
-    long heap1 = heapMb();
-    long nativeGrowth = (rss1 - rss0) - Math.max(0, heap1 - heap0);
     org.slf4j.LoggerFactory.getLogger(GbdtEntityScorerTest.class).info(
-        "LightGBM soak: {} operations, RSS {} -> {} MB, heap {} -> {} MB, growth beyond heap {} MB",
-        ops, rss0, rss1, heap0, heap1, nativeGrowth);
-    assertThat(nativeGrowth).isLessThan(150);
-  }
-
-  private static long rssMb() throws java.io.IOException {
-    for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
-      }
-    }
-    throw new IllegalStateException("no VmRSS");
-  }
-
-  private static long heapMb() {
-    Runtime rt = Runtime.getRuntime();
-    return (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024);
-  }
-
-  private static void settle() throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(50);
-    }
+        "LightGBM soak (scoring 50 rows, booster load/close): {} (bounds 150 and 40 MB)", r.summary());
+    assertThat(r.totalMb()).isLessThan(150);
+    assertThat(r.slopeMb()).as("growth beyond the heap over rounds 2-%d", rounds).isLessThan(40);
   }
 }

@@ -9,7 +9,6 @@ import io.sightline.core.rerank.LocalFeatures;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -33,35 +32,11 @@ class NativeMemorySoakTest {
   private static final long BOUND_MB = 150;
   private static final long SLOPE_BOUND_MB = 40;
   /** Rounds of the soak; {@code -Dsightline.soak.rounds=N} runs a longer one (BENCHMARKS.md). */
-  private static final int ROUNDS = Integer.getInteger("sightline.soak.rounds", 4);
+  private static final int ROUNDS = NativeSoak.rounds(4);
   private static final int SIDE = 224;
-  private static final int EMBEDS = 750 * ROUNDS;
-  private static final int MODEL_REOPENS = 10 * ROUNDS;
-  private static final int FEATURE_PAIRS = 100 * ROUNDS;
 
   @TempDir
   Path dir;
-
-  static long rssKb() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    throw new IllegalStateException("no VmRSS in /proc/self/status");
-  }
-
-  static long heapCommittedKb() {
-    return Runtime.getRuntime().totalMemory() / 1024;
-  }
-
-  static void settle() throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      System.runFinalization();
-      Thread.sleep(50);
-    }
-  }
 
   static BufferedImage texture(Random rnd, int w, int h) {
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -140,16 +115,15 @@ class NativeMemorySoakTest {
   }
 
   /**
-   * Runs the same batch of native operations {@link #ROUNDS} times after a warm-up and measures
-   * the resident set beyond the committed heap after each round. A leak grows with every round;
-   * allocator caches and JIT code settle after the first. The test therefore bounds both the total
-   * growth and the growth over the last rounds (the slope), which a leak of one input tensor per
+   * Runs the same batch of native operations (750 inferences, 10 model open/close cycles, 200 ORB
+   * extractions and 100 RANSAC verifications) in {@link #ROUNDS} rounds after a warm-up, with
+   * {@link NativeSoak}. Bounds the total growth and the growth after round 1 (the slope), which a leak of one input tensor per
    * inference (588 KiB x 750 = 430 MB per round) or one Mat per ORB extraction would exceed many
    * times over.
    */
   @Test
   void nativeMemoryStaysFlatOverThousandsOfOperations() throws Exception {
-    Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "needs Linux /proc");
+    Assumptions.assumeTrue(NativeSoak.supported(), "needs Linux /proc");
     Path model = dir.resolve("embedder-224.onnx");
     Files.write(model, embedderModel(SIDE));
     Random rnd = new Random(42);
@@ -159,35 +133,14 @@ class NativeMemorySoakTest {
     }
     LocalFeatureReranker reranker = LocalFeatureReranker.defaults();
 
-    int warm = work(model, reranker, images, EMBEDS / ROUNDS, 5, 40, rnd);
-    settle();
-    long rss0 = rssKb();
-    long heap0 = heapCommittedKb();
-    long[] nativeMb = new long[ROUNDS + 1];
-    nativeMb[0] = (rss0 - heap0) / 1024;
-    int ops = 0;
-    StringBuilder rounds = new StringBuilder();
-    long rss = rss0;
-    long heap = heap0;
-    for (int r = 1; r <= ROUNDS; r++) {
-      ops += work(model, reranker, images, EMBEDS / ROUNDS, MODEL_REOPENS / ROUNDS, FEATURE_PAIRS / ROUNDS, rnd);
-      settle();
-      rss = rssKb();
-      heap = heapCommittedKb();
-      nativeMb[r] = (rss - heap) / 1024;
-      rounds.append(rounds.length() == 0 ? "" : ", ").append(nativeMb[r] - nativeMb[0]);
-    }
-    long nativeGrowthMb = nativeMb[ROUNDS] - nativeMb[0];
-    long slopeMb = nativeMb[ROUNDS] - nativeMb[1];
-    LOG.info("native soak: {} warm-up + {} operations in {} rounds ({} ONNX inferences at {}x{}, {} model open/close,"
-        + " {} ORB extractions + {} RANSAC verifications); RSS {} MB -> {} MB, committed heap {} MB -> {} MB;"
-        + " native growth after each round [{}] MB: total {} MB (bound {}), rounds 2-{} {} MB (bound {})",
-        warm, ops, ROUNDS, EMBEDS, SIDE, SIDE, MODEL_REOPENS, 2 * FEATURE_PAIRS, FEATURE_PAIRS, rss0 / 1024,
-        rss / 1024, heap0 / 1024, heap / 1024, rounds, nativeGrowthMb, BOUND_MB, ROUNDS, slopeMb, SLOPE_BOUND_MB);
-    assertThat(ops).isGreaterThanOrEqualTo(1000 * ROUNDS);
-    assertThat(nativeGrowthMb).as("RSS growth beyond the Java heap after %d native operations", ops)
+    int warm = work(model, reranker, images, 750, 5, 40, rnd);
+    NativeSoak.Result r = NativeSoak.run(ROUNDS, () -> work(model, reranker, images, 750, 10, 100, rnd));
+    LOG.info("native soak (ONNX inferences at {}x{}, model open/close, ORB + RANSAC; {} warm-up operations): {}"
+        + " (bounds {} and {} MB)", SIDE, SIDE, warm, r.summary(), BOUND_MB, SLOPE_BOUND_MB);
+    assertThat(r.operations()).isGreaterThanOrEqualTo(1000 * ROUNDS);
+    assertThat(r.totalMb()).as("RSS growth beyond the Java heap after %d native operations", r.operations())
         .isLessThan(BOUND_MB);
-    assertThat(slopeMb).as("RSS growth beyond the heap over rounds 2-%d (a leak keeps growing)", ROUNDS)
+    assertThat(r.slopeMb()).as("RSS growth beyond the heap over rounds 2-%d (a leak keeps growing)", ROUNDS)
         .isLessThan(SLOPE_BOUND_MB);
   }
 }
