@@ -268,25 +268,4 @@ class PosterComposerTest {
     assertThat(a.saliencyId()).contains("spectral_residual");
     assertThat(a.targets()).extracting(Detection::label).containsOnly("face");
   }
-
-  @Test
-  void isThreadSafeAfterBuild() throws Exception {
-    BufferedImage a = TestImages.astronaut();
-    BufferedImage c = TestImages.photo("coffee.png");
-    Box expectA = composer.compose(a, "a", null).kept().get(0).crop().crop();
-    Box expectC = composer.compose(c, "c", null).kept().get(0).crop().crop();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-    try {
-      List<java.util.concurrent.Future<Box>> fs = new java.util.ArrayList<>();
-      for (int i = 0; i < 6; i++) {
-        BufferedImage img = i % 2 == 0 ? a : c;
-        fs.add(pool.submit(() -> composer.compose(img, "x", null).kept().get(0).crop().crop()));
-      }
-      for (int i = 0; i < fs.size(); i++) {
-        assertThat(fs.get(i).get()).isEqualTo(i % 2 == 0 ? expectA : expectC);
-      }
-    } finally {
-      pool.shutdown();
-    }
-  }
 }
