@@ -56,8 +56,9 @@ public final class ProductSearchBenchmark {
     System.out.printf(Locale.ROOT, "efConstruction %d, M %d, ef 100, %d queries, %d processors%n%n", efConstruction, m, nQueries,
         Runtime.getRuntime().availableProcessors());
     System.out.printf(Locale.ROOT, "| catalog | build (s) | heap after build (MiB) | index file (MiB) | searcher p50 (ms) "
-        + "| searcher p99 (ms) | HNSW-only p50 (ms) | exact baseline p50 (ms) | exact p99 (ms) | HNSW recall@10 |%n");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        + "| searcher p99 (ms) | HNSW-only p50 (ms) | exact baseline p50 (ms) | exact p99 (ms) | HNSW recall@10 "
+        + "| queries left empty by the filters |%n");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     for (int n : sizes) {
       Random rnd = new Random(42);
       float[][] centres = new float[2000][dim];
@@ -124,6 +125,7 @@ public final class ProductSearchBenchmark {
         double[] te = new double[nQueries];
         double[] th = new double[nQueries];
         double recall = 0;
+        int empty = 0;
         for (int q = 0; q < nQueries; q++) {
           long a = System.nanoTime();
           RegionResult r = searcher.searchVector(Intent.OTHER_COMMODITY, queries.get(q));
@@ -138,16 +140,18 @@ public final class ProductSearchBenchmark {
           recall += Metrics.recallAtK(hnsw, new HashSet<>(ex.subList(0, Math.min(10, ex.size())).stream()
               .map(SearchResult::id).toList()), 10);
           if (r.results().isEmpty()) {
-            throw new IllegalStateException("no result for query " + q);
+            // legitimate: on a small synthetic catalog the category and entropy steps can remove
+            // every candidate (they are switchable); counted, not fatal
+            empty++;
           }
         }
         Arrays.sort(ts);
         Arrays.sort(te);
         Arrays.sort(th);
-        System.out.printf(Locale.ROOT, "| %,d | %.1f | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f |%n", n, build,
+        System.out.printf(Locale.ROOT, "| %,d | %.1f | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f | %d |%n", n, build,
             heap >> 20, file >> 20, Metrics.quantile(ts, 0.5), Metrics.quantile(ts, 0.99), Metrics.quantile(th, 0.5),
             Metrics.quantile(te, 0.5),
-            Metrics.quantile(te, 0.99), recall / nQueries);
+            Metrics.quantile(te, 0.99), recall / nQueries, empty);
       }
       deleteTree(dir);
     }
