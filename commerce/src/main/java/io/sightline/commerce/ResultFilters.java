@@ -121,6 +121,11 @@ public final class ResultFilters {
    * Claim 6: when the results span several categories, drops the categories whose entropy value
    * exceeds {@code threshold}. With one category nothing is dropped.
    *
+   * <p>When <em>every</em> category is above the threshold (results scattered over many small
+   * categories, none dominant), nothing is dropped either: the filter's premise, a dominant
+   * category plus noise, does not hold, and dropping all would return an empty answer even for an
+   * exact match. The entropies are still reported, so the trace shows why nothing went.
+   *
    * @param results the similar image set (or the first target set)
    * @param threshold entropy threshold in nats
    * @return kept and removed results, and the entropies
@@ -140,6 +145,9 @@ public final class ResultFilters {
       } else {
         kept.add(m);
       }
+    }
+    if (kept.isEmpty()) {
+      return new Filtered(results, List.of(), h);
     }
     return new Filtered(kept, removed, h);
   }

@@ -68,6 +68,23 @@ class ResultFiltersTest {
   }
 
   @Test
+  void entropyFilterNeverEmptiesTheAnswer() {
+    // an exact match (distance 0.01) among 29 neighbours spread over 15 categories of 2: every
+    // share is 2/30, every entropy 2.708 > ln 10, so the seed rule would drop all 30
+    List<ProductMatch> in = new ArrayList<>();
+    in.add(ProductMatch.of("exact", "c0", 0.01f));
+    for (int i = 1; i < 30; i++) {
+      in.add(ProductMatch.of("n" + i, "c" + (i / 2), 0.6f + i * 0.001f));
+    }
+    ResultFilters.Filtered f = ResultFilters.entropyFilter(in, ResultFilters.DEFAULT_ENTROPY_THRESHOLD);
+    assertThat(f.categoryEntropy().values()).allSatisfy(e -> assertThat(e).isGreaterThan(Math.log(10)));
+    assertThat(f.kept()).hasSize(30);
+    assertThat(f.removed()).isEmpty();
+    // with one dominant category the rule applies as usual
+    assertThat(ResultFilters.entropyFilter(seedExample(), ResultFilters.DEFAULT_ENTROPY_THRESHOLD).kept()).hasSize(28);
+  }
+
+  @Test
   void categoryScoreIsSumOfReciprocalPositions() {
     assertThat(ResultFilters.categoryScore(List.of(1, 2, 4))).isEqualTo(1.75, within(1e-12));
     assertThat(ResultFilters.categoryScore(List.of(3, 5))).isEqualTo(1 / 3.0 + 0.2, within(1e-12));
