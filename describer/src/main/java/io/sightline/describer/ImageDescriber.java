@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +115,9 @@ public final class ImageDescriber {
           matches, th, mode, scorer.id());
     }
     List<EntityCandidate> cands = set.candidates();
+    if (mode == ScoringMode.PER_MENTION && scorer instanceof SequenceEntityScorer seq) {
+      return describeSequences(label, seq, cands, matches, th);
+    }
     List<double[]> rows = new ArrayList<>(cands.size());
     for (EntityCandidate c : cands) {
       rows.add(c.features());
@@ -133,11 +137,46 @@ public final class ImageDescriber {
       scored.add(new ScoredEntity(c.name(), c.key(), scores[i], scores[i] > scoreThreshold, c.featureMap(),
           c.referenceIds()));
     }
+    return finish(label, scored, matches, th);
+  }
+
+  /** Ranks scored entities and picks the best accepted one (or none: "no proper entity"). */
+  private Description finish(String label, List<ScoredEntity> scored, List<Description.Match> matches,
+      Description.Thresholds th) {
     scored.sort(Comparator.comparingDouble(ScoredEntity::score).reversed().thenComparing(ScoredEntity::key));
     List<ScoredEntity> accepted = scored.stream().filter(ScoredEntity::accepted).toList();
     ScoredEntity best = accepted.isEmpty() ? null : accepted.get(0);
     return new Description(label, best == null ? Description.Status.NO_PROPER_ENTITY : Description.Status.DESCRIBED,
         best, accepted, scored, matches, th, mode, scorer.id());
+  }
+
+  /**
+   * Per-mention mode with a sequence scorer (seed [0036]): each entity is scored once, on the
+   * sequence of its mentions (candidates come in match order, so best-matching reference first);
+   * its evidence is its first mention's features and every mentioning reference.
+   */
+  private Description describeSequences(String label, SequenceEntityScorer seq, List<EntityCandidate> cands,
+      List<Description.Match> matches, Description.Thresholds th) {
+    Map<String, List<EntityCandidate>> byKey = new LinkedHashMap<>();
+    for (EntityCandidate c : cands) {
+      byKey.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(c);
+    }
+    List<List<double[]>> sequences = new ArrayList<>(byKey.size());
+    for (List<EntityCandidate> l : byKey.values()) {
+      sequences.add(l.stream().map(EntityCandidate::features).toList());
+    }
+    double[] scores = seq.scoreSequences(schema, sequences);
+    List<ScoredEntity> scored = new ArrayList<>();
+    int i = 0;
+    for (List<EntityCandidate> l : byKey.values()) {
+      EntityCandidate first = l.get(0);
+      List<String> refs = new ArrayList<>();
+      l.forEach(c -> refs.addAll(c.referenceIds()));
+      scored.add(new ScoredEntity(first.name(), first.key(), scores[i], scores[i] > scoreThreshold,
+          first.featureMap(), refs));
+      i++;
+    }
+    return finish(label, scored, matches, th);
   }
 
   /**

@@ -64,6 +64,40 @@ class ImageDescriberTest {
   }
 
   @Test
+  void perMentionModeWithTheLstmScoresEachEntityOnceOnAllItsMentions() {
+    ImageDescriber base = ImageDescriber.builder().store(store).mode(ScoringMode.PER_MENTION).build();
+    List<TrainingExample> examples = new java.util.ArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      for (String c : Fixtures.COUNTRIES) {
+        float[] v = store.embedder().embed(Fixtures.transformed(c));
+        ScorerTraining.label(base, c + round, v, java.util.Map.of("flag of " + c, true), true, examples);
+      }
+    }
+    LstmEntityScorer.Params p = new LstmEntityScorer.Params(16, 40, 8, 0.01f, 8, 0.0, 10, 3, 0.5);
+    try (LstmEntityScorer lstm = LstmEntityScorer.train(examples, p, ProgressListener.NONE, CancellationToken.NONE)) {
+      ImageDescriber d = ImageDescriber.builder().store(store).mode(ScoringMode.PER_MENTION).scorer(lstm).build();
+      float[] v = store.embedder().embed(Fixtures.transformed("japan"));
+      Description r = d.describeVector(v, "japan");
+      assertThat(r.scorerId()).startsWith("lstm");
+      assertThat(r.candidates()).extracting(ScoredEntity::key).doesNotHaveDuplicates();
+      // the entity's score is the LSTM's score of the sequence of all its mentions, in match order
+      CandidateSet set = d.candidates(v);
+      ScoredEntity japan = r.candidates().stream().filter(e -> e.key().equals("flag of japan")).findFirst()
+          .orElseThrow();
+      List<EntityCandidate> mentions = set.candidates().stream().filter(c -> c.key().equals("flag of japan")).toList();
+      assertThat(mentions).hasSizeGreaterThanOrEqualTo(2);
+      assertThat(japan.referenceIds()).containsExactlyElementsOf(
+          mentions.stream().flatMap(c -> c.referenceIds().stream()).toList());
+      assertThat(japan.score()).isEqualTo(lstm.scoreSequences(FeatureSchema.PER_MENTION,
+          List.of(mentions.stream().map(EntityCandidate::features).toList()))[0]);
+      assertThat(japan.features()).isEqualTo(mentions.get(0).featureMap());
+      // trained on these flags, it names the right one
+      assertThat(r.best()).isNotNull();
+      assertThat(r.best().key()).isEqualTo("flag of japan");
+    }
+  }
+
+  @Test
   void abstainsWhenNothingMatchesOrNoEntityIsGoodEnough() {
     ImageDescriber d = ImageDescriber.builder().store(store).build();
     Description none = d.describe(Fixtures.unknownPicture(), "unknown");

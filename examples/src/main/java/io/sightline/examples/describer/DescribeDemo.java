@@ -12,8 +12,10 @@ import io.sightline.describer.GbdtEntityScorer;
 import io.sightline.describer.HeuristicEntityScorer;
 import io.sightline.describer.ImageDescriber;
 import io.sightline.describer.IngestReport;
+import io.sightline.describer.LstmEntityScorer;
 import io.sightline.describer.ReferenceStore;
 import io.sightline.describer.ScorerTraining;
+import io.sightline.describer.ScoringMode;
 import io.sightline.examples.cli.CliSupport;
 import io.sightline.examples.demo.DemoStep;
 import java.awt.image.BufferedImage;
@@ -137,17 +139,26 @@ public final class DescribeDemo implements DemoStep {
       ImageDescriber heuristic = ImageDescriber.builder().store(store).scorer(new HeuristicEntityScorer()).build();
       ScorerTraining.TrainingSet set = ScorerTraining.build(heuristic, ScorerTraining.readLabels(labelsFile), true,
           io.sightline.core.ProgressListener.NONE, CancellationToken.NONE);
+      // the seed's sequence variant ([0036]) learns from per-mention candidates
+      ImageDescriber perMention = ImageDescriber.builder().store(store).mode(ScoringMode.PER_MENTION)
+          .scorer(new HeuristicEntityScorer()).build();
+      ScorerTraining.TrainingSet mentions = ScorerTraining.build(perMention, ScorerTraining.readLabels(labelsFile),
+          true, io.sightline.core.ProgressListener.NONE, CancellationToken.NONE);
       GbdtEntityScorer.Params d = GbdtEntityScorer.Params.defaults();
       try (GbdtEntityScorer gbdt = GbdtEntityScorer.train(FeatureSchema.GROUPED, set.examples(),
           new GbdtEntityScorer.Params(100, 0.1, 7, 2, d.seed(), d.threshold()),
-          io.sightline.core.ProgressListener.NONE, CancellationToken.NONE)) {
+          io.sightline.core.ProgressListener.NONE, CancellationToken.NONE);
+          LstmEntityScorer lstm = LstmEntityScorer.train(mentions.examples(), LstmEntityScorer.Params.defaults(),
+              io.sightline.core.ProgressListener.NONE, CancellationToken.NONE)) {
         gbdt.save(out.resolve("scorer.gbdt"));
+        lstm.save(out.resolve("scorer.lstm"));
         ImageDescriber trained = ImageDescriber.builder().store(store).scorer(gbdt).build();
         summary.put("trainingExamples", set.examples().size());
         summary.put("testQueries", testQueries.size());
         try (BufferedWriter w = Files.newBufferedWriter(out.resolve("results.jsonl"), StandardCharsets.UTF_8)) {
           Map<String, ImageDescriber> describers = new LinkedHashMap<>();
           describers.put("gbdt", trained);
+          describers.put("lstm", ImageDescriber.builder().store(store).mode(ScoringMode.PER_MENTION).scorer(lstm).build());
           describers.put("heuristic", heuristic);
           for (Map.Entry<String, ImageDescriber> e : describers.entrySet()) {
             int correct = 0;

@@ -3,7 +3,7 @@ package io.sightline.examples.describer;
 import io.sightline.core.SightlineException;
 import io.sightline.describer.Description;
 import io.sightline.describer.EntityScorer;
-import io.sightline.describer.GbdtEntityScorer;
+import io.sightline.describer.EntityScorers;
 import io.sightline.describer.HeuristicEntityScorer;
 import io.sightline.describer.ImageDescriber;
 import io.sightline.describer.ReferenceStore;
@@ -38,7 +38,7 @@ public final class DescribeQueryCommand implements Callable<Integer> {
   Path db;
 
   @Option(names = "--scorer", paramLabel = "MODEL",
-      description = "GBDT scorer from 'describe train-scorer' (default: the heuristic scorer)")
+      description = "GBDT or LSTM scorer from 'describe train-scorer' (default: the heuristic scorer)")
   Path scorer;
 
   @Option(names = "--mode", description = "grouped or per-mention (default ${DEFAULT-VALUE})")
@@ -70,7 +70,21 @@ public final class DescribeQueryCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ScoringMode m = parseMode(spec.commandLine(), mode);
-    EntityScorer s = scorer == null ? new HeuristicEntityScorer() : GbdtEntityScorer.load(scorer);
+    EntityScorer s = scorer == null ? new HeuristicEntityScorer() : EntityScorers.load(scorer);
+    try {
+      return query(m, s);
+    } finally {
+      if (s instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          // closing a loaded model frees native memory; nothing to report at exit
+        }
+      }
+    }
+  }
+
+  private int query(ScoringMode m, EntityScorer s) {
     int status = CliSupport.OK;
     try (ReferenceStore store = ReferenceStore.builder().directory(db).createIfMissing(false).build()) {
       ImageDescriber.Builder b = ImageDescriber.builder().store(store).scorer(s).mode(m)

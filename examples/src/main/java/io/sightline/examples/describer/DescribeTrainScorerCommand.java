@@ -3,6 +3,7 @@ package io.sightline.examples.describer;
 import io.sightline.core.CancellationToken;
 import io.sightline.describer.FeatureSchema;
 import io.sightline.describer.GbdtEntityScorer;
+import io.sightline.describer.LstmEntityScorer;
 import io.sightline.describer.ImageDescriber;
 import io.sightline.describer.ReferenceStore;
 import io.sightline.describer.ScorerTraining;
@@ -18,12 +19,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sightline describe train-scorer --db DIR --labels labels.jsonl --out MODEL}: trains the
- * GBDT entity scorer from labelled query images and prints one JSON summary line
- * {@code {"out","mode","queries","examples","positives","queriesWithoutMatch","labelsNotFound"}}.
+ * {@code sightline describe train-scorer --db DIR --labels labels.jsonl --out MODEL [--scorer lstm]}:
+ * trains the GBDT entity scorer (or, with {@code --scorer lstm} and {@code --mode per-mention}, the
+ * seed's LSTM sequence scorer) from labelled query images and prints one JSON summary line
+ * {@code {"out","scorer","mode","queries","examples","positives","queriesWithoutMatch","labelsNotFound"}}.
  */
 @Command(name = "train-scorer", mixinStandardHelpOptions = true,
-    description = "Train the GBDT entity scorer from labels.jsonl ({\"query\",\"entity\",\"correct\"}).")
+    description = "Train the GBDT (or LSTM) entity scorer from labels.jsonl ({\"query\",\"entity\",\"correct\"}).")
 public final class DescribeTrainScorerCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -46,8 +48,14 @@ public final class DescribeTrainScorerCommand implements Callable<Integer> {
   @Option(names = "--top-images", paramLabel = "M", description = "matched images at most (default ${DEFAULT-VALUE}); use the same at query time")
   int topImages = ImageDescriber.DEFAULT_TOP_IMAGES;
 
-  @Option(names = "--iterations", paramLabel = "N", description = "boosting rounds (default ${DEFAULT-VALUE})")
+  @Option(names = "--scorer", description = "gbdt, or lstm (seed [0036]; needs --mode per-mention) (default ${DEFAULT-VALUE})")
+  String scorerKind = "gbdt";
+
+  @Option(names = "--iterations", paramLabel = "N", description = "GBDT boosting rounds (default ${DEFAULT-VALUE})")
   int iterations = 200;
+
+  @Option(names = "--epochs", paramLabel = "N", description = "LSTM epochs at most, early stopping on 20 %% held-out queries (default ${DEFAULT-VALUE})")
+  int epochs = LstmEntityScorer.Params.defaults().epochs();
 
   @Option(names = "--keep-unlabelled", description = "ignore candidates without a label instead of treating them as incorrect")
   boolean keepUnlabelled;
@@ -55,8 +63,17 @@ public final class DescribeTrainScorerCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ScoringMode m = DescribeQueryCommand.parseMode(spec.commandLine(), mode);
-    if (iterations < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--iterations must be at least 1");
+    if (iterations < 1 || epochs < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--iterations and --epochs must be at least 1");
+    }
+    boolean lstm = switch (scorerKind.toLowerCase(java.util.Locale.ROOT)) {
+      case "gbdt" -> false;
+      case "lstm" -> true;
+      default -> throw new CommandLine.ParameterException(spec.commandLine(), "--scorer must be gbdt or lstm");
+    };
+    if (lstm && m != ScoringMode.PER_MENTION) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--scorer lstm reads the sequence of an entity's mentions: use --mode per-mention");
     }
     List<ScorerTraining.LabelledQuery> queries = ScorerTraining.readLabels(labels);
     try (ReferenceStore store = ReferenceStore.builder().directory(db).createIfMissing(false).build()) {
@@ -64,15 +81,26 @@ public final class DescribeTrainScorerCommand implements Callable<Integer> {
           .matchThreshold(matchThreshold).topImages(topImages).build();
       ScorerTraining.TrainingSet set = ScorerTraining.build(describer, queries, !keepUnlabelled,
           CliSupport.progressBar(), CancellationToken.NONE);
-      GbdtEntityScorer.Params d = GbdtEntityScorer.Params.defaults();
-      GbdtEntityScorer.Params p = new GbdtEntityScorer.Params(iterations, d.learningRate(), d.numLeaves(),
-          d.minDataInLeaf(), d.seed(), d.threshold());
-      try (GbdtEntityScorer gbdt = GbdtEntityScorer.train(FeatureSchema.of(m), set.examples(), p,
-          CliSupport.progressBar(), CancellationToken.NONE)) {
-        gbdt.save(out);
+      if (lstm) {
+        LstmEntityScorer.Params d = LstmEntityScorer.Params.defaults();
+        LstmEntityScorer.Params p = new LstmEntityScorer.Params(d.hiddenSize(), epochs, d.batchSize(),
+            d.learningRate(), d.maxLength(), d.validationShare(), d.patience(), d.seed(), d.threshold());
+        try (LstmEntityScorer s = LstmEntityScorer.train(set.examples(), p, CliSupport.progressBar(),
+            CancellationToken.NONE)) {
+          s.save(out);
+        }
+      } else {
+        GbdtEntityScorer.Params d = GbdtEntityScorer.Params.defaults();
+        GbdtEntityScorer.Params p = new GbdtEntityScorer.Params(iterations, d.learningRate(), d.numLeaves(),
+            d.minDataInLeaf(), d.seed(), d.threshold());
+        try (GbdtEntityScorer gbdt = GbdtEntityScorer.train(FeatureSchema.of(m), set.examples(), p,
+            CliSupport.progressBar(), CancellationToken.NONE)) {
+          gbdt.save(out);
+        }
       }
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("out", out.toString());
+      line.put("scorer", lstm ? "lstm" : "gbdt");
       line.put("mode", m.name());
       line.put("queries", set.queries());
       line.put("examples", set.examples().size());
