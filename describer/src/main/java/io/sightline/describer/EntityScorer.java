@@ -10,7 +10,9 @@ import java.util.List;
  *       examples (seed [0031]);</li>
  *   <li>{@link HeuristicEntityScorer}: a documented formula, for use before any training;</li>
  *   <li>{@link MajorityVoteScorer}: the share of matched references mentioning the entity, a
- *       baseline.</li>
+ *       baseline;</li>
+ *   <li>{@link LstmEntityScorer}: an LSTM over the sequence of an entity's mentions (seed [0036]),
+ *       a {@link SequenceEntityScorer}.</li>
  * </ul>
  * Implementations must be thread-safe.
  */

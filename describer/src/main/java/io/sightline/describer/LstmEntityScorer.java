@@ -53,10 +53,11 @@ import org.slf4j.LoggerFactory;
  * <p>Architecture: features standardised with the training set's mean and standard deviation;
  * one LSTM layer ({@link Params#hiddenSize()} units, DJL on the PyTorch engine, CPU); masked mean
  * and masked max pooling of its outputs over the valid steps; a linear layer to one logit;
- * sigmoid. Trained with binary cross-entropy and AdamW, sequences grouped by (query, entity) from
- * {@link TrainingExample}s of {@link ScoringMode#PER_MENTION}; a held-out share of the queries
- * (not of the sequences, so no query leaks across) drives early stopping and the best epoch's
- * weights are kept. Training is deterministic for a given seed on one thread.
+ * sigmoid. Trained with class-weighted binary cross-entropy and AdamW, sequences grouped by
+ * (query, entity) from {@link TrainingExample}s of {@link ScoringMode#PER_MENTION}; a held-out
+ * share of the queries (not of the sequences, so no query leaks across) drives early stopping,
+ * the best epoch's weights are kept, and the default threshold is chosen on those queries.
+ * Training is deterministic for a given seed on one thread.
  *
  * <p>Thread-safe: calls are serialised on one model (PyTorch CPU inference of a small LSTM is
  * sub-millisecond; parallel callers queue). Close it to free the native model.
@@ -79,22 +80,30 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
    * @param validationShare share of training queries held out for early stopping (0 = none)
    * @param patience epochs without validation gain before stopping
    * @param seed random seed (weights, shuffling, the split)
-   * @param threshold default score threshold of a description
+   * @param positiveWeight loss weight of correct sequences; 0 = balance the classes (negatives /
+   *     positives of the training set, at most 20)
+   * @param threshold default score threshold of a description; NaN = choose it on the held-out
+   *     queries (the value that maximises the mean of top-1 accuracy on queries with a correct
+   *     entity and abstention on queries without one), 0.5 without validation
    */
   public record Params(int hiddenSize, int epochs, int batchSize, float learningRate, int maxLength,
-      double validationShare, int patience, long seed, double threshold) {
+      double validationShare, int patience, long seed, double positiveWeight, double threshold) {
     /** Validates. */
     public Params {
       if (hiddenSize < 1 || hiddenSize > 4096 || epochs < 1 || batchSize < 1 || maxLength < 1
           || !(learningRate > 0) || !(validationShare >= 0 && validationShare < 1) || patience < 1
-          || !(threshold >= 0 && threshold <= 1)) {
+          || !(positiveWeight >= 0) || Double.isInfinite(positiveWeight)
+          || !(Double.isNaN(threshold) || threshold >= 0 && threshold <= 1)) {
         throw new IllegalArgumentException("invalid LSTM scorer parameters: " + this);
       }
     }
 
-    /** @return 32 units, at most 80 epochs, batches of 32, rate 0.005, 16 steps, 20 % validation, patience 10 */
+    /**
+     * @return 32 units, at most 80 epochs, batches of 32, rate 0.005, 16 steps, 20 % of the
+     *     queries held out, patience 10, balanced classes, threshold chosen on the held-out queries
+     */
     public static Params defaults() {
-      return new Params(32, 80, 32, 0.005f, 16, 0.2, 10, 7, 0.5);
+      return new Params(32, 80, 32, 0.005f, 16, 0.2, 10, 7, 0, Double.NaN);
     }
   }
 
@@ -104,13 +113,15 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
    * @param sequences training sequences (entities of training queries)
    * @param positives of which correct
    * @param validationSequences held-out sequences
+   * @param positiveWeight loss weight given to correct sequences
+   * @param threshold the default score threshold (chosen on the held-out queries, or given)
    * @param epochs epochs run
    * @param bestEpoch the epoch whose weights were kept (1-based)
    * @param trainLoss training loss per epoch
    * @param validationLoss validation loss per epoch (empty without validation)
    */
-  public record TrainingSummary(int sequences, int positives, int validationSequences, int epochs, int bestEpoch,
-      List<Double> trainLoss, List<Double> validationLoss) {
+  public record TrainingSummary(int sequences, int positives, int validationSequences, double positiveWeight,
+      double threshold, int epochs, int bestEpoch, List<Double> trainLoss, List<Double> validationLoss) {
     /** Copies. */
     public TrainingSummary {
       trainLoss = List.copyOf(trainLoss);
@@ -126,6 +137,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
   private final SequenceBlock block;
   private final ReentrantLock lock = new ReentrantLock();
   private final String id;
+  private double threshold;
   private TrainingSummary summary;
   private boolean closed;
 
@@ -147,6 +159,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
     model.setBlock(block);
     block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, schema.size()), new Shape(1, 1));
     this.id = String.format(Locale.ROOT, "lstm-v%d(h=%d,len=%d)", FORMAT, params.hiddenSize(), params.maxLength());
+    this.threshold = Double.isNaN(params.threshold()) ? 0.5 : params.threshold();
   }
 
   /**
@@ -177,7 +190,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
     List<Seq> train = new ArrayList<>();
     List<Seq> val = new ArrayList<>();
     for (int i = 0; i < queries.size(); i++) {
-      (i < nVal ? val : train).addAll(sequences(byQuery.get(queries.get(i)), params.maxLength()));
+      (i < nVal ? val : train).addAll(sequences(queries.get(i), byQuery.get(queries.get(i)), params.maxLength()));
     }
     int positives = (int) train.stream().filter(s -> s.label).count();
     if (positives == 0 || positives == train.size()) {
@@ -222,7 +235,8 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
         .optOptimizer(Optimizer.adamW().optLearningRateTracker(Tracker.fixed(params.learningRate()))
             .optWeightDecays(0.01f).build())
         .optDevices(new Device[] {Device.cpu()});
-    Loss loss = Loss.sigmoidBinaryCrossEntropyLoss();
+    float posWeight = (float) (params.positiveWeight() > 0 ? params.positiveWeight()
+        : Math.min(20, (train.size() - positives) / (double) positives));
     List<Double> trainLoss = new ArrayList<>();
     List<Double> valLoss = new ArrayList<>();
     double best = Double.POSITIVE_INFINITY;
@@ -246,7 +260,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
             NDArray labels = m.create(labelsOf(batch));
             try (GradientCollector gc = trainer.newGradientCollector()) {
               NDArray logit = trainer.forward(in).singletonOrThrow();
-              NDArray l = loss.evaluate(new NDList(labels), new NDList(logit));
+              NDArray l = weightedLoss(logit, labels, posWeight);
               gc.backward(l);
               total += l.getFloat() * batch.size();
             }
@@ -257,7 +271,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
         trainLoss.add(total / order.size());
         double monitored = trainLoss.get(trainLoss.size() - 1);
         if (!val.isEmpty()) {
-          monitored = meanLoss(val, loss);
+          monitored = meanLoss(val, posWeight);
           valLoss.add(monitored);
         }
         listener.onProgress("train", epoch, params.epochs(), String.format(Locale.ROOT,
@@ -275,25 +289,104 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
       if (bestParams != null) {
         loadParameterBytes(bestParams);
       }
+      if (Double.isNaN(params.threshold()) && !val.isEmpty()) {
+        threshold = chooseThreshold(val);
+      }
     } finally {
       lock.unlock();
     }
-    summary = new TrainingSummary(train.size(), positives, val.size(), epoch, bestEpoch, trainLoss, valLoss);
+    summary = new TrainingSummary(train.size(), positives, val.size(), posWeight, threshold, epoch, bestEpoch,
+        trainLoss, valLoss);
     LOG.info("LSTM entity scorer: {} sequences ({} correct), {} held out; {} epochs, best {} (loss {})",
         train.size(), positives, val.size(), epoch, bestEpoch, String.format(Locale.ROOT, "%.4f", best));
   }
 
-  private double meanLoss(List<Seq> seqs, Loss loss) {
+  /**
+   * Binary cross-entropy on logits, positives weighted: {@code w (softplus(z) - y z)} averaged
+   * with the weights, in the numerically stable form {@code max(z,0) + ln(1 + e^-|z|) - y z}.
+   */
+  private static NDArray weightedLoss(NDArray logit, NDArray labels, float posWeight) {
+    NDArray w = labels.mul(posWeight - 1f).add(1f);
+    NDArray softplus = logit.maximum(0f).add(logit.abs().neg().exp().add(1f).log());
+    NDArray bce = softplus.sub(logit.mul(labels));
+    return bce.mul(w).sum().div(w.sum());
+  }
+
+  private double meanLoss(List<Seq> seqs, float posWeight) {
     double total = 0;
-    for (int from = 0; from < seqs.size(); from += 256) {
-      List<Seq> batch = seqs.subList(from, Math.min(seqs.size(), from + 256));
+    double weights = 0;
+    double[] logits = logits(seqs);
+    for (int i = 0; i < seqs.size(); i++) {
+      double z = logits[i];
+      double y = seqs.get(i).label ? 1 : 0;
+      double w = seqs.get(i).label ? posWeight : 1;
+      total += w * (Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y * z);
+      weights += w;
+    }
+    return total / weights;
+  }
+
+  private double[] logits(List<Seq> seqs) {
+    double[] out = new double[seqs.size()];
+    for (int from = 0; from < seqs.size(); from += 512) {
+      List<Seq> batch = seqs.subList(from, Math.min(seqs.size(), from + 512));
       try (NDManager m = model.getNDManager().newSubManager()) {
-        NDArray logit = block.forward(new ParameterStore(m, false), inputs(m, rowsOf(batch)), false)
-            .singletonOrThrow();
-        total += loss.evaluate(new NDList(m.create(labelsOf(batch))), new NDList(logit)).getFloat() * batch.size();
+        float[] z = block.forward(new ParameterStore(m, false), inputs(m, rowsOf(batch)), false)
+            .singletonOrThrow().toFloatArray();
+        for (int i = 0; i < z.length; i++) {
+          out[from + i] = z[i];
+        }
       }
     }
-    return total / seqs.size();
+    return out;
+  }
+
+  /**
+   * The threshold that maximises, over the held-out queries, the mean of two rates as the
+   * describer would see them: the best-scoring entity of a query with a correct entity is correct
+   * and above the threshold; no entity of a query without one is above it.
+   */
+  private double chooseThreshold(List<Seq> val) {
+    double[] z = logits(val);
+    Map<String, double[]> perQuery = new LinkedHashMap<>(); // {best score, best is correct, has correct}
+    for (int i = 0; i < val.size(); i++) {
+      double p = 1 / (1 + Math.exp(-z[i]));
+      Seq s = val.get(i);
+      double[] q = perQuery.computeIfAbsent(s.query, k -> new double[] {-1, 0, 0});
+      if (p > q[0]) {
+        q[0] = p;
+        q[1] = s.label ? 1 : 0;
+      }
+      if (s.label) {
+        q[2] = 1;
+      }
+    }
+    double bestT = 0.5;
+    double bestValue = -1;
+    for (int k = 1; k <= 19; k++) {
+      double t = k * 0.05;
+      int known = 0;
+      int right = 0;
+      int unknown = 0;
+      int abstained = 0;
+      for (double[] q : perQuery.values()) {
+        if (q[2] == 1) {
+          known++;
+          right += q[0] > t && q[1] == 1 ? 1 : 0;
+        } else {
+          unknown++;
+          abstained += q[0] > t ? 0 : 1;
+        }
+      }
+      double value = known == 0 || unknown == 0
+          ? (known == 0 ? abstained / (double) unknown : right / (double) known)
+          : (right / (double) known + abstained / (double) unknown) / 2;
+      if (value > bestValue + 1e-9) {
+        bestValue = value;
+        bestT = t;
+      }
+    }
+    return bestT;
   }
 
   /** @return what training did, or null for a loaded scorer */
@@ -313,7 +406,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
 
   @Override
   public double defaultThreshold() {
-    return params.threshold();
+    return threshold;
   }
 
   @Override
@@ -412,7 +505,9 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
       out.writeDouble(params.validationShare());
       out.writeInt(params.patience());
       out.writeLong(params.seed());
+      out.writeDouble(params.positiveWeight());
       out.writeDouble(params.threshold());
+      out.writeDouble(threshold);
       for (int j = 0; j < schema.size(); j++) {
         out.writeFloat(mean[j]);
         out.writeFloat(std[j]);
@@ -443,7 +538,11 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
           names.add(in.readUTF());
         }
         Params p = new Params(in.readInt(), in.readInt(), in.readInt(), in.readFloat(), in.readInt(),
-            in.readDouble(), in.readInt(), in.readLong(), in.readDouble());
+            in.readDouble(), in.readInt(), in.readLong(), in.readDouble(), in.readDouble());
+        double chosen = in.readDouble();
+        if (!(chosen >= 0 && chosen <= 1)) {
+          throw new IOException("bad threshold " + chosen);
+        }
         float[] mean = new float[n];
         float[] std = new float[n];
         for (int j = 0; j < n; j++) {
@@ -459,6 +558,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
           throw new java.io.EOFException();
         }
         LstmEntityScorer s = new LstmEntityScorer(new FeatureSchema(mode, names), p, mean, std);
+        s.threshold = chosen;
         try {
           s.loadParameterBytes(w);
         } catch (RuntimeException e) {
@@ -506,9 +606,9 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
   // ---------------------------------------------------------------- data
 
   /** One entity's sequence for training. */
-  private record Seq(List<double[]> rows, boolean label) {}
+  private record Seq(String query, List<double[]> rows, boolean label) {}
 
-  private static List<Seq> sequences(List<TrainingExample> examples, int maxLength) {
+  private static List<Seq> sequences(String query, List<TrainingExample> examples, int maxLength) {
     Map<String, List<double[]>> rows = new LinkedHashMap<>();
     Map<String, Boolean> labels = new HashMap<>();
     for (TrainingExample e : examples) {
@@ -521,7 +621,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
     }
     List<Seq> out = new ArrayList<>();
     for (Map.Entry<String, List<double[]>> r : rows.entrySet()) {
-      out.add(new Seq(r.getValue(), labels.get(r.getKey())));
+      out.add(new Seq(query, r.getValue(), labels.get(r.getKey())));
     }
     return out;
   }

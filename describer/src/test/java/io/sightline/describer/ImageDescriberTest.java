@@ -73,7 +73,7 @@ class ImageDescriberTest {
         ScorerTraining.label(base, c + round, v, java.util.Map.of("flag of " + c, true), true, examples);
       }
     }
-    LstmEntityScorer.Params p = new LstmEntityScorer.Params(16, 40, 8, 0.01f, 8, 0.0, 10, 3, 0.5);
+    LstmEntityScorer.Params p = new LstmEntityScorer.Params(16, 40, 8, 0.01f, 8, 0.0, 10, 3, 0, 0.5);
     try (LstmEntityScorer lstm = LstmEntityScorer.train(examples, p, ProgressListener.NONE, CancellationToken.NONE)) {
       ImageDescriber d = ImageDescriber.builder().store(store).mode(ScoringMode.PER_MENTION).scorer(lstm).build();
       float[] v = store.embedder().embed(Fixtures.transformed("japan"));

@@ -84,7 +84,7 @@ class LstmEntityScorerTest {
     double[] scores = s.scoreSequences(S, group(ex, labels));
     int ok = 0;
     for (int i = 0; i < scores.length; i++) {
-      ok += (scores[i] > 0.5) == labels.get(i) ? 1 : 0;
+      ok += (scores[i] > s.defaultThreshold()) == labels.get(i) ? 1 : 0;
     }
     return ok / (double) scores.length;
   }
@@ -96,7 +96,7 @@ class LstmEntityScorerTest {
     int ok = 0;
     for (int i = 0; i < seqs.size(); i++) {
       double best = java.util.Arrays.stream(s.score(S, seqs.get(i))).max().orElseThrow();
-      ok += (best > 0.5) == labels.get(i) ? 1 : 0;
+      ok += (best > s.defaultThreshold()) == labels.get(i) ? 1 : 0;
     }
     return ok / (double) seqs.size();
   }
@@ -128,6 +128,8 @@ class LstmEntityScorerTest {
     }
     LstmEntityScorer.TrainingSummary sum = lstm.trainingSummary();
     assertThat(sum.validationSequences()).isPositive();
+    assertThat(sum.positiveWeight()).isGreaterThan(1.0); // about a third of the sequences are correct
+    assertThat(lstm.defaultThreshold()).isEqualTo(sum.threshold()).isBetween(0.05, 0.95);
     assertThat(sum.bestEpoch()).isBetween(1, sum.epochs());
     assertThat(sum.trainLoss().get(sum.trainLoss().size() - 1)).isLessThan(sum.trainLoss().get(0));
   }
@@ -141,6 +143,7 @@ class LstmEntityScorerTest {
     try (LstmEntityScorer back = LstmEntityScorer.load(f)) {
       assertThat(back.scoreSequences(S, seqs)).containsExactly(lstm.scoreSequences(S, seqs));
       assertThat(back.id()).isEqualTo(lstm.id());
+      assertThat(back.defaultThreshold()).isEqualTo(lstm.defaultThreshold());
     }
     byte[] b = Files.readAllBytes(f);
     b[b.length / 2] ^= 0x55;
@@ -173,7 +176,7 @@ class LstmEntityScorerTest {
   @Test
   void sameSeedSameModel() {
     List<TrainingExample> small = sequences(60, 3);
-    LstmEntityScorer.Params p = new LstmEntityScorer.Params(8, 5, 16, 0.01f, 8, 0.2, 10, 11, 0.5);
+    LstmEntityScorer.Params p = new LstmEntityScorer.Params(8, 5, 16, 0.01f, 8, 0.2, 10, 11, 0, Double.NaN);
     List<Boolean> labels = new ArrayList<>();
     List<List<double[]>> seqs = group(test, labels);
     try (LstmEntityScorer a = LstmEntityScorer.train(small, p, ProgressListener.NONE, CancellationToken.NONE);

@@ -12,6 +12,7 @@ import io.sightline.describer.GbdtEntityScorer;
 import io.sightline.describer.HeuristicEntityScorer;
 import io.sightline.describer.ImageDescriber;
 import io.sightline.describer.ImageSource;
+import io.sightline.describer.LstmEntityScorer;
 import io.sightline.describer.MajorityVoteScorer;
 import io.sightline.describer.Reference;
 import io.sightline.describer.ReferenceInput;
@@ -195,6 +196,16 @@ public final class DescriberEvaluation {
         if (mode == ScoringMode.GROUPED) {
           scorers.add(new MajorityVoteScorer());
         }
+        LstmEntityScorer lstm = null;
+        if (mode == ScoringMode.PER_MENTION) {
+          // seed [0036]: the sequence of each entity's mentions, read by an LSTM
+          long tl = System.nanoTime();
+          lstm = LstmEntityScorer.train(train, LstmEntityScorer.Params.defaults(), ProgressListener.NONE,
+              CancellationToken.NONE);
+          System.out.printf(Locale.ROOT, "%s: LSTM trained in %.1f s; %s%n", mode, (System.nanoTime() - tl) / 1e9,
+              lstm.trainingSummary());
+          scorers.add(lstm);
+        }
         for (EntityScorer s : scorers) {
           // threshold sweep: the top candidate of every test query, scored once
           ImageDescriber all = ImageDescriber.builder().store(store).mode(mode).scorer(s)
@@ -258,6 +269,9 @@ public final class DescriberEvaluation {
           System.out.println(row);
         }
         gbdt.close();
+        if (lstm != null) {
+          lstm.close();
+        }
       }
       System.out.println();
       System.out.println("| mode | scorer | top-1 accuracy, known (test half) | correct abstention, unknown (test half) | precision of answers | known queries with no match |");

@@ -84,7 +84,8 @@ public final class DescribeTrainScorerCommand implements Callable<Integer> {
       if (lstm) {
         LstmEntityScorer.Params d = LstmEntityScorer.Params.defaults();
         LstmEntityScorer.Params p = new LstmEntityScorer.Params(d.hiddenSize(), epochs, d.batchSize(),
-            d.learningRate(), d.maxLength(), d.validationShare(), d.patience(), d.seed(), d.threshold());
+            d.learningRate(), d.maxLength(), d.validationShare(), d.patience(), d.seed(), d.positiveWeight(),
+            d.threshold());
         try (LstmEntityScorer s = LstmEntityScorer.train(set.examples(), p, CliSupport.progressBar(),
             CancellationToken.NONE)) {
           s.save(out);
