@@ -149,11 +149,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
     this.params = params;
     this.mean = mean.clone();
     this.std = std.clone();
-    try {
-      Engine.getEngine("PyTorch");
-    } catch (RuntimeException | UnsatisfiedLinkError e) {
-      throw new ModelException("the PyTorch engine is not available: " + e.getMessage(), e);
-    }
+    pytorch();
     this.block = new SequenceBlock(params.hiddenSize());
     this.model = Model.newInstance("describer-lstm", Device.cpu(), "PyTorch");
     model.setBlock(block);
@@ -219,7 +215,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
       mean[j] = (float) m;
       std[j] = var > 1e-12 ? (float) Math.sqrt(var) : 1f;
     }
-    Engine.getEngine("PyTorch").setRandomSeed((int) params.seed());
+    pytorch().setRandomSeed((int) params.seed());
     LstmEntityScorer scorer = new LstmEntityScorer(schema, params, mean, std);
     try {
       scorer.fit(train, val, positives, listener, token);
@@ -227,6 +223,16 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
     } catch (RuntimeException e) {
       scorer.close();
       throw e;
+    }
+  }
+
+  /** @return DJL's PyTorch engine, or a ModelException saying how to get it (it is an optional dependency) */
+  private static Engine pytorch() {
+    try {
+      return Engine.getEngine("PyTorch");
+    } catch (RuntimeException | UnsatisfiedLinkError e) {
+      throw new ModelException("the LSTM entity scorer needs DJL's PyTorch engine (add ai.djl.pytorch:pytorch-engine,"
+          + " pytorch-jni and pytorch-native-cpu, see describer/README.md): " + e.getMessage(), e);
     }
   }
 
