@@ -10,8 +10,6 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.InputFormatException;
@@ -193,9 +191,20 @@ public final class CrossModalTrainer {
     boolean stoppedEarly = false;
 
     InputEncoder enc = model.encoder;
+    // AdamW (DJL's update kernel) whose moments go into every checkpoint, so a resumed run
+    // continues with the interrupted run's optimizer state instead of fresh moments
+    CheckpointableAdamW optimizer = new CheckpointableAdamW(b.learningRate, 0.01f, model.block);
+    if (state != null && state.optimizerState() != null) {
+      try {
+        optimizer.restore(state.optimizerState());
+      } catch (java.io.IOException e) {
+        throw new io.sightline.core.StoreException(ckpt + ": unreadable optimizer state: " + e.getMessage(), e);
+      }
+    } else if (state != null) {
+      LOG.warn("{} holds no optimizer state (older format): the AdamW moments restart", ckpt);
+    }
     DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.sigmoidBinaryCrossEntropyLoss())
-        .optOptimizer(Optimizer.adamW().optLearningRateTracker(Tracker.fixed(b.learningRate))
-            .optWeightDecays(0.01f).build())
+        .optOptimizer(optimizer)
         .optDevices(new Device[] {device});
     try (Trainer trainer = new Trainer(model.model, tc)) {
       trainer.initialize(model.block.inputShapes(b.batchSize));
@@ -208,6 +217,12 @@ public final class CrossModalTrainer {
         int batches = (rows.size() + b.batchSize - 1) / b.batchSize;
         double[] sums = new double[7];
         int counted = 0;
+        if (epoch == startEpoch && skipBatches > 0 && state != null && state.partialSums() != null
+            && state.partialSums().length == sums.length) {
+          // the interrupted epoch's figures so far, so its loss (and the best-epoch choice) match
+          System.arraycopy(state.partialSums(), 0, sums, 0, sums.length);
+          counted = skipBatches;
+        }
         for (int bi = 0; bi < batches; bi++) {
           if (epoch == startEpoch && bi < skipBatches) {
             continue;
@@ -234,7 +249,7 @@ public final class CrossModalTrainer {
           if (ckpt != null && b.checkpointEvery > 0 && (bi + 1) % b.checkpointEvery == 0
               && bi + 1 < batches) {
             ModelFile.write(ckpt, model, new TrainingState(epoch, bi + 1, b.seed, best, bad,
-                List.copyOf(history), bestParams));
+                List.copyOf(history), bestParams, optimizer.stateBytes(), sums.clone()));
           }
           b.listener.onProgress("batch", bi + 1, batches,
               String.format(Locale.ROOT, "epoch %d loss=%.4f", epoch + 1, f[0]));
@@ -265,7 +280,7 @@ public final class CrossModalTrainer {
             && System.nanoTime() - trainStart > b.maxDuration.toNanos();
         if (ckpt != null) {
           ModelFile.write(ckpt, model, new TrainingState(epoch + 1, 0, b.seed, best, bad, history,
-              bestParams));
+              bestParams, optimizer.stateBytes(), null));
         }
         if (stop) {
           stoppedEarly = true;

@@ -79,6 +79,15 @@ final class ModelFile {
             if (state.bestParameters() != null) {
               writeBytes(out, state.bestParameters());
             }
+            out.writeBoolean(state.optimizerState() != null); // since format version 2
+            if (state.optimizerState() != null) {
+              writeBytes(out, state.optimizerState());
+            }
+            double[] partial = state.partialSums() == null ? new double[0] : state.partialSums();
+            out.writeInt(partial.length);
+            for (double d : partial) {
+              out.writeDouble(d);
+            }
           }
         });
   }
@@ -134,7 +143,20 @@ final class ModelFile {
               in.readDouble()));
         }
         byte[] bestParams = in.readBoolean() ? readBytes(in) : null;
-        state = new TrainingState(ep, bd, seed, best, bad, hist, bestParams);
+        byte[] optimizer = null;
+        double[] partial = null;
+        if (h.formatVersion() >= 2) {
+          optimizer = in.readBoolean() ? readBytes(in) : null;
+          int pn = in.readInt();
+          if (pn < 0 || pn > 64) {
+            throw new IOException("bad partial sums length " + pn);
+          }
+          partial = pn == 0 ? null : new double[pn];
+          for (int i = 0; i < pn; i++) {
+            partial[i] = in.readDouble();
+          }
+        }
+        state = new TrainingState(ep, bd, seed, best, bad, hist, bestParams, optimizer, partial);
       }
       return new Meta(h.embedderId(), tok, c, useSeeds, c.grid(), new Vocabulary(toks), seeds, caps,
           params, state);
