@@ -22,16 +22,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
+import smile.classification.LogisticRegression;
 import org.slf4j.LoggerFactory;
 
 /**
  * A classifier for users who have labelled images but no model: multinomial logistic regression
  * (softmax) on the vectors of an {@link ImageEmbedder}.
  *
- * <p>Training standardises each embedding component (z-score over the training set), then
- * minimises the mean cross-entropy plus {@code l2/2 · ||W||²} (biases are not penalised) with
- * full-batch L-BFGS from zero weights. The objective is convex and the procedure has no random
- * element, so the same examples always give the same model.
+ * <p>Training standardises each embedding component (z-score over the training set), then fits
+ * Smile's logistic regression ({@code smile.classification.LogisticRegression}: binomial for two
+ * labels, multinomial otherwise, L-BFGS) minimising the mean cross-entropy plus
+ * {@code l2/2 · ||W||²} (biases are not penalised; Smile's {@code lambda} is {@code l2 · n}).
+ * {@link Builder#selectL2} picks {@code l2} by k-fold cross-validation. The objective is convex and
+ * nothing random enters (the folds use a fixed seed), so the same examples always give the same
+ * model. The fitted coefficients are stored as one softmax row per label (Smile's reference class
+ * gets a zero row), which is what {@link #classifyVector} evaluates.
  *
  * <pre>{@code
  * EmbeddingClassifier clf = EmbeddingClassifier.builder(embedder)
@@ -51,8 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddingClassifier implements ImageClassifier {
   /** ChecksummedFile kind of saved classifiers. */
   public static final String KIND = "embedding-classifier";
-  /** Current payload format version. */
-  public static final int FORMAT_VERSION = 1;
+  /** Current payload format version (2 adds the training summary; version 1 files still load). */
+  public static final int FORMAT_VERSION = 2;
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddingClassifier.class);
 
@@ -63,7 +68,10 @@ public final class EmbeddingClassifier implements ImageClassifier {
   private final float[] scale;
   private final float[] weights; // K x D, row-major
   private final float[] bias;
-  private final int iterations;
+  private final Map<String, Integer> samples;
+  private final double l2;
+  private final double trainingAccuracy;
+  private final double validationAccuracy;
   private final double loss;
   private final String id;
 
@@ -95,7 +103,8 @@ public final class EmbeddingClassifier implements ImageClassifier {
   }
 
   private EmbeddingClassifier(ImageEmbedder embedder, List<String> labels, float[] mean, float[] scale,
-      float[] weights, float[] bias, int iterations, double loss) {
+      float[] weights, float[] bias, Map<String, Integer> samples, double l2, double trainingAccuracy,
+      double validationAccuracy, double loss) {
     this.embedder = embedder;
     this.labels = List.copyOf(labels);
     this.dim = mean.length;
@@ -103,7 +112,10 @@ public final class EmbeddingClassifier implements ImageClassifier {
     this.scale = scale;
     this.weights = weights;
     this.bias = bias;
-    this.iterations = iterations;
+    this.samples = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(samples));
+    this.l2 = l2;
+    this.trainingAccuracy = trainingAccuracy;
+    this.validationAccuracy = validationAccuracy;
     this.loss = loss;
     this.id = "embedding-classifier/" + FORMAT_VERSION + ":" + fingerprint() + "@" + embedder.id();
   }
@@ -146,16 +158,21 @@ public final class EmbeddingClassifier implements ImageClassifier {
     for (int j = 0; j < dim; j++) {
       z[j] = (v[j] - mean[j]) / scale[j];
     }
-    int k = labels.size();
-    double[] logits = new double[k];
-    for (int c = 0; c < k; c++) {
+    return softmax(logits(weights, bias, z));
+  }
+
+  /** Softmax logits of one standardised vector: {@code W z + b}, W is K x D row-major. */
+  static double[] logits(float[] weights, float[] bias, double[] z) {
+    int d = z.length;
+    double[] logits = new double[bias.length];
+    for (int c = 0; c < bias.length; c++) {
       double s = bias[c];
-      for (int j = 0; j < dim; j++) {
-        s += weights[c * dim + j] * z[j];
+      for (int j = 0; j < d; j++) {
+        s += weights[c * d + j] * z[j];
       }
       logits[c] = s;
     }
-    return softmax(logits);
+    return logits;
   }
 
   static double[] softmax(double[] logits) {
@@ -191,14 +208,29 @@ public final class EmbeddingClassifier implements ImageClassifier {
     return embedder;
   }
 
-  /** @return L-BFGS iterations run in training */
-  public int iterations() {
-    return iterations;
-  }
-
   /** @return the final training objective (mean cross-entropy plus the L2 term) */
   public double trainingLoss() {
     return loss;
+  }
+
+  /** @return training examples per label (empty for a file of format version 1) */
+  public Map<String, Integer> samplesPerLabel() {
+    return samples;
+  }
+
+  /** @return the L2 penalty used (chosen by cross-validation with {@link Builder#selectL2}); NaN for a version 1 file */
+  public double l2() {
+    return l2;
+  }
+
+  /** @return share of the training examples the model labels correctly; NaN for a version 1 file */
+  public double trainingAccuracy() {
+    return trainingAccuracy;
+  }
+
+  /** @return mean k-fold cross-validation accuracy of the chosen L2, or NaN without {@link Builder#selectL2} */
+  public double validationAccuracy() {
+    return validationAccuracy;
   }
 
   /**
@@ -220,8 +252,13 @@ public final class EmbeddingClassifier implements ImageClassifier {
           out.writeFloat(f);
         }
       }
-      out.writeInt(iterations);
       out.writeDouble(loss);
+      out.writeDouble(l2);
+      out.writeDouble(trainingAccuracy);
+      out.writeDouble(validationAccuracy);
+      for (String l : labels) {
+        out.writeInt(samples.getOrDefault(l, 0));
+      }
     });
   }
 
@@ -264,9 +301,22 @@ public final class EmbeddingClassifier implements ImageClassifier {
       float[] scale = readFloats(in, d);
       float[] weights = readFloats(in, k * d);
       float[] bias = readFloats(in, k);
-      int iterations = in.readInt();
+      if (header.formatVersion() == 1) {
+        in.readInt(); // iterations of the former hand-written optimiser
+        double loss = in.readDouble();
+        return new EmbeddingClassifier(embedder, labels, mean, scale, weights, bias, Map.of(), Double.NaN,
+            Double.NaN, Double.NaN, loss);
+      }
       double loss = in.readDouble();
-      return new EmbeddingClassifier(embedder, labels, mean, scale, weights, bias, iterations, loss);
+      double l2 = in.readDouble();
+      double trainAcc = in.readDouble();
+      double valAcc = in.readDouble();
+      Map<String, Integer> samples = new LinkedHashMap<>();
+      for (String l : labels) {
+        samples.put(l, in.readInt());
+      }
+      return new EmbeddingClassifier(embedder, labels, mean, scale, weights, bias, samples, l2, trainAcc, valAcc,
+          loss);
     });
   }
 
@@ -302,7 +352,9 @@ public final class EmbeddingClassifier implements ImageClassifier {
   public static final class Builder {
     private final ImageEmbedder embedder;
     private double l2 = 1e-3;
-    private int maxIterations = 300;
+    private double[] l2Grid;
+    private int folds = 5;
+    private int maxIterations = 500;
     private double tolerance = 1e-6;
     private int batchSize = 32;
 
@@ -323,7 +375,30 @@ public final class EmbeddingClassifier implements ImageClassifier {
     }
 
     /**
-     * @param max most L-BFGS iterations (default 300)
+     * Chooses the L2 penalty by k-fold cross-validation (deterministic folds) among the given
+     * values, by accuracy on the held-out folds; ties go to the larger (smoother) value.
+     * Overrides {@link #l2(double)}.
+     *
+     * @param folds number of folds (2..20)
+     * @param grid candidate penalties, each finite and &gt;= 0
+     * @return this
+     */
+    public Builder selectL2(int folds, double... grid) {
+      if (folds < 2 || folds > 20 || grid == null || grid.length == 0) {
+        throw new IllegalArgumentException("need 2..20 folds and at least one l2 value");
+      }
+      for (double l : grid) {
+        if (!(l >= 0) || Double.isInfinite(l)) {
+          throw new IllegalArgumentException("l2 must be finite and >= 0: " + l);
+        }
+      }
+      this.folds = folds;
+      this.l2Grid = grid.clone();
+      return this;
+    }
+
+    /**
+     * @param max most L-BFGS iterations of Smile's solver (default 500)
      * @return this
      */
     public Builder maxIterations(int max) {
@@ -335,8 +410,7 @@ public final class EmbeddingClassifier implements ImageClassifier {
     }
 
     /**
-     * @param tolerance stop when the gradient norm falls below tolerance × max(1, |weights|)
-     *     (default 1e-6)
+     * @param tolerance convergence tolerance of Smile's L-BFGS (default 1e-6)
      * @return this
      */
     public Builder tolerance(double tolerance) {
@@ -361,8 +435,9 @@ public final class EmbeddingClassifier implements ImageClassifier {
 
     /**
      * Embeds the image examples and fits the model. Reports progress as task "embed" (images
-     * embedded) then "train" (iterations, with the loss), and stops with a
-     * {@link io.sightline.core.CancelledException} when the token is cancelled.
+     * embedded) then "train" (one step per cross-validation fit, then the final fit, with the
+     * accuracy), and stops with a {@link io.sightline.core.CancelledException} when the token is
+     * cancelled (checked between images and between fits; one fit is not interrupted).
      *
      * @param examples labelled images or vectors; at least two distinct labels
      * @param progress progress listener
@@ -462,62 +537,125 @@ public final class EmbeddingClassifier implements ImageClassifier {
           z[i][j] = (x[i][j] - mean[j]) / scale[j];
         }
       }
-      final double lambda = l2;
-      Lbfgs.Objective objective = (theta, grad) -> {
-        Arrays.fill(grad, 0);
-        double lossSum = 0;
-        double[] logits = new double[k];
+      int fits = (l2Grid == null ? 0 : l2Grid.length * folds) + 1;
+      int[] done = {0};
+      double chosen = l2;
+      double validation = Double.NaN;
+      if (l2Grid != null) {
+        int[] fold = new int[n];
+        List<Integer> order = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-          for (int c = 0; c < k; c++) {
-            double s = theta[k * d + c];
-            int off = c * d;
-            for (int j = 0; j < d; j++) {
-              s += theta[off + j] * z[i][j];
+          order.add(i);
+        }
+        java.util.Collections.shuffle(order, new java.util.Random(17));
+        for (int i = 0; i < n; i++) {
+          fold[order.get(i)] = i % folds;
+        }
+        double best = -1;
+        for (double l : l2Grid) {
+          int right = 0;
+          for (int f = 0; f < folds; f++) {
+            token.throwIfCancelled();
+            List<Integer> tr = new ArrayList<>();
+            List<Integer> te = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+              (fold[i] == f ? te : tr).add(i);
             }
-            logits[c] = s;
-          }
-          double max = Double.NEGATIVE_INFINITY;
-          for (double l : logits) {
-            max = Math.max(max, l);
-          }
-          double sum = 0;
-          for (int c = 0; c < k; c++) {
-            sum += Math.exp(logits[c] - max);
-          }
-          double logZ = max + Math.log(sum);
-          lossSum += logZ - logits[y[i]];
-          for (int c = 0; c < k; c++) {
-            double r = Math.exp(logits[c] - logZ) - (c == y[i] ? 1 : 0);
-            int off = c * d;
-            for (int j = 0; j < d; j++) {
-              grad[off + j] += r * z[i][j];
+            double[][] zt = new double[tr.size()][];
+            int[] yt = new int[tr.size()];
+            for (int i = 0; i < tr.size(); i++) {
+              zt[i] = z[tr.get(i)];
+              yt[i] = y[tr.get(i)];
             }
-            grad[k * d + c] += r;
+            listener.onProgress("train", ++done[0], fits, "cross-validation, l2 " + l + ", fold " + (f + 1));
+            if (Arrays.stream(yt).distinct().count() < k) {
+              continue; // this fold's training part lost a label: its held-out part counts as wrong
+            }
+            float[][] wb = fitSoftmax(zt, yt, k, l);
+            for (int i : te) {
+              right += argmax(logits(wb[0], wb[1], z[i])) == y[i] ? 1 : 0;
+            }
+          }
+          double acc = right / (double) n;
+          LOG.debug("embedding classifier: l2 {} cross-validation accuracy {}", l, acc);
+          if (acc > best || (acc == best && l > chosen)) {
+            best = acc;
+            chosen = l;
           }
         }
-        double reg = 0;
-        for (int p = 0; p < grad.length; p++) {
-          grad[p] /= n;
-          if (p < k * d) {
-            grad[p] += lambda * theta[p];
-            reg += theta[p] * theta[p];
-          }
-        }
-        return lossSum / n + 0.5 * lambda * reg;
-      };
-      Lbfgs.Result r = Lbfgs.minimize(objective, new double[k * d + k], maxIterations, tolerance, 10,
-          listener, token);
-      LOG.debug("embedding classifier: {} examples, {} labels, {} iterations, loss {}, converged {}",
-          n, k, r.iterations(), r.value(), r.converged());
+        validation = best;
+      }
+      token.throwIfCancelled();
+      float[][] wb = fitSoftmax(z, y, k, chosen);
+      int right = 0;
+      double ce = 0;
+      Map<String, Integer> counts = new LinkedHashMap<>();
+      for (String l : labels) {
+        counts.put(l, 0);
+      }
+      for (int i = 0; i < n; i++) {
+        double[] lg = logits(wb[0], wb[1], z[i]);
+        double[] p = softmax(lg);
+        ce -= Math.log(Math.max(1e-300, p[y[i]]));
+        right += argmax(lg) == y[i] ? 1 : 0;
+        counts.merge(labels.get(y[i]), 1, Integer::sum);
+      }
+      double reg = 0;
+      for (float w : wb[0]) {
+        reg += (double) w * w;
+      }
+      double loss = ce / n + 0.5 * chosen * reg;
+      double acc = right / (double) n;
+      listener.onProgress("train", fits, fits, String.format(java.util.Locale.ROOT,
+          "l2 %s, training accuracy %.3f%s", chosen, acc, Double.isNaN(validation) ? ""
+              : String.format(java.util.Locale.ROOT, ", %d-fold cross-validation accuracy %.3f", folds, validation)));
+      LOG.debug("embedding classifier: {} examples, {} labels, l2 {}, loss {}, training accuracy {}, validation {}",
+          n, k, chosen, loss, acc, validation);
+      return new EmbeddingClassifier(embedder, labels, mean, scale, wb[0], wb[1], counts, chosen, acc, validation,
+          loss);
+    }
+
+    /**
+     * Smile's logistic regression on standardised rows, as softmax rows: {weights K x D, biases K}.
+     * Binomial: Smile's coefficients are {@code w[0..D-1]} and the intercept {@code w[D]} of label
+     * 1 against label 0 (row 0 stays zero). Multinomial: K-1 rows {@code [w, intercept]}; the last
+     * label is the reference class with a zero row.
+     */
+    private float[][] fitSoftmax(double[][] z, int[] y, int k, double l2) {
+      int n = z.length;
+      int d = z[0].length;
       float[] w = new float[k * d];
       float[] b = new float[k];
-      for (int p = 0; p < k * d; p++) {
-        w[p] = (float) r.x()[p];
+      try {
+        if (k == 2) {
+          double[] c = LogisticRegression.binomial(z, y, l2 * n, tolerance, maxIterations).coefficients();
+          for (int j = 0; j < d; j++) {
+            w[d + j] = (float) c[j];
+          }
+          b[1] = (float) c[d];
+        } else {
+          double[][] c = LogisticRegression.multinomial(z, y, l2 * n, tolerance, maxIterations).coefficients();
+          for (int r = 0; r < k - 1; r++) {
+            for (int j = 0; j < d; j++) {
+              w[r * d + j] = (float) c[r][j];
+            }
+            b[r] = (float) c[r][d];
+          }
+        }
+      } catch (RuntimeException e) {
+        throw new io.sightline.core.ModelException("logistic regression failed: " + e.getMessage(), e);
       }
-      for (int c = 0; c < k; c++) {
-        b[c] = (float) r.x()[k * d + c];
+      return new float[][] {w, b};
+    }
+
+    private static int argmax(double[] v) {
+      int best = 0;
+      for (int i = 1; i < v.length; i++) {
+        if (v[i] > v[best]) {
+          best = i;
+        }
       }
-      return new EmbeddingClassifier(embedder, labels, mean, scale, w, b, r.iterations(), r.value());
+      return best;
     }
   }
 }

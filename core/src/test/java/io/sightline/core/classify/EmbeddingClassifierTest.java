@@ -135,8 +135,12 @@ class EmbeddingClassifierTest {
     assertThat(trained.labels()).containsExactly("red", "blue", "striped");
     // training reduced the loss well below the ln(3) of the zero model
     assertThat(trained.trainingLoss()).isLessThan(0.2);
-    assertThat(trained.iterations()).isGreaterThan(0);
-    assertThat(trained.id()).startsWith("embedding-classifier/1:").endsWith("@" + EMBEDDER.id());
+    assertThat(trained.trainingAccuracy()).isGreaterThanOrEqualTo(0.9);
+    assertThat(trained.l2()).isEqualTo(1e-3);
+    assertThat(trained.validationAccuracy()).isNaN();
+    assertThat(trained.samplesPerLabel().keySet()).containsExactly("red", "blue", "striped");
+    assertThat(trained.samplesPerLabel().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(train.size());
+    assertThat(trained.id()).startsWith("embedding-classifier/2:").endsWith("@" + EMBEDDER.id());
   }
 
   @Test
@@ -193,6 +197,65 @@ class EmbeddingClassifierTest {
     token.cancel();
     assertThatThrownBy(() -> EmbeddingClassifier.builder(rgb).train(ex, ProgressListener.NONE, token))
         .isInstanceOf(CancelledException.class);
+  }
+
+  @Test
+  void crossValidationChoosesThePenaltyAndTheSummarySurvivesSaving(@TempDir Path dir) {
+    // an absurd penalty flattens the model; cross-validation must not pick it
+    EmbeddingClassifier cv = EmbeddingClassifier.builder(EMBEDDER).selectL2(3, 1e-3, 1e-1, 1e3)
+        .train(train, ProgressListener.NONE, CancellationToken.NONE);
+    assertThat(cv.l2()).isIn(1e-3, 1e-1);
+    assertThat(cv.validationAccuracy()).isBetween(0.8, 1.0);
+    Path f = dir.resolve("cv.model");
+    cv.save(f);
+    EmbeddingClassifier back = EmbeddingClassifier.load(f, EMBEDDER);
+    assertThat(back.l2()).isEqualTo(cv.l2());
+    assertThat(back.validationAccuracy()).isEqualTo(cv.validationAccuracy());
+    assertThat(back.trainingAccuracy()).isEqualTo(cv.trainingAccuracy());
+    assertThat(back.samplesPerLabel()).isEqualTo(cv.samplesPerLabel());
+    assertThatThrownBy(() -> EmbeddingClassifier.builder(EMBEDDER).selectL2(1, 0.1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EmbeddingClassifier.builder(EMBEDDER).selectL2(3, Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void twoLabelModelsMatchTheirOwnDecisionAndFormatVersion1StillLoads(@TempDir Path dir) {
+    ImageEmbedder rgb = new MeanRgb();
+    // binomial case: probabilities of the two labels sum to 1 and follow the data's direction
+    List<EmbeddingClassifier.Example> ex = new ArrayList<>();
+    Random rnd = new Random(5);
+    for (int i = 0; i < 40; i++) {
+      float v = rnd.nextFloat();
+      ex.add(EmbeddingClassifier.Example.ofVector(v > 0.5f ? "bright" : "dim", new float[] {v, v, v}));
+    }
+    EmbeddingClassifier clf = EmbeddingClassifier.builder(rgb).train(ex, ProgressListener.NONE, CancellationToken.NONE);
+    assertThat(clf.classifyVector(new float[] {0.95f, 0.95f, 0.95f}).get(0).label()).isEqualTo("bright");
+    assertThat(clf.classifyVector(new float[] {0.05f, 0.05f, 0.05f}).get(0).label()).isEqualTo("dim");
+    // a file of format version 1 (written by the former optimiser): loads, summary unknown
+    Path v1 = dir.resolve("v1.model");
+    io.sightline.core.store.ChecksummedFile.write(v1, new io.sightline.core.store.ChecksummedFile.Header(
+        EmbeddingClassifier.KIND, 1, rgb.id()), out -> {
+          out.writeInt(2);
+          out.writeUTF("dim");
+          out.writeUTF("bright");
+          out.writeInt(3);
+          for (float f : new float[] {0.5f, 0.5f, 0.5f, 0.25f, 0.25f, 0.25f}) { // mean, scale
+            out.writeFloat(f);
+          }
+          for (float f : new float[] {-1, -1, -1, 1, 1, 1}) { // weights, 2 x 3
+            out.writeFloat(f);
+          }
+          out.writeFloat(0);
+          out.writeFloat(0);
+          out.writeInt(42); // iterations
+          out.writeDouble(0.1); // loss
+        });
+    EmbeddingClassifier old = EmbeddingClassifier.load(v1, rgb);
+    assertThat(old.classifyVector(new float[] {0.9f, 0.9f, 0.9f}).get(0).label()).isEqualTo("bright");
+    assertThat(old.trainingLoss()).isEqualTo(0.1);
+    assertThat(old.l2()).isNaN();
+    assertThat(old.samplesPerLabel()).isEmpty();
   }
 
   @Test
