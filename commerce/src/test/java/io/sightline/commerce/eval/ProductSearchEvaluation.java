@@ -136,7 +136,9 @@ public final class ProductSearchEvaluation {
     GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
     try (ProductCatalog catalog = ProductCatalog.builder().directory(work.resolve("db")).open()) {
       long ti = System.nanoTime();
-      IndexReport report = catalog.index(catalogCsv, ProgressListener.NONE, CancellationToken.NONE);
+      // the catalog names files of the extracted Debian package by absolute path: widen the
+      // allowed root to that folder (paths are confined to the csv's own folder by default)
+      IndexReport report = catalog.index(catalogCsv, oc, ProgressListener.NONE, CancellationToken.NONE);
       double indexSec = (System.nanoTime() - ti) / 1e9;
       System.err.printf(Locale.ROOT, "[eval] catalog: %d apparel + %d other, %d problems, %.1f s%n",
           report.perSegment().get(Intent.APPAREL), report.perSegment().get(Intent.OTHER_COMMODITY),
