@@ -169,7 +169,7 @@ public final class ProductSearchEvaluation {
         tImages.add(outfit(apparel, trainPhotos).image());
         tLabels.add(Intent.APPAREL);
       }
-      EmbeddingIntentClassifier gate = EmbeddingIntentClassifier.trainer(embedder).selectLambda(5, 1e-4, 1e-3, 1e-2, 0.1, 1)
+      EmbeddingIntentClassifier gate = EmbeddingIntentClassifier.trainer(embedder).selectLambda(5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 100)
           .trainImages(tImages, tLabels, ProgressListener.NONE, CancellationToken.NONE);
       System.err.printf(Locale.ROOT, "[eval] intent gate: %d training images, lambda %s by 5-fold CV (accuracy %.3f)%n",
           tImages.size(), gate.summary().lambda(), gate.summary().validationAccuracy());

@@ -41,7 +41,7 @@ public final class ProductTrainIntentCommand implements Callable<Integer> {
   @Option(names = "--lambda", description = "L2 penalty on the mean cross-entropy (default: ${DEFAULT-VALUE})")
   double lambda = 1e-3;
 
-  @Option(names = "--cv", description = "choose lambda by 5-fold cross-validation among 0.0001, 0.001, 0.01, 0.1, 1")
+  @Option(names = "--cv", description = "choose lambda by 5-fold cross-validation among 0.0001, 0.001, 0.01, 0.1, 1, 10")
   boolean crossValidate;
 
   @Override
@@ -53,7 +53,7 @@ public final class ProductTrainIntentCommand implements Callable<Integer> {
     EmbeddingIntentClassifier.Trainer trainer = EmbeddingIntentClassifier.trainer(new GlobalDescriptorEmbedder())
         .lambda(lambda);
     if (crossValidate) {
-      trainer.selectLambda(5, 1e-4, 1e-3, 1e-2, 0.1, 1);
+      trainer.selectLambda(5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10);
     }
     EmbeddingIntentClassifier model = trainer.train(list, CliSupport::progress, CancellationToken.NONE);
     model.save(out);
