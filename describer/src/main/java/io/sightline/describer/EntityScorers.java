@@ -11,6 +11,21 @@ public final class EntityScorers {
   private EntityScorers() {}
 
   /**
+   * Reads a scorer model file: refuses a missing file, and turns every storage or format problem
+   * into a {@link ModelException} naming the file.
+   */
+  static <T> T read(Path file, String kind, int format, String what, ChecksummedFile.PayloadReader<T> reader) {
+    if (!Files.isRegularFile(file)) {
+      throw new ModelException(file + ": scorer model file not found");
+    }
+    try {
+      return ChecksummedFile.read(file, kind, format, reader);
+    } catch (StoreException | IllegalArgumentException e) {
+      throw new ModelException(file + ": not a usable " + what + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Reads the file's header and loads a {@link GbdtEntityScorer} or an {@link LstmEntityScorer}.
    * Both are {@link AutoCloseable}; close the scorer when done.
    *

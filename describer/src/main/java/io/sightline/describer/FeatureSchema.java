@@ -1,5 +1,9 @@
 package io.sightline.describer;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -73,5 +77,41 @@ public record FeatureSchema(ScoringMode mode, List<String> names) {
   /** @return number of features */
   public int size() {
     return names.size();
+  }
+
+  /** Writes mode and names (the header of every saved scorer model). */
+  void write(DataOutputStream out) throws IOException {
+    out.writeUTF(mode.name());
+    out.writeInt(names.size());
+    for (String n : names) {
+      out.writeUTF(n);
+    }
+  }
+
+  /** Reads what {@link #write} wrote. */
+  static FeatureSchema read(DataInputStream in) throws IOException {
+    ScoringMode mode = ScoringMode.valueOf(in.readUTF());
+    int n = in.readInt();
+    if (n < 1 || n > 10_000) {
+      throw new IOException("bad feature count " + n);
+    }
+    List<String> names = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      names.add(in.readUTF());
+    }
+    return new FeatureSchema(mode, names);
+  }
+
+  /** Reads a length-prefixed block of at most {@code max} bytes. */
+  static byte[] readBlock(DataInputStream in, int max) throws IOException {
+    int len = in.readInt();
+    if (len < 1 || len > max) {
+      throw new IOException("bad block length " + len);
+    }
+    byte[] b = in.readNBytes(len);
+    if (b.length != len) {
+      throw new java.io.EOFException();
+    }
+    return b;
   }
 }

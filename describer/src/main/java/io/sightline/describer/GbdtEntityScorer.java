@@ -7,13 +7,9 @@ import io.github.metarank.lightgbm4j.LGBMException;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.ModelException;
 import io.sightline.core.ProgressListener;
-import io.sightline.core.StoreException;
 import io.sightline.core.store.ChecksummedFile;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -162,11 +158,7 @@ public final class GbdtEntityScorer implements EntityScorer, AutoCloseable {
    */
   public void save(Path file) {
     ChecksummedFile.write(file, new ChecksummedFile.Header(KIND, FORMAT, ""), out -> {
-      out.writeUTF(schema.mode().name());
-      out.writeInt(schema.size());
-      for (String n : schema.names()) {
-        out.writeUTF(n);
-      }
+      schema.write(out);
       out.writeDouble(threshold);
       byte[] b = modelText.getBytes(StandardCharsets.UTF_8);
       out.writeInt(b.length);
@@ -180,34 +172,12 @@ public final class GbdtEntityScorer implements EntityScorer, AutoCloseable {
    * @throws ModelException when the file is missing, corrupt, or not an entity scorer
    */
   public static GbdtEntityScorer load(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new ModelException(file + ": scorer model file not found");
-    }
-    try {
-      return ChecksummedFile.read(file, KIND, FORMAT, (h, in) -> {
-        ScoringMode mode = ScoringMode.valueOf(in.readUTF());
-        int n = in.readInt();
-        if (n < 1 || n > 10_000) {
-          throw new IOException("bad feature count " + n);
-        }
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-          names.add(in.readUTF());
-        }
-        double threshold = in.readDouble();
-        int len = in.readInt();
-        if (len < 1 || len > 1 << 30) {
-          throw new IOException("bad model length " + len);
-        }
-        byte[] b = in.readNBytes(len);
-        if (b.length != len) {
-          throw new java.io.EOFException();
-        }
-        return new GbdtEntityScorer(new FeatureSchema(mode, names), new String(b, StandardCharsets.UTF_8), threshold);
-      });
-    } catch (StoreException | IllegalArgumentException e) {
-      throw new ModelException(file + ": not a usable entity scorer model: " + e.getMessage(), e);
-    }
+    return EntityScorers.read(file, KIND, FORMAT, "entity scorer model", (h, in) -> {
+      FeatureSchema schema = FeatureSchema.read(in);
+      double threshold = in.readDouble();
+      byte[] b = FeatureSchema.readBlock(in, 1 << 30);
+      return new GbdtEntityScorer(schema, new String(b, StandardCharsets.UTF_8), threshold);
+    });
   }
 
   @Override

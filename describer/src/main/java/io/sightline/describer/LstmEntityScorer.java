@@ -31,7 +31,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -498,11 +497,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
       lock.unlock();
     }
     ChecksummedFile.write(file, new ChecksummedFile.Header(KIND, FORMAT, ""), out -> {
-      out.writeUTF(schema.mode().name());
-      out.writeInt(schema.size());
-      for (String name : schema.names()) {
-        out.writeUTF(name);
-      }
+      schema.write(out);
       out.writeInt(params.hiddenSize());
       out.writeInt(params.epochs());
       out.writeInt(params.batchSize());
@@ -529,53 +524,32 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
    * @throws ModelException when the file is missing, corrupt, or not an LSTM entity scorer
    */
   public static LstmEntityScorer load(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new ModelException(file + ": scorer model file not found");
-    }
-    try {
-      return ChecksummedFile.read(file, KIND, FORMAT, (h, in) -> {
-        ScoringMode mode = ScoringMode.valueOf(in.readUTF());
-        int n = in.readInt();
-        if (n < 1 || n > 10_000) {
-          throw new IOException("bad feature count " + n);
-        }
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-          names.add(in.readUTF());
-        }
-        Params p = new Params(in.readInt(), in.readInt(), in.readInt(), in.readFloat(), in.readInt(),
-            in.readDouble(), in.readInt(), in.readLong(), in.readDouble(), in.readDouble());
-        double chosen = in.readDouble();
-        if (!(chosen >= 0 && chosen <= 1)) {
-          throw new IOException("bad threshold " + chosen);
-        }
-        float[] mean = new float[n];
-        float[] std = new float[n];
-        for (int j = 0; j < n; j++) {
-          mean[j] = in.readFloat();
-          std[j] = in.readFloat();
-        }
-        int len = in.readInt();
-        if (len < 1 || len > 1 << 28) {
-          throw new IOException("bad weights length " + len);
-        }
-        byte[] w = in.readNBytes(len);
-        if (w.length != len) {
-          throw new java.io.EOFException();
-        }
-        LstmEntityScorer s = new LstmEntityScorer(new FeatureSchema(mode, names), p, mean, std);
-        s.threshold = chosen;
-        try {
-          s.loadParameterBytes(w);
-        } catch (RuntimeException e) {
-          s.close();
-          throw new IOException("weights do not fit the architecture: " + e.getMessage(), e);
-        }
-        return s;
-      });
-    } catch (StoreException | IllegalArgumentException e) {
-      throw new ModelException(file + ": not a usable LSTM entity scorer: " + e.getMessage(), e);
-    }
+    return EntityScorers.read(file, KIND, FORMAT, "LSTM entity scorer", (h, in) -> {
+      FeatureSchema schema = FeatureSchema.read(in);
+      int n = schema.size();
+      Params p = new Params(in.readInt(), in.readInt(), in.readInt(), in.readFloat(), in.readInt(),
+          in.readDouble(), in.readInt(), in.readLong(), in.readDouble(), in.readDouble());
+      double chosen = in.readDouble();
+      if (!(chosen >= 0 && chosen <= 1)) {
+        throw new IOException("bad threshold " + chosen);
+      }
+      float[] mean = new float[n];
+      float[] std = new float[n];
+      for (int j = 0; j < n; j++) {
+        mean[j] = in.readFloat();
+        std[j] = in.readFloat();
+      }
+      byte[] w = FeatureSchema.readBlock(in, 1 << 28);
+      LstmEntityScorer s = new LstmEntityScorer(schema, p, mean, std);
+      s.threshold = chosen;
+      try {
+        s.loadParameterBytes(w);
+      } catch (RuntimeException e) {
+        s.close();
+        throw new IOException("weights do not fit the architecture: " + e.getMessage(), e);
+      }
+      return s;
+    });
   }
 
   private byte[] parameterBytes() {
