@@ -10,9 +10,11 @@ import io.sightline.describer.EntityNames;
 import io.sightline.describer.FeatureSchema;
 import io.sightline.describer.GbdtEntityScorer;
 import io.sightline.describer.ImageDescriber;
+import io.sightline.describer.LstmEntityScorer;
 import io.sightline.describer.Reference;
 import io.sightline.describer.ReferenceStore;
 import io.sightline.describer.ScorerTraining;
+import io.sightline.describer.ScoringMode;
 import io.sightline.describer.TrainingExample;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,14 +123,26 @@ public final class DescriberLatencyBenchmark {
       ImageDescriber heuristic = ImageDescriber.builder().store(store).build();
       // a GBDT trained on 200 labelled synthetic queries
       List<TrainingExample> train = new ArrayList<>();
+      // the same labelled queries, as per-mention candidates, for the per-mention GBDT and the LSTM
+      ImageDescriber perMention = ImageDescriber.builder().store(store).mode(ScoringMode.PER_MENTION).build();
+      List<TrainingExample> trainMentions = new ArrayList<>();
       for (int q = 0; q < 200; q++) {
         int o = rnd.nextInt(objects);
-        ScorerTraining.label(heuristic, "t" + q, noisy(centres[o], 0.3, rnd), Map.of(EntityNames.key(names[o]), true),
-            true, train);
+        float[] v = noisy(centres[o], 0.3, rnd);
+        ScorerTraining.label(heuristic, "t" + q, v, Map.of(EntityNames.key(names[o]), true), true, train);
+        ScorerTraining.label(perMention, "t" + q, v, Map.of(EntityNames.key(names[o]), true), true, trainMentions);
       }
       try (GbdtEntityScorer gbdt = GbdtEntityScorer.train(FeatureSchema.GROUPED, train,
-          GbdtEntityScorer.Params.defaults(), ProgressListener.NONE, CancellationToken.NONE)) {
+          GbdtEntityScorer.Params.defaults(), ProgressListener.NONE, CancellationToken.NONE);
+          GbdtEntityScorer gbdtMentions = GbdtEntityScorer.train(FeatureSchema.PER_MENTION, trainMentions,
+              GbdtEntityScorer.Params.defaults(), ProgressListener.NONE, CancellationToken.NONE);
+          LstmEntityScorer lstm = LstmEntityScorer.train(trainMentions, LstmEntityScorer.Params.defaults(),
+              ProgressListener.NONE, CancellationToken.NONE)) {
         ImageDescriber trained = ImageDescriber.builder().store(store).scorer(gbdt).build();
+        ImageDescriber mentionGbdt = ImageDescriber.builder().store(store).mode(ScoringMode.PER_MENTION)
+            .scorer(gbdtMentions).build();
+        ImageDescriber mentionLstm = ImageDescriber.builder().store(store).mode(ScoringMode.PER_MENTION)
+            .scorer(lstm).build();
         float[][] qs = new float[queries][];
         int[] truth = new int[queries];
         for (int q = 0; q < queries; q++) {
@@ -138,12 +152,18 @@ public final class DescriberLatencyBenchmark {
         // warm-up
         for (int q = 0; q < Math.min(50, queries); q++) {
           trained.describeVector(qs[q], null);
+          mentionGbdt.describeVector(qs[q], null);
+          mentionLstm.describeVector(qs[q], null);
           store.index().search(qs[q], 10);
         }
         double[] hnsw = new double[queries];
         double[] heur = new double[queries];
         double[] gb = new double[queries];
+        double[] gbm = new double[queries];
+        double[] ls = new double[queries];
         int correct = 0;
+        int correctMentions = 0;
+        int correctLstm = 0;
         for (int q = 0; q < queries; q++) {
           long s0 = System.nanoTime();
           store.index().search(qs[q], 10);
@@ -154,13 +174,34 @@ public final class DescriberLatencyBenchmark {
           s0 = System.nanoTime();
           var d = trained.describeVector(qs[q], null);
           gb[q] = (System.nanoTime() - s0) / 1e6;
-          if (d.best() != null && d.best().key().equals(EntityNames.key(names[truth[q]]))) {
-            correct++;
+          String want = EntityNames.key(names[truth[q]]);
+          correct += d.best() != null && d.best().key().equals(want) ? 1 : 0;
+          // the two per-mention scorers share the candidate pipeline; alternate which goes first
+          // so that neither always finds H2's cache warmed by the other
+          for (int r = 0; r < 2; r++) {
+            boolean lstmTurn = (q + r) % 2 == 0;
+            s0 = System.nanoTime();
+            var m = (lstmTurn ? mentionLstm : mentionGbdt).describeVector(qs[q], null);
+            double ms = (System.nanoTime() - s0) / 1e6;
+            boolean ok = m.best() != null && m.best().key().equals(want);
+            if (lstmTurn) {
+              ls[q] = ms;
+              correctLstm += ok ? 1 : 0;
+            } else {
+              gbm[q] = ms;
+              correctMentions += ok ? 1 : 0;
+            }
           }
         }
         Arrays.sort(hnsw);
         Arrays.sort(heur);
         Arrays.sort(gb);
+        Arrays.sort(gbm);
+        Arrays.sort(ls);
+        System.out.printf(Locale.ROOT, "n=%d: per mention, p50/p99 ms: describe (GBDT) %.2f/%.2f | describe (LSTM) %.2f/%.2f;"
+            + " top-1 GBDT %.3f, LSTM %.3f%n", n, Metrics.quantile(gbm, 0.5), Metrics.quantile(gbm, 0.99),
+            Metrics.quantile(ls, 0.5), Metrics.quantile(ls, 0.99), correctMentions / (double) queries,
+            correctLstm / (double) queries);
         System.out.printf(Locale.ROOT, "n=%d: %d queries; p50/p99 ms: HNSW search only %.2f/%.2f | describe (heuristic) %.2f/%.2f"
             + " | describe (GBDT) %.2f/%.2f; GBDT top-1 on synthetic queries %.3f%n", n, queries,
             Metrics.quantile(hnsw, 0.5), Metrics.quantile(hnsw, 0.99), Metrics.quantile(heur, 0.5),
