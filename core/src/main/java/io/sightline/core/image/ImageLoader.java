@@ -2,6 +2,7 @@ package io.sightline.core.image;
 
 import io.sightline.core.ImageDecodeException;
 import io.sightline.core.ImageTooLargeException;
+import io.sightline.core.io.ConfinedPaths;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -29,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * decoded, so a decompression bomb (a small file declaring a huge image) is refused with an
  * {@link ImageTooLargeException} without allocating its pixels. Empty, truncated, unreadable and
  * non-image input raises {@link ImageDecodeException} with a message naming the source.
+ *
+ * <p>A path that {@link io.sightline.core.io.InputFiles#resolve} confined to a folder is opened
+ * with {@link ConfinedPaths#readAll}, which follows no symbolic link out of that folder even if
+ * one was swapped in after the check.
  *
  * <p>Instances are immutable and thread-safe. Multi-frame images (animated GIF, multi-page TIFF)
  * yield their first frame.
@@ -147,6 +152,16 @@ public final class ImageLoader {
     try {
       if (Files.isDirectory(path)) {
         throw new ImageDecodeException(path + ": is a directory, not an image file");
+      }
+      if (ConfinedPaths.isConfined(path)) {
+        // a path from an input file: opened without following links out of its allowed folder
+        try {
+          return ConfinedPaths.readAll(path, maxBytes);
+        } catch (ConfinedPaths.TooLargeException e) {
+          throw new ImageTooLargeException(path + ": file is over the limit of " + maxBytes + " bytes");
+        } catch (ConfinedPaths.EscapeException e) {
+          throw new ImageDecodeException(path + ": refused: " + e.getReason());
+        }
       }
       long size = Files.size(path);
       if (size > maxBytes) {

@@ -27,7 +27,9 @@ import java.util.function.Consumer;
  * symbolic links whose real path leaves the root are refused with an {@link
  * InputFormatException} naming the file and line. A caller who trusts the file may widen the root
  * with {@link Builder#allowedRoot(Path)}; absolute paths are then accepted when they lie inside
- * it.
+ * it. Every path {@link #resolve} returns is recorded in {@link ConfinedPaths}, so that
+ * {@link io.sightline.core.image.ImageLoader} later opens it without following a symbolic link
+ * out of the folder, even one swapped in after the check.
  *
  * <p>Lines: each line is decoded on its own as strict UTF-8 ({@link CodingErrorAction#REPORT});
  * a UTF-8 byte order mark at the start of the file is skipped; {@code \n} and {@code \r\n} end
@@ -46,6 +48,7 @@ public final class InputFiles {
   private final Path root;
   private final int maxLineBytes;
   private final boolean widened;
+  private volatile Path realRoot;
 
   private InputFiles(Builder b) {
     this.widened = b.allowedRoot != null;
@@ -53,6 +56,20 @@ public final class InputFiles {
     this.base = b.file.toAbsolutePath().normalize().getParent();
     this.root = b.allowedRoot == null ? base : b.allowedRoot.toAbsolutePath().normalize();
     this.maxLineBytes = b.maxLineBytes;
+  }
+
+  /** The root's real path (symbolic links resolved), once it exists. */
+  private Path realRoot() {
+    Path r = realRoot;
+    if (r == null) {
+      try {
+        r = root.toRealPath();
+        realRoot = r;
+      } catch (IOException e) {
+        return root;
+      }
+    }
+    return r;
   }
 
   /**
@@ -126,6 +143,8 @@ public final class InputFiles {
       throw new InputFormatException(file, line, "path '" + written + "' escapes the allowed folder " + root);
     }
     checkRealPath(written, resolved, line);
+    // the check holds now; ImageLoader re-establishes it race-free when it opens the file
+    ConfinedPaths.register(resolved, root, realRoot());
     return resolved;
   }
 
@@ -140,7 +159,7 @@ public final class InputFiles {
     Path real;
     Path realRoot;
     try {
-      realRoot = Files.exists(root) ? root.toRealPath() : root;
+      realRoot = realRoot();
       real = existing.toRealPath();
     } catch (NoSuchFileException e) {
       // a dangling symbolic link: where it points cannot be checked, so refuse it
