@@ -228,6 +228,9 @@ public final class CrossModalTrainer {
             continue;
           }
           b.cancel.throwIfCancelled();
+          // the engine's random stream (dropout) restarts from (seed, epoch, batch) at every batch,
+          // so a run resumed mid-epoch draws the same masks as the uninterrupted one
+          Engine.getEngine("PyTorch").setRandomSeed(batchSeed(b.seed, epoch, bi));
           List<InputEncoder.Row> batch = rows.subList(bi * b.batchSize,
               Math.min(rows.size(), (bi + 1) * b.batchSize));
           double[] f;
@@ -300,6 +303,15 @@ public final class CrossModalTrainer {
       model.loadParameterBytes(bestParams);
     }
     return new TrainingResult(model, history, stoppedEarly, startEpoch, train.size(), val.size());
+  }
+
+  /** A 31-bit seed for one batch, mixed from the training seed, the epoch and the batch. */
+  static int batchSeed(long seed, int epoch, int batch) {
+    long h = seed * 0x9E3779B97F4A7C15L + epoch * 0xC2B2AE3D27D4EB4FL + batch * 0x165667B19E3779F9L;
+    h ^= h >>> 31;
+    h *= 0xBF58476D1CE4E5B9L;
+    h ^= h >>> 29;
+    return (int) (h & 0x7FFFFFFF);
   }
 
   private static void checkCompatible(Path ckpt, ModelFile.Meta meta, CrossModalModel model) {

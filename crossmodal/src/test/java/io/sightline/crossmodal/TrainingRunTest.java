@@ -95,15 +95,25 @@ class TrainingRunTest {
 
   @Test
   void resumingMidEpochGivesTheUninterruptedRunsWeights() {
-    TrainingResult straight = small().epochs(3).build().train();
+    resumeMatches(0f, "ckpt-exact");
+  }
+
+  @Test
+  void resumingWithDropoutDrawsTheSameMasks() {
+    resumeMatches(0.2f, "ckpt-exact-dropout");
+  }
+
+  private void resumeMatches(float dropout, String folder) {
+    TrainingResult straight = small().dropout(dropout).epochs(3).build().train();
     byte[] expected;
     try (var m = straight.model()) {
       expected = m.parameterBytes();
     }
-    Path ckpt = tmp.resolve("ckpt-exact");
+    Path ckpt = tmp.resolve(folder);
     CancellationToken cancel = new CancellationToken();
     int[] epoch = {0};
-    assertThatThrownBy(() -> small().epochs(3).checkpointDir(ckpt).checkpointEvery(1).cancellation(cancel)
+    assertThatThrownBy(() -> small().dropout(dropout).epochs(3).checkpointDir(ckpt).checkpointEvery(1)
+        .cancellation(cancel)
         .progress((task, done, total, msg) -> {
           if (task.equals("train")) {
             epoch[0] = (int) done;
@@ -114,9 +124,9 @@ class TrainingRunTest {
         }).build().train()).isInstanceOf(CancelledException.class);
     TrainingState saved = ModelFile.readMeta(ckpt.resolve(CrossModalTrainer.CHECKPOINT_FILE)).state();
     assertThat(saved.optimizerState()).isNotNull();
-    TrainingResult resumed = small().epochs(3).checkpointDir(ckpt).resume(true).build().train();
+    TrainingResult resumed = small().dropout(dropout).epochs(3).checkpointDir(ckpt).resume(true).build().train();
     try (var m = resumed.model()) {
-      // same data order, same optimizer moments and step count: the same weights, bit for bit
+      // same data order, optimizer moments, step count and dropout masks: the same weights, bit for bit
       assertThat(m.parameterBytes()).isEqualTo(expected);
       assertThat(resumed.history().get(2).loss()).isEqualTo(straight.history().get(2).loss());
     }
