@@ -92,18 +92,18 @@ public final class ConfinedPaths {
     }
     Path abs = path.toAbsolutePath().normalize();
     Path target = abs.startsWith(folder.lexical()) ? folder.real().resolve(folder.lexical().relativize(abs)) : abs;
-    try (DirectoryStream<Path> probe = Files.newDirectoryStream(folder.real())) {
-      if (!(probe instanceof SecureDirectoryStream)) {
-        Path real = path.toRealPath();
-        if (!real.startsWith(folder.real())) {
-          throw new EscapeException(path, "now leads to " + real + ", outside the allowed folder " + folder.real());
-        }
-        try (InputStream in = Files.newInputStream(real)) {
-          return readBounded(in, maxBytes, path);
-        }
-      }
-    }
     return walk(folder.real(), target, path, maxBytes);
+  }
+
+  /** Without SecureDirectoryStream: re-check the real path just before a plain read. */
+  private static byte[] recheckedRead(Path root, Path shown, long maxBytes) throws IOException {
+    Path real = shown.toRealPath();
+    if (!real.startsWith(root)) {
+      throw new EscapeException(shown, "now leads to " + real + ", outside the allowed folder " + root);
+    }
+    try (InputStream in = Files.newInputStream(real)) {
+      return readBounded(in, maxBytes, shown);
+    }
   }
 
   /** Raised when a file is longer than the caller's budget. */
@@ -123,8 +123,12 @@ public final class ConfinedPaths {
       }
       List<String> names = new ArrayList<>();
       root.relativize(target).forEach(p -> names.add(p.toString()));
-      @SuppressWarnings("unchecked")
-      SecureDirectoryStream<Path> dir = (SecureDirectoryStream<Path>) Files.newDirectoryStream(root);
+      DirectoryStream<Path> opened = Files.newDirectoryStream(root);
+      if (!(opened instanceof SecureDirectoryStream<Path> secure)) {
+        opened.close();
+        return recheckedRead(root, shown, maxBytes);
+      }
+      SecureDirectoryStream<Path> dir = secure;
       Path at = root;
       Path next = null;
       try {
