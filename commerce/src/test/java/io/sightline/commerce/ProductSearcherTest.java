@@ -54,29 +54,7 @@ class ProductSearcherTest {
 
   /** A classifier test double that always answers one label. */
   static ImageClassifier always(Intent intent) {
-    return new ImageClassifier() {
-      @Override
-      public List<Classification> classify(BufferedImage image) {
-        List<Classification> out = new ArrayList<>();
-        out.add(new Classification(intent.label(), 0.9f));
-        for (Intent i : Intent.values()) {
-          if (i != intent) {
-            out.add(new Classification(i.label(), 0.05f));
-          }
-        }
-        return out;
-      }
-
-      @Override
-      public List<String> labels() {
-        return List.of("non-commodity", "apparel", "other-commodity");
-      }
-
-      @Override
-      public String id() {
-        return "always-" + intent;
-      }
-    };
+    return new KnownIntentClassifier("always-" + intent, 0.9f, image -> intent);
   }
 
   @BeforeAll

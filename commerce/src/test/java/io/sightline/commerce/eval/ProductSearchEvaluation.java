@@ -3,6 +3,7 @@ package io.sightline.commerce.eval;
 import io.sightline.commerce.EmbeddingIntentClassifier;
 import io.sightline.commerce.IndexReport;
 import io.sightline.commerce.Intent;
+import io.sightline.commerce.KnownIntentClassifier;
 import io.sightline.commerce.ProductCatalog;
 import io.sightline.commerce.ProductMatch;
 import io.sightline.commerce.ProductSearchResult;
@@ -10,7 +11,6 @@ import io.sightline.commerce.ProductSearcher;
 import io.sightline.commerce.RegionResult;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.ProgressListener;
-import io.sightline.core.classify.Classification;
 import io.sightline.core.classify.ImageClassifier;
 import io.sightline.core.detect.Box;
 import io.sightline.core.embed.GlobalDescriptorEmbedder;
@@ -263,30 +263,8 @@ public final class ProductSearchEvaluation {
       for (int i = 0; i < qImages.size(); i++) {
         truth.put(qImages.get(i), qIntent.get(i));
       }
-      ImageClassifier oracle = new ImageClassifier() {
-        @Override
-        public List<Classification> classify(BufferedImage image) {
-          Intent t = truth.get(image);
-          List<Classification> out = new ArrayList<>();
-          out.add(new Classification(t.label(), 1f));
-          for (Intent x : Intent.values()) {
-            if (x != t) {
-              out.add(new Classification(x.label(), 0f));
-            }
-          }
-          return out;
-        }
-
-        @Override
-        public List<String> labels() {
-          return List.of("non-commodity", "apparel", "other-commodity");
-        }
-
-        @Override
-        public String id() {
-          return "oracle (evaluation only)";
-        }
-      };
+      ImageClassifier oracle = new KnownIntentClassifier("oracle (evaluation only)", 1f,
+          truth::get);
       // (truth is filled below for both query sets)
       // studio control set: the same products and outfits on plain light backdrops
       List<BufferedImage> sImages = new ArrayList<>();
