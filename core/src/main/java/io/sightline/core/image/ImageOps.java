@@ -172,6 +172,20 @@ public final class ImageOps {
   }
 
   /**
+   * @param img source
+   * @return 8-bit luminance (ITU-R BT.601, rounded), row-major, length width*height; the layout
+   *     OpenCV's {@code CV_8UC1} expects
+   */
+  public static byte[] toGray8(BufferedImage img) {
+    float[] gray = toGray(img);
+    byte[] out = new byte[gray.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (byte) Math.round(gray[i] * 255f);
+    }
+    return out;
+  }
+
+  /**
    * Converts RGB in [0,1] to HSV.
    *
    * @param r red in [0,1]

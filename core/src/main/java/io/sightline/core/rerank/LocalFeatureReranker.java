@@ -179,11 +179,7 @@ public final class LocalFeatureReranker {
     double back = image.getWidth() / (double) work.getWidth();
     int w = work.getWidth();
     int h = work.getHeight();
-    float[] gray = ImageOps.toGray(work);
-    byte[] pixels = new byte[w * h];
-    for (int i = 0; i < pixels.length; i++) {
-      pixels[i] = (byte) Math.round(gray[i] * 255f);
-    }
+    byte[] pixels = ImageOps.toGray8(work);
     try (PointerScope scope = new PointerScope()) {
       Mat mat = new Mat(h, w, opencv_core.CV_8UC1);
       mat.data().put(pixels);
