@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * with {@link ConfinedPaths#readAll}, which follows no symbolic link out of that folder even if
  * one was swapped in after the check.
  *
+ * <p>A JPEG's EXIF orientation is applied ({@link ExifOrientation}), so a phone photo taken upright
+ * decodes upright whatever way the sensor stored it; {@link #loadRaw} applies it too.
+ *
  * <p>Instances are immutable and thread-safe. Multi-frame images (animated GIF, multi-page TIFF)
  * yield their first frame.
  */
@@ -237,6 +240,13 @@ public final class ImageLoader {
         }
         if (isJpeg(format) && !hasJpegEnd(bytes)) {
           throw new ImageDecodeException(source + ": truncated jpeg (no end-of-image marker)");
+        }
+        if (isJpeg(format)) {
+          int orientation = ExifOrientation.read(bytes);
+          if (orientation != 1) {
+            LOG.debug("{}: EXIF orientation {} applied", source, orientation);
+            return ExifOrientation.apply(img, orientation);
+          }
         }
         return img;
       } finally {
