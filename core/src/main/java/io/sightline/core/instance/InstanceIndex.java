@@ -232,6 +232,11 @@ public final class InstanceIndex implements InstanceMatcher, AutoCloseable {
       }
       enc.put(key, EncodedFeatures.encode(f, vocabulary));
     }
+    addEncoded(enc);
+  }
+
+  /** Stores encoded features durably, then in memory (package-private: benchmarks use it directly). */
+  void addEncoded(Map<String, EncodedFeatures> enc) {
     writer.lock();
     try {
       ensureOpen();
