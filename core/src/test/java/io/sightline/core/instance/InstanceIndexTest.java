@@ -94,7 +94,7 @@ class InstanceIndexTest {
         InstanceMatch top = hits.get(0);
         assertThat(top.id()).as(id).isEqualTo(id);
         assertThat(top.verified()).as(id + " " + top).isTrue();
-        assertThat(top.inliers()).isGreaterThanOrEqualTo(ScoreCalibration.DEFAULT_INLIERS_AT_HALF);
+        assertThat(top.inliers()).isGreaterThanOrEqualTo(ScoreCalibration.DEFAULT_MIN_INLIERS);
         // the object was turned by 20 degrees and shown at about 0.6/0.7 of the reference's size
         assertThat(Math.abs(Math.abs(top.rotation()) - 20)).as(top.toString()).isLessThan(5);
         assertThat(top.queryRegion()).isNotNull();
@@ -117,6 +117,14 @@ class InstanceIndexTest {
   }
 
   @Test
+  void defaultCalibrationVerifiesFromFiveInliers() {
+    assertThat(ScoreCalibration.DEFAULT.probability(4)).isLessThan(0.5);
+    assertThat(ScoreCalibration.DEFAULT.probability(5)).isGreaterThanOrEqualTo(0.5);
+    assertThat(ScoreCalibration.DEFAULT.probability(0)).isLessThan(0.01);
+    assertThat(ScoreCalibration.DEFAULT.probability(30)).isGreaterThan(0.99);
+  }
+
+  @Test
   void flatImagesAreRefusedWithATypedError() {
     BufferedImage flat = new BufferedImage(300, 200, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = flat.createGraphics();
@@ -128,6 +136,12 @@ class InstanceIndexTest {
           .hasMessageContaining("flat").hasMessageContaining("local features");
       assertThatThrownBy(() -> idx.match(flat, 5)).isInstanceOf(NoFeaturesException.class);
       assertThat(idx.size()).isEqualTo(PHOTOS.length);
+      BufferedImage tiny = new BufferedImage(3, 2, BufferedImage.TYPE_INT_RGB);
+      assertThatThrownBy(() -> idx.match(tiny, 5)).isInstanceOf(NoFeaturesException.class);
+      // a huge photo is scaled to the working size first: it is found like any other
+      BufferedImage huge = TestImages.rescale(newShot(REFS.get("astronaut.png"), background, 0.6, 5), 6.0);
+      assertThat(huge.getWidth()).isGreaterThan(3000);
+      assertThat(idx.match(huge, 1).get(0).id()).isEqualTo("astronaut.png");
     }
   }
 
