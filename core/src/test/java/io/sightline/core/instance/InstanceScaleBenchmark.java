@@ -45,9 +45,16 @@ public final class InstanceScaleBenchmark {
       ids.add(p);
       images.add(loader.load(TestImages.testdata().resolve("photos").resolve(p)));
     }
-    for (Path p : TestImages.clipart()) {
-      ids.add(p.getFileName().toString());
-      images.add(InstanceIndexTest.clipart(p));
+    List<BufferedImage> unknownImages = new ArrayList<>();
+    List<Path> clipart = TestImages.clipart();
+    for (int i = 0; i < clipart.size(); i++) {
+      // every second drawing is stored; the others are objects never stored (abstention)
+      if (i % 2 == 0) {
+        ids.add(clipart.get(i).getFileName().toString());
+        images.add(InstanceIndexTest.clipart(clipart.get(i)));
+      } else {
+        unknownImages.add(InstanceIndexTest.clipart(clipart.get(i)));
+      }
     }
     RootSiftExtractor extractor = RootSiftExtractor.defaults();
     VisualVocabulary vocabulary = VisualVocabulary.bundled();
@@ -78,17 +85,25 @@ public final class InstanceScaleBenchmark {
       extractNs += dt;
       expected.add(ids.get(i));
     }
+    List<LocalFeatureSet> unknown = new ArrayList<>();
+    for (BufferedImage u : unknownImages) {
+      LocalFeatureSet f = extractor.extract(InstanceIndexTest.newShot(u, bg, 0.6, 15));
+      if (f.count() >= 8) {
+        unknown.add(f);
+      }
+    }
+    System.out.printf(Locale.ROOT, "unknown-object queries %d%n", unknown.size());
     System.out.printf(Locale.ROOT, "real references %d, queries %d, keypoints per real reference %.0f, "
         + "extraction p50 %.1f ms (640 px, 1 thread)%n", real.size(), queries.size(),
         real.stream().mapToInt(EncodedFeatures::count).average().orElse(0), percentile(extractTimes, 50) / 1e6);
     System.out.printf(Locale.ROOT, "load average %s%n", loadAverage());
     for (int n : sizes) {
-      run(n, real, realIds, queries, expected, vocabulary);
+      run(n, real, realIds, queries, expected, unknown, vocabulary);
     }
   }
 
   private static void run(int n, List<EncodedFeatures> real, List<String> realIds, List<LocalFeatureSet> queries,
-      List<String> expected, VisualVocabulary vocabulary) {
+      List<String> expected, List<LocalFeatureSet> unknown, VisualVocabulary vocabulary) {
     System.gc();
     long heap0 = usedHeap();
     Random r = new Random(n);
@@ -126,9 +141,18 @@ public final class InstanceScaleBenchmark {
           }
         }
       }
-      System.out.printf(Locale.ROOT, "| %,d | %.1f s | %.1f KB | %.1f KB | %.1f ms | %.1f ms | %d/%d |%n", n, buildS,
-          heap / 1024.0 / n, index.memoryBytes() / 1024.0 / n, percentile(times, 50) / 1e6,
-          percentile(times, 99) / 1e6, right, queries.size());
+      // false accepts: the top candidate of an unknown object at 3, 4, 5 (default) inliers or more
+      int[] falseAt = new int[6];
+      for (LocalFeatureSet u : unknown) {
+        List<InstanceMatch> hits = index.matchFeatures(u, 1);
+        int inl = hits.isEmpty() ? 0 : hits.get(0).inliers();
+        for (int t = 3; t <= 5; t++) {
+          falseAt[t] += inl >= t ? 1 : 0;
+        }
+      }
+      System.out.printf(Locale.ROOT, "| %,d | %.1f s | %.1f KB | %.1f KB | %.1f ms | %.1f ms | %d/%d | %d / %d / %d of %d |%n",
+          n, buildS, heap / 1024.0 / n, index.memoryBytes() / 1024.0 / n, percentile(times, 50) / 1e6,
+          percentile(times, 99) / 1e6, right, queries.size(), falseAt[3], falseAt[4], falseAt[5], unknown.size());
       System.out.printf(Locale.ROOT, "load average %s%n", loadAverage());
     }
   }
