@@ -1,5 +1,6 @@
 package io.sightline.describer;
 
+import io.sightline.core.instance.Matcher;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -11,7 +12,9 @@ import java.util.List;
  * trained scorer records the schema it was trained on and refuses another.
  *
  * <p>Grouped features (one row per entity group; {@code R} = matched references, {@code sim} =
- * similarity of a reference's image to the target, {@code share(e,r)} = position-weighted
+ * similarity of a reference's image to the target as the store's {@link Matcher} fuses it — cosine,
+ * calibrated instance score, or the larger of both for instance-verified references, see
+ * {@link ReferenceMatch#similarity()} — {@code share(e,r)} = position-weighted
  * occurrences of {@code e} in page {@code r} over those of all entities of {@code r}):
  * <ul>
  *   <li>{@code matchedReferences}: |R|;</li>
@@ -36,6 +39,10 @@ import java.util.List;
  * Per-mention features are the same quantities for one page: {@code displays}, {@code views},
  * {@code clicks}, {@code clickRate}, {@code occurrences}, {@code positionWeight}, {@code inTitle},
  * {@code entityMatch} = sim(r)·share(e,r), {@code sourceMatch} = sim(r), and the context features.
+ *
+ * <p>The feature names do not depend on the matcher, so a scorer trained under one matcher loads
+ * under another; it learned the similarity distribution of the matcher it was trained with, so
+ * retrain it when the matcher changes.
  *
  * @param mode the scoring mode
  * @param names feature names in row order

@@ -1,5 +1,6 @@
 package io.sightline.describer;
 
+import io.sightline.core.instance.Matcher;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.ProgressListener;
 import java.awt.image.BufferedImage;
@@ -18,12 +19,17 @@ import java.util.Set;
  * Names what an image shows from the text around matching reference images (EP 3 889 802 A1).
  *
  * <ol>
- *   <li>Embed the target and find the reference images whose similarity is at or above the match
- *       threshold (top-M images, with every page that shows them) — claim 1, step 202;</li>
+ *   <li>find the reference images that match the target (top-M images, with every page that shows
+ *       them) — claim 1, step 202 — with the store's {@link Matcher}: nearest image vectors with
+ *       cosine at or above the match threshold ({@link Matcher#GLOBAL}), geometrically verified
+ *       instance matches ({@link Matcher#LOCAL}), or both ({@link Matcher#HYBRID}); each match
+ *       carries its similarity and instance evidence (inliers, calibrated score);</li>
  *   <li>take the entities extracted from those pages (stored at ingest time, or re-extracted now
  *       with {@link Builder#queryTimeExtractor}) — step 204, claim 3;</li>
  *   <li>compute their feature parameters (claim 7), grouped per identical entity with statistics
- *       (claims 4-5) or one by one (claim 6) — {@link ScoringMode};</li>
+ *       (claims 4-5) or one by one (claim 6) — {@link ScoringMode}; the matching degrees "entity ↔
+ *       target" and "page ↔ target" use the matcher's fused similarity
+ *       ({@link ReferenceMatch#similarity()});</li>
  *   <li>score their correctness degree with an {@link EntityScorer} and return those above the
  *       score threshold, best first; below it an explicit "no proper entity" — claims 5-6, step 206.</li>
  * </ol>
@@ -55,6 +61,7 @@ public final class ImageDescriber {
   private final int topImages;
   private final double scoreThreshold;
   private final EntityExtractor queryTimeExtractor;
+  private final Matcher matcher;
 
   private ImageDescriber(Builder b) {
     this.store = b.store;
@@ -65,6 +72,7 @@ public final class ImageDescriber {
     this.topImages = b.topImages;
     this.scoreThreshold = Double.isNaN(b.scoreThreshold) ? scorer.defaultThreshold() : b.scoreThreshold;
     this.queryTimeExtractor = b.queryTimeExtractor;
+    this.matcher = b.matcher != null ? b.matcher : b.store.matcher();
   }
 
   /** @return a builder; the store is required */
@@ -93,30 +101,43 @@ public final class ImageDescriber {
    */
   public Description describe(BufferedImage image, String label) {
     Objects.requireNonNull(image, "image");
-    return describeVector(store.embedder().embed(image), label);
+    return describe(candidates(image), matcher, label);
   }
 
   /**
-   * Describes a target given by its vector (made with the store's embedder).
+   * Describes a target given by its vector (made with the store's embedder). A vector alone can
+   * only be matched by the global index: the description is made with {@link Matcher#GLOBAL}
+   * whatever this describer's matcher (use {@link #describe(BufferedImage, String)} to match by
+   * instance).
    *
    * @param vector the target's vector
    * @param label a label carried into the result (may be null)
    * @return the description
+   * @throws IllegalStateException when this describer's matcher is {@link Matcher#LOCAL}
    */
   public Description describeVector(float[] vector, String label) {
-    CandidateSet set = candidates(vector);
-    Description.Thresholds th = new Description.Thresholds(matchThreshold, topImages, scoreThreshold);
+    if (matcher == Matcher.LOCAL) {
+      throw new IllegalStateException("ImageDescriber: matcher 'local' matches images, not vectors;"
+          + " call describe(image, label)");
+    }
+    return describe(candidates(vector), Matcher.GLOBAL, label);
+  }
+
+  private Description describe(CandidateSet set, Matcher used, String label) {
+    Description.Thresholds th = new Description.Thresholds(matchThreshold, topImages, scoreThreshold,
+        used.usesInstances() ? store.instanceThreshold() : Double.NaN);
     List<Description.Match> matches = new ArrayList<>();
     for (ReferenceMatch m : set.matches()) {
-      matches.add(new Description.Match(m.id(), m.similarity(), m.rank(), m.reference().title()));
+      matches.add(new Description.Match(m.id(), m.similarity(), m.rank(), m.reference().title(), m.instanceScore(),
+          m.inliers(), m.verified()));
     }
     if (set.matches().isEmpty()) {
       return new Description(label, Description.Status.NO_MATCHING_REFERENCE, null, List.of(), List.of(),
-          matches, th, mode, scorer.id());
+          matches, th, mode, scorer.id(), used);
     }
     List<EntityCandidate> cands = set.candidates();
     if (mode == ScoringMode.PER_MENTION && scorer instanceof SequenceEntityScorer seq) {
-      return describeSequences(label, seq, cands, matches, th);
+      return describeSequences(label, seq, cands, matches, th, used);
     }
     List<double[]> rows = new ArrayList<>(cands.size());
     for (EntityCandidate c : cands) {
@@ -137,17 +158,17 @@ public final class ImageDescriber {
       scored.add(new ScoredEntity(c.name(), c.key(), scores[i], scores[i] > scoreThreshold, c.featureMap(),
           c.referenceIds()));
     }
-    return finish(label, scored, matches, th);
+    return finish(label, scored, matches, th, used);
   }
 
   /** Ranks scored entities and picks the best accepted one (or none: "no proper entity"). */
   private Description finish(String label, List<ScoredEntity> scored, List<Description.Match> matches,
-      Description.Thresholds th) {
+      Description.Thresholds th, Matcher used) {
     scored.sort(Comparator.comparingDouble(ScoredEntity::score).reversed().thenComparing(ScoredEntity::key));
     List<ScoredEntity> accepted = scored.stream().filter(ScoredEntity::accepted).toList();
     ScoredEntity best = accepted.isEmpty() ? null : accepted.get(0);
     return new Description(label, best == null ? Description.Status.NO_PROPER_ENTITY : Description.Status.DESCRIBED,
-        best, accepted, scored, matches, th, mode, scorer.id());
+        best, accepted, scored, matches, th, mode, scorer.id(), used);
   }
 
   /**
@@ -156,7 +177,7 @@ public final class ImageDescriber {
    * its evidence is its first mention's features and every mentioning reference.
    */
   private Description describeSequences(String label, SequenceEntityScorer seq, List<EntityCandidate> cands,
-      List<Description.Match> matches, Description.Thresholds th) {
+      List<Description.Match> matches, Description.Thresholds th, Matcher used) {
     Map<String, List<EntityCandidate>> byKey = new LinkedHashMap<>();
     for (EntityCandidate c : cands) {
       byKey.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(c);
@@ -176,18 +197,37 @@ public final class ImageDescriber {
           first.featureMap(), refs));
       i++;
     }
-    return finish(label, scored, matches, th);
+    return finish(label, scored, matches, th, used);
   }
 
   /**
-   * The matched references and the unscored entity candidates of a target (steps 202-204 and the
-   * feature parameters), e.g. for building training data.
+   * The matched references and the unscored entity candidates of a target image, matched with
+   * this describer's {@link Matcher} (steps 202-204 and the feature parameters), e.g. for building
+   * training data.
+   *
+   * @param image the target image
+   * @return matches and candidates
+   * @throws io.sightline.core.instance.NoFeaturesException under {@link Matcher#LOCAL}, when the
+   *     target has too few local features to be matched by instance
+   */
+  public CandidateSet candidates(BufferedImage image) {
+    Objects.requireNonNull(image, "image");
+    float[] vector = matcher == Matcher.LOCAL ? null : store.embedder().embed(image);
+    return candidates(store.evidence(image, vector, matcher, topImages, matchThreshold, queryTimeExtractor == null));
+  }
+
+  /**
+   * The matched references and the unscored entity candidates of a target given by its vector,
+   * matched by the global index only (see {@link #describeVector}).
    *
    * @param vector the target's vector
    * @return matches and candidates
    */
   public CandidateSet candidates(float[] vector) {
-    ReferenceStore.Evidence ev = store.evidence(vector, topImages, matchThreshold, queryTimeExtractor == null);
+    return candidates(store.evidence(vector, topImages, matchThreshold, queryTimeExtractor == null));
+  }
+
+  private CandidateSet candidates(ReferenceStore.Evidence ev) {
     List<ReferenceMatch> matches = ev.matches();
     if (matches.isEmpty()) {
       return new CandidateSet(List.of(), List.of());
@@ -246,7 +286,13 @@ public final class ImageDescriber {
 
   /** @return the thresholds this describer applies */
   public Description.Thresholds thresholds() {
-    return new Description.Thresholds(matchThreshold, topImages, scoreThreshold);
+    return new Description.Thresholds(matchThreshold, topImages, scoreThreshold,
+        matcher.usesInstances() ? store.instanceThreshold() : Double.NaN);
+  }
+
+  /** @return how this describer matches target images */
+  public Matcher matcher() {
+    return matcher;
   }
 
   /** Builder for {@link ImageDescriber}. */
@@ -258,8 +304,22 @@ public final class ImageDescriber {
     private int topImages = DEFAULT_TOP_IMAGES;
     private double scoreThreshold = Double.NaN;
     private EntityExtractor queryTimeExtractor;
+    private Matcher matcher;
 
     private Builder() {}
+
+    /**
+     * Overrides the store's matcher for this describer, e.g. to compare global matching with
+     * the store's instance matching on the same references. LOCAL and HYBRID need a store built
+     * with one of them.
+     *
+     * @param matcher the matcher, or null for the store's ({@link ReferenceStore#matcher()}, default)
+     * @return this
+     */
+    public Builder matcher(Matcher matcher) {
+      this.matcher = matcher;
+      return this;
+    }
 
     /**
      * @param store the reference image information database (required)
@@ -289,8 +349,9 @@ public final class ImageDescriber {
     }
 
     /**
-     * @param matchThreshold minimum image similarity of a matched reference (default
-     *     {@value ImageDescriber#DEFAULT_MATCH_THRESHOLD})
+     * @param matchThreshold minimum cosine of a reference matched by the global index (default
+     *     {@value ImageDescriber#DEFAULT_MATCH_THRESHOLD}); instance matches are verified by the
+     *     instance index's own calibrated threshold
      * @return this
      */
     public Builder matchThreshold(double matchThreshold) {
@@ -351,6 +412,11 @@ public final class ImageDescriber {
       }
       if (!Double.isNaN(scoreThreshold) && !Double.isFinite(scoreThreshold)) {
         throw new IllegalStateException("ImageDescriber: scoreThreshold must be finite");
+      }
+      if (matcher != null && matcher.usesInstances() && !store.matcher().usesInstances()) {
+        throw new IllegalStateException("ImageDescriber: matcher '" + matcher.id() + "' needs an instance index,"
+            + " but the store was built with matcher 'global'; open the store with ReferenceStore.builder()"
+            + ".matcher(Matcher." + matcher.name() + ") to build one");
       }
       scorer.checkSchema(FeatureSchema.of(mode));
       return new ImageDescriber(this);

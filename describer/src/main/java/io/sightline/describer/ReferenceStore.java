@@ -1,8 +1,8 @@
 package io.sightline.describer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.core.instance.Matcher;
+import static io.sightline.describer.ReferenceTables.*;
+
 import io.sightline.core.CancellationToken;
 import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.InputFormatException;
@@ -17,18 +17,17 @@ import io.sightline.core.index.IndexItem;
 import io.sightline.core.index.Metric;
 import io.sightline.core.index.SearchResult;
 import io.sightline.core.index.Vectors;
+import io.sightline.core.instance.InstanceIndex;
 import io.sightline.core.store.AtomicFiles;
 import io.sightline.core.store.Database;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -63,6 +62,12 @@ import org.slf4j.LoggerFactory;
  *       reflects. When the generation differs from the database's (a crash after a commit, or a
  *       missing file) the index is rebuilt from the vectors in the database on open, so a crash
  *       never loses a committed record.</li>
+ *   <li>{@code instances/}: the instance index of a store whose {@link Matcher} is LOCAL or
+ *       HYBRID (one entry per distinct image, same content key as the HNSW index; see
+ *       {@link #instanceIndex()}), kept in step with the database: an image enters it before the
+ *       database commits it and leaves it after the database deleted it, and on open entries the
+ *       database lacks are dropped and images it lacks are re-extracted from their stored image
+ *       files. The matcher is recorded in the database ({@link Builder#matcher}).</li>
  * </ul>
  *
  * <h2>Updates at any time (claim 2)</h2>
@@ -76,7 +81,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReferenceStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReferenceStore.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   static final String COMPONENT = "describer.references";
   private static final String DB_NAME = "references";
   private static final String INDEX_FILE = "references.hnsw";
@@ -95,7 +99,8 @@ public final class ReferenceStore implements AutoCloseable {
           + " occurrences INT NOT NULL);"
           + "CREATE INDEX describer_mentions_ref ON describer_mentions(ref_id);"
           + "CREATE TABLE describer_df (entity VARCHAR(2000) PRIMARY KEY, refs INT NOT NULL);"
-          + "INSERT INTO describer_meta VALUES ('generation', '0')");
+          + "INSERT INTO describer_meta VALUES ('generation', '0')",
+      ReferenceInstances.MIGRATION);
 
   private final Path directory;
   private final Database db;
@@ -103,6 +108,8 @@ public final class ReferenceStore implements AutoCloseable {
   private final ImageEmbedder embedder;
   private final ImageLoader loader;
   private final HnswVectorIndex<String> index;
+  private final Matcher matcher;
+  private final ReferenceInstances instances;
   private final ReentrantLock writeLock = new ReentrantLock();
   private volatile EntityExtractor extractor;
   private volatile String extractorId;
@@ -129,6 +136,7 @@ public final class ReferenceStore implements AutoCloseable {
       this.db = Database.openFile(b.directory, DB_NAME);
       this.ownsDb = true;
     }
+    ReferenceInstances opened = null;
     try {
       db.ensureSchema(COMPONENT, MIGRATIONS);
       Map<String, String> meta = readMeta();
@@ -137,9 +145,15 @@ public final class ReferenceStore implements AutoCloseable {
         throw new IncompatibleFormatException(where() + ": reference vectors were made by embedder '"
             + storedEmbedder + "', but this store was opened with '" + embedder.id() + "'");
       }
+      this.matcher = ReferenceInstances.resolve(meta.get("matcher"), storedEmbedder == null, b.matcher, where());
       if (storedEmbedder == null) {
-        putMeta("embedder", embedder.id());
-        putMeta("dimension", Integer.toString(embedder.dimension()));
+        db.transaction(c -> {
+          upsertMeta(c, "embedder", embedder.id());
+          upsertMeta(c, "dimension", Integer.toString(embedder.dimension()));
+          upsertMeta(c, "matcher", matcher.id());
+          return null;
+        });
+        meta.put("matcher", matcher.id());
       }
       this.generation = Long.parseLong(meta.getOrDefault("generation", "0"));
       this.extractorId = meta.get("extractor");
@@ -152,10 +166,21 @@ public final class ReferenceStore implements AutoCloseable {
         }
       }
       this.index = openIndex();
+      if (matcher.usesInstances()) {
+        opened = ReferenceInstances.open(directory, where());
+        opened.reconcile(db, loader, b.listener);
+      }
+      this.instances = opened;
+      if (!matcher.id().equals(meta.get("matcher"))) {
+        putMeta("matcher", matcher.id());
+      }
       if (b.extractor != null && extractorId != null && !extractorId.equals(b.extractor.id())) {
         reextract(b.extractor, b.listener, CancellationToken.NONE);
       }
     } catch (RuntimeException e) {
+      if (opened != null) {
+        opened.close();
+      }
       if (ownsDb) {
         db.close();
       }
@@ -259,7 +284,7 @@ public final class ReferenceStore implements AutoCloseable {
 
   /** A reference made ready for writing: embedded and with its entities extracted. */
   private record Prepared(Reference reference, float[] vector, String imageKey, String location,
-      Origin origin, List<PageEntity> entities) {}
+      Origin origin, List<PageEntity> entities, ReferenceInstances.Extracted local) {}
 
   private EntityExtractor extractorForWrites() {
     EntityExtractor e = extractor;
@@ -281,10 +306,13 @@ public final class ReferenceStore implements AutoCloseable {
           + ": empty page (no title, text or fields): nothing to describe the image with");
     }
     float[] v = embedder.embed(image);
-    return prepareVector(ref, v, contentKey(image), location, origin);
+    ReferenceInstances.Extracted local = instances == null ? null : instances.extract(image);
+    return prepareVector(ref, v, contentKey(image), location, origin, local);
   }
 
-  private Prepared prepareVector(Reference ref, float[] vector, String key, String location, Origin origin) {
+  /** @param local the image's local features (null: no change to the instance index) */
+  private Prepared prepareVector(Reference ref, float[] vector, String key, String location, Origin origin,
+      ReferenceInstances.Extracted local) {
     if (ref.isEmptyPage()) {
       throw new InputFormatException(null, 0, "reference " + ref.id()
           + ": empty page (no title, text or fields): nothing to describe the image with");
@@ -294,7 +322,11 @@ public final class ReferenceStore implements AutoCloseable {
       throw new io.sightline.core.InvalidVectorException("reference " + ref.id() + ": zero vector");
     }
     List<PageEntity> entities = PageEntities.extract(extractorForWrites(), ref);
-    return new Prepared(ref, vector.clone(), key, location, origin, entities);
+    return new Prepared(ref, vector.clone(), key, location, origin, entities, local);
+  }
+
+  private ReferenceInstances.Extracted noPixels() {
+    return instances == null ? null : ReferenceInstances.Extracted.NO_PIXELS;
   }
 
   private Prepared prepare(ReferenceInput in) {
@@ -352,7 +384,7 @@ public final class ReferenceStore implements AutoCloseable {
   public AddOutcome addVector(Reference reference, float[] vector, String imageKey) {
     Objects.requireNonNull(imageKey, "imageKey");
     return write(List.of(prepareVector(reference, vector, imageKey, "vector:" + imageKey,
-        Origin.PRECOMPUTED))).get(0);
+        Origin.PRECOMPUTED, noPixels()))).get(0);
   }
 
   /**
@@ -376,7 +408,7 @@ public final class ReferenceStore implements AutoCloseable {
       List<Prepared> batch = new ArrayList<>();
       for (int i = from; i < to; i++) {
         batch.add(prepareVector(references.get(i), vectors.get(i), imageKeys.get(i),
-            "vector:" + imageKeys.get(i), Origin.PRECOMPUTED));
+            "vector:" + imageKeys.get(i), Origin.PRECOMPUTED, noPixels()));
       }
       write(batch);
       listener.onProgress("describer-ingest", to, n, "");
@@ -516,35 +548,46 @@ public final class ReferenceStore implements AutoCloseable {
       String exId = extractorForWrites().id();
       List<String> removedImages = new ArrayList<>();
       Map<String, float[]> newImages = new LinkedHashMap<>();
-      List<AddOutcome> outcomes = db.transaction(c -> {
-        if (extractorId == null) {
-          upsertMeta(c, "extractor", exId);
-        }
-        List<AddOutcome> res = new ArrayList<>(batch.size());
-        for (Prepared p : batch) {
-          String oldImage = imageOf(c, p.reference().id());
-          if (oldImage != null) {
-            deleteRef(c, p.reference().id());
+      // the instance index takes new images before the database commits them (see ReferenceInstances)
+      List<String> instanceAdds = instances == null ? List.of() : instances.addNew(localFeatures(batch));
+      List<AddOutcome> outcomes;
+      try {
+        outcomes = db.transaction(c -> {
+          if (extractorId == null) {
+            upsertMeta(c, "extractor", exId);
           }
-          boolean imageExists = newImages.containsKey(p.imageKey()) || imageExists(c, p.imageKey());
-          if (!imageExists) {
-            try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO describer_images (image_key, vector) VALUES (?, ?)")) {
-              ps.setString(1, p.imageKey());
-              ps.setBytes(2, encode(p.vector()));
-              ps.executeUpdate();
+          List<AddOutcome> res = new ArrayList<>(batch.size());
+          for (Prepared p : batch) {
+            String oldImage = imageOf(c, p.reference().id());
+            if (oldImage != null) {
+              deleteRef(c, p.reference().id());
             }
-            newImages.put(p.imageKey(), p.vector());
+            boolean imageExists = newImages.containsKey(p.imageKey()) || imageExists(c, p.imageKey());
+            if (!imageExists) {
+              try (PreparedStatement ps = c.prepareStatement(
+                  "INSERT INTO describer_images (image_key, vector) VALUES (?, ?)")) {
+                ps.setString(1, p.imageKey());
+                ps.setBytes(2, encode(p.vector()));
+                ps.executeUpdate();
+              }
+              newImages.put(p.imageKey(), p.vector());
+            }
+            if (instances != null && p.local() != null) {
+              instances.record(c, p.imageKey(), p.reference().id(), p.local(), !imageExists);
+            }
+            insertRef(c, p);
+            if (oldImage != null && !oldImage.equals(p.imageKey()) && deleteImageIfOrphan(c, oldImage)) {
+              removedImages.add(oldImage);
+            }
+            res.add(oldImage != null ? AddOutcome.UPDATED : imageExists ? AddOutcome.MERGED : AddOutcome.ADDED);
           }
-          insertRef(c, p);
-          if (oldImage != null && !oldImage.equals(p.imageKey()) && deleteImageIfOrphan(c, oldImage)) {
-            removedImages.add(oldImage);
-          }
-          res.add(oldImage != null ? AddOutcome.UPDATED : imageExists ? AddOutcome.MERGED : AddOutcome.ADDED);
-        }
-        bumpGeneration(c);
-        return res;
-      });
+          bumpGeneration(c);
+          return res;
+        });
+      } catch (RuntimeException e) {
+        takeBack(instanceAdds, e);
+        throw e;
+      }
       extractorId = exId;
       generation++;
       for (Map.Entry<String, float[]> e : newImages.entrySet()) {
@@ -553,6 +596,9 @@ public final class ReferenceStore implements AutoCloseable {
       for (String k : removedImages) {
         if (!newImages.containsKey(k)) {
           index.remove(k);
+          if (instances != null) {
+            instances.remove(List.of(k));
+          }
         }
       }
       return outcomes;
@@ -561,45 +607,31 @@ public final class ReferenceStore implements AutoCloseable {
     }
   }
 
-  private static void bumpGeneration(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE describer_meta SET v = CAST(CAST(v AS BIGINT) + 1 AS VARCHAR) WHERE k = 'generation'")) {
-      ps.executeUpdate();
+  private static Map<String, ReferenceInstances.Extracted> localFeatures(List<Prepared> batch) {
+    Map<String, ReferenceInstances.Extracted> out = new LinkedHashMap<>();
+    for (Prepared p : batch) {
+      if (p.local() != null) {
+        out.putIfAbsent(p.imageKey(), p.local());
+      }
+    }
+    return out;
+  }
+
+  /** Removes from the instance index the images a failed write added to it. */
+  private void takeBack(List<String> instanceAdds, RuntimeException failure) {
+    if (instanceAdds.isEmpty()) {
+      return;
+    }
+    try {
+      instances.remove(instanceAdds);
+    } catch (RuntimeException r) {
+      failure.addSuppressed(r);
     }
   }
 
-  private static String imageOf(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT image_key FROM describer_refs WHERE id = ?")) {
-      ps.setString(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    }
-  }
 
-  private static boolean imageExists(Connection c, String key) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM describer_images WHERE image_key = ?")) {
-      ps.setString(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
-  }
 
-  private static boolean deleteImageIfOrphan(Connection c, String key) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM describer_refs WHERE image_key = ? LIMIT 1")) {
-      ps.setString(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          return false;
-        }
-      }
-    }
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM describer_images WHERE image_key = ?")) {
-      ps.setString(1, key);
-      return ps.executeUpdate() > 0;
-    }
-  }
+
 
   private void insertRef(Connection c, Prepared p) throws SQLException {
     Reference r = p.reference();
@@ -621,74 +653,9 @@ public final class ReferenceStore implements AutoCloseable {
     insertMentions(c, r.id(), p.entities());
   }
 
-  private static void insertMentions(Connection c, String refId, List<PageEntity> entities) throws SQLException {
-    if (entities.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO describer_mentions (ref_id, entity, surface, kind,"
-        + " position, occurrences) VALUES (?,?,?,?,?,?)")) {
-      for (PageEntity e : entities) {
-        ps.setString(1, refId);
-        ps.setString(2, clip(e.key()));
-        ps.setString(3, clip(e.surface()));
-        ps.setString(4, e.kind().name());
-        ps.setString(5, e.position().name());
-        ps.setInt(6, e.occurrences());
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
-    Set<String> keys = new LinkedHashSet<>();
-    for (PageEntity e : entities) {
-      keys.add(clip(e.key()));
-    }
-    adjustDf(c, keys, +1);
-  }
 
-  private static String clip(String s) {
-    return s.length() <= 2000 ? s : s.substring(0, 2000);
-  }
 
-  private static void adjustDf(Connection c, Collection<String> keys, int delta) throws SQLException {
-    try (PreparedStatement up = c.prepareStatement("UPDATE describer_df SET refs = refs + ? WHERE entity = ?");
-        PreparedStatement ins = c.prepareStatement("INSERT INTO describer_df (entity, refs) VALUES (?, ?)")) {
-      for (String k : keys) {
-        up.setInt(1, delta);
-        up.setString(2, k);
-        if (up.executeUpdate() == 0 && delta > 0) {
-          ins.setString(1, k);
-          ins.setInt(2, delta);
-          ins.executeUpdate();
-        }
-      }
-    }
-    if (delta < 0) {
-      try (PreparedStatement del = c.prepareStatement("DELETE FROM describer_df WHERE refs <= 0")) {
-        del.executeUpdate();
-      }
-    }
-  }
 
-  private static void deleteRef(Connection c, String id) throws SQLException {
-    Set<String> keys = new LinkedHashSet<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT entity FROM describer_mentions WHERE ref_id = ?")) {
-      ps.setString(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          keys.add(rs.getString(1));
-        }
-      }
-    }
-    adjustDf(c, keys, -1);
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM describer_mentions WHERE ref_id = ?")) {
-      ps.setString(1, id);
-      ps.executeUpdate();
-    }
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM describer_refs WHERE id = ?")) {
-      ps.setString(1, id);
-      ps.executeUpdate();
-    }
-  }
 
   /**
    * Replaces the page (title, text, fields, statistics) of a stored reference, keeping its image,
@@ -724,7 +691,7 @@ public final class ReferenceStore implements AutoCloseable {
     if (v == null) {
       throw new StoreException(where() + ": reference " + reference.id() + " has no stored image vector");
     }
-    write(List.of(prepareVector(reference, v, old.get().imageKey(), old.get().location(), old.get().origin())));
+    write(List.of(prepareVector(reference, v, old.get().imageKey(), old.get().location(), old.get().origin(), null)));
     return true;
   }
 
@@ -763,7 +730,8 @@ public final class ReferenceStore implements AutoCloseable {
   }
 
   /**
-   * Removes a reference; its image vector goes too when no other reference shares it.
+   * Removes a reference; its image vector (and its entry in the instance index) goes too when no
+   * other reference shares it.
    *
    * @param id reference id
    * @return false when no reference has that id
@@ -789,6 +757,9 @@ public final class ReferenceStore implements AutoCloseable {
         generation++;
         if (removed[0] != null) {
           index.remove(removed[0]);
+          if (instances != null) {
+            instances.remove(List.of(removed[0]));
+          }
         }
       }
       return found;
@@ -868,12 +839,56 @@ public final class ReferenceStore implements AutoCloseable {
    */
   public List<ReferenceMatch> match(float[] query, int topImages, double minSimilarity) {
     checkOpen();
-    Map<String, Double> sims = nearest(query, topImages, minSimilarity);
-    if (sims.isEmpty()) {
+    List<ReferenceInstances.Hit> hits = globalHits(nearest(query, topImages, minSimilarity));
+    if (hits.isEmpty()) {
       return List.of();
     }
-    return db.transaction(c -> matches(c, sims));
+    return db.transaction(c -> matches(c, hits));
   }
+
+  /**
+   * Finds the references whose image matches a target image with a matcher (see {@link Matcher}).
+   *
+   * @param image the target image
+   * @param matcher how to match; LOCAL and HYBRID need a store built with one of them
+   * @param topImages how many images at most
+   * @param minSimilarity minimum cosine of a match found by the global index
+   * @return matching references, instance-verified ones first, then most similar first
+   * @throws IllegalStateException when LOCAL or HYBRID is asked of a store without an instance index
+   * @throws io.sightline.core.instance.NoFeaturesException under LOCAL, when the target has too few local features
+   */
+  public List<ReferenceMatch> match(BufferedImage image, Matcher matcher, int topImages, double minSimilarity) {
+    checkOpen();
+    List<ReferenceInstances.Hit> hits = hits(image, matcher == Matcher.LOCAL ? null : embedder.embed(image),
+        matcher, topImages, minSimilarity);
+    if (hits.isEmpty()) {
+      return List.of();
+    }
+    return db.transaction(c -> matches(c, hits));
+  }
+
+  /** Matched images of a target under a matcher (vector: the target's, null under LOCAL). */
+  private List<ReferenceInstances.Hit> hits(BufferedImage image, float[] vector, Matcher m, int topImages,
+      double minSimilarity) {
+    Map<String, Double> global = m == Matcher.LOCAL ? Map.of() : nearest(vector, topImages, minSimilarity);
+    if (!m.usesInstances()) {
+      return globalHits(global);
+    }
+    if (instances == null) {
+      throw new IllegalStateException(where() + ": matcher '" + m.id() + "' needs an instance index, but this store"
+          + " was built with matcher 'global'; reopen it with ReferenceStore.builder().matcher(Matcher."
+          + m.name() + ") to build one");
+    }
+    return instances.hits(image, m, global, key -> vector == null ? Double.NaN
+        : index.vector(key).map(v -> (double) Vectors.cosine(vector, v)).orElse(Double.NaN), topImages);
+  }
+
+  private static List<ReferenceInstances.Hit> globalHits(Map<String, Double> sims) {
+    List<ReferenceInstances.Hit> out = new ArrayList<>(sims.size());
+    sims.forEach((k, v) -> out.add(new ReferenceInstances.Hit(k, v, 0, 0, false)));
+    return out;
+  }
+
 
   private Map<String, Double> nearest(float[] query, int topImages, double minSimilarity) {
     List<SearchResult<String>> hits = index.search(query, topImages);
@@ -886,27 +901,6 @@ public final class ReferenceStore implements AutoCloseable {
     return sims;
   }
 
-  private static List<ReferenceMatch> matches(Connection c, Map<String, Double> sims) throws SQLException {
-    Map<String, List<Reference>> pages = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT id, image_key, title, body, fields, displays, views,"
-        + " clicks FROM describer_refs WHERE image_key = ANY(?) ORDER BY id")) {
-      ps.setArray(1, c.createArrayOf("VARCHAR", sims.keySet().toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          pages.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(readRef(rs));
-        }
-      }
-    }
-    List<ReferenceMatch> out = new ArrayList<>();
-    int rank = 0;
-    for (Map.Entry<String, Double> e : sims.entrySet()) {
-      rank++;
-      for (Reference r : pages.getOrDefault(e.getKey(), List.of())) {
-        out.add(new ReferenceMatch(r, e.getKey(), e.getValue(), rank));
-      }
-    }
-    return out;
-  }
 
   /**
    * Everything a description needs, read in one transaction (one consistent snapshot).
@@ -921,40 +915,37 @@ public final class ReferenceStore implements AutoCloseable {
 
   Evidence evidence(float[] query, int topImages, double minSimilarity, boolean withEntities) {
     checkOpen();
-    Map<String, Double> sims = nearest(query, topImages, minSimilarity);
-    if (sims.isEmpty()) {
+    return evidence(globalHits(nearest(query, topImages, minSimilarity)), withEntities);
+  }
+
+  /**
+   * @param image the target
+   * @param vector its vector (null under LOCAL)
+   * @param m the matcher
+   */
+  Evidence evidence(BufferedImage image, float[] vector, Matcher m, int topImages, double minSimilarity,
+      boolean withEntities) {
+    checkOpen();
+    return evidence(hits(image, vector, m, topImages, minSimilarity), withEntities);
+  }
+
+  private Evidence evidence(List<ReferenceInstances.Hit> hits, boolean withEntities) {
+    if (hits.isEmpty()) {
       return new Evidence(List.of(), Map.of(), Map.of(), 0);
     }
     return db.transaction(c -> {
-      List<ReferenceMatch> m = matches(c, sims);
+      List<ReferenceMatch> m = matches(c, hits);
       if (!withEntities || m.isEmpty()) {
         return new Evidence(m, Map.of(), Map.of(), countRefs(c));
       }
-      Map<String, List<PageEntity>> ents = entities(c, m.stream().map(ReferenceMatch::id).toList());
+      Map<String, List<PageEntity>> ents = ReferenceTables.entities(c, m.stream().map(ReferenceMatch::id).toList());
       Set<String> keys = new LinkedHashSet<>();
       ents.values().forEach(l -> l.forEach(e -> keys.add(e.key())));
-      return new Evidence(m, ents, documentFrequency(c, keys), countRefs(c));
+      return new Evidence(m, ents, ReferenceTables.documentFrequency(c, keys), countRefs(c));
     });
   }
 
-  private static int countRefs(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM describer_refs");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getInt(1);
-    }
-  }
 
-  private static Reference readRef(ResultSet rs) throws SQLException {
-    Map<String, String> fields;
-    try {
-      fields = JSON.readValue(rs.getString(5), new TypeReference<LinkedHashMap<String, String>>() { });
-    } catch (JsonProcessingException e) {
-      throw new SQLException("corrupt fields of reference " + rs.getString(1), e);
-    }
-    return new Reference(rs.getString(1), rs.getString(3), rs.getString(4), fields,
-        rs.getLong(6), rs.getLong(7), rs.getLong(8));
-  }
 
   /**
    * @param refIds reference ids
@@ -964,24 +955,9 @@ public final class ReferenceStore implements AutoCloseable {
     if (refIds.isEmpty()) {
       return Map.of();
     }
-    return db.transaction(c -> entities(c, refIds));
+    return db.transaction(c -> ReferenceTables.entities(c, refIds));
   }
 
-  private static Map<String, List<PageEntity>> entities(Connection c, Collection<String> refIds) throws SQLException {
-    Map<String, List<PageEntity>> out = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT ref_id, entity, surface, kind, position, occurrences"
-        + " FROM describer_mentions WHERE ref_id = ANY(?)")) {
-      ps.setArray(1, c.createArrayOf("VARCHAR", refIds.toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new PageEntity(rs.getString(2),
-              rs.getString(3), EntityKind.valueOf(rs.getString(4)), TextPosition.valueOf(rs.getString(5)),
-              rs.getInt(6)));
-        }
-      }
-    }
-    return out;
-  }
 
   /**
    * @param keys entity keys
@@ -991,25 +967,9 @@ public final class ReferenceStore implements AutoCloseable {
     if (keys.isEmpty()) {
       return Map.of();
     }
-    return db.transaction(c -> documentFrequency(c, keys));
+    return db.transaction(c -> ReferenceTables.documentFrequency(c, keys));
   }
 
-  private static Map<String, Integer> documentFrequency(Connection c, Collection<String> keys) throws SQLException {
-    Map<String, Integer> out = new HashMap<>();
-    if (keys.isEmpty()) {
-      return out;
-    }
-    try (PreparedStatement ps = c.prepareStatement("SELECT entity, refs FROM describer_df WHERE entity = ANY(?)")) {
-      Array arr = c.createArrayOf("VARCHAR", keys.toArray());
-      ps.setArray(1, arr);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.put(rs.getString(1), rs.getInt(2));
-        }
-      }
-    }
-    return out;
-  }
 
   /**
    * @param id reference id
@@ -1069,6 +1029,31 @@ public final class ReferenceStore implements AutoCloseable {
     });
   }
 
+  /** @return how this store matches target images (recorded in the store) */
+  public Matcher matcher() {
+    return matcher;
+  }
+
+  /**
+   * @return the instance index (read-only use: {@code contains}, {@code size}, matching), empty
+   *     for a store built with {@link Matcher#GLOBAL}; its ids are image content keys
+   *     ({@link StoredReference#imageKey()})
+   */
+  public Optional<InstanceIndex> instanceIndex() {
+    return instances == null ? Optional.empty() : Optional.of(instances.index());
+  }
+
+  /** @return number of images in the instance index (0 without one); images with too few local
+   *     features, precomputed vectors and images that could not be re-read are not in it */
+  public int instanceImageCount() {
+    return instances == null ? 0 : instances.index().size();
+  }
+
+  /** @return calibrated instance score at which a match counts as verified (NaN without an instance index) */
+  public double instanceThreshold() {
+    return instances == null ? Double.NaN : instances.threshold();
+  }
+
   /** @return the embedder of the image vectors */
   public ImageEmbedder embedder() {
     return embedder;
@@ -1124,30 +1109,8 @@ public final class ReferenceStore implements AutoCloseable {
     }
   }
 
-  private static byte[] encode(float[] v) {
-    ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (float f : v) {
-      b.putFloat(f);
-    }
-    return b.array();
-  }
 
-  private static float[] decode(byte[] bytes) {
-    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    float[] v = new float[bytes.length / 4];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = b.getFloat();
-    }
-    return v;
-  }
 
-  private static String json(Map<String, String> m) {
-    try {
-      return JSON.writeValueAsString(m);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private Map<String, String> readMeta() {
     return db.transaction(c -> {
@@ -1169,13 +1132,6 @@ public final class ReferenceStore implements AutoCloseable {
     });
   }
 
-  private static void upsertMeta(Connection c, String k, String v) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("MERGE INTO describer_meta (k, v) KEY (k) VALUES (?, ?)")) {
-      ps.setString(1, k);
-      ps.setString(2, v);
-      ps.executeUpdate();
-    }
-  }
 
   private void checkOpen() {
     if (closed) {
@@ -1193,8 +1149,14 @@ public final class ReferenceStore implements AutoCloseable {
       flush();
     } finally {
       closed = true;
-      if (ownsDb) {
-        db.close();
+      try {
+        if (instances != null) {
+          instances.close();
+        }
+      } finally {
+        if (ownsDb) {
+          db.close();
+        }
       }
     }
   }
@@ -1209,8 +1171,33 @@ public final class ReferenceStore implements AutoCloseable {
     private boolean reextract;
     private boolean createIfMissing = true;
     private ProgressListener listener = ProgressListener.NONE;
+    private Matcher matcher;
 
     private Builder() {}
+
+    /**
+     * How target images are matched ({@link Matcher}). Recorded in the store:
+     * <ul>
+     *   <li>a new store takes the given one, or {@link Matcher#DEFAULT} when none is given;</li>
+     *   <li>an existing store opened without one uses the recorded one (stores made before
+     *       matchers existed: {@link Matcher#GLOBAL});</li>
+     *   <li>LOCAL and HYBRID can be switched freely (they keep the same data);</li>
+     *   <li>asking LOCAL or HYBRID of a GLOBAL store builds its instance index while opening, from
+     *       the stored image files (each checked against its content key); references whose image
+     *       cannot be re-read (uploads, network images, moved or changed files) are listed at WARN
+     *       and match by global similarity only until they are added again;</li>
+     *   <li>asking GLOBAL of a LOCAL or HYBRID store is refused with an
+     *       {@link IncompatibleFormatException} (its instance index would go stale); to compare with
+     *       global matching use {@link ImageDescriber.Builder#matcher} on the same store.</li>
+     * </ul>
+     *
+     * @param matcher the matcher, or null for the recorded one (new store: {@link Matcher#DEFAULT})
+     * @return this
+     */
+    public Builder matcher(Matcher matcher) {
+      this.matcher = matcher;
+      return this;
+    }
 
     /**
      * @param directory store folder (created if needed); required unless {@link #database} is set
@@ -1283,7 +1270,8 @@ public final class ReferenceStore implements AutoCloseable {
     }
 
     /**
-     * @param listener progress of long work done while opening (re-extraction)
+     * @param listener progress of long work done while opening (re-extraction, building the
+     *     instance index)
      * @return this
      */
     public Builder progress(ProgressListener listener) {

@@ -1,5 +1,6 @@
 package io.sightline.describer;
 
+import io.sightline.core.instance.Matcher;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,6 +28,7 @@ import java.util.Map;
  */
 public final class ScorerTraining {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScorerTraining.class);
 
   private ScorerTraining() {}
 
@@ -163,7 +165,28 @@ public final class ScorerTraining {
    */
   public static int label(ImageDescriber describer, String query, float[] vector, Map<String, Boolean> labels,
       boolean unlabelledAreNegative, List<TrainingExample> out) {
-    CandidateSet set = describer.candidates(vector);
+    return label(describer.candidates(vector), query, labels, unlabelledAreNegative, out);
+  }
+
+  /**
+   * Labels the candidates of one query image, matched with the describer's {@link Matcher} (so the
+   * features carry the same fused similarity as at query time).
+   *
+   * @param describer gives the candidates (its mode decides the feature schema)
+   * @param query a label for the query
+   * @param image the query image
+   * @param labels entity key to correctness
+   * @param unlabelledAreNegative label candidates without an explicit label as incorrect
+   * @param out receives the examples
+   * @return number of correct labels not found among the candidates
+   */
+  public static int label(ImageDescriber describer, String query, java.awt.image.BufferedImage image,
+      Map<String, Boolean> labels, boolean unlabelledAreNegative, List<TrainingExample> out) {
+    return label(describer.candidates(image), query, labels, unlabelledAreNegative, out);
+  }
+
+  private static int label(CandidateSet set, String query, Map<String, Boolean> labels,
+      boolean unlabelledAreNegative, List<TrainingExample> out) {
     int found = 0;
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (EntityCandidate c : set.candidates()) {
@@ -199,9 +222,14 @@ public final class ScorerTraining {
     int done = 0;
     for (LabelledQuery q : queries) {
       cancel.throwIfCancelled();
-      float[] v = describer.store().embedder().embed(ImageSource.ofPath(q.image()).load(describer.store().imageLoader()));
+      java.awt.image.BufferedImage img = ImageSource.ofPath(q.image()).load(describer.store().imageLoader());
       int before = out.size();
-      notFound += label(describer, q.image().toString(), v, q.labels(), unlabelledAreNegative, out);
+      try {
+        notFound += label(describer, q.image().toString(), img, q.labels(), unlabelledAreNegative, out);
+      } catch (io.sightline.core.instance.NoFeaturesException e) {
+        LOG.warn("{}: no candidates: {}", q.image(), e.getMessage());
+        notFound += (int) q.labels().values().stream().filter(b -> b).count();
+      }
       if (out.size() == before) {
         noMatch++;
       }

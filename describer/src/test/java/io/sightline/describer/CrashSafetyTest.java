@@ -1,5 +1,6 @@
 package io.sightline.describer;
 
+import io.sightline.core.instance.Matcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
@@ -56,6 +57,46 @@ class CrashSafetyTest {
       // the store keeps working after the crash
       store.addVector(Reference.of("after", "Flag of Peru", ""), store.index().vector("k0").orElseThrow(), "k0");
       assertThat(store.get("after")).isPresent();
+    }
+  }
+
+  @Test
+  void aKilledImageIngestLeavesTheInstanceIndexInStepWithTheDatabase() throws Exception {
+    Path dir = tmp.resolve("hybrid");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        CrashIngestMain.class.getName(), dir.toString(), "images")
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Map<String, String> committed = new java.util.LinkedHashMap<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.startsWith("committed ")) {
+          String[] f = line.split(" ");
+          committed.put(f[1], f[2]);
+          if (committed.size() >= 12) {
+            break;
+          }
+        }
+      }
+      p.destroyForcibly(); // SIGKILL, possibly between the instance index's write and the commit
+      p.waitFor();
+    }
+    assertThat(committed).hasSizeGreaterThanOrEqualTo(12);
+    DictionaryEntityExtractor dict = DictionaryEntityExtractor.of(List.of("flag"));
+    try (ReferenceStore store = ReferenceStore.builder().directory(dir).extractor(dict).build()) {
+      assertThat(store.matcher()).isEqualTo(Matcher.HYBRID);
+      java.util.Set<String> keys = new java.util.HashSet<>();
+      for (String id : store.ids()) {
+        keys.add(store.get(id).orElseThrow().imageKey());
+      }
+      assertThat(keys).containsAll(committed.values());
+      // every committed image is in the instance index, and it holds nothing the database lacks
+      assertThat(store.instanceIndex().orElseThrow().ids()).containsExactlyInAnyOrderElementsOf(keys);
+      // and the store keeps working
+      store.add(Reference.of("after", "A flag", "Added after the crash."), CrashIngestMain.picture(999),
+          "generated:999", Origin.USER);
+      assertThat(store.instanceImageCount()).isEqualTo(keys.size() + 1);
     }
   }
 }

@@ -14,6 +14,7 @@ import io.sightline.describer.ImageDescriber;
 import io.sightline.describer.ImageSource;
 import io.sightline.describer.LstmEntityScorer;
 import io.sightline.describer.MajorityVoteScorer;
+import io.sightline.core.instance.Matcher;
 import io.sightline.describer.Reference;
 import io.sightline.describer.ReferenceInput;
 import io.sightline.describer.ReferenceStore;
@@ -57,7 +58,9 @@ import java.util.stream.Stream;
  * mvn -B -o -q -pl describer test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.sightline.describer.eval.DescriberEvaluation -Dexec.args="--known 300 --unknown 150"
  * </pre>
- * Options: {@code --known N}, {@code --unknown N}, {@code --seed S}, {@code --openclipart DIR}
+ * Options: {@code --known N}, {@code --unknown N}, {@code --seed S}, {@code --matcher global|local|hybrid}
+ * (default global: queries are described by their vectors, as before matchers existed; local and
+ * hybrid describe the query images through the store's instance index), {@code --openclipart DIR}
  * (default {@code /usr/share/openclipart/png}, then {@code /tmp/deb/oc/usr/share/openclipart/png};
  * when neither exists the program fetches the package with {@code apt-get download openclipart-png}
  * and unpacks it with {@code dpkg -x}), {@code --work DIR}.
@@ -81,6 +84,7 @@ public final class DescriberEvaluation {
     int known = Integer.parseInt(a.getOrDefault("known", "300"));
     int unknown = Integer.parseInt(a.getOrDefault("unknown", "150"));
     long seed = Long.parseLong(a.getOrDefault("seed", "42"));
+    Matcher matcher = Matcher.parse(a.getOrDefault("matcher", "global"));
     Path clipart = findOpenclipart(a.get("openclipart"));
     Path work = Path.of(a.getOrDefault("work", Files.createTempDirectory("describer-eval").toString()));
     Random rnd = new Random(seed);
@@ -162,7 +166,8 @@ public final class DescriberEvaluation {
     }
 
     Path dbDir = work.resolve("db");
-    try (ReferenceStore store = ReferenceStore.open(dbDir)) {
+    try (ReferenceStore store = ReferenceStore.builder().directory(dbDir).matcher(matcher).build()) {
+      System.out.println("matcher: " + matcher.id());
       long t0 = System.nanoTime();
       store.addAll(inputs, ProgressListener.NONE, CancellationToken.NONE);
       store.flush();
@@ -182,7 +187,15 @@ public final class DescriberEvaluation {
         for (Query q : queries) {
           if (q.train()) {
             Map<String, Boolean> labels = q.truthKey() == null ? Map.of() : Map.of(q.truthKey(), true);
-            ScorerTraining.label(base, q.id(), vectors.get(q.id()), labels, true, train);
+            if (matcher == Matcher.GLOBAL) {
+              ScorerTraining.label(base, q.id(), vectors.get(q.id()), labels, true, train);
+            } else {
+              try {
+                ScorerTraining.label(base, q.id(), q.image(), labels, true, train);
+              } catch (io.sightline.core.instance.NoFeaturesException e) {
+                // a flat query has no candidates under the local matcher
+              }
+            }
           }
         }
         long pos = train.stream().filter(TrainingExample::correct).count();
@@ -213,7 +226,7 @@ public final class DescriberEvaluation {
           List<double[]> tops = new ArrayList<>(); // {isKnown, topIsCorrect, topScore}
           for (Query q : queries) {
             if (!q.train()) {
-              Description r = all.describeVector(vectors.get(q.id()), q.id());
+              Description r = describe(all, q, vectors, matcher);
               boolean has = !r.candidates().isEmpty();
               tops.add(new double[] {q.truthKey() != null ? 1 : 0,
                   has && r.candidates().get(0).key().equals(q.truthKey()) ? 1 : 0,
@@ -250,7 +263,7 @@ public final class DescriberEvaluation {
             if (q.train()) {
               continue;
             }
-            Description r = d.describeVector(vectors.get(q.id()), q.id());
+            Description r = describe(d, q, vectors, matcher);
             String got = r.best() == null ? null : r.best().key();
             if (q.truthKey() != null) {
               kn++;
@@ -281,6 +294,19 @@ public final class DescriberEvaluation {
       System.out.println("| mode | scorer | score threshold t: top-1 accuracy known / correct abstention unknown |");
       System.out.println("|---|---|---|");
       sweeps.forEach(System.out::println);
+    }
+  }
+
+  /** By vector under GLOBAL (as before matchers existed), by image otherwise. */
+  private static Description describe(ImageDescriber d, Query q, Map<String, float[]> vectors, Matcher matcher) {
+    if (matcher == Matcher.GLOBAL) {
+      return d.describeVector(vectors.get(q.id()), q.id());
+    }
+    try {
+      return d.describe(q.image(), q.id());
+    } catch (io.sightline.core.instance.NoFeaturesException e) {
+      return new Description(q.id(), Description.Status.NO_MATCHING_REFERENCE, null, List.of(), List.of(), List.of(),
+          d.thresholds(), d.mode(), d.scorer().id(), matcher);
     }
   }
 

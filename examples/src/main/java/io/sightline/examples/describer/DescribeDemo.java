@@ -135,6 +135,7 @@ public final class DescribeDemo implements DemoStep {
       IngestReport r = store.importJsonl(refs, data, ErrorPolicy.REJECT, CliSupport.progressBar(), CancellationToken.NONE);
       summary.put("references", store.size());
       summary.put("images", store.imageCount());
+      summary.put("matcher", store.matcher().id());
       summary.put("merged", r.merged());
       ImageDescriber heuristic = ImageDescriber.builder().store(store).scorer(new HeuristicEntityScorer()).build();
       ScorerTraining.TrainingSet set = ScorerTraining.build(heuristic, ScorerTraining.readLabels(labelsFile), true,

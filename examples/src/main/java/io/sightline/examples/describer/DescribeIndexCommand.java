@@ -5,6 +5,7 @@ import io.sightline.describer.DictionaryEntityExtractor;
 import io.sightline.describer.EntityExtractor;
 import io.sightline.describer.ErrorPolicy;
 import io.sightline.describer.IngestReport;
+import io.sightline.core.instance.Matcher;
 import io.sightline.describer.NameFinderEntityExtractor;
 import io.sightline.describer.OpenNlpEntityExtractor;
 import io.sightline.describer.ReferenceStore;
@@ -20,9 +21,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sightline describe index --refs refs.jsonl --db DIR}: adds (or updates) the references of
- * a {@code refs.jsonl} to the store in DIR and prints one JSON summary line
- * {@code {"db","lines","added","merged","updated","skipped","references","images","errors":[{"line","message"}]}}.
+ * {@code sightline describe index --refs refs.jsonl --db DIR [--matcher global|local|hybrid]}: adds
+ * (or updates) the references of a {@code refs.jsonl} to the store in DIR and prints one JSON
+ * summary line
+ * {@code {"db","lines","added","merged","updated","skipped","references","images","matcher","instanceImages","errors":[{"line","message"}]}}.
+ * The matcher is recorded in the store ({@code describe query} uses it without being told); a new
+ * store without {@code --matcher} gets {@link Matcher#DEFAULT}.
  * Malformed lines are skipped and reported (default) or, with {@code --on-error reject}, the whole
  * file is refused and nothing is ingested (exit code 1).
  */
@@ -58,6 +62,14 @@ public final class DescribeIndexCommand implements Callable<Integer> {
   @Option(names = "--reextract", description = "if the store was built with another extractor, re-extract every page")
   boolean reextract;
 
+  @Option(names = "--matcher", paramLabel = "MATCHER",
+      description = "how target images are matched: global (image vectors; near-copies), local (verified local"
+          + " features; the same object in a new photo) or hybrid (both). Recorded in the store. Without it a new"
+          + " store gets the default matcher (printed as \"matcher\") and an existing store keeps its own;"
+          + " local and hybrid can be switched, global -> local/hybrid builds the instance index from the stored"
+          + " image files, local/hybrid -> global is refused")
+  String matcher;
+
   @Override
   public Integer call() {
     ErrorPolicy policy = switch (onError.toLowerCase(java.util.Locale.ROOT)) {
@@ -68,10 +80,16 @@ public final class DescribeIndexCommand implements Callable<Integer> {
     if (dictionary != null && nameFinder != null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "use either --dictionary or --name-finder");
     }
+    Matcher asked;
+    try {
+      asked = matcher == null ? null : Matcher.parse(matcher);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--matcher: " + e.getMessage());
+    }
     EntityExtractor extractor = dictionary != null ? DictionaryEntityExtractor.load(dictionary)
         : nameFinder != null ? NameFinderEntityExtractor.load(nameFinder) : OpenNlpEntityExtractor.english();
     try (ReferenceStore store = ReferenceStore.builder().directory(db).extractor(extractor).reextract(reextract)
-        .progress(CliSupport.progressBar()).build()) {
+        .matcher(asked).progress(CliSupport.progressBar()).build()) {
       IngestReport r = store.importJsonl(refs, allowedRoot != null ? allowedRoot : refs.toAbsolutePath().getParent(), policy, CliSupport.progressBar(), CancellationToken.NONE);
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("db", db.toString());
@@ -82,6 +100,8 @@ public final class DescribeIndexCommand implements Callable<Integer> {
       line.put("skipped", r.skipped());
       line.put("references", store.size());
       line.put("images", store.imageCount());
+      line.put("matcher", store.matcher().id());
+      line.put("instanceImages", store.instanceImageCount());
       List<Map<String, Object>> errors = new ArrayList<>();
       for (IngestReport.LineError e : r.errors()) {
         Map<String, Object> m = new LinkedHashMap<>();

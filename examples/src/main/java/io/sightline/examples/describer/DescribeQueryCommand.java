@@ -24,9 +24,12 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code sightline describe query --db DIR [--scorer MODEL] IMAGE...}: one JSON line per image,
  * {@code {"image","status","best":{"name","score"}|null,"entities":[{"name","score"}],
- * "matches":[{"id","similarity"}],"thresholds":{...},"scorer"}}; with {@code --evidence} every
- * scored candidate with its feature values is added. An image that cannot be read gives
- * {@code {"image","error"}} and exit code 1 after the others.
+ * "matches":[{"id","similarity","inliers","instanceScore","verified"}],"thresholds":{...},"mode","scorer","matcher"}};
+ * with {@code --evidence} every scored candidate with its feature values is added. Matches are
+ * made with the matcher recorded in the store ({@code describe index --matcher}); {@code inliers}
+ * and {@code instanceScore} are the instance index's evidence (0 for a match found by global
+ * similarity only). An image that cannot be read (or, under the local matcher, has too few local
+ * features) gives {@code {"image","error"}} and exit code 1 after the others.
  */
 @Command(name = "query", mixinStandardHelpOptions = true,
     description = "Describe images: the entity their matching reference pages name, or null.")
@@ -44,7 +47,9 @@ public final class DescribeQueryCommand implements Callable<Integer> {
   @Option(names = "--mode", description = "grouped or per-mention (default ${DEFAULT-VALUE})")
   String mode = "grouped";
 
-  @Option(names = "--match-threshold", paramLabel = "S", description = "minimum image similarity (default ${DEFAULT-VALUE})")
+  @Option(names = "--match-threshold", paramLabel = "S",
+      description = "minimum cosine of a match found by global similarity (default ${DEFAULT-VALUE}); instance"
+          + " matches are verified by the instance index's calibrated threshold")
   double matchThreshold = ImageDescriber.DEFAULT_MATCH_THRESHOLD;
 
   @Option(names = "--top-images", paramLabel = "M", description = "matched images at most (default ${DEFAULT-VALUE})")
@@ -138,6 +143,9 @@ public final class DescribeQueryCommand implements Callable<Integer> {
       Map<String, Object> mm = new LinkedHashMap<>();
       mm.put("id", mt.id());
       mm.put("similarity", round(mt.similarity()));
+      mm.put("inliers", mt.inliers());
+      mm.put("instanceScore", round(mt.instanceScore()));
+      mm.put("verified", mt.verified());
       matches.add(mm);
     }
     line.put("matches", matches);
@@ -145,9 +153,13 @@ public final class DescribeQueryCommand implements Callable<Integer> {
     th.put("match", d.thresholds().matchThreshold());
     th.put("topImages", d.thresholds().topImages());
     th.put("score", round(d.thresholds().scoreThreshold()));
+    if (Double.isFinite(d.thresholds().instanceThreshold())) {
+      th.put("instance", round(d.thresholds().instanceThreshold()));
+    }
     line.put("thresholds", th);
     line.put("mode", d.mode().name());
     line.put("scorer", d.scorerId());
+    line.put("matcher", d.matcher().id());
     if (evidence) {
       List<Map<String, Object>> cands = new ArrayList<>();
       for (ScoredEntity e : d.candidates()) {
