@@ -1,5 +1,6 @@
 package io.sightline.commerce;
 
+import io.sightline.core.instance.Matcher;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.InputFormatException;
@@ -14,6 +15,8 @@ import io.sightline.core.index.HnswVectorIndex;
 import io.sightline.core.index.IndexItem;
 import io.sightline.core.index.Metric;
 import io.sightline.core.index.SearchResult;
+import io.sightline.core.instance.InstanceMatch;
+import io.sightline.core.instance.LocalFeatureSet;
 import io.sightline.core.store.Database;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -46,14 +49,27 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout of the catalog folder: {@code catalog.mv.db} (H2), {@code apparel.hnsw} and
  * {@code other-commodity.hnsw} (checksummed, atomically replaced index files that record their
- * embedder id), and optionally {@code intent.model} (see {@link #saveIntentModel}). Opening a
- * catalog with an embedder other than the one it was built with is refused with an
+ * embedder id), with a {@link Matcher#LOCAL local} or {@link Matcher#HYBRID hybrid} matcher
+ * {@code instances-apparel/} and {@code instances-other-commodity/} (core
+ * {@link io.sightline.core.instance.InstanceIndex} logs that record their feature extractor and
+ * vocabulary), and optionally {@code intent.model} (see {@link #saveIntentModel}). Opening a
+ * catalog with an embedder or a matcher other than the one it was built with is refused with an
  * {@link IncompatibleFormatException}.
  *
+ * <p><b>Matcher.</b> Chosen with {@link Builder#matcher} when the catalog is created (default
+ * {@link Matcher#DEFAULT}) and stored in its database; see {@link Matcher}. With local or hybrid
+ * matching every product image is also stored in its segment's instance index (RootSIFT
+ * features of the same decoded, alpha-flattened image the embedder sees); an image with too few
+ * local features (a flat logo, a tiny picture) is stored with its global vector only, logged as
+ * a warning and listed in {@link IndexReport#withoutLocalFeatures()}.
+ *
  * <p>Indexing embeds every row first and writes nothing until all rows are embedded, so a
- * cancelled or failed run leaves the catalog as it was. Index files are written before the
- * database commit; the database is the source of truth, and a search never returns a vector whose
- * product row is absent.
+ * cancelled or failed run leaves the catalog as it was (local features are spooled to a
+ * temporary file in the folder meanwhile). Index files are written before the database commit;
+ * the database is the source of truth, and a search never returns a vector or an instance match
+ * whose product row is absent. Opening reconciles the instance indexes with the database: entries
+ * left by an interrupted run are pruned, and products whose features are missing (a deleted
+ * folder) fail the open with a {@link StoreException}, as a missing HNSW file does.
  *
  * <p>Thread-safe: searches run concurrently with each other and with indexing; indexing runs are
  * serialised.
@@ -67,7 +83,13 @@ public final class ProductCatalog implements AutoCloseable {
           + "category VARCHAR(512) NOT NULL, title VARCHAR(4096) NOT NULL, link VARCHAR(4096) NOT NULL, "
           + "segment VARCHAR(32) NOT NULL);"
           + "CREATE INDEX commerce_products_segment ON commerce_products(segment);"
-          + "CREATE TABLE commerce_meta (k VARCHAR(200) PRIMARY KEY, v VARCHAR(4096) NOT NULL)");
+          + "CREATE TABLE commerce_meta (k VARCHAR(200) PRIMARY KEY, v VARCHAR(4096) NOT NULL)",
+      // 2: keypoints stored in the segment's instance index (NULL: none) and their extent in the
+      // catalog image (see CatalogInstances.Entry)
+      "ALTER TABLE commerce_products ADD COLUMN local_features INT;"
+          + "ALTER TABLE commerce_products ADD COLUMN local_extent VARCHAR(64)");
+  /** Metadata key of the matcher the catalog was built for. */
+  static final String MATCHER_KEY = "matcher";
   private static final Pattern CATEGORY = Pattern.compile("[\\p{L}\\p{N} _.&'+-]+(/[\\p{L}\\p{N} _.&'+-]+)*");
   /** The two searchable segments. */
   static final List<Intent> SEGMENTS = List.of(Intent.APPAREL, Intent.OTHER_COMMODITY);
@@ -79,6 +101,9 @@ public final class ProductCatalog implements AutoCloseable {
   private final Set<String> knownCategories;
   private final ImageLoader loader;
   private final int indexThreads;
+  private final Matcher matcher;
+  /** Instance indexes; null for a {@link Matcher#GLOBAL} catalog. */
+  private final CatalogInstances instances;
 
   private ProductCatalog(Builder b) {
     this.dir = b.dir.toAbsolutePath();
@@ -117,10 +142,50 @@ public final class ProductCatalog implements AutoCloseable {
         }
         indexes.put(s, idx);
       }
+      this.matcher = resolveMatcher(b.matcher);
+      this.instances = matcher.usesInstances() ? CatalogInstances.open(dir, this::instanceIds) : null;
     } catch (RuntimeException e) {
       db.close();
       throw e;
     }
+  }
+
+  /** Resolves the matcher (see {@link Matcher#resolve}) and stores it when it changed. */
+  private Matcher resolveMatcher(Matcher requested) {
+    String have = meta().get(MATCHER_KEY);
+    Matcher use = CatalogInstances.resolve(have, size() == 0, requested, "catalog " + dir);
+    if (!use.id().equals(have)) {
+      putMeta(MATCHER_KEY, use.id());
+    }
+    return use;
+  }
+
+  private void putMeta(String key, String value) {
+    db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("MERGE INTO commerce_meta (k, v) KEY (k) VALUES (?, ?)")) {
+        ps.setString(1, key);
+        ps.setString(2, value);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Ids of a segment's products whose features the database lists as stored in its instance index. */
+  private Set<String> instanceIds(Intent segment) {
+    return db.transaction(c -> {
+      Set<String> ids = new HashSet<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id FROM commerce_products WHERE segment = ? AND local_features IS NOT NULL")) {
+        ps.setString(1, segment.label());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getString(1));
+          }
+        }
+      }
+      return ids;
+    });
   }
 
   /** @return a builder; the folder is required */
@@ -177,6 +242,72 @@ public final class ProductCatalog implements AutoCloseable {
   /** @return the catalog folder */
   public Path directory() {
     return dir;
+  }
+
+  /** @return the matcher this catalog was built for (stored in its database) */
+  public Matcher matcher() {
+    return matcher;
+  }
+
+  /**
+   * Instance matching in one segment: the catalog images that show the same product as the
+   * photo, with verified evidence (see {@link Matcher#LOCAL}). Candidates whose product row is
+   * absent or lies in the other segment are dropped.
+   *
+   * @param segment {@link Intent#APPAREL} or {@link Intent#OTHER_COMMODITY}
+   * @param query the photo (or a crop of it)
+   * @param k most candidates
+   * @return candidates, best first; only those with {@link InstanceMatch#verified()} are evidence
+   * @throws IllegalStateException on a {@link Matcher#GLOBAL} catalog (it has no instance index)
+   * @throws io.sightline.core.instance.NoFeaturesException when the photo has too few local features
+   */
+  public List<InstanceMatch> matchInstances(Intent segment, BufferedImage query, int k) {
+    return matchInstances(segment, instances().extract(query), k).stream().map(CatalogInstances.Located::match)
+        .toList();
+  }
+
+  /** Instance candidates with committed rows of the segment, with their product's extent. */
+  List<CatalogInstances.Located> matchInstances(Intent segment, LocalFeatureSet query, int k) {
+    List<InstanceMatch> raw = instances().match(checkSegment(segment), query, k);
+    if (raw.isEmpty()) {
+      return List.of();
+    }
+    Map<String, String> extents = db.transaction(c -> {
+      Map<String, String> m = new HashMap<>();
+      StringBuilder sql = new StringBuilder("SELECT id, local_extent FROM commerce_products WHERE segment = ? AND id IN (");
+      for (int i = 0; i < raw.size(); i++) {
+        sql.append(i == 0 ? "?" : ",?");
+      }
+      try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
+        ps.setString(1, segment.label());
+        for (int i = 0; i < raw.size(); i++) {
+          ps.setString(i + 2, raw.get(i).id());
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            m.put(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2));
+          }
+        }
+      }
+      return m;
+    });
+    List<CatalogInstances.Located> out = new ArrayList<>();
+    for (InstanceMatch m : raw) {
+      String extent = extents.get(m.id());
+      if (extent != null) { // else: no committed row in this segment
+        out.add(new CatalogInstances.Located(m, extent.isEmpty() ? null : extent));
+      }
+    }
+    return out;
+  }
+
+  /** @return the instance indexes; throws on a global catalog */
+  CatalogInstances instances() {
+    if (instances == null) {
+      throw new IllegalStateException("catalog " + dir + " was built with the 'global' matcher and has no instance "
+          + "index; build a new catalog with matcher local or hybrid");
+    }
+    return instances;
   }
 
   /**
@@ -372,28 +503,38 @@ public final class ProductCatalog implements AutoCloseable {
     List<float[]> vectors = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     long done = 0;
-    for (CatalogEntry e : entries) {
-      token.throwIfCancelled();
-      String problem = validate(e, seen);
-      if (problem == null) {
-        try {
-          BufferedImage img = loader.load(e.image());
-          vectors.add(embedders.get(e.segment()).embed(img));
-          valid.add(e);
-        } catch (SightlineException ex) {
-          problem = ex.getMessage();
+    try (CatalogInstances.Staging staged = new CatalogInstances.Staging(dir)) {
+      for (CatalogEntry e : entries) {
+        token.throwIfCancelled();
+        String problem = validate(e, seen);
+        if (problem == null) {
+          try {
+            BufferedImage img = loader.load(e.image());
+            float[] v = embedders.get(e.segment()).embed(img);
+            if (instances != null) {
+              // the same decoded, alpha-flattened image the global embedder saw
+              LocalFeatureSet f = instances.extractForCatalog(img, e.id());
+              if (f != null) {
+                staged.put(e.segment(), e.id(), f);
+              }
+            }
+            vectors.add(v);
+            valid.add(e);
+          } catch (SightlineException ex) {
+            problem = ex.getMessage();
+          }
         }
+        if (problem != null) {
+          problems.add(new RowProblem(e.line(), e.id(), problem));
+          LOG.warn("catalog line {} ({}): {}", e.line(), e.id(), problem);
+        } else {
+          seen.add(e.id());
+        }
+        listener.onProgress("index", ++done, entries.size(), "");
       }
-      if (problem != null) {
-        problems.add(new RowProblem(e.line(), e.id(), problem));
-        LOG.warn("catalog line {} ({}): {}", e.line(), e.id(), problem);
-      } else {
-        seen.add(e.id());
-      }
-      listener.onProgress("index", ++done, entries.size(), "");
+      token.throwIfCancelled();
+      return store(valid, vectors, problems, staged);
     }
-    token.throwIfCancelled();
-    return store(valid, vectors, problems);
   }
 
   /**
@@ -426,7 +567,13 @@ public final class ProductCatalog implements AutoCloseable {
       }
     }
     listener.onProgress("index", entries.size(), entries.size(), "vectors given");
-    return store(valid, vs, problems);
+    if (instances != null && !valid.isEmpty()) {
+      LOG.warn("catalog {}: {} products indexed from vectors have no local features (images not read); the '{}' "
+          + "matcher finds them only by their global vectors", dir, valid.size(), matcher);
+    }
+    try (CatalogInstances.Staging none = new CatalogInstances.Staging(dir)) {
+      return store(valid, vs, problems, none);
+    }
   }
 
   private String validate(CatalogEntry e, Set<String> seen) {
@@ -474,7 +621,12 @@ public final class ProductCatalog implements AutoCloseable {
     return false;
   }
 
-  private synchronized IndexReport store(List<CatalogEntry> valid, List<float[]> vectors, List<RowProblem> problems) {
+  /**
+   * Writes a run: instance features (before the commit), HNSW files, the database commit, then
+   * stale instance entries are removed (after it); see {@link CatalogInstances} for why.
+   */
+  private synchronized IndexReport store(List<CatalogEntry> valid, List<float[]> vectors, List<RowProblem> problems,
+      CatalogInstances.Staging staged) {
     Map<String, Product> existing = products(valid.stream().map(CatalogEntry::id).toList());
     Map<Intent, List<IndexItem<String>>> items = new EnumMap<>(Intent.class);
     Map<Intent, Integer> perSegment = new EnumMap<>(Intent.class);
@@ -493,6 +645,9 @@ public final class ProductCatalog implements AutoCloseable {
       for (IndexItem<String> it : items.get(s)) {
         io.sightline.core.index.Vectors.check(it.vector(), indexes.get(s).dimension());
       }
+    }
+    if (instances != null) {
+      instances.add(staged);
     }
     java.util.EnumSet<Intent> changed = java.util.EnumSet.noneOf(Intent.class);
     for (Intent s : SEGMENTS) {
@@ -516,8 +671,8 @@ public final class ProductCatalog implements AutoCloseable {
       }
     }
     db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("MERGE INTO commerce_products (id, image, category, title, link, segment) "
-          + "KEY (id) VALUES (?, ?, ?, ?, ?, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement("MERGE INTO commerce_products (id, image, category, title, link, segment, "
+          + "local_features, local_extent) KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
         int n = 0;
         for (CatalogEntry e : valid) {
           ps.setString(1, e.id());
@@ -526,6 +681,14 @@ public final class ProductCatalog implements AutoCloseable {
           ps.setString(4, e.title());
           ps.setString(5, e.link());
           ps.setString(6, e.segment().label());
+          CatalogInstances.Entry lf = staged.entry(e.id());
+          if (lf == null) {
+            ps.setNull(7, java.sql.Types.INTEGER);
+            ps.setNull(8, java.sql.Types.VARCHAR);
+          } else {
+            ps.setInt(7, lf.keypoints());
+            ps.setString(8, lf.extent());
+          }
           ps.addBatch();
           if (++n % 1000 == 0) {
             ps.executeBatch();
@@ -535,11 +698,21 @@ public final class ProductCatalog implements AutoCloseable {
       }
       return null;
     });
+    List<String> withoutLocal = new ArrayList<>();
+    if (instances != null) {
+      for (CatalogEntry e : valid) {
+        boolean has = staged.entry(e.id()) != null;
+        instances.removeExcept(e.id(), has ? e.segment() : null);
+        if (!has) {
+          withoutLocal.add(e.id());
+        }
+      }
+    }
     int replaced = existing.size();
     int total = size();
-    LOG.info("catalog {}: {} products stored ({} replaced), {} rows left out; {} in all", dir, valid.size(),
-        replaced, problems.size(), total);
-    return new IndexReport(valid.size(), replaced, perSegment, problems, total);
+    LOG.info("catalog {}: {} products stored ({} replaced, {} without local features), {} rows left out; {} in all",
+        dir, valid.size(), replaced, withoutLocal.size(), problems.size(), total);
+    return new IndexReport(valid.size(), replaced, perSegment, problems, total, matcher, withoutLocal);
   }
 
   /** Inserts into the HNSW graph from {@code indexThreads} threads (hnswlib supports concurrent inserts). */
@@ -603,6 +776,9 @@ public final class ProductCatalog implements AutoCloseable {
     HnswVectorIndex<String> idx = indexes.get(p.get().segment());
     idx.remove(id);
     idx.save(indexFile(p.get().segment()));
+    if (instances != null) {
+      instances.removeExcept(id, null);
+    }
     return true;
   }
 
@@ -632,7 +808,13 @@ public final class ProductCatalog implements AutoCloseable {
 
   @Override
   public void close() {
-    db.close();
+    try {
+      if (instances != null) {
+        instances.close();
+      }
+    } finally {
+      db.close();
+    }
   }
 
   /** Builder for {@link ProductCatalog}. */
@@ -645,8 +827,23 @@ public final class ProductCatalog implements AutoCloseable {
     private int efConstruction = 200;
     private int ef = 100;
     private int indexThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private Matcher matcher;
 
     private Builder() {}
+
+    /**
+     * Chooses how products are found (see {@link Matcher}). Applies to a new (empty) catalog,
+     * which stores it; an existing catalog uses the matcher it was built with, and opening it
+     * with another one is refused. Default: the stored matcher, {@link Matcher#DEFAULT} for a new
+     * catalog.
+     *
+     * @param matcher global, local or hybrid
+     * @return this builder
+     */
+    public Builder matcher(Matcher matcher) {
+      this.matcher = Objects.requireNonNull(matcher, "matcher");
+      return this;
+    }
 
     /**
      * @param threads threads inserting into the vector index for large batches (default: the
@@ -726,8 +923,10 @@ public final class ProductCatalog implements AutoCloseable {
      *
      * @return the catalog
      * @throws IllegalStateException when no folder was given
-     * @throws IncompatibleFormatException when the folder was built with other embedders or by a
-     *     newer Sightline
+     * @throws IncompatibleFormatException when the folder was built with other embedders, another
+     *     {@link Builder#matcher matcher}, another local-feature extractor, or by a newer Sightline
+     * @throws StoreException when an index file is corrupt, or missing although the database
+     *     lists products for it
      */
     public ProductCatalog open() {
       if (dir == null) {

@@ -1,5 +1,6 @@
 package io.sightline.commerce;
 
+import io.sightline.core.instance.Matcher;
 import io.sightline.core.classify.Classification;
 import java.util.List;
 
@@ -13,20 +14,45 @@ import java.util.List;
  * @param regionSource what produced the regions: the detector's id (e.g.
  *     {@value ForegroundRegionProposer#ID} for the training-free proposer), with
  *     {@code " (no region found: whole image)"} appended when it found nothing; {@code "whole-image"}
- *     for other commodities (or the detector's id with {@code " (main object)"} in the main-object variant); {@code "none"} when not searched
+ *     for other commodities (or the detector's id with {@code " (main object)"} in the main-object variant); {@code "none"} when not searched;
+ *     {@code " + N instance region(s)"} appended when instance matching found products outside every proposed region
  * @param regions one entry per searched region (empty when not searched)
+ * @param matcher the matcher that searched
+ * @param note why the answer holds no verified product, when the matcher is local or hybrid:
+ *     e.g. {@code "no product of this catalog is in the photo: ..."} (geometric verification
+ *     rejected every candidate) or that the photo has too few local features; null otherwise
  */
 public record ProductSearchResult(String image, Intent intent, List<Classification> intentScores, boolean searched,
-    String regionSource, List<RegionResult> regions) {
+    String regionSource, List<RegionResult> regions, Matcher matcher, String note) {
   /** Copies lists. */
   public ProductSearchResult {
     intentScores = List.copyOf(intentScores);
     regions = List.copyOf(regions);
   }
 
+  /**
+   * An answer of the global matcher.
+   *
+   * @param image the query's name
+   * @param intent the intent
+   * @param intentScores the classifier's output
+   * @param searched whether a search ran
+   * @param regionSource what produced the regions
+   * @param regions the regions
+   */
+  public ProductSearchResult(String image, Intent intent, List<Classification> intentScores, boolean searched,
+      String regionSource, List<RegionResult> regions) {
+    this(image, intent, intentScores, searched, regionSource, regions, Matcher.GLOBAL, null);
+  }
+
   /** @return whether the gate judged the photo to show a product */
   public boolean isProduct() {
     return intent.isCommodity();
+  }
+
+  /** @return verified instance matches over all regions */
+  public int verifiedCount() {
+    return (int) regions.stream().flatMap(r -> r.results().stream()).filter(ProductMatch::verified).count();
   }
 
   /** @return a one-line explanation, e.g. "not a product photo: search skipped" */
@@ -35,6 +61,10 @@ public record ProductSearchResult(String image, Intent intent, List<Classificati
       return "not a product photo (" + intent + "): search skipped";
     }
     int n = regions.stream().mapToInt(r -> r.results().size()).sum();
-    return intent + ": " + regions.size() + " region(s) searched, " + n + " result(s)";
+    String m = intent + ": " + regions.size() + " region(s) searched, " + n + " result(s)";
+    if (matcher.usesInstances()) {
+      m += ", " + verifiedCount() + " verified";
+    }
+    return note == null ? m : m + "; " + note;
   }
 }

@@ -1,5 +1,6 @@
 package io.sightline.commerce;
 
+import io.sightline.core.instance.Matcher;
 import io.sightline.core.ModelException;
 import io.sightline.core.classify.Classification;
 import io.sightline.core.classify.ImageClassifier;
@@ -9,11 +10,15 @@ import io.sightline.core.detect.ObjectDetector;
 import io.sightline.core.image.ImageLoader;
 import io.sightline.core.image.ImageOps;
 import io.sightline.core.index.SearchResult;
+import io.sightline.core.instance.InstanceMatch;
+import io.sightline.core.instance.LocalFeatureSet;
+import io.sightline.core.instance.NoFeaturesException;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +50,22 @@ import org.slf4j.LoggerFactory;
  *       definitions. Then the first {@code top} results are kept.</li>
  * </ol>
  *
+ * <p><b>Matchers</b> ({@link Matcher}; the catalog's, unless {@link Builder#matcher} overrides
+ * it). With {@link Matcher#LOCAL local} or {@link Matcher#HYBRID hybrid} matching the whole photo
+ * is also matched once in the segment's instance index (the index localises the product itself,
+ * so a product the region proposer missed is still found). A verified match's box is the
+ * product's extent in its catalog image mapped into the photo through the verified transform. It
+ * goes to the proposed region that best overlaps that box (IoU &ge; 0.3; other commodities: the one region); a
+ * match that fits no region (apparel) gets a region of its own at its box, labelled
+ * {@code "instance"}. Per region, local
+ * matching keeps the verified matches only (rank value {@code 2 · instanceScore}); hybrid matching
+ * fuses them with the region's global hits (a verified product's rank value is
+ * {@code max(2 - distance, 2 · instanceScore)}; a global hit that instance matching saw without
+ * verifying it carries that weak evidence). The seed's filters and ordering then run on the
+ * fused list, except that verified matches are never filtered out and come first. When nothing
+ * is verified, {@link ProductSearchResult#note()} says so: under local matching, "no product of
+ * this catalog is in the photo", with no results.
+ *
  * <p>Thread-safe after {@link Builder#build()}: searches may run concurrently (the catalog, the
  * embedders, the classifier and the detector must be thread-safe, as their SPIs require).
  */
@@ -66,12 +87,15 @@ public final class ProductSearcher {
   private final boolean categoryOrdering;
   private final boolean otherCommodityMainObject;
   private final ImageLoader loader;
+  private final Matcher matcher;
+  private final boolean instanceQueryRegions;
 
   private final AtomicLong queries = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
   private final AtomicLong apparel = new AtomicLong();
   private final AtomicLong other = new AtomicLong();
   private final AtomicLong regions = new AtomicLong();
+  private final AtomicLong instanceSearches = new AtomicLong();
 
   private ProductSearcher(Builder b) {
     this.catalog = b.catalog;
@@ -89,6 +113,8 @@ public final class ProductSearcher {
     this.categoryOrdering = b.categoryOrdering;
     this.otherCommodityMainObject = b.otherCommodityMainObject;
     this.loader = b.loader;
+    this.matcher = b.matcher == null ? b.catalog.matcher() : b.matcher;
+    this.instanceQueryRegions = b.instanceQueryRegions;
   }
 
   /** @return a builder; catalog and intent classifier are required */
@@ -136,27 +162,22 @@ public final class ProductSearcher {
     if (!intent.isCommodity()) {
       skipped.incrementAndGet();
       LOG.debug("{}: non-commodity ({}), search skipped", name, scores.get(0).probability());
-      return new ProductSearchResult(name, intent, scores, false, "none", List.of());
+      return new ProductSearchResult(name, intent, scores, false, "none", List.of(), matcher, null);
     }
-    List<RegionResult> out = new ArrayList<>();
+    List<Proposal> proposals = new ArrayList<>();
     String source;
     if (intent == Intent.APPAREL) {
       apparel.incrementAndGet();
-      List<Detection> found = new ArrayList<>();
       for (Detection d : detector.detect(image)) {
         if (d.score() >= minDetectionScore && (garmentLabels == null || garmentLabels.contains(d.label()))
             && !d.box().clamp(image.getWidth(), image.getHeight()).isEmpty()) {
-          found.add(d);
+          proposals.add(new Proposal(d.box(), d.label(), d.score(), false));
         }
       }
       source = detector.id();
-      if (found.isEmpty()) {
+      if (proposals.isEmpty()) {
         source += " (no region found: whole image)";
-        found.add(new Detection(new Box(0, 0, image.getWidth(), image.getHeight()), "image", 1f));
-      }
-      for (Detection d : found) {
-        BufferedImage crop = crop(image, d.box());
-        out.add(searchRegion(crop, d.box(), d.label(), d.score(), Intent.APPAREL));
+        proposals.add(new Proposal(new Box(0, 0, image.getWidth(), image.getHeight()), "image", 1f, false));
       }
     } else {
       other.incrementAndGet();
@@ -171,26 +192,185 @@ public final class ProductSearcher {
         }
         if (main == null) {
           source = detector.id() + " (main object not found: whole image)";
-          out.add(searchRegion(image, whole, "image", 1f, Intent.OTHER_COMMODITY));
+          proposals.add(new Proposal(whole, "image", 1f, true));
         } else {
           source = detector.id() + " (main object)";
-          out.add(searchRegion(crop(image, main), main, "object", 1f, Intent.OTHER_COMMODITY));
+          proposals.add(new Proposal(main, "object", 1f, false));
         }
       } else {
         source = "whole-image";
-        out.add(searchRegion(image, whole, "image", 1f, Intent.OTHER_COMMODITY));
+        proposals.add(new Proposal(whole, "image", 1f, true));
       }
     }
-    return new ProductSearchResult(name, intent, scores, true, source, out);
+    Instances inst = null;
+    if (matcher.usesInstances()) {
+      inst = instanceMatches(image, intent, proposals);
+      int added = proposals.size();
+      assign(inst, intent, proposals, image.getWidth(), image.getHeight());
+      added = proposals.size() - added;
+      if (added > 0) {
+        source += " + " + added + " instance region(s)";
+      }
+    }
+    List<RegionResult> out = new ArrayList<>();
+    for (Proposal p : proposals) {
+      out.add(searchRegion(image, p, intent, inst));
+    }
+    return new ProductSearchResult(name, intent, scores, true, source, out, matcher, note(inst));
   }
 
-  private BufferedImage crop(BufferedImage image, Box box) {
+  /** A region to search: a detection, the whole image, or where instance matching found a product. */
+  private static final class Proposal {
+    final Box box;
+    final String label;
+    final float score;
+    final boolean whole;
+    final Map<String, InstanceMatch> verified = new LinkedHashMap<>();
+
+    Proposal(Box box, String label, float score, boolean whole) {
+      this.box = box;
+      this.label = label;
+      this.score = score;
+      this.whole = whole;
+    }
+  }
+
+  /** The instance candidates of one query: all of them (evidence) and the verified ones with their box. */
+  private record Instances(Map<String, InstanceMatch> all, List<InstanceMatch> verified, Map<String, Box> boxes,
+      String failure) {}
+
+  /**
+   * Matches the query in the segment's instance index: the whole photo once (the index localises
+   * the product itself, so a region the proposer missed is still found), or each proposed
+   * region's crop in the {@link Builder#instanceQueryRegions} variant.
+   */
+  private Instances instanceMatches(BufferedImage image, Intent segment, List<Proposal> proposals) {
+    Map<String, InstanceMatch> all = new LinkedHashMap<>();
+    List<InstanceMatch> verified = new ArrayList<>();
+    Map<String, Box> boxes = new HashMap<>();
+    String failure = null;
+    List<Box> queries = new ArrayList<>();
+    if (instanceQueryRegions) {
+      for (Proposal p : proposals) {
+        queries.add(p.whole ? p.box : padded(p.box, image));
+      }
+    } else {
+      queries.add(new Box(0, 0, image.getWidth(), image.getHeight()));
+    }
+    for (Box q : queries) {
+      BufferedImage pixels = queries.size() == 1 && q.x() == 0 && q.y() == 0 && q.w() == image.getWidth()
+          && q.h() == image.getHeight() ? image : cropExact(image, q);
+      List<CatalogInstances.Located> found;
+      LocalFeatureSet features;
+      try {
+        features = catalog.instances().extract(pixels);
+        found = catalog.matchInstances(segment, features, candidates);
+      } catch (NoFeaturesException e) {
+        failure = "the photo has too few local features to be matched by instance (flat, tiny or blurred?)";
+        LOG.debug("{}", e.getMessage());
+        continue;
+      }
+      instanceSearches.incrementAndGet();
+      double sx = pixels.getWidth() / (double) features.width();
+      double sy = pixels.getHeight() / (double) features.height();
+      for (CatalogInstances.Located l : found) {
+        InstanceMatch m = l.match();
+        InstanceMatch had = all.get(m.id());
+        if (had == null || m.score() > had.score()) {
+          all.put(m.id(), m);
+          if (m.verified()) {
+            // where the whole product is: its extent in the catalog image mapped through the
+            // verified transform; else the box of the verified points
+            double[] pb = CatalogInstances.project(l.extent(), m.transform());
+            Box b = pb == null ? null
+                : Box.ofCorners(pb[0] * sx, pb[1] * sy, pb[2] * sx, pb[3] * sy).clamp(pixels.getWidth(), pixels.getHeight());
+            if (b == null || b.isEmpty()) {
+              double[] r = m.queryRegion();
+              b = new Box(r[0] * pixels.getWidth(), r[1] * pixels.getHeight(), r[2] * pixels.getWidth(),
+                  r[3] * pixels.getHeight());
+            }
+            boxes.put(m.id(), new Box(q.x() + b.x(), q.y() + b.y(), b.w(), b.h()));
+          }
+        }
+      }
+    }
+    for (InstanceMatch m : all.values()) {
+      if (m.verified()) {
+        verified.add(m);
+      }
+    }
+    verified.sort(java.util.Comparator.comparingDouble(InstanceMatch::score).reversed().thenComparing(InstanceMatch::id));
+    return new Instances(all, verified, boxes, verified.isEmpty() ? failure : null);
+  }
+
+  /** A verified match joins a region whose box overlaps its own by at least this IoU. */
+  static final double REGION_IOU = 0.3;
+
+  /**
+   * Gives every verified match to a region: other commodities have one region; for apparel, the
+   * proposed region whose box best overlaps the match's (IoU at least {@value #REGION_IOU}), else
+   * a new region at the match's box ("instance"), which later matches may join. (A share-of-match
+   * rule would let a region spanning the whole backdrop swallow every garment.)
+   */
+  private static void assign(Instances inst, Intent segment, List<Proposal> proposals, int width, int height) {
+    for (InstanceMatch m : inst.verified()) {
+      Box mb = inst.boxes().get(m.id()).clamp(width, height);
+      Proposal best = null;
+      double bestIou = 0;
+      if (segment == Intent.OTHER_COMMODITY) {
+        best = proposals.get(0);
+      } else {
+        for (Proposal p : proposals) {
+          double iou = mb.iou(p.box);
+          if (iou > bestIou) {
+            bestIou = iou;
+            best = p;
+          }
+        }
+        if (bestIou < REGION_IOU) {
+          best = new Proposal(mb, "instance", (float) m.score(), false);
+          proposals.add(best);
+        }
+      }
+      best.verified.put(m.id(), m);
+    }
+  }
+
+  private String note(Instances inst) {
+    if (inst == null) {
+      return null;
+    }
+    if (inst.failure() != null) {
+      return inst.failure() + (matcher == Matcher.LOCAL ? ": no product can be verified"
+          : "; the results are global look-alikes");
+    }
+    if (!inst.verified().isEmpty()) {
+      return null;
+    }
+    if (matcher == Matcher.LOCAL) {
+      String best = inst.all().values().stream().max(java.util.Comparator.comparingInt(InstanceMatch::inliers))
+          .map(m -> " (best candidate " + m.id() + ": " + m.inliers() + " inliers, score "
+              + String.format(java.util.Locale.ROOT, "%.2f", m.score()) + ")").orElse("");
+      return "no product of this catalog is in the photo: geometric verification accepted none of the "
+          + inst.all().size() + " candidates" + best;
+    }
+    return "no product of this catalog was verified in the photo; the results are global look-alikes";
+  }
+
+  private Box padded(Box box, BufferedImage image) {
     Box b = box;
     if (regionPadding > 0) {
       b = new Box(b.x() - b.w() * regionPadding, b.y() - b.h() * regionPadding,
           b.w() * (1 + 2 * regionPadding), b.h() * (1 + 2 * regionPadding));
     }
-    b = b.clamp(image.getWidth(), image.getHeight());
+    return b.clamp(image.getWidth(), image.getHeight());
+  }
+
+  private BufferedImage crop(BufferedImage image, Box box) {
+    return cropExact(image, padded(box, image));
+  }
+
+  private static BufferedImage cropExact(BufferedImage image, Box b) {
     int x = (int) Math.floor(b.x());
     int y = (int) Math.floor(b.y());
     int w = Math.max(1, Math.min(image.getWidth() - x, (int) Math.ceil(b.w())));
@@ -198,11 +378,15 @@ public final class ProductSearcher {
     return ImageOps.crop(image, x, y, w, h);
   }
 
-  private RegionResult searchRegion(BufferedImage pixels, Box box, String label, float score, Intent segment) {
+  private RegionResult searchRegion(BufferedImage image, Proposal p, Intent segment, Instances inst) {
     regions.incrementAndGet();
-    float[] vector = catalog.embedder(segment).embed(pixels);
-    List<SearchResult<String>> hits = catalog.search(segment, vector, candidates);
-    return filter(hits, box, label, score, segment);
+    float[] vector = null;
+    List<SearchResult<String>> hits = List.of();
+    if (matcher.usesGlobal()) {
+      vector = catalog.embedder(segment).embed(p.whole ? image : crop(image, p.box));
+      hits = catalog.search(segment, vector, candidates);
+    }
+    return filter(hits, vector, p.verified, inst, p.box, p.label, p.score, segment);
   }
 
   /**
@@ -216,20 +400,49 @@ public final class ProductSearcher {
   public RegionResult searchVector(Intent segment, float[] vector) {
     regions.incrementAndGet();
     List<SearchResult<String>> hits = catalog.search(segment, vector, candidates);
-    return filter(hits, new Box(0, 0, 0, 0), "vector", 1f, segment);
+    return filter(hits, vector, Map.of(), null, new Box(0, 0, 0, 0), "vector", 1f, segment);
   }
 
-  private RegionResult filter(List<SearchResult<String>> hits, Box box, String label, float score, Intent segment) {
-    Map<String, Product> products = catalog.products(hits.stream().map(SearchResult::id).toList());
-    List<ProductMatch> similar = new ArrayList<>();
+  /**
+   * Fuses a region's global hits with the instance matches verified in it (hybrid: one list,
+   * verified matches scored {@code max(2 - distance, 2 · instanceScore)}; local: verified only,
+   * {@code 2 · instanceScore}), then runs the seed's filters and ordering on the fused list.
+   */
+  private RegionResult filter(List<SearchResult<String>> hits, float[] vector, Map<String, InstanceMatch> verifiedHere,
+      Instances inst, Box box, String label, float score, Intent segment) {
+    List<String> ids = new ArrayList<>(hits.stream().map(SearchResult::id).toList());
+    ids.addAll(verifiedHere.keySet());
+    Map<String, Product> products = catalog.products(ids);
+    Map<String, ProductMatch> fused = new LinkedHashMap<>();
     for (SearchResult<String> h : hits) {
       Product p = products.get(h.id());
-      if (p == null || h.distance() > maxDistance) {
+      InstanceMatch v = verifiedHere.get(h.id());
+      if (p == null || (h.distance() > maxDistance && v == null)) {
         continue; // vector without a committed product row, or outside the similar image set
       }
-      similar.add(new ProductMatch(p.id(), p.category(), p.title(), p.link(), p.image(), h.distance(),
-          ResultFilters.rankValue(h.distance()), 0, Double.NaN));
+      InstanceMatch evidence = v;
+      if (evidence == null && inst != null) {
+        InstanceMatch any = inst.all().get(h.id());
+        // unverified candidates lend their (weak) evidence; one verified elsewhere in the photo does not
+        evidence = any != null && !any.verified() ? any : null;
+      }
+      fused.put(p.id(), match(p, h.distance(), evidence, v != null ? inst.boxes().get(p.id()) : null));
     }
+    int extra = 0;
+    for (InstanceMatch v : verifiedHere.values()) {
+      Product p = products.get(v.id());
+      if (p == null || fused.containsKey(v.id())) {
+        continue;
+      }
+      extra++;
+      float d = Float.NaN;
+      if (vector != null) { // hybrid: the product's true global distance, from its stored vector
+        float[] stored = catalog.index(segment).vector(v.id()).orElse(null);
+        d = stored == null ? Float.NaN : cosineDistance(vector, stored);
+      }
+      fused.put(p.id(), match(p, d, v, inst.boxes().get(p.id())));
+    }
+    List<ProductMatch> similar = new ArrayList<>(fused.values());
     List<ProductMatch> current = similar;
     List<RemovedMatch> byRank = List.of();
     if (rankThreshold != null) {
@@ -257,10 +470,34 @@ public final class ProductSearcher {
         current.add(byRankValue.get(i).withRanking(i + 1, Double.NaN));
       }
     }
+    current = ResultFilters.verifiedFirst(current);
     List<ProductMatch> finalList = current.size() > top ? current.subList(0, top) : current;
-    FilterTrace trace = new FilterTrace(hits.size(), maxDistance, similar.size(), rankThreshold, byRank,
+    FilterTrace trace = new FilterTrace(hits.size() + extra, maxDistance, similar.size(), rankThreshold, byRank,
         entropyThreshold, entropy, byEntropy, categoryOrdering, catScores);
     return new RegionResult(box, label, score, segment, finalList, trace);
+  }
+
+  private static ProductMatch match(Product p, float distance, InstanceMatch m, Box region) {
+    boolean verified = m != null && m.verified();
+    double rank = Float.isNaN(distance) ? Double.NEGATIVE_INFINITY : ResultFilters.rankValue(distance);
+    if (verified) {
+      rank = Math.max(rank, 2 * m.score());
+    }
+    return new ProductMatch(p.id(), p.category(), p.title(), p.link(), p.image(), distance, rank, 0, Double.NaN,
+        verified, m == null ? Double.NaN : m.score(), m == null ? 0 : m.inliers(), verified ? region : null);
+  }
+
+  private static float cosineDistance(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    double cos = na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+    return (float) Math.max(0, Math.min(2, 1 - cos));
   }
 
   private Intent toIntent(String label) {
@@ -278,12 +515,18 @@ public final class ProductSearcher {
 
   /** @return counters since build: queries, skipped non-commodity photos, searches run */
   public SearchStats stats() {
-    return new SearchStats(queries.get(), skipped.get(), apparel.get(), other.get(), regions.get());
+    return new SearchStats(queries.get(), skipped.get(), apparel.get(), other.get(), regions.get(),
+        instanceSearches.get());
   }
 
   /** @return the catalog searched */
   public ProductCatalog catalog() {
     return catalog;
+  }
+
+  /** @return the matcher this searcher uses (by default the catalog's) */
+  public Matcher matcher() {
+    return matcher;
   }
 
   /** @return the region detector for apparel photos */
@@ -308,8 +551,33 @@ public final class ProductSearcher {
     private boolean categoryOrdering = true;
     private boolean otherCommodityMainObject;
     private ImageLoader loader = ImageLoader.defaults();
+    private Matcher matcher;
+    private boolean instanceQueryRegions;
 
     private Builder() {}
+
+    /**
+     * Overrides the catalog's matcher for this searcher (for comparisons; by default the searcher
+     * uses the matcher the catalog was built with, {@link ProductCatalog#matcher()}). A local or
+     * hybrid catalog can be searched with any matcher; a global one only with global.
+     *
+     * @param matcher global, local or hybrid
+     * @return this builder
+     */
+    public Builder matcher(Matcher matcher) {
+      this.matcher = Objects.requireNonNull(matcher, "matcher");
+      return this;
+    }
+
+    /**
+     * Variant for measurement: match each proposed region's (padded) crop in the instance index
+     * instead of the whole photo once. Default false: the whole photo, since the instance index
+     * localises the product itself and so also finds products the region proposer missed.
+     */
+    Builder instanceQueryRegions(boolean on) {
+      this.instanceQueryRegions = on;
+      return this;
+    }
 
     /**
      * @param catalog the product database to search; required
@@ -509,6 +777,10 @@ public final class ProductSearcher {
       if (!covered.contains(Intent.NON_COMMODITY) || covered.size() < 2) {
         throw new IllegalStateException("ProductSearcher: the intent classifier must output non-commodity and at "
             + "least one commodity intent; its labels map to " + covered);
+      }
+      if (matcher != null && matcher.usesInstances() && !catalog.matcher().usesInstances()) {
+        throw new IllegalStateException("ProductSearcher: matcher " + matcher + " needs an instance index, but catalog "
+            + catalog.directory() + " was built with the global matcher; build it with matcher local or hybrid");
       }
       if (top > candidates) {
         throw new IllegalStateException("ProductSearcher: top (" + top + ") exceeds candidates (" + candidates + ")");

@@ -1,5 +1,6 @@
 package io.sightline.commerce;
 
+import io.sightline.core.instance.Matcher;
 import io.sightline.core.metrics.Metrics;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,6 +35,11 @@ import java.util.Map;
  *       Categories are listed by score (ties: the better best position first), results within a
  *       category by rank value. With one category, results are ordered by rank value alone.</li>
  * </ul>
+ *
+ * <p><b>Verified instance matches</b> ({@link ProductMatch#verified()}, from the local or hybrid
+ * {@link Matcher}) are geometric proof that the product is in the photo, not a similarity: the
+ * rank and entropy filters never remove them (they still count in the category shares), and
+ * {@link #verifiedFirst} puts them before every unverified result after the ordering.
  */
 public final class ResultFilters {
   /** Default entropy threshold: ln 10, i.e. drop categories with less than 10% of the results. */
@@ -82,7 +88,8 @@ public final class ResultFilters {
   }
 
   /**
-   * Claim 5: keeps results whose rank value is at least {@code threshold}.
+   * Claim 5: keeps results whose rank value is at least {@code threshold}, and every verified
+   * instance match.
    *
    * @param results the similar image set
    * @param threshold rank-value threshold
@@ -92,7 +99,7 @@ public final class ResultFilters {
     List<ProductMatch> kept = new ArrayList<>();
     List<RemovedMatch> removed = new ArrayList<>();
     for (ProductMatch m : results) {
-      if (m.rankValue() >= threshold) {
+      if (m.verified() || m.rankValue() >= threshold) {
         kept.add(m);
       } else {
         removed.add(new RemovedMatch(m.id(), m.category(), m.rankValue(),
@@ -119,7 +126,8 @@ public final class ResultFilters {
 
   /**
    * Claim 6: when the results span several categories, drops the categories whose entropy value
-   * exceeds {@code threshold}. With one category nothing is dropped.
+   * exceeds {@code threshold}. With one category nothing is dropped. Verified instance matches
+   * count in the shares but are never dropped.
    *
    * <p>When <em>every</em> category is above the threshold (results scattered over many small
    * categories, none dominant), nothing is dropped either: the filter's premise, a dominant
@@ -139,7 +147,7 @@ public final class ResultFilters {
     List<RemovedMatch> removed = new ArrayList<>();
     for (ProductMatch m : results) {
       double e = h.get(m.category());
-      if (e > threshold) {
+      if (e > threshold && !m.verified()) {
         removed.add(new RemovedMatch(m.id(), m.category(), m.rankValue(),
             String.format(Locale.ROOT, "category '%s' entropy %.3f > %.3f", m.category(), e, threshold)));
       } else {
@@ -207,6 +215,28 @@ public final class ResultFilters {
     // stable sort: within a category the rank-value order stays
     out.sort(Comparator.comparingInt(m -> catRank.get(m.category())));
     return new Ordered(out, scores);
+  }
+
+  /**
+   * Moves the verified instance matches before the others, keeping the order within each group
+   * (the hybrid matcher's "verified first, then global results").
+   *
+   * @param results ordered results
+   * @return the same results, verified first
+   */
+  public static List<ProductMatch> verifiedFirst(List<ProductMatch> results) {
+    List<ProductMatch> out = new ArrayList<>(results.size());
+    for (ProductMatch m : results) {
+      if (m.verified()) {
+        out.add(m);
+      }
+    }
+    for (ProductMatch m : results) {
+      if (!m.verified()) {
+        out.add(m);
+      }
+    }
+    return out;
   }
 
   /**

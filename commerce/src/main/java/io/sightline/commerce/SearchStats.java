@@ -7,9 +7,25 @@ package io.sightline.commerce;
  * @param skipped photos judged non-commodity: no feature extraction, no search
  * @param apparel photos searched per garment region
  * @param otherCommodity photos searched as a whole
- * @param regionsSearched index searches run (one per region)
+ * @param regionsSearched regions searched (one global search each with the global or hybrid matcher)
+ * @param instanceSearches instance-index searches run (local and hybrid matchers: one per photo)
  */
-public record SearchStats(long queries, long skipped, long apparel, long otherCommodity, long regionsSearched) {
+public record SearchStats(long queries, long skipped, long apparel, long otherCommodity, long regionsSearched,
+    long instanceSearches) {
+
+  /**
+   * Counters without instance searches (the global matcher).
+   *
+   * @param queries photos received
+   * @param skipped photos skipped
+   * @param apparel apparel photos
+   * @param otherCommodity other-commodity photos
+   * @param regionsSearched regions searched
+   */
+  public SearchStats(long queries, long skipped, long apparel, long otherCommodity, long regionsSearched) {
+    this(queries, skipped, apparel, otherCommodity, regionsSearched, 0);
+  }
+
   /** @return share of photos whose search was skipped (0 when none received) */
   public double skippedShare() {
     return queries == 0 ? 0 : skipped / (double) queries;

@@ -4,6 +4,8 @@ import io.sightline.commerce.EmbeddingIntentClassifier;
 import io.sightline.commerce.IndexReport;
 import io.sightline.commerce.Intent;
 import io.sightline.commerce.KnownIntentClassifier;
+import io.sightline.core.instance.Matcher;
+import io.sightline.commerce.SearcherVariants;
 import io.sightline.commerce.ProductCatalog;
 import io.sightline.commerce.ProductMatch;
 import io.sightline.commerce.ProductSearchResult;
@@ -48,6 +50,12 @@ import java.util.stream.Stream;
  * (c) non-product photos: random crops of held-out photos. A control set puts the same products
  * and outfits on plain light studio backdrops instead of photos. The intent model is trained on
  * other photos, other products and other outfits (same generators, disjoint backgrounds).
+ *
+ * <p>Sections: (1) the gate end to end with the default searcher (the catalog's matcher, hybrid);
+ * (2) retrieval with the true intent and the global matcher, with and without each filter;
+ * (3) the matchers (global, local, hybrid; whole photo versus region crops for instance
+ * matching) with the default filters, plus shots of clipart that is not in the catalog and
+ * non-product photos searched as products, where a verified answer is a false alarm.
  *
  * <p>Run: {@code mvn -B -o -q -pl commerce test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.sightline.commerce.eval.ProductSearchEvaluation -Dexec.args="1000 150 40 7"}
@@ -302,7 +310,7 @@ public final class ProductSearchEvaluation {
           + "(IoU >= 0.5) | mean results kept |");
       System.out.println("|---|---|---|---|---|---|---|");
       for (Config cfg : configs) {
-        ProductSearcher s = ProductSearcher.builder().catalog(catalog).intentClassifier(oracle)
+        ProductSearcher s = ProductSearcher.builder().catalog(catalog).intentClassifier(oracle).matcher(Matcher.GLOBAL)
             .rankThreshold(cfg.rank()).entropyThreshold(cfg.entropy()).categoryOrdering(cfg.ordering())
             .otherCommodityMainObject(cfg.mainObject()).candidates(30).top(10).build();
         List<List<String>> oRank = new ArrayList<>();
@@ -348,11 +356,135 @@ public final class ProductSearchEvaluation {
             mean(gRank, gRel, 10, false), localised, gRel.size(), kept / (double) Math.max(1, regions));
       }
       }
+      // 3. matchers: unknown objects (clipart never stored) and non-product photos, searched as products
+      List<BufferedImage> unknown = new ArrayList<>();
+      List<String> unknownNames = new ArrayList<>();
+      for (int i = nOther; i < others.size() && unknown.size() < queryItems.size(); i++) {
+        try {
+          unknown.add(shot(others.get(i), evalPhotos));
+          unknownNames.add(oc.relativize(others.get(i).file()).toString());
+        } catch (io.sightline.core.SightlineException e) {
+          System.err.println("[eval] unknown object left out: " + e.getMessage());
+        }
+      }
+      List<BufferedImage> nonProduct = new ArrayList<>(qImages.subList(products, qImages.size()));
+      compareMatchers(catalog, products, qIntent, qId, qImages, qOutfit, sImages, sOutfit, truth, unknown, unknownNames,
+          nonProduct);
       System.out.printf(Locale.ROOT, "%ntotal %.1f s (indexing %.1f s)%n", (System.nanoTime() - t0) / 1e9, indexSec);
     }
   }
 
   record SearchStatsLine(long queries, long skipped) {}
+
+  record Variant(String name, Matcher matcher, boolean regionCrops) {}
+
+  /**
+   * Global, local and hybrid matching on the same catalog (default filters, oracle intent): top-1
+   * and recall of known products, verified answers for objects never stored and for non-product
+   * photos searched as products (a verified answer there is a false positive), time per query.
+   */
+  private static void compareMatchers(ProductCatalog catalog, int products, List<Intent> qIntent, List<String> qId,
+      List<BufferedImage> qImages, List<Outfit> qOutfit, List<BufferedImage> sImages, List<Outfit> sOutfit,
+      IdentityHashMap<BufferedImage, Intent> truth, List<BufferedImage> unknown, List<String> unknownNames,
+      List<BufferedImage> nonProduct) {
+    for (BufferedImage u : unknown) {
+      truth.put(u, Intent.OTHER_COMMODITY);
+    }
+    for (BufferedImage u : nonProduct) {
+      truth.put(u, Intent.OTHER_COMMODITY);
+    }
+    ImageClassifier oracle = new KnownIntentClassifier("oracle (evaluation only)", 1f, truth::get);
+    List<Variant> variants = List.of(new Variant("global", Matcher.GLOBAL, false),
+        new Variant("local (whole photo)", Matcher.LOCAL, false), new Variant("local (region crops)", Matcher.LOCAL, true),
+        new Variant("hybrid (whole photo)", Matcher.HYBRID, false), new Variant("hybrid (region crops)", Matcher.HYBRID, true));
+    for (int set = 0; set < 2; set++) {
+      List<BufferedImage> images = set == 0 ? qImages : sImages;
+      List<Outfit> outfitsOf = set == 0 ? qOutfit : sOutfit;
+      System.out.printf(Locale.ROOT, "%n### Matchers, %s (default filters, true intent; unknown = %d shots of clipart "
+          + "never stored, non-product = %d photo crops searched as other-commodity)%n%n",
+          set == 0 ? "queries on photo backgrounds" : "control: plain studio backdrops", unknown.size(), nonProduct.size());
+      System.out.println("| matcher | other P@1 | other R@10 | other verified top-1 right / wrong | garment P@1 | "
+          + "garment R@10 | garments verified (any region) | unknown: verified answers | non-product: verified answers "
+          + "| ms / query |");
+      System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+      for (Variant v : variants) {
+        ProductSearcher.Builder b = ProductSearcher.builder().catalog(catalog).intentClassifier(oracle).matcher(v.matcher());
+        ProductSearcher s = (v.regionCrops() ? SearcherVariants.regionCrops(b) : b).build();
+        List<List<String>> oRank = new ArrayList<>();
+        List<Set<String>> oRel = new ArrayList<>();
+        List<List<String>> gRank = new ArrayList<>();
+        List<Set<String>> gRel = new ArrayList<>();
+        int vRight = 0;
+        int vWrong = 0;
+        int gVerified = 0;
+        long nanos = 0;
+        int n = 0;
+        for (int i = 0; i < products; i++) {
+          long a = System.nanoTime();
+          ProductSearchResult r = s.search(images.get(i), "q" + i);
+          nanos += System.nanoTime() - a;
+          n++;
+          if (qIntent.get(i) == Intent.OTHER_COMMODITY) {
+            List<ProductMatch> res = r.regions().get(0).results();
+            oRank.add(res.stream().map(ProductMatch::id).toList());
+            oRel.add(Set.of(qId.get(i)));
+            if (!res.isEmpty() && res.get(0).verified()) {
+              if (res.get(0).id().equals(qId.get(i))) {
+                vRight++;
+              } else {
+                vWrong++;
+              }
+            }
+          } else {
+            Outfit o = outfitsOf.get(i);
+            Set<String> verifiedIds = new HashSet<>();
+            r.regions().forEach(g -> g.results().stream().filter(ProductMatch::verified)
+                .forEach(m -> verifiedIds.add(m.id())));
+            for (int k = 0; k < o.ids().size(); k++) {
+              gVerified += verifiedIds.contains(o.ids().get(k)) ? 1 : 0;
+              // the region that best covers the garment (IoU >= 0.3), else none
+              RegionResult best = null;
+              double bestIou = 0.3;
+              for (RegionResult g : r.regions()) {
+                double iou = g.box().iou(o.boxes().get(k));
+                if (iou >= bestIou) {
+                  bestIou = iou;
+                  best = g;
+                }
+              }
+              gRank.add(best == null ? List.of() : ids(best));
+              gRel.add(Set.of(o.ids().get(k)));
+            }
+          }
+        }
+        int unknownVerified = 0;
+        for (int i = 0; i < unknown.size(); i++) {
+          BufferedImage u = unknown.get(i);
+          long a = System.nanoTime();
+          ProductSearchResult ur = s.search(u, "unknown");
+          unknownVerified += ur.verifiedCount() > 0 ? 1 : 0;
+          if (ur.verifiedCount() > 0 && set == 0 && v.matcher() == Matcher.LOCAL && !v.regionCrops()) {
+            ProductMatch m = ur.regions().get(0).results().get(0);
+            System.err.println("[eval] unknown object " + unknownNames.get(i) + " verified as " + m.image()
+                + " (" + m.inliers() + " inliers)");
+          }
+          nanos += System.nanoTime() - a;
+          n++;
+        }
+        int nonProductVerified = 0;
+        for (BufferedImage u : nonProduct) {
+          long a = System.nanoTime();
+          nonProductVerified += s.search(u, "non-product").verifiedCount() > 0 ? 1 : 0;
+          nanos += System.nanoTime() - a;
+          n++;
+        }
+        System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %d / %d | %.3f | %.3f | %d / %d | %d / %d | %d / %d | %.0f |%n",
+            v.name(), mean(oRank, oRel, 1, true), mean(oRank, oRel, 10, false), vRight, vWrong,
+            mean(gRank, gRel, 1, true), mean(gRank, gRel, 10, false), gVerified, gRel.size(), unknownVerified, unknown.size(), nonProductVerified, nonProduct.size(),
+            nanos / 1e6 / n);
+      }
+    }
+  }
 
   private static List<String> ids(RegionResult g) {
     return g.results().stream().map(ProductMatch::id).toList();

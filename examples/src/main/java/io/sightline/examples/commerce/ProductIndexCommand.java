@@ -3,6 +3,7 @@ package io.sightline.examples.commerce;
 import io.sightline.commerce.EmbeddingIntentClassifier;
 import io.sightline.commerce.IndexReport;
 import io.sightline.commerce.Intent;
+import io.sightline.core.instance.Matcher;
 import io.sightline.commerce.ProductCatalog;
 import io.sightline.commerce.RowProblem;
 import io.sightline.core.CancellationToken;
@@ -14,14 +15,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sightline product index --catalog catalog.csv --db DIR [--intent-model MODEL]}: indexes
- * the catalog (rows that cannot be indexed are reported by line on stderr and in the output) and
- * stores the intent model in the catalog folder. Prints
- * {@code {"db","indexed","replaced","apparel","otherCommodity","catalogSize","problems":[{"line","id","message"}],"intentModel"}}.
+ * {@code sightline product index --catalog catalog.csv --db DIR [--matcher global|local|hybrid]
+ * [--intent-model MODEL]}: indexes the catalog (rows that cannot be indexed are reported by line
+ * on stderr and in the output) and stores the intent model in the catalog folder. The matcher is
+ * chosen when the catalog is created (default {@link Matcher#DEFAULT}) and stored; an existing
+ * catalog keeps its own, and naming another fails. Prints
+ * {@code {"db","indexed","replaced","apparel","otherCommodity","catalogSize","problems":[{"line","id","message"}],
+ * "intentModel","matcher","withoutLocalFeatures":[id...]}}.
  */
 @Command(name = "index", mixinStandardHelpOptions = true,
     description = "Index a product catalog (catalog.csv: id,image,category,title,link).")
@@ -40,6 +45,14 @@ public final class ProductIndexCommand implements Callable<Integer> {
   @Option(names = "--intent-model", paramLabel = "MODEL", description = "intent model from 'product train-intent', stored with the catalog")
   Path intentModel;
 
+  @Option(names = "--matcher", paramLabel = "global|local|hybrid",
+      description = "how products are found: global (look-alike embedding), local (the same product in a new photo, "
+          + "verified) or hybrid (both); stored with a new catalog (default: hybrid); an existing catalog keeps its own")
+  String matcher;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--categories", split = ",", paramLabel = "CAT",
       description = "known categories; rows with another category are reported (default: any)")
   List<String> categories;
@@ -49,6 +62,13 @@ public final class ProductIndexCommand implements Callable<Integer> {
     GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
     EmbeddingIntentClassifier model = intentModel == null ? null : EmbeddingIntentClassifier.load(intentModel, embedder);
     ProductCatalog.Builder b = ProductCatalog.builder().directory(db);
+    if (matcher != null) {
+      try {
+        b.matcher(Matcher.parse(matcher));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--matcher: " + e.getMessage());
+      }
+    }
     if (categories != null) {
       b.knownCategories(categories);
     }
@@ -75,6 +95,14 @@ public final class ProductIndexCommand implements Callable<Integer> {
       line.put("catalogSize", r.catalogSize());
       line.put("problems", problems);
       line.put("intentModel", model == null ? null : cat.intentModelFile().toString());
+      line.put("matcher", cat.matcher().id());
+      if (!r.withoutLocalFeatures().isEmpty()) {
+        System.err.println("sightline: " + r.withoutLocalFeatures().size() + " product(s) have too few local features "
+            + "to be matched by instance and are found only by their global vector: "
+            + String.join(", ", r.withoutLocalFeatures().stream().limit(10).toList())
+            + (r.withoutLocalFeatures().size() > 10 ? ", ..." : ""));
+      }
+      line.put("withoutLocalFeatures", r.withoutLocalFeatures());
       CliSupport.printJsonLine(line);
     }
     return CliSupport.OK;

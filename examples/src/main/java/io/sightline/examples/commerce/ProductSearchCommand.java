@@ -9,6 +9,7 @@ import io.sightline.commerce.RegionResult;
 import io.sightline.commerce.ResultFilters;
 import io.sightline.core.SightlineException;
 import io.sightline.core.classify.Classification;
+import io.sightline.core.detect.Box;
 import io.sightline.core.embed.GlobalDescriptorEmbedder;
 import io.sightline.examples.cli.CliSupport;
 import java.nio.file.Files;
@@ -25,12 +26,18 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code sightline product search --db DIR [--top K] IMAGE...}: one JSON line per image,
- * {@code {"image","intent","category","searched","regionSource","intentScores","regions":[{"box","label",
- * "results":[{"id","score","category","title","link","distance"}],"removed":{"rank","entropy"}}]}}
+ * {@code {"image","intent","category","searched","regionSource","intentScores","matcher","note","regions":[{"box","label",
+ * "results":[{"id","score","category","title","link","distance","verified","inliers","instanceScore","queryRegion"}],
+ * "removed":{"rank","entropy"}}]}}
  * where {@code intent} is {@code commodity} or {@code non-commodity}, {@code category} is
  * {@code apparel}, {@code other-commodity} or null, and {@code score} is the rank value
- * {@code 2 - distance}. An unreadable image gives {@code {"image","error"}} and exit code 1 after
- * the others.
+ * ({@code 2 - distance} for a global result, see {@link ProductMatch#rankValue()}). The matcher is
+ * the one the catalog was built with; {@code note} says why nothing was verified (local, hybrid),
+ * else null. Per result, {@code inliers} and {@code instanceScore} (calibrated, 0..1) are the
+ * instance evidence (0 and null when instance matching did not consider the product),
+ * {@code queryRegion} the {@code [x,y,w,h]} box of a verified product in the photo (else null),
+ * and {@code distance} is null under the local matcher. An unreadable image gives
+ * {@code {"image","error"}} and exit code 1 after the others.
  */
 @Command(name = "search", mixinStandardHelpOptions = true,
     description = "Search products by photo; non-product photos are answered without a search.")
@@ -94,7 +101,7 @@ public final class ProductSearchCommand implements Callable<Integer> {
         }
         CliSupport.printJsonLine(line);
       }
-      System.err.println("[product] " + searcher.stats());
+      System.err.println("[product] matcher " + searcher.matcher() + " (stored in the catalog); " + searcher.stats());
     }
     return status;
   }
@@ -115,11 +122,12 @@ public final class ProductSearchCommand implements Callable<Integer> {
       scores.put(c.label(), Math.round(c.probability() * 1e4) / 1e4);
     }
     line.put("intentScores", scores);
+    line.put("matcher", r.matcher().id());
+    line.put("note", r.note());
     List<Map<String, Object>> regions = new ArrayList<>();
     for (RegionResult g : r.regions()) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("box", List.of(Math.round(g.box().x()), Math.round(g.box().y()), Math.round(g.box().w()),
-          Math.round(g.box().h())));
+      m.put("box", box(g.box()));
       m.put("label", g.label());
       List<Map<String, Object>> results = new ArrayList<>();
       for (ProductMatch p : g.results()) {
@@ -129,7 +137,11 @@ public final class ProductSearchCommand implements Callable<Integer> {
         x.put("category", p.category());
         x.put("title", p.title());
         x.put("link", p.link());
-        x.put("distance", Math.round(p.distance() * 1e4) / 1e4);
+        x.put("distance", Float.isNaN(p.distance()) ? null : Math.round(p.distance() * 1e4) / 1e4);
+        x.put("verified", p.verified());
+        x.put("inliers", p.inliers());
+        x.put("instanceScore", p.hasInstanceEvidence() ? Math.round(p.instanceScore() * 1e4) / 1e4 : null);
+        x.put("queryRegion", p.queryRegion() == null ? null : box(p.queryRegion()));
         results.add(x);
       }
       m.put("results", results);
@@ -141,5 +153,9 @@ public final class ProductSearchCommand implements Callable<Integer> {
     }
     line.put("regions", regions);
     return line;
+  }
+
+  private static List<Long> box(Box b) {
+    return List.of(Math.round(b.x()), Math.round(b.y()), Math.round(b.w()), Math.round(b.h()));
   }
 }

@@ -39,7 +39,9 @@ import javax.imageio.ImageIO;
  * mixed stream is searched: held-out photo crops (should be skipped), clipart products rescaled,
  * rotated and JPEG-compressed on a light backdrop (should find themselves), and outfits of three
  * garments (should give three regions, each finding its garment). Other-commodity queries use the
- * main-object variant; product top-1 is reported with all filters and with the rank filter only. Writes {@code catalog.csv},
+ * main-object variant; product top-1 is reported with all filters and with the rank filter only. The catalog has
+ * the default matcher ({@code Matcher.DEFAULT}, hybrid: verified instance matches first, then the global results),
+ * reported as {@code matcher} in the summary. Writes {@code catalog.csv},
  * {@code intent.csv}, the catalog folder {@code db/} and {@code results.jsonl}.
  */
 public final class ProductSearchDemo implements DemoStep {
@@ -167,6 +169,7 @@ public final class ProductSearchDemo implements DemoStep {
         }
       }
       summary.put("catalog", report.catalogSize());
+      summary.put("matcher", cat.matcher().id());
       summary.put("intentTrainingAccuracy", Math.round(model.summary().trainingAccuracy() * 1000) / 1000.0);
       summary.put("photoQueries", photoQueries);
       summary.put("photosSkipped", photoSkipped);
