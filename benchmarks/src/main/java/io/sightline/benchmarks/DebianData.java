@@ -85,7 +85,8 @@ public final class DebianData {
     run(work, "dpkg", "-x", deb.toString(), work.toString());
   }
 
-  private static void run(Path dir, String... cmd) throws IOException {
+  /** Runs a command in a folder; a non-zero exit is an IOException. Shared with {@link OpenClipart}. */
+  static void run(Path dir, String... cmd) throws IOException {
     try {
       Process p = new ProcessBuilder(cmd).directory(dir.toFile()).inheritIO().start();
       if (p.waitFor() != 0) {

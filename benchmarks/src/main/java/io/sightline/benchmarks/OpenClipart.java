@@ -36,13 +36,13 @@ public final class OpenClipart {
     Path work = Path.of("target/openclipart").toAbsolutePath();
     Files.createDirectories(work);
     System.err.println("[openclipart] fetching Debian package openclipart-png into " + work);
-    run(work, "apt-get", "download", "openclipart-png");
+    DebianData.run(work, "apt-get", "download", "openclipart-png");
     Path deb;
     try (Stream<Path> s = Files.list(work)) {
       deb = s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst()
           .orElseThrow(() -> new IOException("apt-get download produced no .deb"));
     }
-    run(work, "dpkg", "-x", deb.toString(), work.toString());
+    DebianData.run(work, "dpkg", "-x", deb.toString(), work.toString());
     return work.resolve("usr/share/openclipart/png");
   }
 
@@ -66,17 +66,5 @@ public final class OpenClipart {
     }
     Collections.shuffle(all, new Random(seed));
     return all.subList(0, Math.min(n, all.size()));
-  }
-
-  private static void run(Path dir, String... cmd) throws IOException {
-    try {
-      Process p = new ProcessBuilder(cmd).directory(dir.toFile()).inheritIO().start();
-      if (p.waitFor() != 0) {
-        throw new IOException(String.join(" ", cmd) + " failed with exit code " + p.exitValue());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
-    }
   }
 }

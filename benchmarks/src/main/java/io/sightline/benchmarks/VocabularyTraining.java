@@ -2,11 +2,10 @@ package io.sightline.benchmarks;
 
 import io.sightline.core.CancellationToken;
 import io.sightline.core.image.ImageLoader;
+import io.sightline.core.image.ImageOps;
 import io.sightline.core.instance.LocalFeatureSet;
 import io.sightline.core.instance.RootSiftExtractor;
 import io.sightline.core.instance.VisualVocabulary;
-import java.awt.Color;
-import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +74,7 @@ public final class VocabularyTraining {
     for (Path p : images) {
       BufferedImage img;
       try {
-        img = onWhite(loader.loadRaw(p));
+        img = ImageOps.toRgb(loader.loadRaw(p)); // drawings are transparent: flattened on white
       } catch (RuntimeException e) {
         continue;
       }
@@ -108,20 +107,6 @@ public final class VocabularyTraining {
     v.write(out);
     System.err.printf("[vocabulary] %d words from %d descriptors in %.1f s -> %s (%d bytes), id %s%n", v.size(), n,
         (System.nanoTime() - t1) / 1e9, out, Files.size(out), v.id());
-  }
-
-  /** Flattens transparency onto white (drawings are transparent PNGs). */
-  static BufferedImage onWhite(BufferedImage img) {
-    BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = out.createGraphics();
-    try {
-      g.setColor(Color.WHITE);
-      g.fillRect(0, 0, img.getWidth(), img.getHeight());
-      g.drawImage(img, 0, 0, null);
-    } finally {
-      g.dispose();
-    }
-    return out;
   }
 
   /**

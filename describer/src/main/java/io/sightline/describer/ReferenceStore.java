@@ -793,20 +793,7 @@ public final class ReferenceStore implements AutoCloseable {
             .toList().forEach(e -> ents.put(e.getKey(), e.getValue()));
         db.transaction(c -> {
           for (String id : refs.keySet()) {
-            Set<String> keys = new LinkedHashSet<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT entity FROM describer_mentions WHERE ref_id = ?")) {
-              ps.setString(1, id);
-              try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                  keys.add(rs.getString(1));
-                }
-              }
-            }
-            adjustDf(c, keys, -1);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM describer_mentions WHERE ref_id = ?")) {
-              ps.setString(1, id);
-              ps.executeUpdate();
-            }
+            ReferenceTables.deleteMentions(c, id);
             insertMentions(c, id, ents.get(id));
           }
           bumpGeneration(c);

@@ -117,7 +117,8 @@ final class ReferenceTables {
     }
   }
 
-  static void deleteRef(Connection c, String id) throws SQLException {
+  /** Deletes a reference's stored entity mentions and lowers the document frequencies they counted in. */
+  static void deleteMentions(Connection c, String id) throws SQLException {
     Set<String> keys = new LinkedHashSet<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT entity FROM describer_mentions WHERE ref_id = ?")) {
       ps.setString(1, id);
@@ -132,6 +133,10 @@ final class ReferenceTables {
       ps.setString(1, id);
       ps.executeUpdate();
     }
+  }
+
+  static void deleteRef(Connection c, String id) throws SQLException {
+    deleteMentions(c, id);
     try (PreparedStatement ps = c.prepareStatement("DELETE FROM describer_refs WHERE id = ?")) {
       ps.setString(1, id);
       ps.executeUpdate();

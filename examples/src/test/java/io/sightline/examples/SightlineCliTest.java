@@ -4,31 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sightline.examples.cli.CliSupport;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SightlineCliTest {
-  record Run(int code, String out, String err) {}
-
-  static synchronized Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = SightlineCli.execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -40,7 +23,7 @@ class SightlineCliTest {
 
   @Test
   void searchDemoPrintsJsonLinesAndWritesOutputs(@TempDir Path dir) throws Exception {
-    Run r = run("demo", "--only", "search", "--out", dir.resolve("demo").toString());
+    CliRun r = run("demo", "--only", "search", "--out", dir.resolve("demo").toString());
     assertThat(r.code()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
     assertThat(lines).hasSize(1);
@@ -56,7 +39,7 @@ class SightlineCliTest {
   @Test
   void capabilityDemosRunOnTheBundledImages(@TempDir Path dir) throws Exception {
     // crossmodal trains for tens of seconds and is left to the CI smoke run of the full demo
-    Run r = run("demo", "--only", "tagging,posters,describe,product", "--out", dir.resolve("demo").toString());
+    CliRun r = run("demo", "--only", "tagging,posters,describe,product", "--out", dir.resolve("demo").toString());
     assertThat(r.code()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
     assertThat(lines).hasSize(4);

@@ -1,5 +1,6 @@
 package io.sightline.examples.commerce;
 
+import io.sightline.examples.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,9 +13,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -31,22 +29,8 @@ class ProductCliTest {
   static final Path TESTDATA = Path.of("../testdata").toAbsolutePath().normalize();
   static final ImageLoader LOADER = ImageLoader.defaults();
 
-  record Run(int code, String out, String err) {}
-
-  static synchronized Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = SightlineCli.execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   /** The product (alpha kept) scaled, rotated and pasted at the centre of a photo crop, JPEG 0.8. */
@@ -111,12 +95,12 @@ class ProductCliTest {
       intent.append("q/").append(s.getFileName()).append(",other-commodity\n");
     }
     Files.writeString(dir.resolve("intent.csv"), intent);
-    Run t = run("product", "train-intent", "--samples", dir.resolve("intent.csv").toString(), "--out",
+    CliRun t = run("product", "train-intent", "--samples", dir.resolve("intent.csv").toString(), "--out",
         dir.resolve("intent.model").toString());
     assertThat(t.code()).as(t.err()).isZero();
 
     Path db = dir.resolve("db");
-    Run idx = run("product", "index", "--catalog", dir.resolve("catalog.csv").toString(), "--db", db.toString(),
+    CliRun idx = run("product", "index", "--catalog", dir.resolve("catalog.csv").toString(), "--db", db.toString(),
         "--matcher", "local", "--intent-model", dir.resolve("intent.model").toString());
     assertThat(idx.code()).as(idx.err()).isZero();
     JsonNode report = CliSupport.JSON.readTree(idx.out().strip());
@@ -126,7 +110,7 @@ class ProductCliTest {
     assertThat(db.resolve("instances-other-commodity")).isDirectory();
 
     // search takes the matcher from the catalog
-    Run s = run("product", "search", "--db", db.toString(), houseShot.toString(), tulipsShot.toString(),
+    CliRun s = run("product", "search", "--db", db.toString(), houseShot.toString(), tulipsShot.toString(),
         lionShot.toString());
     assertThat(s.code()).as(s.err()).isZero();
     String[] lines = s.out().strip().split("\n");
@@ -157,11 +141,11 @@ class ProductCliTest {
     assertThat(s.err()).contains("matcher local");
 
     // the stored matcher cannot be switched on a filled catalog; a bad name is a usage error
-    Run again = run("product", "index", "--catalog", dir.resolve("catalog.csv").toString(), "--db", db.toString(),
+    CliRun again = run("product", "index", "--catalog", dir.resolve("catalog.csv").toString(), "--db", db.toString(),
         "--matcher", "global");
     assertThat(again.code()).isEqualTo(CliSupport.FAILURE);
     assertThat(again.err()).contains("'local' matcher");
-    Run bad = run("product", "index", "--catalog", dir.resolve("catalog.csv").toString(), "--db",
+    CliRun bad = run("product", "index", "--catalog", dir.resolve("catalog.csv").toString(), "--db",
         dir.resolve("db2").toString(), "--matcher", "fuzzy");
     assertThat(bad.code()).isEqualTo(CliSupport.USAGE);
     assertThat(bad.err()).contains("unknown matcher 'fuzzy'");

@@ -1,5 +1,6 @@
 package io.sightline.examples.describer;
 
+import io.sightline.examples.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,12 +11,9 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -30,30 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DescribeMatcherCliTest {
   static final Path DATA = Path.of("../testdata");
 
-  record Run(int code, String out, String err) {
-    List<JsonNode> lines() throws Exception {
-      List<JsonNode> out = new ArrayList<>();
-      for (String l : out().strip().split("\n")) {
-        out.add(CliSupport.JSON.readTree(l));
-      }
-      return out;
-    }
-  }
-
-  static synchronized Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = SightlineCli.execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @TempDir
@@ -114,7 +90,7 @@ class DescribeMatcherCliTest {
     Path refs = refs();
     Path db = tmp.resolve("db");
     String dict = tmp.resolve("names.txt").toString();
-    Run index = run("describe", "index", "--refs", refs.toString(), "--db", db.toString(), "--dictionary", dict,
+    CliRun index = run("describe", "index", "--refs", refs.toString(), "--db", db.toString(), "--dictionary", dict,
         "--matcher", "local");
     assertThat(index.code()).as(index.err()).isZero();
     JsonNode summary = index.lines().get(0);
@@ -124,7 +100,7 @@ class DescribeMatcherCliTest {
     Path shot = newShot(DATA.resolve("photos/astronaut.png"), 0.6, 20, "shot.jpg");
     Path unknown = newShot(DATA.resolve("clipart/animals/mammals/big_cats/leone_02_architetto_fran_01.png"), 1.0, -15,
         "lion.jpg");
-    Run query = run("describe", "query", "--db", db.toString(), shot.toString(), unknown.toString());
+    CliRun query = run("describe", "query", "--db", db.toString(), shot.toString(), unknown.toString());
     assertThat(query.code()).as(query.err()).isZero();
     List<JsonNode> lines = query.lines();
     assertThat(lines).hasSize(2);
@@ -144,14 +120,14 @@ class DescribeMatcherCliTest {
     assertThat(refused.get("matches")).isEmpty();
 
     // re-indexing without --matcher keeps the recorded one; global would leave the index stale
-    Run again = run("describe", "index", "--refs", refs.toString(), "--db", db.toString(), "--dictionary", dict);
+    CliRun again = run("describe", "index", "--refs", refs.toString(), "--db", db.toString(), "--dictionary", dict);
     assertThat(again.code()).as(again.err()).isZero();
     assertThat(again.lines().get(0).get("matcher").asText()).isEqualTo("local");
-    Run downgrade = run("describe", "index", "--refs", refs.toString(), "--db", db.toString(), "--dictionary", dict,
+    CliRun downgrade = run("describe", "index", "--refs", refs.toString(), "--db", db.toString(), "--dictionary", dict,
         "--matcher", "global");
     assertThat(downgrade.code()).isEqualTo(CliSupport.FAILURE);
     assertThat(downgrade.err()).contains("cannot be switched to 'global'");
-    Run bad = run("describe", "index", "--refs", refs.toString(), "--db", db.toString(), "--matcher", "fuzzy");
+    CliRun bad = run("describe", "index", "--refs", refs.toString(), "--db", db.toString(), "--matcher", "fuzzy");
     assertThat(bad.code()).isEqualTo(CliSupport.USAGE);
     assertThat(bad.err()).contains("global, local or hybrid");
   }
@@ -160,12 +136,12 @@ class DescribeMatcherCliTest {
   void globalMatcherMissesTheNewShotAndReportsNoInstanceEvidence() throws Exception {
     Path refs = refs();
     Path db = tmp.resolve("db");
-    Run index = run("describe", "index", "--refs", refs.toString(), "--db", db.toString(), "--dictionary",
+    CliRun index = run("describe", "index", "--refs", refs.toString(), "--db", db.toString(), "--dictionary",
         tmp.resolve("names.txt").toString(), "--matcher", "global");
     assertThat(index.code()).as(index.err()).isZero();
     assertThat(index.lines().get(0).get("instanceImages").asInt()).isZero();
     Path shot = newShot(DATA.resolve("photos/astronaut.png"), 0.6, 20, "shot.jpg");
-    Run query = run("describe", "query", "--db", db.toString(), shot.toString(),
+    CliRun query = run("describe", "query", "--db", db.toString(), shot.toString(),
         DATA.resolve("photos/astronaut.png").toString());
     assertThat(query.code()).as(query.err()).isZero();
     List<JsonNode> lines = query.lines();
