@@ -46,7 +46,7 @@ final class ImageTranslator implements NoBatchifyTranslator<ImageBatch, ModelOut
     return new ModelOutputs(List.copyOf(out));
   }
 
-  private static float[] toFloats(NDArray a) {
+  static float[] toFloats(NDArray a) {
     if (a.getDataType() == DataType.FLOAT32) {
       return a.toFloatArray();
     }

@@ -17,6 +17,9 @@ final class ModelOptions {
   ResizeMode resize;
   boolean bgr;
   Color pad = new Color(114, 114, 114);
+  int resizeShorter;
+  Interpolation interpolation;
+  Preset preset;
   final Map<String, String> engineOptions = new LinkedHashMap<>();
 
   ModelOptions(ResizeMode defaultResize) {
@@ -52,6 +55,10 @@ final class ModelOptions {
     if (width < 1) {
       throw new IllegalStateException(what + ": inputSize(width, height) is required");
     }
-    return new Preprocessor(width, height, layout, mean, std, resize, bgr, pad);
+    Interpolation interp = interpolation;
+    if (interp == null && resizeShorter > 0 && resize == ResizeMode.CENTER_CROP) {
+      interp = Interpolation.BILINEAR; // torchvision's Resize default
+    }
+    return new Preprocessor(width, height, layout, mean, std, resize, bgr, pad, resizeShorter, interp);
   }
 }

@@ -142,6 +142,18 @@ public final class OnnxImageEmbedder implements ImageEmbedder {
     return model.file();
   }
 
+  /**
+   * The preprocessing this embedder applies, in words, for a store or model folder to record
+   * beside {@link #id()} (e.g. {@code "input 224x224 CHW RGB mean [0.485, 0.456, 0.406] std
+   * [0.229, 0.224, 0.225] resize CENTER_CROP (shorter side 256) BICUBIC"} for
+   * {@link Preset#DINOV2}). Two embedders with the same id and description give the same vectors.
+   *
+   * @return the description
+   */
+  public String preprocessing() {
+    return model.preprocessor().toString();
+  }
+
   /** @return the effective batch size (1 when the model has a fixed batch dimension of 1) */
   public int batchSize() {
     return batchSize;

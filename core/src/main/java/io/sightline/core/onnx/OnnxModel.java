@@ -1,10 +1,8 @@
 package io.sightline.core.onnx;
 
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.inference.Predictor;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import io.sightline.core.ModelException;
 import java.awt.image.BufferedImage;
@@ -28,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * <p>DJL {@link Predictor}s are not thread-safe, so this keeps a pool: each call borrows an idle
  * predictor (creating one when none is idle) and returns it afterwards, so concurrent callers
  * never share one. The engine (and its native library) is loaded only when a model is loaded.
+ *
+ * <p>The file is handed to ONNX Runtime directly ({@link #open}): DJL's {@code Criteria} is not
+ * used, because given a folder it walks the whole folder tree looking for repository metadata, so
+ * a model in a shared folder such as /tmp failed when another process removed a sibling folder
+ * or left a {@code metadata.json} there.
  */
 final class OnnxModel implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxModel.class);
@@ -35,16 +38,18 @@ final class OnnxModel implements AutoCloseable {
   private final Path file;
   private final String sha256;
   private final Preprocessor pre;
-  private final ZooModel<ImageBatch, ModelOutputs> model;
+  private final Model model;
+  private final ImageTranslator translator;
   private final ConcurrentLinkedDeque<Predictor<ImageBatch, ModelOutputs>> idle =
       new ConcurrentLinkedDeque<>();
   private volatile boolean closed;
 
-  private OnnxModel(Path file, String sha256, Preprocessor pre, ZooModel<ImageBatch, ModelOutputs> model) {
+  private OnnxModel(Path file, String sha256, Preprocessor pre, Model model) {
     this.file = file;
     this.sha256 = sha256;
     this.pre = pre;
     this.model = model;
+    this.translator = new ImageTranslator(pre);
   }
 
   /**
@@ -57,6 +62,22 @@ final class OnnxModel implements AutoCloseable {
    * @throws ModelException when the file is missing, unreadable or not a valid ONNX model
    */
   static OnnxModel load(Path file, Preprocessor pre, Map<String, String> options) {
+    Path abs = checkFile(file);
+    String sha = sha256(abs);
+    Model zoo = open(abs, options);
+    LOG.debug("loaded ONNX model {} (sha256 {})", abs, sha);
+    return new OnnxModel(abs, sha, pre, zoo);
+  }
+
+  /**
+   * Checks that a model path names a readable regular file.
+   *
+   * @param file the path
+   * @return the absolute, normalised path
+   * @throws IllegalStateException when {@code file} is null
+   * @throws ModelException when it is missing or not a readable regular file
+   */
+  static Path checkFile(Path file) {
     if (file == null) {
       throw new IllegalStateException("model path is required");
     }
@@ -67,29 +88,46 @@ final class OnnxModel implements AutoCloseable {
     if (!Files.isRegularFile(abs) || !Files.isReadable(abs)) {
       throw new ModelException("ONNX model path " + abs + " is not a readable file; expected an .onnx model file");
     }
-    String sha = sha256(abs);
+    return abs;
+  }
+
+  /**
+   * Opens one ONNX file with DJL's ONNX Runtime engine, reading that file only: no folder is
+   * listed or walked, nothing is downloaded.
+   *
+   * @param abs the checked, absolute model file
+   * @param options ONNX Runtime options passed to DJL (e.g. intraOpNumThreads)
+   * @return the loaded model; the caller closes it
+   * @throws ModelException on every failure (engine missing or failing to start, malformed file,
+   *     bad option)
+   */
+  static Model open(Path abs, Map<String, String> options) {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true"); // never download anything at run time
     }
-    Criteria.Builder<ImageBatch, ModelOutputs> cb = Criteria.builder()
-        .setTypes(ImageBatch.class, ModelOutputs.class)
-        .optModelPath(abs.getParent()) // a folder: DJL's SimpleRepository warns on a bare file
-        .optModelName(abs.getFileName().toString())
-        .optEngine("OnnxRuntime")
-        .optTranslator(new ImageTranslator(pre));
-    for (Map.Entry<String, String> e : options.entrySet()) {
-      cb.optOption(e.getKey(), e.getValue());
-    }
+    Model m = null;
     try {
-      ZooModel<ImageBatch, ModelOutputs> zoo = cb.build().loadModel();
-      LOG.debug("loaded ONNX model {} (sha256 {})", abs, sha);
-      return new OnnxModel(abs, sha, pre, zoo);
+      m = Model.newInstance(abs.getFileName().toString(), "OnnxRuntime");
+      m.load(abs, null, Map.copyOf(options));
+      return m;
     } catch (MalformedModelException e) {
+      closeQuietly(m);
       throw new ModelException(abs + " is not a valid ONNX model (expected an ONNX ModelProto file): "
           + rootMessage(e), e);
-    } catch (ModelNotFoundException | IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | LinkageError e) {
+      closeQuietly(m);
       throw new ModelException("cannot load ONNX model " + abs + " (expected an ONNX ModelProto file): "
           + rootMessage(e), e);
+    }
+  }
+
+  private static void closeQuietly(Model m) {
+    if (m != null) {
+      try {
+        m.close();
+      } catch (RuntimeException e) {
+        LOG.debug("closing a model that failed to load", e);
+      }
     }
   }
 
@@ -125,7 +163,7 @@ final class OnnxModel implements AutoCloseable {
     }
     Predictor<ImageBatch, ModelOutputs> p = idle.pollFirst();
     if (p == null) {
-      p = model.newPredictor();
+      p = model.newPredictor(translator);
     }
     try {
       return p.predict(new ImageBatch(images));
@@ -203,7 +241,7 @@ final class OnnxModel implements AutoCloseable {
     return msg == null ? e.getClass().getSimpleName() : msg;
   }
 
-  private static String sha256(Path file) {
+  static String sha256(Path file) {
     try (InputStream in = Files.newInputStream(file)) {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       byte[] buf = new byte[1 << 16];

@@ -24,6 +24,47 @@ public abstract class OnnxModelBuilder<B extends OnnxModelBuilder<B>> {
   }
 
   /**
+   * Sets input size, resize and crop, interpolation, normalisation, channel order, layout and
+   * padding to those of a model family (see {@link Preset} for exactly what each does). Call it
+   * before any single setting you want to change: later calls override what it set.
+   *
+   * @param preset the model family's preprocessing
+   * @return this
+   */
+  public B preset(Preset preset) {
+    Objects.requireNonNull(preset, "preset").applyTo(opts);
+    return self();
+  }
+
+  /**
+   * @param interpolation the resampling filter (default: Java2D bilinear with progressive
+   *     halving, as in earlier releases; presets set their own)
+   * @return this
+   */
+  public B interpolation(Interpolation interpolation) {
+    opts.interpolation = Objects.requireNonNull(interpolation, "interpolation");
+    return self();
+  }
+
+  /**
+   * torchvision's {@code Resize(n)} before {@code CenterCrop}: with {@link ResizeMode#CENTER_CROP},
+   * the shorter side is scaled to {@code n} (the longer to {@code int(n * long / short)}) and the
+   * centre {@code inputSize} is cut from that, resampled with {@link #interpolation(Interpolation)}
+   * ({@link Interpolation#BILINEAR} when none is set). Without it, the image is scaled just enough
+   * to cover the input size.
+   *
+   * @param n shorter side before the crop, positive
+   * @return this
+   */
+  public B resizeShorterSide(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("shorter side must be positive: " + n);
+    }
+    opts.resizeShorter = n;
+    return self();
+  }
+
+  /**
    * @param path the .onnx file (required)
    * @return this
    */
