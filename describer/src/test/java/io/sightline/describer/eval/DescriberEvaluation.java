@@ -64,13 +64,18 @@ import java.util.stream.Stream;
  * (default {@code /usr/share/openclipart/png}, then {@code /tmp/deb/oc/usr/share/openclipart/png};
  * when neither exists the program fetches the package with {@code apt-get download openclipart-png}
  * and unpacks it with {@code dpkg -x}), {@code --work DIR}.
+ *
+ * <p>{@code --newshot DIR} evaluates on new-shot queries instead (objects in new photos, unknown
+ * objects, near-copies) from the tune/test split folders the benchmarks module's generator
+ * writes under DIR: see {@link NewShotEvaluation} (same page generation; GBDT trained on the tune
+ * split, every scorer measured on the test split, for each of {@code --matchers global,local,hybrid}).
  */
 public final class DescriberEvaluation {
   private static final String[] SYLLABLES = {"ta", "ro", "ven", "bel", "isk", "mar", "do", "ka", "lin", "ser",
       "vo", "qua", "nel", "tri", "os", "pa", "dru", "mek", "zan", "fi", "lo", "gar", "tes", "wyn", "hal", "cor",
       "bri", "um", "sta", "rel"};
 
-  private record Obj(Path image, String name, BufferedImage pixels) {}
+  record Obj(Path image, String name, BufferedImage pixels) {}
 
   private record Query(String id, BufferedImage image, String truthKey, boolean train) {}
 
@@ -84,6 +89,10 @@ public final class DescriberEvaluation {
     int known = Integer.parseInt(a.getOrDefault("known", "300"));
     int unknown = Integer.parseInt(a.getOrDefault("unknown", "150"));
     long seed = Long.parseLong(a.getOrDefault("seed", "42"));
+    if (a.containsKey("newshot")) {
+      NewShotEvaluation.run(a);
+      return;
+    }
     Matcher matcher = Matcher.parse(a.getOrDefault("matcher", "global"));
     Path clipart = findOpenclipart(a.get("openclipart"));
     Path work = Path.of(a.getOrDefault("work", Files.createTempDirectory("describer-eval").toString()));
@@ -114,10 +123,7 @@ public final class DescriberEvaluation {
       } catch (RuntimeException e) {
         continue;
       }
-      String name;
-      do {
-        name = word(rnd, 2 + rnd.nextInt(2)) + " " + word(rnd, 2);
-      } while (!names.add(name));
+      String name = uniqueName(rnd, names);
       objs.add(new Obj(f, name, img));
     }
     List<Obj> knownObjs = objs.subList(0, known);
@@ -125,31 +131,8 @@ public final class DescriberEvaluation {
     System.out.printf(Locale.ROOT, "objects: %d known, %d unknown, from %s%n", knownObjs.size(), unknownObjs.size(), clipart);
 
     // reference pages (generated for this evaluation)
-    List<ReferenceInput> inputs = new ArrayList<>();
-    Path variants = work.resolve("variants");
-    Files.createDirectories(variants);
+    List<ReferenceInput> inputs = referencePages(knownObjs, rnd, work.resolve("variants"));
     List<Distortions.Named> dist = Distortions.standard();
-    for (int i = 0; i < knownObjs.size(); i++) {
-      Obj o = knownObjs.get(i);
-      String d1 = knownObjs.get((i + 1 + rnd.nextInt(knownObjs.size() - 1)) % knownObjs.size()).name();
-      String d2 = knownObjs.get((i + 1 + rnd.nextInt(knownObjs.size() - 1)) % knownObjs.size()).name();
-      List<Integer> templates = new ArrayList<>(List.of(0, 1, 2, 3, 4));
-      Collections.shuffle(templates, rnd);
-      int pages = 2 + rnd.nextInt(2);
-      for (int p = 0; p < pages; p++) {
-        Reference ref = page(o.name(), d1, d2, templates.get(p), "o" + i + "-" + p, rnd);
-        ImageSource src;
-        if (p == pages - 1) {
-          // a page with a mildly distorted copy: a second vector for the same object
-          Path v = variants.resolve("o" + i + ".png");
-          javax.imageio.ImageIO.write(Distortions.cropBorders(o.pixels(), 0.03), "png", v.toFile());
-          src = ImageSource.ofPath(v);
-        } else {
-          src = ImageSource.ofPath(o.image());
-        }
-        inputs.add(ReferenceInput.of(ref, src));
-      }
-    }
     // queries
     List<Query> queries = new ArrayList<>();
     for (int i = 0; i < knownObjs.size(); i++) {
@@ -310,9 +293,49 @@ public final class DescriberEvaluation {
     }
   }
 
-  private static String top(Map<String, Double> imp, int n) {
+  static String top(Map<String, Double> imp, int n) {
     return imp.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(n)
         .map(Map.Entry::getKey).toList().toString();
+  }
+
+  /**
+   * The generated reference pages of the known objects: two or three pages each (see the class
+   * comment), the last one showing a mildly cropped copy written to {@code variants}.
+   */
+  static List<ReferenceInput> referencePages(List<Obj> knownObjs, Random rnd, Path variants) throws IOException {
+    List<ReferenceInput> inputs = new ArrayList<>();
+    Files.createDirectories(variants);
+    for (int i = 0; i < knownObjs.size(); i++) {
+      Obj o = knownObjs.get(i);
+      String d1 = knownObjs.get((i + 1 + rnd.nextInt(knownObjs.size() - 1)) % knownObjs.size()).name();
+      String d2 = knownObjs.get((i + 1 + rnd.nextInt(knownObjs.size() - 1)) % knownObjs.size()).name();
+      List<Integer> templates = new ArrayList<>(List.of(0, 1, 2, 3, 4));
+      Collections.shuffle(templates, rnd);
+      int pages = 2 + rnd.nextInt(2);
+      for (int p = 0; p < pages; p++) {
+        Reference ref = page(o.name(), d1, d2, templates.get(p), "o" + i + "-" + p, rnd);
+        ImageSource src;
+        if (p == pages - 1) {
+          // a page with a mildly distorted copy: a second vector for the same object
+          Path v = variants.resolve("o" + i + ".png");
+          javax.imageio.ImageIO.write(Distortions.cropBorders(o.pixels(), 0.03), "png", v.toFile());
+          src = ImageSource.ofPath(v);
+        } else {
+          src = ImageSource.ofPath(o.image());
+        }
+        inputs.add(ReferenceInput.of(ref, src));
+      }
+    }
+    return inputs;
+  }
+
+  /** A generated proper name ("Taroven Belisk") not yet in {@code names}; adds it. */
+  static String uniqueName(Random rnd, Set<String> names) {
+    String name;
+    do {
+      name = word(rnd, 2 + rnd.nextInt(2)) + " " + word(rnd, 2);
+    } while (!names.add(name));
+    return name;
   }
 
   private static String word(Random rnd, int syllables) {
