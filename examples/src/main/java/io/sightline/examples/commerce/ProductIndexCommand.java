@@ -7,8 +7,8 @@ import io.sightline.core.instance.Matcher;
 import io.sightline.commerce.ProductCatalog;
 import io.sightline.commerce.RowProblem;
 import io.sightline.core.CancellationToken;
-import io.sightline.core.embed.GlobalDescriptorEmbedder;
 import io.sightline.examples.cli.CliSupport;
+import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +26,11 @@ import picocli.CommandLine.Option;
  * chosen when the catalog is created (default {@link Matcher#DEFAULT}) and stored; an existing
  * catalog keeps its own, and naming another fails. Prints
  * {@code {"db","indexed","replaced","apparel","otherCommodity","catalogSize","problems":[{"line","id","message"}],
- * "intentModel","matcher","withoutLocalFeatures":[id...]}}.
+ * "intentModel","matcher","embedder","withoutLocalFeatures":[id...]}}.
+ * With {@code --embedder FILE.onnx --preset NAME [--embedder-output NAME]} both segments' vectors
+ * (and the intent model, which must have been trained with the same embedder) come from that ONNX
+ * model; the choice is recorded in {@code DIR/embedder.json} and {@code product search} uses it
+ * without being told.
  */
 @Command(name = "index", mixinStandardHelpOptions = true,
     description = "Index a product catalog (catalog.csv: id,image,category,title,link).")
@@ -57,10 +61,12 @@ public final class ProductIndexCommand implements Callable<Integer> {
       description = "known categories; rows with another category are reported (default: any)")
   List<String> categories;
 
+  @CommandLine.Mixin
+  EmbedderOptions embedderOptions = new EmbedderOptions();
+
   @Override
   public Integer call() {
-    GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
-    EmbeddingIntentClassifier model = intentModel == null ? null : EmbeddingIntentClassifier.load(intentModel, embedder);
+    embedderOptions.asked();
     ProductCatalog.Builder b = ProductCatalog.builder().directory(db);
     if (matcher != null) {
       try {
@@ -72,7 +78,17 @@ public final class ProductIndexCommand implements Callable<Integer> {
     if (categories != null) {
       b.knownCategories(categories);
     }
+    try (EmbedderOptions.Choice emb = embedderOptions.open(db)) {
+      EmbeddingIntentClassifier model = intentModel == null ? null
+          : EmbeddingIntentClassifier.load(intentModel, emb.embedder());
+      b.embedder(Intent.APPAREL, emb.embedder()).embedder(Intent.OTHER_COMMODITY, emb.embedder());
+      return index(b, model, emb);
+    }
+  }
+
+  private int index(ProductCatalog.Builder b, EmbeddingIntentClassifier model, EmbedderOptions.Choice emb) {
     try (ProductCatalog cat = b.open()) {
+      emb.record(db);
       IndexReport r = cat.index(catalog, allowedRoot, CliSupport::progress, CancellationToken.NONE);
       if (model != null) {
         cat.saveIntentModel(model);
@@ -96,6 +112,7 @@ public final class ProductIndexCommand implements Callable<Integer> {
       line.put("problems", problems);
       line.put("intentModel", model == null ? null : cat.intentModelFile().toString());
       line.put("matcher", cat.matcher().id());
+      line.put("embedder", emb.embedder().id());
       if (!r.withoutLocalFeatures().isEmpty()) {
         System.err.println("sightline: " + r.withoutLocalFeatures().size() + " product(s) have too few local features "
             + "to be matched by instance and are found only by their global vector: "

@@ -1,6 +1,7 @@
 package io.sightline.examples.commerce;
 
 import io.sightline.commerce.EmbeddingIntentClassifier;
+import io.sightline.commerce.Intent;
 import io.sightline.commerce.ProductCatalog;
 import io.sightline.commerce.ProductMatch;
 import io.sightline.commerce.ProductSearchResult;
@@ -8,10 +9,11 @@ import io.sightline.commerce.ProductSearcher;
 import io.sightline.commerce.RegionResult;
 import io.sightline.commerce.ResultFilters;
 import io.sightline.core.SightlineException;
+import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.core.classify.Classification;
 import io.sightline.core.detect.Box;
-import io.sightline.core.embed.GlobalDescriptorEmbedder;
 import io.sightline.examples.cli.CliSupport;
+import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +40,8 @@ import picocli.CommandLine.Parameters;
  * {@code queryRegion} the {@code [x,y,w,h]} box of a verified product in the photo (else null),
  * and {@code distance} is null under the local matcher. An unreadable image gives
  * {@code {"image","error"}} and exit code 1 after the others.
+ * The image embedder is the one recorded in the folder's {@code embedder.json} by the command that
+ * built it; {@code --embedder/--preset/--embedder-output}, if given, must name the same one.
  */
 @Command(name = "search", mixinStandardHelpOptions = true,
     description = "Search products by photo; non-product photos are answered without a search.")
@@ -72,6 +76,9 @@ public final class ProductSearchCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "query photos")
   List<Path> images = new ArrayList<>();
 
+  @CommandLine.Mixin
+  EmbedderOptions embedderOptions = new EmbedderOptions();
+
   @Override
   public Integer call() {
     if (top < 1 || candidates < top) {
@@ -80,9 +87,12 @@ public final class ProductSearchCommand implements Callable<Integer> {
     if (!Files.isDirectory(db)) {
       throw new IllegalStateException("no catalog folder " + db + "; run 'sightline product index' first");
     }
-    GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
+    embedderOptions.asked();
     int status = CliSupport.OK;
-    try (ProductCatalog cat = ProductCatalog.builder().directory(db).open()) {
+    try (EmbedderOptions.Choice emb = embedderOptions.open(db);
+         ProductCatalog cat = ProductCatalog.builder().directory(db).embedder(Intent.APPAREL, emb.embedder())
+             .embedder(Intent.OTHER_COMMODITY, emb.embedder()).open()) {
+      ImageEmbedder embedder = emb.embedder();
       EmbeddingIntentClassifier model = intentModel != null ? EmbeddingIntentClassifier.load(intentModel, embedder)
           : cat.loadIntentModel(embedder).orElseThrow(() -> new IllegalStateException("no intent model in " + db
               + "; pass --intent-model or run 'product index --intent-model MODEL'"));

@@ -4,8 +4,8 @@ import io.sightline.commerce.EmbeddingIntentClassifier;
 import io.sightline.commerce.Intent;
 import io.sightline.commerce.IntentSample;
 import io.sightline.core.CancellationToken;
-import io.sightline.core.embed.GlobalDescriptorEmbedder;
 import io.sightline.examples.cli.CliSupport;
+import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code sightline product train-intent --samples intent.csv --out MODEL}: trains the image intent
- * classifier (non-commodity / apparel / other-commodity) over the default embedder and prints
+ * classifier (non-commodity / apparel / other-commodity) over the default embedder (or
+ * {@code --embedder FILE.onnx --preset NAME}: the model file records the embedder id, and
+ * {@code product index} accepts it only for a catalog built with the same embedder) and prints
  * {@code {"model","samples":{intent:n},"trainingAccuracy","lambda"[,"validationAccuracy"]}}.
  */
 @Command(name = "train-intent", mixinStandardHelpOptions = true,
@@ -44,19 +46,25 @@ public final class ProductTrainIntentCommand implements Callable<Integer> {
   @Option(names = "--cv", description = "choose lambda by 5-fold cross-validation among 0.0001, 0.001, 0.01, 0.1, 1, 10")
   boolean crossValidate;
 
+  @CommandLine.Mixin
+  EmbedderOptions embedderOptions = new EmbedderOptions();
+
   @Override
   public Integer call() {
     if (!(lambda >= 0)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--lambda must be >= 0");
     }
+    embedderOptions.asked();
     List<IntentSample> list = IntentSample.readCsv(samples, allowedRoot);
-    EmbeddingIntentClassifier.Trainer trainer = EmbeddingIntentClassifier.trainer(new GlobalDescriptorEmbedder())
-        .lambda(lambda);
-    if (crossValidate) {
-      trainer.selectLambda(5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10);
+    EmbeddingIntentClassifier model;
+    try (EmbedderOptions.Choice emb = embedderOptions.build()) {
+      EmbeddingIntentClassifier.Trainer trainer = EmbeddingIntentClassifier.trainer(emb.embedder()).lambda(lambda);
+      if (crossValidate) {
+        trainer.selectLambda(5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10);
+      }
+      model = trainer.train(list, CliSupport::progress, CancellationToken.NONE);
+      model.save(out);
     }
-    EmbeddingIntentClassifier model = trainer.train(list, CliSupport::progress, CancellationToken.NONE);
-    model.save(out);
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("model", out.toString());
     Map<String, Integer> counts = new LinkedHashMap<>();

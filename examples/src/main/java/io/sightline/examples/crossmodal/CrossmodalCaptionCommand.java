@@ -4,6 +4,7 @@ import io.sightline.core.SightlineException;
 import io.sightline.crossmodal.Caption;
 import io.sightline.crossmodal.CrossModalModel;
 import io.sightline.examples.cli.CliSupport;
+import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +19,8 @@ import picocli.CommandLine.Parameters;
  * {@code sightline crossmodal caption --model DIR IMAGE...}: one JSON line per image,
  * {@code {"image","caption","score","method"}}; an unreadable image gives {@code {"image","error"}}
  * and exit code 1 after the others.
+ * The image embedder is the one recorded in the folder's {@code embedder.json} by the command that
+ * built it; {@code --embedder/--preset/--embedder-output}, if given, must name the same one.
  */
 @Command(name = "caption", mixinStandardHelpOptions = true,
     description = "Describe images: the best of the training texts and a generated text, with its score.")
@@ -25,13 +28,17 @@ public final class CrossmodalCaptionCommand implements Callable<Integer> {
   @Mixin
   ModelOptions options = new ModelOptions();
 
+  @Mixin
+  EmbedderOptions embedderOptions = new EmbedderOptions();
+
   @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "images to describe")
   List<Path> imagesToCaption = new ArrayList<>();
 
   @Override
   public Integer call() {
     int status = CliSupport.OK;
-    try (CrossModalModel m = options.load()) {
+    try (EmbedderOptions.Choice emb = embedderOptions.open(options.model);
+         CrossModalModel m = options.load(emb.embedder())) {
       for (Path image : imagesToCaption) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("image", image.toString());

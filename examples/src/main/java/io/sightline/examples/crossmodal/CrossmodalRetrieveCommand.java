@@ -6,6 +6,7 @@ import io.sightline.crossmodal.CrossModalModel;
 import io.sightline.crossmodal.ImageCollection;
 import io.sightline.crossmodal.ImageMatch;
 import io.sightline.examples.cli.CliSupport;
+import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ import picocli.CommandLine.Parameters;
  * {@code sightline crossmodal retrieve --model DIR --images DIR [--top K] TEXT...}: one JSON line
  * per text, {@code {"text","results":[{"image","score"}]}}; a text without known units gives
  * {@code {"text","error"}} and exit code 1 after the others.
+ * The image embedder is the one recorded in the folder's {@code embedder.json} by the command that
+ * built it; {@code --embedder/--preset/--embedder-output}, if given, must name the same one.
  */
 @Command(name = "retrieve", mixinStandardHelpOptions = true,
     description = "Rank the images of a folder for each text by the model's matching score.")
@@ -33,6 +36,9 @@ public final class CrossmodalRetrieveCommand implements Callable<Integer> {
 
   @Mixin
   ModelOptions options = new ModelOptions();
+
+  @Mixin
+  EmbedderOptions embedderOptions = new EmbedderOptions();
 
   @Option(names = "--images", required = true, paramLabel = "DIR", description = "folder of candidate images (searched recursively)")
   Path images;
@@ -65,7 +71,8 @@ public final class CrossmodalRetrieveCommand implements Callable<Integer> {
       throw new IllegalStateException("no images in " + images);
     }
     int status = CliSupport.OK;
-    try (CrossModalModel m = options.load()) {
+    try (EmbedderOptions.Choice emb = embedderOptions.open(options.model);
+         CrossModalModel m = options.load(emb.embedder())) {
       ImageCollection coll = m.collection(files, CliSupport::progress, CancellationToken.NONE);
       for (String text : texts) {
         Map<String, Object> line = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import io.sightline.crossmodal.CrossModalTrainer;
 import io.sightline.crossmodal.EpochStats;
 import io.sightline.crossmodal.TrainingResult;
 import io.sightline.examples.cli.CliSupport;
+import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,6 +18,9 @@ import picocli.CommandLine.Option;
  * {@code sightline crossmodal train --pairs pairs.jsonl --model DIR [--epochs N]}: trains on the
  * pairs (masked text units, masked objects and image–text matching), checkpoints into
  * {@code DIR/checkpoints}, writes {@code DIR/crossmodal.model} and prints one JSON summary line.
+ * With {@code --embedder FILE.onnx --preset NAME [--embedder-output NAME]} the region features
+ * come from that ONNX model; the choice is recorded in {@code DIR/embedder.json} and
+ * {@code crossmodal retrieve / caption} use it without being told.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train a cross-modal model on image-text pairs (pairs.jsonl).")
@@ -72,13 +76,17 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue from DIR/checkpoints when a checkpoint is there")
   boolean resume;
 
+  @CommandLine.Mixin
+  EmbedderOptions embedderOptions = new EmbedderOptions();
+
   @Override
   public Integer call() {
     if (epochs < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--epochs must be at least 1");
     }
-    try (var tok = ModelOptions.tokenizer(tokenizer)) {
-      TrainingResult r = CrossModalTrainer.builder().pairs(io.sightline.crossmodal.PairsFile.read(pairs, allowedRoot != null ? allowedRoot : pairs.toAbsolutePath().getParent())).tokenizer(tok).epochs(epochs)
+    embedderOptions.asked();
+    try (EmbedderOptions.Choice emb = embedderOptions.open(model); var tok = ModelOptions.tokenizer(tokenizer)) {
+      TrainingResult r = CrossModalTrainer.builder().embedder(emb.embedder()).pairs(io.sightline.crossmodal.PairsFile.read(pairs, allowedRoot != null ? allowedRoot : pairs.toAbsolutePath().getParent())).tokenizer(tok).epochs(epochs)
           .width(width).layers(layers).batchSize(batch).learningRate(lr).seed(seed)
           .negativesPerPositive(negatives).earlyStoppingPatience(patience)
           .validationFraction(validation).useSeedLibrary(!noSeedLibrary)
@@ -90,6 +98,7 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
           }).build().train();
       try (CrossModalModel m = r.model()) {
         Path file = m.save(model);
+        emb.record(model);
         EpochStats last = r.history().get(r.history().size() - 1);
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("model", file.toString());
@@ -104,6 +113,7 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
         line.put("vocabulary", m.vocabulary().size());
         line.put("seedLibraryTexts", m.seedLibrary().size());
         line.put("parameters", m.parameterCount());
+        line.put("embedder", m.embedderId());
         CliSupport.printJsonLine(line);
       }
     }

@@ -1,6 +1,6 @@
 package io.sightline.examples.crossmodal;
 
-import io.sightline.core.embed.GlobalDescriptorEmbedder;
+import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.core.image.ImageLoader;
 import io.sightline.crossmodal.CrossModalModel;
 import io.sightline.crossmodal.HuggingFaceTextTokenizer;
@@ -24,12 +24,17 @@ final class ModelOptions {
     return file == null ? new WordTokenizer() : HuggingFaceTextTokenizer.load(file);
   }
 
-  CrossModalModel load() {
+  /**
+   * @param embedder the image embedder the model was trained with (from the model folder's
+   *     {@code embedder.json}, see {@link io.sightline.examples.cli.EmbedderOptions#open})
+   * @return the model
+   */
+  CrossModalModel load(ImageEmbedder embedder) {
     if (!Files.isRegularFile(model.resolve(CrossModalModel.FILE_NAME))) {
       throw new IllegalStateException("no crossmodal model in " + model
           + "; run 'sightline crossmodal train' first");
     }
-    return CrossModalModel.load(model, new GlobalDescriptorEmbedder(), tokenizer(tokenizer), null,
+    return CrossModalModel.load(model, embedder, tokenizer(tokenizer), null,
         ImageLoader.defaults());
   }
 }

@@ -10,6 +10,7 @@ import io.sightline.describer.NameFinderEntityExtractor;
 import io.sightline.describer.OpenNlpEntityExtractor;
 import io.sightline.describer.ReferenceStore;
 import io.sightline.examples.cli.CliSupport;
+import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +25,10 @@ import picocli.CommandLine.Option;
  * {@code sightline describe index --refs refs.jsonl --db DIR [--matcher global|local|hybrid]}: adds
  * (or updates) the references of a {@code refs.jsonl} to the store in DIR and prints one JSON
  * summary line
- * {@code {"db","lines","added","merged","updated","skipped","references","images","matcher","instanceImages","errors":[{"line","message"}]}}.
+ * {@code {"db","lines","added","merged","updated","skipped","references","images","matcher","embedder","instanceImages","errors":[{"line","message"}]}}.
+ * With {@code --embedder FILE.onnx --preset NAME [--embedder-output NAME]} the image vectors come
+ * from that ONNX model (default: the training-free descriptor); the choice is recorded in
+ * {@code DIR/embedder.json} and every later command on the store uses it without being told.
  * The matcher is recorded in the store ({@code describe query} uses it without being told); a new
  * store without {@code --matcher} gets {@link Matcher#DEFAULT}.
  * Malformed lines are skipped and reported (default) or, with {@code --on-error reject}, the whole
@@ -70,8 +74,12 @@ public final class DescribeIndexCommand implements Callable<Integer> {
           + " image files, local/hybrid -> global is refused")
   String matcher;
 
+  @CommandLine.Mixin
+  EmbedderOptions embedderOptions = new EmbedderOptions();
+
   @Override
   public Integer call() {
+    embedderOptions.asked();
     ErrorPolicy policy = switch (onError.toLowerCase(java.util.Locale.ROOT)) {
       case "skip" -> ErrorPolicy.SKIP;
       case "reject" -> ErrorPolicy.REJECT;
@@ -88,8 +96,10 @@ public final class DescribeIndexCommand implements Callable<Integer> {
     }
     EntityExtractor extractor = dictionary != null ? DictionaryEntityExtractor.load(dictionary)
         : nameFinder != null ? NameFinderEntityExtractor.load(nameFinder) : OpenNlpEntityExtractor.english();
-    try (ReferenceStore store = ReferenceStore.builder().directory(db).extractor(extractor).reextract(reextract)
-        .matcher(asked).progress(CliSupport.progressBar()).build()) {
+    try (EmbedderOptions.Choice emb = embedderOptions.open(db);
+         ReferenceStore store = ReferenceStore.builder().directory(db).embedder(emb.embedder()).extractor(extractor)
+             .reextract(reextract).matcher(asked).progress(CliSupport.progressBar()).build()) {
+      emb.record(db);
       IngestReport r = store.importJsonl(refs, allowedRoot != null ? allowedRoot : refs.toAbsolutePath().getParent(), policy, CliSupport.progressBar(), CancellationToken.NONE);
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("db", db.toString());
@@ -101,6 +111,7 @@ public final class DescribeIndexCommand implements Callable<Integer> {
       line.put("references", store.size());
       line.put("images", store.imageCount());
       line.put("matcher", store.matcher().id());
+      line.put("embedder", store.embedder().id());
       line.put("instanceImages", store.instanceImageCount());
       List<Map<String, Object>> errors = new ArrayList<>();
       for (IngestReport.LineError e : r.errors()) {

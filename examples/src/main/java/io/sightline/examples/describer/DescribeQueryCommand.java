@@ -10,6 +10,7 @@ import io.sightline.describer.ReferenceStore;
 import io.sightline.describer.ScoredEntity;
 import io.sightline.describer.ScoringMode;
 import io.sightline.examples.cli.CliSupport;
+import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +31,8 @@ import picocli.CommandLine.Parameters;
  * and {@code instanceScore} are the instance index's evidence (0 for a match found by global
  * similarity only). An image that cannot be read (or, under the local matcher, has too few local
  * features) gives {@code {"image","error"}} and exit code 1 after the others.
+ * The image embedder is the one recorded in the folder's {@code embedder.json} by the command that
+ * built it; {@code --embedder/--preset/--embedder-output}, if given, must name the same one.
  */
 @Command(name = "query", mixinStandardHelpOptions = true,
     description = "Describe images: the entity their matching reference pages name, or null.")
@@ -72,8 +75,12 @@ public final class DescribeQueryCommand implements Callable<Integer> {
     };
   }
 
+  @CommandLine.Mixin
+  EmbedderOptions embedderOptions = new EmbedderOptions();
+
   @Override
   public Integer call() {
+    embedderOptions.asked();
     ScoringMode m = parseMode(spec.commandLine(), mode);
     EntityScorer s = scorer == null ? new HeuristicEntityScorer() : EntityScorers.load(scorer);
     try {
@@ -91,7 +98,9 @@ public final class DescribeQueryCommand implements Callable<Integer> {
 
   private int query(ScoringMode m, EntityScorer s) {
     int status = CliSupport.OK;
-    try (ReferenceStore store = ReferenceStore.builder().directory(db).createIfMissing(false).build()) {
+    try (EmbedderOptions.Choice emb = embedderOptions.open(db);
+         ReferenceStore store = ReferenceStore.builder().directory(db).embedder(emb.embedder()).createIfMissing(false)
+             .build()) {
       ImageDescriber.Builder b = ImageDescriber.builder().store(store).scorer(s).mode(m)
           .matchThreshold(matchThreshold).topImages(topImages);
       if (scoreThreshold != null) {

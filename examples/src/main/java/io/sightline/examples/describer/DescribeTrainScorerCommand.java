@@ -9,6 +9,7 @@ import io.sightline.describer.ReferenceStore;
 import io.sightline.describer.ScorerTraining;
 import io.sightline.describer.ScoringMode;
 import io.sightline.examples.cli.CliSupport;
+import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +24,8 @@ import picocli.CommandLine.Option;
  * trains the GBDT entity scorer (or, with {@code --scorer lstm} and {@code --mode per-mention}, the
  * seed's LSTM sequence scorer) from labelled query images and prints one JSON summary line
  * {@code {"out","scorer","mode","queries","examples","positives","queriesWithoutMatch","labelsNotFound"}}.
+ * The image embedder is the one recorded in the folder's {@code embedder.json} by the command that
+ * built it; {@code --embedder/--preset/--embedder-output}, if given, must name the same one.
  */
 @Command(name = "train-scorer", mixinStandardHelpOptions = true,
     description = "Train the GBDT (or LSTM) entity scorer from labels.jsonl ({\"query\",\"entity\",\"correct\"}).")
@@ -60,8 +63,12 @@ public final class DescribeTrainScorerCommand implements Callable<Integer> {
   @Option(names = "--keep-unlabelled", description = "ignore candidates without a label instead of treating them as incorrect")
   boolean keepUnlabelled;
 
+  @CommandLine.Mixin
+  EmbedderOptions embedderOptions = new EmbedderOptions();
+
   @Override
   public Integer call() {
+    embedderOptions.asked();
     ScoringMode m = DescribeQueryCommand.parseMode(spec.commandLine(), mode);
     if (iterations < 1 || epochs < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--iterations and --epochs must be at least 1");
@@ -76,7 +83,9 @@ public final class DescribeTrainScorerCommand implements Callable<Integer> {
           "--scorer lstm reads the sequence of an entity's mentions: use --mode per-mention");
     }
     List<ScorerTraining.LabelledQuery> queries = ScorerTraining.readLabels(labels);
-    try (ReferenceStore store = ReferenceStore.builder().directory(db).createIfMissing(false).build()) {
+    try (EmbedderOptions.Choice emb = embedderOptions.open(db);
+         ReferenceStore store = ReferenceStore.builder().directory(db).embedder(emb.embedder()).createIfMissing(false)
+             .build()) {
       ImageDescriber describer = ImageDescriber.builder().store(store).mode(m)
           .matchThreshold(matchThreshold).topImages(topImages).build();
       ScorerTraining.TrainingSet set = ScorerTraining.build(describer, queries, !keepUnlabelled,

@@ -1,8 +1,8 @@
 package io.sightline.examples.tagging;
 
 import io.sightline.core.SightlineException;
-import io.sightline.core.embed.GlobalDescriptorEmbedder;
 import io.sightline.examples.cli.CliSupport;
+import io.sightline.examples.cli.EmbedderOptions;
 import io.sightline.tagging.Strategy;
 import io.sightline.tagging.TagRecommender;
 import io.sightline.tagging.TagScore;
@@ -24,6 +24,8 @@ import picocli.CommandLine.Parameters;
  * {@code sightline tag suggest --model DIR [--top N | --min-frequency F] IMAGE...}: one JSON line
  * per image, {@code {"image","cluster","tags":[{"tag","frequency"}]}}; an image that cannot be
  * read gives {@code {"image","error"}} and exit code 1 after the others.
+ * The image embedder is the one recorded in the folder's {@code embedder.json} by the command that
+ * built it; {@code --embedder/--preset/--embedder-output}, if given, must name the same one.
  */
 @Command(name = "suggest", mixinStandardHelpOptions = true,
     description = "Suggest tags for images from a model made by 'tag train'.")
@@ -46,8 +48,12 @@ public final class TagSuggestCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "images to tag")
   List<Path> imagesToTag = new ArrayList<>();
 
+  @CommandLine.Mixin
+  EmbedderOptions embedderOptions = new EmbedderOptions();
+
   @Override
   public Integer call() {
+    embedderOptions.asked();
     if (top != null && top < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1");
     }
@@ -60,8 +66,8 @@ public final class TagSuggestCommand implements Callable<Integer> {
     TagSelection selection = minFrequency == null ? TagSelection.top(top == null ? 3 : top)
         : TagSelection.topAbove(top == null ? Integer.MAX_VALUE : top, minFrequency);
     int status = CliSupport.OK;
-    try (GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
-         TagRecommender r = TagRecommender.builder().embedder(embedder).directory(model)
+    try (EmbedderOptions.Choice emb = embedderOptions.open(model);
+         TagRecommender r = TagRecommender.builder().embedder(emb.embedder()).directory(model)
              .strategy(strategy).selection(selection).build()) {
       for (Path image : imagesToTag) {
         Map<String, Object> line = new LinkedHashMap<>();

@@ -1,8 +1,9 @@
 package io.sightline.examples.tagging;
 
 import io.sightline.core.CancellationToken;
-import io.sightline.core.embed.GlobalDescriptorEmbedder;
+import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.examples.cli.CliSupport;
+import io.sightline.examples.cli.EmbedderOptions;
 import io.sightline.tagging.CentreInit;
 import io.sightline.tagging.ClusteringMethod;
 import io.sightline.tagging.ClusteringOptions;
@@ -20,7 +21,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code sightline tag train --images tags.csv --model DIR [--clusters K] [--mini-batch N]}:
  * adds the images of {@code tags.csv} to the stock in DIR (creating it), clusters the stock and
- * saves the model. Prints one JSON object describing the model.
+ * saves the model. Prints one JSON object describing the model. With
+ * {@code --embedder FILE.onnx --preset NAME [--embedder-output NAME]} the image vectors come from
+ * that ONNX model; the choice is recorded in {@code DIR/embedder.json} and {@code tag suggest}
+ * (and later {@code tag train} runs on the same stock) use it without being told.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Add tags.csv (header image,tags,post) to the stock in DIR and cluster it.")
@@ -68,8 +72,12 @@ public final class TagTrainCommand implements Callable<Integer> {
       + "(WARM_START) or cluster again (RECLUSTER, default)")
   UpdateMode update = UpdateMode.RECLUSTER;
 
+  @CommandLine.Mixin
+  EmbedderOptions embedderOptions = new EmbedderOptions();
+
   @Override
   public Integer call() {
+    embedderOptions.asked();
     if (clusters != null && clusters < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--clusters must be at least 1");
     }
@@ -86,7 +94,8 @@ public final class TagTrainCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--max-iterations must be at least 1");
     }
     long t0 = System.nanoTime();
-    try (GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder()) {
+    try (EmbedderOptions.Choice emb = embedderOptions.open(model)) {
+      ImageEmbedder embedder = emb.embedder();
       ClusteringOptions options = ClusteringOptions.defaults().withInit(init).withSeed(seed)
           .withMaxIterations(maxIterations);
       if (miniBatch != null) {
@@ -102,6 +111,7 @@ public final class TagTrainCommand implements Callable<Integer> {
       int stock;
       try (TagRecommender r = TagRecommender.builder().embedder(embedder).directory(model)
           .clustering(options).build()) {
+        emb.record(model);
         added = r.importCsv(images, allowedRoot != null ? allowedRoot : images.toAbsolutePath().getParent(), CliSupport.progressBar(), CancellationToken.NONE);
         stock = r.stockSize();
       }
