@@ -17,13 +17,25 @@ import java.util.List;
  * @param saliencyId id of the saliency detector
  * @param detectMillis time spent detecting targets
  * @param saliencyMillis time spent on saliency
+ * @param rejectedTargets face detections that failed verification ({@link FaceVerifier}); they do
+ *     not steer the crop nor count as faces for the layers
+ * @param importance importance map for the crop search, or null when the search is off
  */
 public record ImageAnalysis(int width, int height, List<Detection> targets, Box salient, double saliencyMean,
     List<Detection> layerDetections, String detectorId, String saliencyId, double detectMillis,
-    double saliencyMillis) {
+    double saliencyMillis, List<Detection> rejectedTargets, ImportanceMap importance) {
   /** Copies lists. */
   public ImageAnalysis {
     targets = List.copyOf(targets);
     layerDetections = List.copyOf(layerDetections);
+    rejectedTargets = List.copyOf(rejectedTargets);
+  }
+
+  /** An analysis without verification evidence nor importance map. */
+  public ImageAnalysis(int width, int height, List<Detection> targets, Box salient, double saliencyMean,
+      List<Detection> layerDetections, String detectorId, String saliencyId, double detectMillis,
+      double saliencyMillis) {
+    this(width, height, targets, salient, saliencyMean, layerDetections, detectorId, saliencyId, detectMillis,
+        saliencyMillis, List.of(), null);
   }
 }

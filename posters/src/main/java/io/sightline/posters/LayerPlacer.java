@@ -19,8 +19,21 @@ public final class LayerPlacer {
   /** Longer side of the working copy. */
   public static final int WORK_SIDE = 640;
 
-  /** The chosen place and its evidence. */
-  public record Placement(Box box, double overlap, double variance, int candidates) {}
+  /**
+   * The chosen place and its evidence.
+   *
+   * @param box the place, in poster pixels
+   * @param overlap poster pixels of obstacles (faces included) it covers
+   * @param variance grey-level variance under it
+   * @param candidates places compared
+   * @param faceOverlap poster pixels of face obstacles it covers (0 unless no place avoids faces)
+   */
+  public record Placement(Box box, double overlap, double variance, int candidates, double faceOverlap) {
+    /** A placement without face obstacles. */
+    public Placement(Box box, double overlap, double variance, int candidates) {
+      this(box, overlap, variance, candidates, 0);
+    }
+  }
 
   private final int width;
   private final int height;
@@ -31,6 +44,9 @@ public final class LayerPlacer {
   private final double[] sumSq;
   private final boolean[] mask;
   private int[] maskSum;
+  private final boolean[] faceMask;
+  private int[] faceSum;
+  private boolean anyFace;
 
   /**
    * @param poster the cropped poster before any layer is drawn
@@ -59,13 +75,40 @@ public final class LayerPlacer {
       }
     }
     mask = new boolean[sw * sh];
+    faceMask = new boolean[sw * sh];
     for (Box b : obstacles) {
       addObstacle(b);
     }
   }
 
+  /**
+   * @param poster the cropped poster before any layer is drawn
+   * @param faces face (head) boxes in poster pixels: a layer goes over one only when no place in
+   *     its region avoids every face, whatever else it covers
+   * @param obstacles subject boxes in poster pixels
+   */
+  public LayerPlacer(BufferedImage poster, List<Box> faces, List<Box> obstacles) {
+    this(poster, obstacles);
+    for (Box f : faces) {
+      addFaceObstacle(f);
+    }
+  }
+
+  /** @param b a face region layers must avoid before anything else, in poster pixels */
+  public void addFaceObstacle(Box b) {
+    addObstacle(b);
+    fill(faceMask, b);
+    anyFace = true;
+    faceSum = null;
+  }
+
   /** @param b a region layers should avoid from now on, in poster pixels */
   public void addObstacle(Box b) {
+    fill(mask, b);
+    maskSum = null;
+  }
+
+  private void fill(boolean[] m, Box b) {
     Box c = b.clamp(width, height);
     if (c.isEmpty()) {
       return;
@@ -76,21 +119,40 @@ public final class LayerPlacer {
     int y1 = Math.min(sh, (int) Math.ceil(c.y2() * scale));
     for (int y = y0; y < y1; y++) {
       for (int x = x0; x < x1; x++) {
-        mask[y * sw + x] = true;
+        m[y * sw + x] = true;
       }
     }
-    maskSum = null;
   }
 
-  private void buildMaskSum() {
-    maskSum = new int[(sw + 1) * (sh + 1)];
+  private int[] table(boolean[] m) {
+    int[] t = new int[(sw + 1) * (sh + 1)];
     for (int y = 0; y < sh; y++) {
       int row = 0;
       for (int x = 0; x < sw; x++) {
-        row += mask[y * sw + x] ? 1 : 0;
-        maskSum[(y + 1) * (sw + 1) + x + 1] = maskSum[y * (sw + 1) + x + 1] + row;
+        row += m[y * sw + x] ? 1 : 0;
+        t[(y + 1) * (sw + 1) + x + 1] = t[y * (sw + 1) + x + 1] + row;
       }
     }
+    return t;
+  }
+
+  /**
+   * @param b a box in poster pixels
+   * @return poster pixels of the face obstacles inside {@code b}
+   */
+  public double faceOverlap(Box b) {
+    if (!anyFace) {
+      return 0;
+    }
+    if (faceSum == null) {
+      faceSum = table(faceMask);
+    }
+    return count(faceSum, rect(b)) / (scale * scale);
+  }
+
+  private int count(int[] t, int[] r) {
+    int s = sw + 1;
+    return t[r[3] * s + r[2]] - t[r[1] * s + r[2]] - t[r[3] * s + r[0]] + t[r[1] * s + r[0]];
   }
 
   private int[] rect(Box b) {
@@ -112,12 +174,9 @@ public final class LayerPlacer {
    */
   public double overlap(Box b) {
     if (maskSum == null) {
-      buildMaskSum();
+      maskSum = table(mask);
     }
-    int[] r = rect(b);
-    int s = sw + 1;
-    int n = maskSum[r[3] * s + r[2]] - maskSum[r[1] * s + r[2]] - maskSum[r[3] * s + r[0]] + maskSum[r[1] * s + r[0]];
-    return n / (scale * scale);
+    return count(maskSum, rect(b)) / (scale * scale);
   }
 
   /**
@@ -148,23 +207,28 @@ public final class LayerPlacer {
     List<Double> xs = positions(region.x(), region.x2() - lw, step);
     List<Double> ys = positions(region.y(), region.y2() - lh, step);
     Box best = null;
+    double bestFace = Double.POSITIVE_INFINITY;
     double bestOverlap = Double.POSITIVE_INFINITY;
     double bestVar = Double.POSITIVE_INFINITY;
     double tol = 0.5 / (scale * scale);
+    boolean avoid = strategy == PlacementStrategy.AVOID_SUBJECTS;
     for (double y : ys) {
       for (double x : xs) {
         Box c = new Box(x, y, lw, lh);
         double v = variance(c);
-        double o = strategy == PlacementStrategy.AVOID_SUBJECTS ? overlap(c) : 0;
-        boolean better = o < bestOverlap - tol || (Math.abs(o - bestOverlap) <= tol && v < bestVar);
+        double f = avoid ? faceOverlap(c) : 0;
+        double o = avoid ? overlap(c) : 0;
+        boolean better = f < bestFace - tol || (Math.abs(f - bestFace) <= tol
+            && (o < bestOverlap - tol || (Math.abs(o - bestOverlap) <= tol && v < bestVar)));
         if (best == null || better) {
           best = c;
+          bestFace = f;
           bestOverlap = o;
           bestVar = v;
         }
       }
     }
-    return new Placement(best, overlap(best), bestVar, xs.size() * ys.size());
+    return new Placement(best, overlap(best), bestVar, xs.size() * ys.size(), faceOverlap(best));
   }
 
   private static List<Double> positions(double from, double to, double step) {

@@ -160,6 +160,10 @@ public final class PosterWriter {
     m.put("cropped", p.crop().cropped());
     m.put("rule", p.crop().rule().name());
     m.put("shiftedToKeepFaces", p.crop().shiftedToKeepTargets());
+    m.put("searched", p.crop().searched());
+    if (p.crop().searched()) {
+      m.put("searchScore", round(p.crop().searchScore()));
+    }
     m.put("center", List.of(round(p.crop().centerX()), round(p.crop().centerY())));
     List<Object> faces = new ArrayList<>();
     for (Box b : p.crop().targets()) {

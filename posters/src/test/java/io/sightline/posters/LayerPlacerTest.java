@@ -98,6 +98,26 @@ class LayerPlacerTest {
   }
 
   @Test
+  void facesComeBeforeOtherObstaclesAndBeforeVariance() {
+    // flat right half holds a face; the left half is noisy and entirely covered by the subject:
+    // covering the subject is allowed, covering the face is not
+    BufferedImage img = halfNoisy(400, 200);
+    Box face = new Box(200, 0, 200, 200);
+    LayerPlacer p = new LayerPlacer(img, List.of(face), List.of(new Box(0, 0, 200, 200)));
+    LayerPlacer.Placement pl = p.place(new Box(0, 0, 400, 200), 100, 50, PlacementStrategy.AVOID_SUBJECTS);
+    assertThat(pl.box().intersects(face)).isFalse();
+    assertThat(pl.faceOverlap()).isZero();
+    // without the face as obstacle the flat half wins
+    LayerPlacer bare = new LayerPlacer(img, List.of(new Box(0, 0, 200, 200)));
+    assertThat(bare.place(new Box(0, 0, 400, 200), 100, 50, PlacementStrategy.AVOID_SUBJECTS).box().intersects(face))
+        .isTrue();
+    // a face everywhere: the overlap is reported so the caller can leave the layer out
+    LayerPlacer all = new LayerPlacer(img, List.of(new Box(0, 0, 400, 200)), List.of());
+    assertThat(all.place(new Box(0, 0, 400, 200), 100, 50, PlacementStrategy.AVOID_SUBJECTS).faceOverlap())
+        .isGreaterThan(0);
+  }
+
+  @Test
   void placedLayersBecomeObstacles() {
     BufferedImage flat = new BufferedImage(200, 100, BufferedImage.TYPE_INT_RGB);
     LayerPlacer p = new LayerPlacer(flat, List.of());

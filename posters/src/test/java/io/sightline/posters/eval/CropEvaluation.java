@@ -8,6 +8,7 @@ import io.sightline.core.image.ImageLoader;
 import io.sightline.core.image.ImageOps;
 import io.sightline.posters.AspectRatio;
 import io.sightline.posters.CropPlanner;
+import io.sightline.posters.CropSearch;
 import io.sightline.posters.ImageAnalysis;
 import io.sightline.posters.OpenCvSaliency;
 import io.sightline.posters.PosterComposer;
@@ -38,17 +39,30 @@ import java.util.concurrent.TimeUnit;
  *   <li>"faces": 1–2 copies of the astronaut's head (NASA, public domain) pasted at random places
  *       and sizes; truth = the face boxes. Reported: share of crops keeping every face whole and
  *       mean share of face area kept.</li>
+ *
+ *   <li>"photo-subjects" ({@code --photo-subjects}): a rectangular crop of another photo, 0.2–0.5
+ *       of the frame height on its longer side, pasted with its centre outside the middle fifth of
+ *       the width; truth = the pasted rectangle.</li>
  * </ul>
  *
  * <p>Methods, on the same images in one run: centre crop; smartcrop.js 2.0.5 (npm
- * {@code smartcrop}, run under node on the same pixels); ours with spectral-residual saliency;
- * ours with fine-grained saliency. Crops take the full height (or width) at the target aspect for
- * every method.
+ * {@code smartcrop}, run under node on the same pixels); the old composer (seed centre rules,
+ * every Haar hit a face; spectral residual, and fine-grained unless {@code --only-new}); the new
+ * composer (issue 13: verified faces, importance map, crop search), with and without fine-grained
+ * saliency in the map. The old methods and smartcrop take the full height (or width) at the target
+ * aspect; the crop search may also take 0.9 or 0.8 of it. {@code --timing N} times analysis + crop
+ * on N photos scaled to 1920x1080.
  *
  * <p>Run: {@code mvn -B -o -q -pl posters test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=io.sightline.posters.eval.CropEvaluation -Dexec.args="--n 150 --seed 1"}.
+ * -Dexec.mainClass=io.sightline.posters.eval.CropEvaluation -Dexec.args="--n 150 --seed 1"}, or
+ * without the exec plugin: {@code cd posters && mvn -B -q -o dependency:build-classpath
+ * -Dmdep.outputFile=/tmp/posters.cp -Dmdep.includeScope=test && java -Djava.awt.headless=true -cp
+ * target/test-classes:target/classes:$(cat /tmp/posters.cp) io.sightline.posters.eval.CropEvaluation
+ * --n 150 --seed 1 --only-new --photo-subjects --timing 20}.
  * Needs node and npm for the smartcrop baseline (it installs {@code smartcrop} into
- * {@code target/smartcrop/} with {@code npm install}); without them that column is skipped.
+ * {@code /tmp/smartcrop/}, or {@code -Dsmartcrop.dir=...}, with {@code npm install}); without them
+ * that column is skipped. Options: {@code --no-smartcrop}, {@code --only-new} (old = spectral
+ * residual only), {@code --timing N} (1080p photos timed, 0 = none).
  */
 public final class CropEvaluation {
   private static final int W = 1280;
@@ -60,21 +74,39 @@ public final class CropEvaluation {
   public static void main(String[] args) throws Exception {
     int n = 150;
     long seed = 1;
+    boolean noSmart = false;
+    boolean photoSubjects = false;
+    boolean onlyNew = false;
+    int timing = 20;
     List<AspectRatio> aspects = List.of(AspectRatio.PORTRAIT_9_16, AspectRatio.SQUARE);
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--n" -> n = Integer.parseInt(args[++i]);
         case "--seed" -> seed = Long.parseLong(args[++i]);
+        case "--no-smartcrop" -> noSmart = true;
+        case "--photo-subjects" -> photoSubjects = true;
+        case "--only-new" -> onlyNew = true;
+        case "--timing" -> timing = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    List<Sample> samples = samples(n, seed);
+    List<Sample> samples = samples(n, seed, photoSubjects);
 
     PosterTemplate blankTemplate = new PosterTemplate("eval", 90, 160, List.of(), List.of());
+    // "old" = the composer before issue 13: seed centre rules, every Haar hit a face, no search
     Map<String, PosterComposer> ours = new LinkedHashMap<>();
-    ours.put("ours (faces + spectral residual)", PosterComposer.builder().template(blankTemplate).build());
-    ours.put("ours (faces + fine-grained)", PosterComposer.builder().template(blankTemplate)
-        .saliency(OpenCvSaliency.fineGrained()).build());
+    ours.put("old (faces + spectral residual)", PosterComposer.builder().template(blankTemplate)
+        .cropSearch(false).verifyFaces(false).build());
+    if (!onlyNew) {
+      ours.put("old (faces + fine-grained)", PosterComposer.builder().template(blankTemplate)
+          .cropSearch(false).verifyFaces(false).saliency(OpenCvSaliency.fineGrained()).build());
+    }
+    // "new" = issue 13 defaults: verified faces, importance map, crop search
+    Map<String, PosterComposer> searched = new LinkedHashMap<>();
+    searched.put("new (verified faces + crop search, default)", PosterComposer.builder().template(blankTemplate)
+        .build());
+    searched.put("new + fine-grained in the importance map", PosterComposer.builder().template(blankTemplate)
+        .fineGrainedImportance(true).build());
 
     // method -> aspect -> per-sample crop
     Map<String, Map<AspectRatio, List<Box>>> crops = new LinkedHashMap<>();
@@ -88,7 +120,7 @@ public final class CropEvaluation {
       centre.put(a, l);
     }
     crops.put("centre crop", centre);
-    Map<AspectRatio, List<Box>> smart = smartcrop(samples, aspects, msPerImage);
+    Map<AspectRatio, List<Box>> smart = noSmart ? null : smartcrop(samples, aspects, msPerImage);
     if (smart != null) {
       crops.put("smartcrop.js 2.0.5", smart);
     }
@@ -127,11 +159,29 @@ public final class CropEvaluation {
       }
     }
 
+    for (Map.Entry<String, PosterComposer> e : searched.entrySet()) {
+      Map<AspectRatio, List<Box>> pm = new LinkedHashMap<>();
+      aspects.forEach(a -> pm.put(a, new ArrayList<>()));
+      CropSearch search = new CropSearch();
+      CropPlanner seedRules = e.getValue().planner();
+      long t0 = System.nanoTime();
+      for (Sample s : samples) {
+        ImageAnalysis an = e.getValue().analyze(s.image());
+        List<Box> faces = an.targets().stream().map(Detection::box).toList();
+        for (AspectRatio a : aspects) {
+          pm.get(a).add(search.search(W, H, a, an.importance(), faces, an.salient(), seedRules).crop());
+        }
+      }
+      msPerImage.put(e.getKey(), (System.nanoTime() - t0) / 1e6 / samples.size());
+      crops.put(e.getKey(), pm);
+    }
+
     StringBuilder md = new StringBuilder();
-    md.append(String.format(Locale.ROOT, "Samples: %d subject composites + %d face composites (%dx%d), seed %d.%n%n",
-        n, n, W, H, seed));
-    md.append("| method | aspect | subject box kept (mean) | whole subject kept | every face whole | face area kept (mean) | ms/image |\n");
-    md.append("|---|---|---|---|---|---|---|\n");
+    md.append(String.format(Locale.ROOT, "Samples: %d clip-art subject composites + %d face composites + %d "
+        + "photo-crop subject composites (%dx%d), seed %d.%n%n", n, n, photoSubjects ? n : 0, W, H, seed));
+    md.append("| method | aspect | clip-art subject kept (mean) | whole clip-art subject | photo subject kept (mean) "
+        + "| whole photo subject | every face whole | face area kept (mean) | ms/image |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|\n");
     for (Map.Entry<String, Map<AspectRatio, List<Box>>> e : crops.entrySet()) {
       for (AspectRatio a : aspects) {
         List<Box> cs = e.getValue().get(a);
@@ -141,6 +191,9 @@ public final class CropEvaluation {
         int facesWhole = 0;
         double faceKept = 0;
         int faceN = 0;
+        double photoKept = 0;
+        int photoWhole = 0;
+        int photoN = 0;
         for (int i = 0; i < samples.size(); i++) {
           Sample s = samples.get(i);
           Box c = cs.get(i);
@@ -150,6 +203,12 @@ public final class CropEvaluation {
             subjKept += k;
             subjWhole += k >= 0.999 ? 1 : 0;
             subjN++;
+          } else if (s.set().equals("photo-subjects")) {
+            Box t = s.truth().get(0);
+            double k = c.intersection(t).area() / t.area();
+            photoKept += k;
+            photoWhole += k >= 0.999 ? 1 : 0;
+            photoN++;
           } else {
             boolean all = true;
             double k = 0;
@@ -164,13 +223,55 @@ public final class CropEvaluation {
           }
         }
         Double ms = msPerImage.get(e.getKey());
-        md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %s |%n", e.getKey(), a,
-            subjKept / subjN, subjWhole / (double) subjN, facesWhole / (double) faceN, faceKept / faceN,
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %s | %.3f | %.3f | %s |%n", e.getKey(), a,
+            subjKept / subjN, subjWhole / (double) subjN,
+            photoN == 0 ? "–" : String.format(Locale.ROOT, "%.3f", photoKept / photoN),
+            photoN == 0 ? "–" : String.format(Locale.ROOT, "%.3f", photoWhole / (double) photoN),
+            facesWhole / (double) faceN, faceKept / faceN,
             ms == null ? "–" : String.format(Locale.ROOT, "%.1f", ms)));
+      }
+    }
+    if (timing > 0) {
+      md.append(String.format(Locale.ROOT, "%nTime per 1920x1080 photo (analysis + 9:16 crop, %d photos, after "
+          + "one warm-up; OpenCV threads: %d):%n%n| method | ms/photo (mean) | ms/photo (max) |%n|---|---|---|%n",
+          timing, org.bytedeco.opencv.global.opencv_core.getNumThreads()));
+      List<BufferedImage> big = new ArrayList<>();
+      for (int i = 0; i < Math.min(timing, samples.size()); i++) {
+        big.add(ImageOps.resize(samples.get(i).image(), 1920, 1080));
+      }
+      Map<String, PosterComposer> all = new LinkedHashMap<>();
+      all.put("old (faces + spectral residual)", ours.get("old (faces + spectral residual)"));
+      all.putAll(searched);
+      for (Map.Entry<String, PosterComposer> e : all.entrySet()) {
+        boolean isNew = searched.containsKey(e.getKey());
+        CropSearch search = new CropSearch();
+        double sum = 0;
+        double max = 0;
+        for (int i = -1; i < big.size(); i++) {
+          BufferedImage img = big.get(Math.max(0, i));
+          long t0 = System.nanoTime();
+          ImageAnalysis an = e.getValue().analyze(img);
+          List<Box> faces = an.targets().stream().map(Detection::box).toList();
+          if (isNew) {
+            search.search(1920, 1080, AspectRatio.PORTRAIT_9_16, an.importance(), faces, an.salient(),
+                e.getValue().planner());
+          } else {
+            e.getValue().planner().plan(1920, 1080, AspectRatio.PORTRAIT_9_16, faces, an.salient());
+          }
+          double ms = (System.nanoTime() - t0) / 1e6;
+          if (i >= 0) {
+            sum += ms;
+            max = Math.max(max, ms);
+          }
+        }
+        md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", e.getKey(), sum / big.size(), max));
       }
     }
     System.out.println(md);
     for (PosterComposer c : ours.values()) {
+      c.close();
+    }
+    for (PosterComposer c : searched.values()) {
       c.close();
     }
   }
@@ -181,6 +282,17 @@ public final class CropEvaluation {
    * @return n subject composites followed by n face composites
    */
   static List<Sample> samples(int n, long seed) throws IOException, InterruptedException {
+    return samples(n, seed, false);
+  }
+
+  /**
+   * @param n samples per set
+   * @param seed random seed
+   * @param photoSubjects also n photo-crop subject composites (after the others, so the first two
+   *     sets do not change)
+   * @return the samples
+   */
+  static List<Sample> samples(int n, long seed, boolean photoSubjects) throws IOException, InterruptedException {
     Path sk = EvalData.skimage();
     Path oc = EvalData.openclipart();
     List<BufferedImage> bgs = EvalData.backgrounds(sk);
@@ -193,6 +305,11 @@ public final class CropEvaluation {
     }
     for (int i = 0; i < n; i++) {
       samples.add(faces(bgs, head, rnd));
+    }
+    if (photoSubjects) {
+      for (int i = 0; i < n; i++) {
+        samples.add(photoSubject(bgs, rnd));
+      }
     }
     System.err.printf(Locale.ROOT, "%d backgrounds, %d clip-art files, %d samples%n", bgs.size(), clips.size(),
         samples.size());
@@ -237,6 +354,34 @@ public final class CropEvaluation {
       g.dispose();
       return new Sample("subjects", img, List.of(new Box(x, y, w, h)));
     }
+  }
+
+  /** A rectangular crop of another photo, 0.2–0.5 of the frame height on its longer side, pasted off-centre. */
+  private static Sample photoSubject(List<BufferedImage> bgs, Random rnd) {
+    int bi = rnd.nextInt(bgs.size());
+    BufferedImage img = background(List.of(bgs.get(bi)), rnd);
+    BufferedImage src = bgs.get((bi + 1 + rnd.nextInt(bgs.size() - 1)) % bgs.size());
+    double aspect = 0.6 + rnd.nextDouble();
+    int sw = Math.max(16, (int) (Math.min(src.getWidth(), src.getHeight()) * (0.3 + 0.3 * rnd.nextDouble())));
+    int shh = Math.max(16, Math.min(src.getHeight(), (int) (sw / aspect)));
+    sw = Math.min(sw, src.getWidth());
+    BufferedImage patch = ImageOps.crop(src, rnd.nextInt(src.getWidth() - sw + 1), rnd.nextInt(src.getHeight() - shh + 1),
+        sw, shh);
+    double side = H * (0.2 + 0.3 * rnd.nextDouble());
+    double s = side / Math.max(sw, shh);
+    int w = Math.max(8, (int) Math.round(sw * s));
+    int h = Math.max(8, (int) Math.round(shh * s));
+    // off-centre: the subject's centre lies outside the middle fifth of the width
+    int x;
+    do {
+      x = rnd.nextInt(W - w);
+    } while (Math.abs(x + w / 2.0 - W / 2.0) < W * 0.1);
+    int y = rnd.nextInt(H - h);
+    Graphics2D g = img.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.drawImage(patch, x, y, w, h, null);
+    g.dispose();
+    return new Sample("photo-subjects", img, List.of(new Box(x, y, w, h)));
   }
 
   private static Sample faces(List<BufferedImage> bgs, BufferedImage head, Random rnd) {
@@ -295,7 +440,8 @@ public final class CropEvaluation {
   /** Runs smartcrop.js under node; null when node/npm are unavailable. */
   private static Map<AspectRatio, List<Box>> smartcrop(List<Sample> samples, List<AspectRatio> aspects,
       Map<String, Double> msPerImage) throws IOException, InterruptedException {
-    Path dir = Path.of("target/smartcrop").toAbsolutePath();
+    // a scratch folder outside the repository (npm writes node_modules there)
+    Path dir = Path.of(System.getProperty("smartcrop.dir", "/tmp/smartcrop")).toAbsolutePath();
     Files.createDirectories(dir);
     if (!Files.isDirectory(dir.resolve("node_modules/smartcrop"))) {
       try {

@@ -1,0 +1,126 @@
+package io.sightline.posters;
+
+import io.sightline.core.detect.Box;
+import io.sightline.core.detect.Detection;
+import io.sightline.core.image.ImageOps;
+import java.awt.image.BufferedImage;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.RectVector;
+import org.bytedeco.opencv.opencv_core.Size;
+import org.bytedeco.opencv.opencv_objdetect.CascadeClassifier;
+
+/**
+ * Checks a face detection before it may steer the crop (issue 13): its detector score must reach
+ * {@link #minScore()}, and either OpenCV's bundled eye cascade ({@code haarcascade_eye.xml}, the
+ * one {@link CascadeExpressionScorer} uses) finds an eye in the upper part of the box, or at least
+ * {@link #minSkin()} of the box's central part has skin colour (YCrCb rule). A Haar hit on a leaf,
+ * a brick wall or a clip-art drawing usually has neither. Works the same for any face detector
+ * (Haar, YuNet): only the box and score are used.
+ *
+ * <p>Thread-safe: each thread gets its own cascade.
+ */
+public final class FaceVerifier {
+  private final double minScore;
+  private final double minSkin;
+  private final ThreadLocal<CascadeClassifier> eyes = ThreadLocal.withInitial(() -> {
+    CascadeClassifier c = new CascadeClassifier();
+    if (!c.load(CvImages.bundled("haarcascades/haarcascade_eye.xml").toString())) {
+      throw new io.sightline.core.ModelException("cannot load bundled cascade haarcascades/haarcascade_eye.xml");
+    }
+    return c;
+  });
+
+  /**
+   * @param minScore smallest detector score accepted
+   * @param minSkin share of skin-coloured pixels in the central part of the box that verifies a
+   *     face without eyes, in [0,1]
+   */
+  public FaceVerifier(double minScore, double minSkin) {
+    if (!(minScore >= 0 && minScore <= 1) || !(minSkin >= 0 && minSkin <= 1)) {
+      throw new IllegalArgumentException("minScore and minSkin must be in [0,1]");
+    }
+    this.minScore = minScore;
+    this.minSkin = minSkin;
+  }
+
+  /** Score 0.5 (any cascade hit with 5 neighbours), skin 0.3. */
+  public FaceVerifier() {
+    this(0.5, 0.3);
+  }
+
+  /** @return the smallest detector score accepted */
+  public double minScore() {
+    return minScore;
+  }
+
+  /** @return the skin share that verifies a face without eyes */
+  public double minSkin() {
+    return minSkin;
+  }
+
+  /**
+   * @param rgb the source image
+   * @param d a face detection on it
+   * @return whether it counts as a face
+   */
+  public boolean verify(BufferedImage rgb, Detection d) {
+    if (d.score() < minScore) {
+      return false;
+    }
+    Box b = d.box().clamp(rgb.getWidth(), rgb.getHeight());
+    if (b.w() < 4 || b.h() < 4) {
+      return false;
+    }
+    BufferedImage face = ImageOps.crop(rgb, (int) b.x(), (int) b.y(), (int) Math.max(1, Math.floor(b.w())),
+        (int) Math.max(1, Math.floor(b.h())));
+    return skinShare(face) >= minSkin || eyes(face) > 0;
+  }
+
+  /**
+   * @param face a face crop
+   * @return eyes found by the eye cascade in its upper 60%
+   */
+  public int eyes(BufferedImage face) {
+    BufferedImage f = ImageOps.resize(face, 120, Math.max(16, (int) Math.round(120.0 * face.getHeight() / face.getWidth())));
+    int h = f.getHeight();
+    try (Mat gray = CvImages.toGray(f)) {
+      opencv_imgproc.equalizeHist(gray, gray);
+      try (Mat upper = gray.rowRange(0, h * 3 / 5).clone(); RectVector e = new RectVector()) {
+        eyes.get().detectMultiScale(upper, e, 1.1, 3, 0, new Size(12, 12), new Size(60, 60));
+        return (int) e.size();
+      }
+    }
+  }
+
+  /**
+   * @param face a face crop
+   * @return share of skin-coloured pixels in its central 60% x 60%
+   */
+  public static double skinShare(BufferedImage face) {
+    int w = face.getWidth();
+    int h = face.getHeight();
+    int x0 = w / 5;
+    int y0 = h / 5;
+    int x1 = Math.max(x0 + 1, w - w / 5);
+    int y1 = Math.max(y0 + 1, h - h / 5);
+    int skin = 0;
+    int n = 0;
+    for (int y = y0; y < y1; y++) {
+      for (int x = x0; x < x1; x++) {
+        int p = face.getRGB(x, y);
+        int r = (p >> 16) & 255;
+        int g = (p >> 8) & 255;
+        int bl = p & 255;
+        double yy = 0.299 * r + 0.587 * g + 0.114 * bl;
+        double cr = (r - yy) * 0.713 + 128;
+        double cb = (bl - yy) * 0.564 + 128;
+        if (cr >= 135 && cr <= 173 && cb >= 77 && cb <= 127 && yy > 40) {
+          skin++;
+        }
+        n++;
+      }
+    }
+    return n == 0 ? 0 : skin / (double) n;
+  }
+}

@@ -1,0 +1,323 @@
+package io.sightline.posters;
+
+import io.sightline.core.detect.Box;
+import io.sightline.core.image.ImageOps;
+import java.awt.image.BufferedImage;
+import java.util.Arrays;
+import java.util.List;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+
+/**
+ * Where the picture matters, for the crop search (issue 13): a map, at least {@value #MIN_SIDE}
+ * pixels on its shorter side (at most {@value #MAX_SIDE} on its longer), fusing
+ *
+ * <ul>
+ *   <li>edge detail (Sobel gradient magnitude, OpenCV),</li>
+ *   <li>colour saturation (HSV {@code S·V}),</li>
+ *   <li>skin colour (YCrCb box rule),</li>
+ *   <li>the spectral-residual saliency map of the analysis, and optionally OpenCV's fine-grained
+ *       saliency,</li>
+ * </ul>
+ *
+ * <p>each expressed as contrast against the image's own median (a textured background is not
+ * "important" everywhere), smoothed, fused by fixed weights and multiplied by a mild centre prior
+ * ({@code 1 − 0.2·d²}, d = normalised distance from the centre). Values are in [0,1].
+ * Verified faces are added later by the crop search as boosts.
+ *
+ * @param width map width
+ * @param height map height
+ * @param imageWidth width of the image the map describes
+ * @param imageHeight height of that image
+ * @param values importance per map pixel, row-major, in [0,1]
+ */
+public record ImportanceMap(int width, int height, int imageWidth, int imageHeight, float[] values) {
+  /** Shorter side of the map (unless the longer would exceed {@link #MAX_SIDE}). */
+  public static final int MIN_SIDE = 256;
+  /** Longest side of the map. */
+  public static final int MAX_SIDE = 512;
+
+  /**
+   * Weights of the fused components (any non-negative values; they are normalised), and the power
+   * applied to the fused map (above 1 favours peaks over widespread texture).
+   *
+   * @param edge Sobel edge detail
+   * @param saturation HSV saturation
+   * @param skin skin colour
+   * @param spectral spectral-residual saliency (the analysis' map)
+   * @param fine OpenCV fine-grained saliency (computed only when asked for)
+   * @param colour global colour contrast (histogram contrast: how far a pixel's colour is from the
+   *     image's other colours, weighted by their frequency)
+   * @param power exponent applied to the fused value
+   */
+  public record Weights(double edge, double saturation, double skin, double spectral, double fine, double colour,
+      double power) {
+    /** The defaults, chosen on the pasted-subject tune split (seed 7) of {@code CropEvaluation}. */
+    public static final Weights DEFAULT = new Weights(0.10, 0.30, 0.10, 0.25, 0.10, 0.35, 4.0);
+
+    /** Validates. */
+    public Weights {
+      for (double v : new double[] {edge, saturation, skin, spectral, fine, colour}) {
+        if (!(v >= 0 && v < 1e6)) {
+          throw new IllegalArgumentException("weights must be finite and non-negative");
+        }
+      }
+      if (!(power > 0 && power <= 8)) {
+        throw new IllegalArgumentException("power must be in (0,8]");
+      }
+    }
+  }
+
+  /** Validates sizes. */
+  public ImportanceMap {
+    if (width < 1 || height < 1 || values == null || values.length != width * height) {
+      throw new IllegalArgumentException("importance map needs width*height values");
+    }
+  }
+
+  /**
+   * @param rgb the source image
+   * @param spectral the spectral-residual (or any) saliency map of the image, or null
+   * @param fineGrained also compute OpenCV's fine-grained saliency and fuse it
+   * @return the map
+   */
+  public static ImportanceMap compute(BufferedImage rgb, SaliencyMap spectral, boolean fineGrained) {
+    return compute(rgb, spectral, fineGrained, Weights.DEFAULT);
+  }
+
+  /**
+   * @param rgb the source image
+   * @param spectral the spectral-residual (or any) saliency map of the image, or null
+   * @param fineGrained also compute OpenCV's fine-grained saliency and fuse it
+   * @param wt component weights
+   * @return the map
+   */
+  public static ImportanceMap compute(BufferedImage rgb, SaliencyMap spectral, boolean fineGrained, Weights wt) {
+    int iw = rgb.getWidth();
+    int ih = rgb.getHeight();
+    double s = Math.min(MIN_SIDE / (double) Math.min(iw, ih), MAX_SIDE / (double) Math.max(iw, ih));
+    s = Math.min(1.0, s);
+    int w = Math.max(1, (int) Math.round(iw * s));
+    int h = Math.max(1, (int) Math.round(ih * s));
+    int n = w * h;
+    float[] edge;
+    float[] sat = new float[n];
+    float[] skin = new float[n];
+    float[] colour = new float[n];
+    float[] fine = null;
+    // large photos: a cheap Java2D reduction to about twice the map size first (toBgr copies pixels)
+    BufferedImage src = Math.max(iw, ih) > 4 * Math.max(w, h) ? ImageOps.fitWithin(rgb, 2 * Math.max(w, h)) : rgb;
+    try (Mat full = CvImages.toBgr(src); Mat bgr = new Mat()) {
+      opencv_imgproc.resize(full, bgr, new Size(w, h), 0, 0, opencv_imgproc.INTER_AREA);
+      try (Mat gray = new Mat(); Mat dx = new Mat(); Mat dy = new Mat(); Mat mag = new Mat()) {
+        opencv_imgproc.cvtColor(bgr, gray, opencv_imgproc.COLOR_BGR2GRAY);
+        opencv_imgproc.Sobel(gray, dx, opencv_core.CV_32F, 1, 0);
+        opencv_imgproc.Sobel(gray, dy, opencv_core.CV_32F, 0, 1);
+        opencv_core.magnitude(dx, dy, mag);
+        edge = CvImages.floats(mag);
+      }
+      byte[] px = new byte[n * 3];
+      bgr.data().get(px);
+      colourContrast(px, n, colour);
+      for (int i = 0; i < n; i++) {
+        int b = px[3 * i] & 255;
+        int g = px[3 * i + 1] & 255;
+        int r = px[3 * i + 2] & 255;
+        int max = Math.max(r, Math.max(g, b));
+        int min = Math.min(r, Math.min(g, b));
+        sat[i] = max == 0 ? 0f : (max - min) / 255f;
+        // YCrCb skin box (Chai & Ngan 1999)
+        double y = 0.299 * r + 0.587 * g + 0.114 * b;
+        double cr = (r - y) * 0.713 + 128;
+        double cb = (b - y) * 0.564 + 128;
+        skin[i] = cr >= 135 && cr <= 173 && cb >= 77 && cb <= 127 && y > 40 ? 1f : 0f;
+      }
+      if (fineGrained) {
+        fine = new OpenCvSaliency(OpenCvSaliency.Algorithm.FINE_GRAINED, Math.max(w, h), 0.01)
+            .compute(ImageOps.resize(rgb, w, h)).values();
+      }
+    }
+    float[] spec = null;
+    if (spectral != null) {
+      spec = resized(spectral.values(), spectral.width(), spectral.height(), w, h);
+    }
+    double sigma = 0.012 * Math.max(w, h);
+    float[] e = contrast(blur(edge, w, h, sigma));
+    float[] sa = contrast(blur(sat, w, h, sigma));
+    float[] sk = blur(skin, w, h, sigma);
+    float[] sp = spec == null ? null : contrast(spec);
+    float[] fg = fine == null ? null : contrast(blur(fine, w, h, sigma));
+    float[] cc = contrast(blur(colour, w, h, sigma));
+    double wsum = wt.edge() + wt.saturation() + wt.skin() + wt.colour() + (sp == null ? 0 : wt.spectral())
+        + (fg == null ? 0 : wt.fine());
+    wsum = Math.max(wsum, 1e-9);
+    float[] out = new float[n];
+    double cx = (w - 1) / 2.0;
+    double cy = (h - 1) / 2.0;
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int i = y * w + x;
+        double v = wt.edge() * e[i] + wt.saturation() * sa[i] + wt.skin() * sk[i] + wt.colour() * cc[i];
+        if (sp != null) {
+          v += wt.spectral() * sp[i];
+        }
+        if (fg != null) {
+          v += wt.fine() * fg[i];
+        }
+        v /= wsum;
+        if (wt.power() != 1) {
+          v = Math.pow(v, wt.power());
+        }
+        double dxn = (x - cx) / Math.max(1, cx);
+        double dyn = (y - cy) / Math.max(1, cy);
+        double d2 = (dxn * dxn + dyn * dyn) / 2;
+        out[i] = (float) (v * (1 - 0.2 * d2));
+      }
+    }
+    return new ImportanceMap(w, h, iw, ih, out);
+  }
+
+  /**
+   * Histogram contrast (Cheng et al. 2011, on 8x8x8 RGB bins): each pixel gets the mean colour
+   * distance of its bin to every pixel of the image.
+   */
+  private static void colourContrast(byte[] bgr, int n, float[] out) {
+    int[] bin = new int[n];
+    double[] count = new double[512];
+    double[][] mean = new double[512][3];
+    for (int i = 0; i < n; i++) {
+      int b = bgr[3 * i] & 255;
+      int g = bgr[3 * i + 1] & 255;
+      int r = bgr[3 * i + 2] & 255;
+      int k = ((r >> 5) << 6) | ((g >> 5) << 3) | (b >> 5);
+      bin[i] = k;
+      count[k]++;
+      mean[k][0] += r;
+      mean[k][1] += g;
+      mean[k][2] += b;
+    }
+    int[] used = new int[512];
+    int u = 0;
+    for (int k = 0; k < 512; k++) {
+      if (count[k] > 0) {
+        mean[k][0] /= count[k];
+        mean[k][1] /= count[k];
+        mean[k][2] /= count[k];
+        used[u++] = k;
+      }
+    }
+    float[] sal = new float[512];
+    for (int a = 0; a < u; a++) {
+      int ka = used[a];
+      double s = 0;
+      for (int c = 0; c < u; c++) {
+        int kc = used[c];
+        double dr = mean[ka][0] - mean[kc][0];
+        double dg = mean[ka][1] - mean[kc][1];
+        double db = mean[ka][2] - mean[kc][2];
+        s += count[kc] * Math.sqrt(dr * dr + dg * dg + db * db);
+      }
+      sal[ka] = (float) (s / n);
+    }
+    for (int i = 0; i < n; i++) {
+      out[i] = sal[bin[i]];
+    }
+  }
+
+  /** Each value minus the median, over the 99th percentile minus the median, clipped to [0,1]. */
+  static float[] contrast(float[] v) {
+    // percentiles from a strided sample of at most ~16k values (the map is smooth)
+    int stride = Math.max(1, v.length / 16384);
+    float[] sorted = new float[(v.length + stride - 1) / stride];
+    for (int i = 0, j = 0; i < v.length; i += stride, j++) {
+      sorted[j] = v[i];
+    }
+    Arrays.sort(sorted);
+    float med = sorted[sorted.length / 2];
+    float hi = sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))];
+    float[] out = new float[v.length];
+    float d = hi - med;
+    if (d <= 1e-6f) {
+      return out;
+    }
+    for (int i = 0; i < v.length; i++) {
+      out[i] = Math.max(0f, Math.min(1f, (v[i] - med) / d));
+    }
+    return out;
+  }
+
+  private static float[] blur(float[] v, int w, int h, double sigma) {
+    try (Mat m = CvImages.fromFloats(v, w, h); Mat o = new Mat()) {
+      opencv_imgproc.GaussianBlur(m, o, new Size(0, 0), Math.max(0.5, sigma));
+      return CvImages.floats(o);
+    }
+  }
+
+  private static float[] resized(float[] v, int sw, int sh, int w, int h) {
+    if (sw == w && sh == h) {
+      return v;
+    }
+    try (Mat m = CvImages.fromFloats(v, sw, sh); Mat o = new Mat()) {
+      opencv_imgproc.resize(m, o, new Size(w, h), 0, 0, opencv_imgproc.INTER_LINEAR);
+      return CvImages.floats(o);
+    }
+  }
+
+  /** @return a copy of the values */
+  @Override
+  public float[] values() {
+    return values.clone();
+  }
+
+  /** Package-private access without copying. */
+  float[] raw() {
+    return values;
+  }
+
+  /**
+   * A copy with {@code amount} added inside each box (image pixels), clipped to 1 (the face boosts).
+   *
+   * @param boxes boxes in image pixels
+   * @param amount value added
+   * @return the boosted map
+   */
+  public ImportanceMap boosted(List<Box> boxes, float amount) {
+    if (boxes.isEmpty()) {
+      return this;
+    }
+    float[] out = values.clone();
+    double sx = width / (double) imageWidth;
+    double sy = height / (double) imageHeight;
+    for (Box b : boxes) {
+      Box c = b.clamp(imageWidth, imageHeight);
+      int x0 = (int) Math.floor(c.x() * sx);
+      int y0 = (int) Math.floor(c.y() * sy);
+      int x1 = Math.min(width, (int) Math.ceil(c.x2() * sx));
+      int y1 = Math.min(height, (int) Math.ceil(c.y2() * sy));
+      for (int y = y0; y < y1; y++) {
+        for (int x = x0; x < x1; x++) {
+          out[y * width + x] = Math.min(1f, out[y * width + x] + amount);
+        }
+      }
+    }
+    return new ImportanceMap(width, height, imageWidth, imageHeight, out);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ImportanceMap m && m.width == width && m.height == height && m.imageWidth == imageWidth
+        && m.imageHeight == imageHeight && Arrays.equals(m.values, values);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * (31 * width + height) + Arrays.hashCode(values);
+  }
+
+  @Override
+  public String toString() {
+    return "ImportanceMap[" + width + "x" + height + " for " + imageWidth + "x" + imageHeight + "]";
+  }
+}

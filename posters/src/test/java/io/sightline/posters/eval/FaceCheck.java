@@ -1,0 +1,55 @@
+package io.sightline.posters.eval;
+
+import io.sightline.core.detect.Box;
+import io.sightline.core.detect.Detection;
+import io.sightline.posters.AspectRatio;
+import io.sightline.posters.CropSearch;
+import io.sightline.posters.ImageAnalysis;
+import io.sightline.posters.PosterComposer;
+import io.sightline.posters.PosterTemplate;
+import java.util.List;
+
+/** Development aid: how many true faces pass verification, and where the search cuts faces. */
+public final class FaceCheck {
+  public static void main(String[] args) throws Exception {
+    int n = Integer.parseInt(args[0]);
+    List<CropEvaluation.Sample> all = CropEvaluation.samples(n, 1);
+    PosterTemplate t = new PosterTemplate("eval", 90, 160, List.of(), List.of());
+    try (PosterComposer c = PosterComposer.builder().template(t).build()) {
+      int truth = 0;
+      int verified = 0;
+      int rejected = 0;
+      int falseKept = 0;
+      for (CropEvaluation.Sample s : all) {
+        if (!s.set().equals("faces")) {
+          continue;
+        }
+        ImageAnalysis an = c.analyze(s.image());
+        for (Box f : s.truth()) {
+          truth++;
+          if (an.targets().stream().anyMatch(d -> d.box().iou(f) > 0.3)) {
+            verified++;
+          }
+          if (an.rejectedTargets().stream().anyMatch(d -> d.box().iou(f) > 0.3)) {
+            rejected++;
+          }
+        }
+        for (Detection d : an.targets()) {
+          if (s.truth().stream().noneMatch(f -> d.box().iou(f) > 0.3)) {
+            falseKept++;
+          }
+        }
+        List<Box> faces = an.targets().stream().map(Detection::box).toList();
+        Box crop = new CropSearch().search(1280, 720, AspectRatio.PORTRAIT_9_16, an.importance(), faces,
+            an.salient(), c.planner()).crop();
+        boolean whole = s.truth().stream().allMatch(f -> crop.intersection(f).area() / f.area() >= 0.999);
+        if (!whole) {
+          System.out.println("cut: truth=" + s.truth() + " verified=" + faces + " rejected="
+              + an.rejectedTargets().stream().map(d -> d.box() + "@" + d.score()).toList() + " crop=" + crop);
+        }
+      }
+      System.out.printf("true faces %d, verified %d, rejected %d, false faces kept %d%n", truth, verified, rejected,
+          falseKept);
+    }
+  }
+}
