@@ -72,6 +72,10 @@ public final class PosterComposeCommand implements Callable<Integer> {
   @Option(names = "--min-score", defaultValue = "0", description = "drop posters scoring below (default: ${DEFAULT-VALUE})")
   double minScore;
 
+  @Option(names = "--min-resolution", description = "drop crops whose width is below this share of the poster's "
+      + "width, in (0, 1] (default: the composer's, 0.25); lower it for small photos")
+  Double minResolution;
+
   @Option(names = "--every", defaultValue = "2.0", description = "video: seconds between frames (default: ${DEFAULT-VALUE})")
   double every;
 
@@ -109,6 +113,12 @@ public final class PosterComposeCommand implements Callable<Integer> {
         .saliency(saliency.equals("spectral") ? OpenCvSaliency.spectralResidual() : OpenCvSaliency.fineGrained())
         .placement(strategy)
         .minScore(minScore);
+    if (minResolution != null) {
+      if (!(minResolution > 0 && minResolution <= 1)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--min-resolution must be in (0, 1]: " + minResolution);
+      }
+      b.minResolution(minResolution);
+    }
     if (aspects == null || aspects.isEmpty()) {
       b.template(base);
     } else {
@@ -142,7 +152,7 @@ public final class PosterComposeCommand implements Callable<Integer> {
             }
           }
           if (r.kept().isEmpty()) {
-            System.err.println("[poster] " + name + ": no poster passed the thresholds");
+            System.err.println("[poster] " + name + ": no poster passed the thresholds: " + dropReasons(r.dropped()));
           }
         } catch (io.sightline.core.SightlineException e) {
           failures++;
@@ -152,5 +162,25 @@ public final class PosterComposeCommand implements Callable<Integer> {
       }
     }
     return failures == 0 ? CliSupport.OK : CliSupport.FAILURE;
+  }
+
+  /** Why every poster of an image was dropped, in words, with the option that changes it. */
+  static String dropReasons(List<Poster> dropped) {
+    if (dropped.isEmpty()) {
+      return "no template produced a poster";
+    }
+    StringBuilder sb = new StringBuilder();
+    boolean resolution = false;
+    for (Poster p : dropped) {
+      if (sb.length() > 0) {
+        sb.append("; ");
+      }
+      sb.append(p.template()).append(": ").append(p.score().reason());
+      resolution |= p.score().reason().startsWith("resolution");
+    }
+    if (resolution) {
+      sb.append(" (the photo is small for the poster: lower --min-resolution, e.g. 0.1, to keep it)");
+    }
+    return sb.toString();
   }
 }
