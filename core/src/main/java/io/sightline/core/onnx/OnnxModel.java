@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +39,7 @@ final class OnnxModel implements AutoCloseable {
   private final Preprocessor pre;
   private final Model model;
   private final ImageTranslator translator;
-  private final ConcurrentLinkedDeque<Predictor<ImageBatch, ModelOutputs>> idle =
-      new ConcurrentLinkedDeque<>();
+  private final PredictorPool<ImageBatch, ModelOutputs> predictors;
   private volatile boolean closed;
 
   private OnnxModel(Path file, String sha256, Preprocessor pre, Model model) {
@@ -50,6 +48,7 @@ final class OnnxModel implements AutoCloseable {
     this.pre = pre;
     this.model = model;
     this.translator = new ImageTranslator(pre);
+    this.predictors = new PredictorPool<>(model, translator);
   }
 
   /**
@@ -161,25 +160,12 @@ final class OnnxModel implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("model " + file.getFileName() + " is closed");
     }
-    Predictor<ImageBatch, ModelOutputs> p = idle.pollFirst();
-    if (p == null) {
-      p = model.newPredictor(translator);
-    }
     try {
-      return p.predict(new ImageBatch(images));
+      return predictors.predict(new ImageBatch(images));
     } catch (TranslateException | RuntimeException e) {
       throw new ModelException("ONNX model " + file + " failed on a batch of " + images.size()
           + " image(s) shaped " + Arrays.toString(pre.shape(images.size())) + " (declared " + pre
           + "): " + rootMessage(e), e);
-    } finally {
-      if (closed) {
-        p.close();
-      } else {
-        idle.offerFirst(p);
-        if (closed) {
-          drain();
-        }
-      }
     }
   }
 
@@ -218,15 +204,8 @@ final class OnnxModel implements AutoCloseable {
       }
       closed = true;
     }
-    drain();
+    predictors.close();
     model.close();
-  }
-
-  private void drain() {
-    Predictor<ImageBatch, ModelOutputs> p;
-    while ((p = idle.pollFirst()) != null) {
-      p.close();
-    }
   }
 
   static String rootMessage(Throwable e) {

@@ -3,7 +3,6 @@ package io.sightline.core.onnx;
 import ai.djl.Model;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import io.sightline.core.ModelException;
 import io.sightline.core.index.Vectors;
@@ -20,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,8 +80,7 @@ public final class OnnxTextEmbedder implements TextEmbedder {
   private final Pooling pooling;
   private final boolean l2;
   private final int batchSize;
-  private final ConcurrentLinkedDeque<Predictor<TextTranslator.Batch, ModelOutputs>> idle =
-      new ConcurrentLinkedDeque<>();
+  private final PredictorPool<TextTranslator.Batch, ModelOutputs> predictors;
   private int dimension;
   private volatile boolean closed;
 
@@ -93,6 +90,7 @@ public final class OnnxTextEmbedder implements TextEmbedder {
     this.id = id;
     this.model = model;
     this.translator = translator;
+    this.predictors = new PredictorPool<>(model, translator);
     this.tokenizer = tokenizer;
     this.outputName = outputName;
     this.pooling = pooling;
@@ -144,21 +142,12 @@ public final class OnnxTextEmbedder implements TextEmbedder {
       throw new IllegalStateException("text embedder " + file.getFileName() + " is closed");
     }
     TextTranslator.Batch batch = tokenize(texts);
-    Predictor<TextTranslator.Batch, ModelOutputs> p = idle.pollFirst();
-    if (p == null) {
-      p = model.newPredictor(translator);
-    }
     ModelOutputs outputs;
     try {
-      outputs = p.predict(batch);
+      outputs = predictors.predict(batch);
     } catch (TranslateException | RuntimeException e) {
       throw new ModelException("ONNX text model " + file + " failed on a batch of " + texts.size()
           + " text(s) of " + batch.t() + " tokens: " + OnnxModel.rootMessage(e), e);
-    } finally {
-      idle.offerFirst(p);
-      if (closed) {
-        drain();
-      }
     }
     return pool(outputs, batch);
   }
@@ -279,16 +268,9 @@ public final class OnnxTextEmbedder implements TextEmbedder {
       }
       closed = true;
     }
-    drain();
+    predictors.close();
     model.close();
     tokenizer.close();
-  }
-
-  private void drain() {
-    Predictor<TextTranslator.Batch, ModelOutputs> p;
-    while ((p = idle.pollFirst()) != null) {
-      p.close();
-    }
   }
 
   /** Fluent builder; not thread-safe. */
