@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * pasted on a cluttered photo background, then JPEG-compressed, the way a shopper's photo differs
  * from the catalog image.
  */
-final class NewShots {
+public final class NewShots {
   static final Path CLIPART = Fixtures.TESTDATA.resolve("clipart");
   static final Path PHOTOS = Fixtures.TESTDATA.resolve("photos");
   private static final ImageLoader LOADER = ImageLoader.defaults();
@@ -42,7 +42,7 @@ final class NewShots {
    * @param cy centre y on the canvas
    * @return the box of the pasted pixels
    */
-  static Box paste(BufferedImage canvas, Path product, double scale, double degrees, double cx, double cy) {
+  public static Box paste(BufferedImage canvas, Path product, double scale, double degrees, double cx, double cy) {
     BufferedImage raw = LOADER.loadRaw(product);
     BufferedImage argb = new BufferedImage(raw.getWidth(), raw.getHeight(), BufferedImage.TYPE_INT_ARGB);
     Graphics2D g0 = argb.createGraphics();
@@ -76,7 +76,7 @@ final class NewShots {
     Graphics2D gc = canvas.createGraphics();
     gc.drawImage(layer, 0, 0, null);
     gc.dispose();
-    return Box.ofCorners(x0, y0, x1 + 1, y1 + 1);
+    return x1 < 0 ? new Box(cx, cy, 0, 0) : Box.ofCorners(x0, y0, x1 + 1, y1 + 1);
   }
 
   /**

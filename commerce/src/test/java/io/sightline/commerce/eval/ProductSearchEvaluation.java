@@ -21,8 +21,6 @@ import io.sightline.core.image.ImageLoader;
 import io.sightline.core.image.ImageOps;
 import io.sightline.core.metrics.Metrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -538,41 +536,9 @@ public final class ProductSearchEvaluation {
 
   /** Pastes the item (alpha kept), scaled so its long side is {@code size}, rotated, with centre (cx, cy); returns its box. */
   private Box paste(BufferedImage canvas, Item it, int size, double degrees, double cx, double cy) {
-    BufferedImage raw = loader.loadRaw(it.file());
-    BufferedImage argb = new BufferedImage(raw.getWidth(), raw.getHeight(), BufferedImage.TYPE_INT_ARGB);
-    Graphics2D g0 = argb.createGraphics();
-    g0.drawImage(raw, 0, 0, null);
-    g0.dispose();
-    double scale = size / (double) Math.max(argb.getWidth(), argb.getHeight());
-    BufferedImage layer = new BufferedImage(canvas.getWidth(), canvas.getHeight(), BufferedImage.TYPE_INT_ARGB);
-    Graphics2D g = layer.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-    AffineTransform t = new AffineTransform();
-    t.translate(cx, cy);
-    t.rotate(Math.toRadians(degrees));
-    t.scale(scale, scale);
-    t.translate(-argb.getWidth() / 2.0, -argb.getHeight() / 2.0);
-    g.drawImage(argb, t, null);
-    g.dispose();
-    int x0 = Integer.MAX_VALUE;
-    int y0 = Integer.MAX_VALUE;
-    int x1 = -1;
-    int y1 = -1;
-    for (int y = 0; y < layer.getHeight(); y++) {
-      for (int x = 0; x < layer.getWidth(); x++) {
-        if ((layer.getRGB(x, y) >>> 24) > 64) {
-          x0 = Math.min(x0, x);
-          y0 = Math.min(y0, y);
-          x1 = Math.max(x1, x);
-          y1 = Math.max(y1, y);
-        }
-      }
-    }
-    Graphics2D gc = canvas.createGraphics();
-    gc.drawImage(layer, 0, 0, null);
-    gc.dispose();
-    return x1 < 0 ? new Box(cx, cy, 0, 0) : Box.ofCorners(x0, y0, x1 + 1, y1 + 1);
+    io.sightline.core.image.ImageInfo info = loader.probe(it.file());
+    double scale = size / (double) Math.max(info.width(), info.height());
+    return io.sightline.commerce.NewShots.paste(canvas, it.file(), scale, degrees, cx, cy);
   }
 
   /** A product shot: the item at 50-80% of a 320x320 photo crop, rotated up to 12 degrees, JPEG 0.7. */
