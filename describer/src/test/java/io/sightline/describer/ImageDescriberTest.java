@@ -163,13 +163,19 @@ class ImageDescriberTest {
         java.awt.image.BufferedImage q = Fixtures.transformed(c);
         answers.add(pool.submit(() -> d.describe(q, c).best().key()));
       }
-      // concurrent writes: a supplementary page and a statistics update
-      store.add(new Reference("extra-peru", "Peru flag photo", "The flag of Peru.", java.util.Map.of(), 1, 1, 1),
+      // concurrent writes: a supplementary page and a statistics update. The page names the same
+      // entity as the stored Peru pages, so a query answered before or after the write has one right
+      // answer (a page titled "Peru flag photo" made "peru flag photo" win for queries that ran after it)
+      store.add(new Reference("extra-peru", "Flag of Peru", "The flag of Peru.", java.util.Map.of(), 1, 1, 1),
           ImageSource.ofPath(Fixtures.FLAGS.resolve("peru.png")));
       store.updateStatistics("japan-a", 5000, 900, 100);
       for (int i = 0; i < answers.size(); i++) {
         assertThat(answers.get(i).get()).isEqualTo("flag of " + Fixtures.COUNTRIES[i % Fixtures.COUNTRIES.length]);
       }
+      // after the write, the new page is among the evidence and the answer is unchanged
+      Description after = d.describe(Fixtures.transformed("peru"), "peru");
+      assertThat(after.best().key()).isEqualTo("flag of peru");
+      assertThat(after.matches()).extracting(Description.Match::id).contains("extra-peru");
     } finally {
       pool.shutdownNow();
       store.remove("extra-peru");
