@@ -23,6 +23,43 @@ public final class CliSupport {
   private CliSupport() {}
 
   /**
+   * Writes a value as pretty-printed JSON into a file atomically: a temporary file beside it,
+   * forced to disk, then renamed over the file. A reader sees the old file or the new one, never
+   * half of one.
+   *
+   * @param file the file to write (its folder is created if needed)
+   * @param value a Jackson-serialisable value
+   * @throws io.sightline.core.StoreException on write failure (the old file, if any, is unchanged)
+   */
+  public static void writeJsonAtomically(java.nio.file.Path file, Object value) {
+    java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try {
+      java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+      byte[] bytes = (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+          java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+        ch.write(java.nio.ByteBuffer.wrap(bytes));
+        ch.force(true);
+      }
+      try {
+        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (java.io.IOException e) {
+      try {
+        java.nio.file.Files.deleteIfExists(tmp);
+      } catch (java.io.IOException ignored) {
+        // the write failure is what matters
+      }
+      throw new io.sightline.core.StoreException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Prints one JSON object on one line of stdout and flushes.
    *
    * @param value a Map, record or other Jackson-serialisable value

@@ -6,13 +6,9 @@ import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -128,30 +124,7 @@ public record EmbedderRecord(int format, String kind, String model, String sha25
     } catch (StoreException e) {
       // unreadable: replaced below
     }
-    Path f = dir.resolve(FILE_NAME);
-    Path tmp = dir.resolve(FILE_NAME + ".tmp");
-    try {
-      Files.createDirectories(dir);
-      byte[] bytes = (CliSupport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this) + "\n")
-          .getBytes(StandardCharsets.UTF_8);
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        ch.write(java.nio.ByteBuffer.wrap(bytes));
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // the write failure is what matters
-      }
-      throw new StoreException("cannot write " + f + ": " + e.getMessage(), e);
-    }
+    CliSupport.writeJsonAtomically(dir.resolve(FILE_NAME), this);
   }
 
   /**

@@ -32,7 +32,10 @@ import picocli.CommandLine.Parameters;
  * similarity only). An image that cannot be read (or, under the local matcher, has too few local
  * features) gives {@code {"image","error"}} and exit code 1 after the others.
  * The image embedder is the one recorded in the folder's {@code embedder.json} by the command that
- * built it; {@code --embedder/--preset/--embedder-output}, if given, must name the same one.
+ * built it; {@code --embedder/--preset/--embedder-output}, if given, must name the same one. The
+ * entity scorer is the one {@code describe train-scorer} registered with the store
+ * ({@value ScorerRecord#FILE_NAME}), with the mode and thresholds it was trained with; options that
+ * contradict them are refused (exit code 2).
  */
 @Command(name = "query", mixinStandardHelpOptions = true,
     description = "Describe images: the entity their matching reference pages name, or null.")
@@ -44,19 +47,22 @@ public final class DescribeQueryCommand implements Callable<Integer> {
   Path db;
 
   @Option(names = "--scorer", paramLabel = "MODEL",
-      description = "GBDT or LSTM scorer from 'describe train-scorer' (default: the heuristic scorer)")
-  Path scorer;
+      description = "GBDT or LSTM scorer from 'describe train-scorer', or 'heuristic' (default: the scorer"
+          + " registered with the store by 'describe train-scorer', else the heuristic scorer)")
+  String scorer;
 
-  @Option(names = "--mode", description = "grouped or per-mention (default ${DEFAULT-VALUE})")
-  String mode = "grouped";
+  @Option(names = "--mode", description = "grouped or per-mention (default: the registered scorer's, else grouped)")
+  String mode;
 
   @Option(names = "--match-threshold", paramLabel = "S",
-      description = "minimum cosine of a match found by global similarity (default ${DEFAULT-VALUE}); instance"
-          + " matches are verified by the instance index's calibrated threshold")
-  double matchThreshold = ImageDescriber.DEFAULT_MATCH_THRESHOLD;
+      description = "minimum cosine of a match found by global similarity (default: the registered scorer's, else "
+          + ImageDescriber.DEFAULT_MATCH_THRESHOLD + "); instance matches are verified by the instance index's"
+          + " calibrated threshold")
+  Double matchThreshold;
 
-  @Option(names = "--top-images", paramLabel = "M", description = "matched images at most (default ${DEFAULT-VALUE})")
-  int topImages = ImageDescriber.DEFAULT_TOP_IMAGES;
+  @Option(names = "--top-images", paramLabel = "M",
+      description = "matched images at most (default: the registered scorer's, else " + ImageDescriber.DEFAULT_TOP_IMAGES + ")")
+  Integer topImages;
 
   @Option(names = "--score-threshold", paramLabel = "T", description = "minimum entity score (default: the scorer's)")
   Double scoreThreshold;
@@ -81,45 +87,90 @@ public final class DescribeQueryCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     embedderOptions.asked();
-    ScoringMode m = parseMode(spec.commandLine(), mode);
-    EntityScorer s = scorer == null ? new HeuristicEntityScorer() : EntityScorers.load(scorer);
-    try {
-      return query(m, s);
-    } finally {
-      if (s instanceof AutoCloseable c) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          // closing a loaded model frees native memory; nothing to report at exit
-        }
-      }
+    if (mode != null) {
+      parseMode(spec.commandLine(), mode);
     }
-  }
-
-  private int query(ScoringMode m, EntityScorer s) {
     int status = CliSupport.OK;
     try (EmbedderOptions.Choice emb = embedderOptions.open(db);
          ReferenceStore store = ReferenceStore.builder().directory(db).embedder(emb.embedder()).createIfMissing(false)
              .build()) {
-      ImageDescriber.Builder b = ImageDescriber.builder().store(store).scorer(s).mode(m)
-          .matchThreshold(matchThreshold).topImages(topImages);
-      if (scoreThreshold != null) {
-        b.scoreThreshold(scoreThreshold);
-      }
-      ImageDescriber describer = b.build();
-      for (Path image : images) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("image", image.toString());
-        try {
-          line.putAll(toJson(describer.describe(image), evidence));
-        } catch (SightlineException e) {
-          line.put("error", e.getMessage());
-          status = CliSupport.FAILURE;
+      Settings set = settings(emb.embedder().id(), store.matcher().id());
+      EntityScorer s = set.scorerFile() == null ? new HeuristicEntityScorer() : EntityScorers.load(set.scorerFile());
+      try {
+        ImageDescriber.Builder b = ImageDescriber.builder().store(store).scorer(s).mode(set.mode())
+            .matchThreshold(set.matchThreshold()).topImages(set.topImages());
+        if (scoreThreshold != null) {
+          b.scoreThreshold(scoreThreshold);
         }
-        CliSupport.printJsonLine(line);
+        ImageDescriber describer = b.build();
+        for (Path image : images) {
+          Map<String, Object> line = new LinkedHashMap<>();
+          line.put("image", image.toString());
+          try {
+            line.putAll(toJson(describer.describe(image), evidence));
+          } catch (SightlineException e) {
+            line.put("error", e.getMessage());
+            status = CliSupport.FAILURE;
+          }
+          CliSupport.printJsonLine(line);
+        }
+      } finally {
+        if (s instanceof AutoCloseable c) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            // closing a loaded model frees native memory; nothing to report at exit
+          }
+        }
       }
     }
     return status;
+  }
+
+  /** What a query runs with, after the registered scorer and the options are reconciled. */
+  private record Settings(Path scorerFile, ScoringMode mode, double matchThreshold, int topImages) {}
+
+  /**
+   * The registered scorer (from {@value ScorerRecord#FILE_NAME}) is used with its own mode and
+   * thresholds unless {@code --scorer} names another model or {@code heuristic}; options that
+   * contradict what it was trained with are refused.
+   */
+  private Settings settings(String embedderId, String matcherId) {
+    java.util.Optional<ScorerRecord> reg = ScorerRecord.read(db);
+    boolean heuristic = "heuristic".equalsIgnoreCase(scorer) && !java.nio.file.Files.exists(Path.of(scorer));
+    Path named = scorer == null || heuristic ? null : Path.of(scorer);
+    ScorerRecord use = null;
+    if (reg.isPresent() && !heuristic) {
+      if (named == null) {
+        use = reg.get();
+      } else if (sameBytes(named, reg.get())) {
+        use = reg.get();
+      }
+    }
+    if (use == null) {
+      ScoringMode m = mode == null ? ScoringMode.GROUPED : parseMode(spec.commandLine(), mode);
+      return new Settings(named, m, matchThreshold == null ? ImageDescriber.DEFAULT_MATCH_THRESHOLD : matchThreshold,
+          topImages == null ? ImageDescriber.DEFAULT_TOP_IMAGES : topImages);
+    }
+    Path file = use.verifiedFile(db);
+    String askedMode = mode == null ? use.mode() : parseMode(spec.commandLine(), mode).name();
+    List<String> diff = use.differences(askedMode, matchThreshold == null ? use.matchThreshold() : matchThreshold,
+        topImages == null ? use.topImages() : topImages, embedderId, matcherId);
+    if (!diff.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "the scorer registered with " + db + " ("
+          + use.scorer() + ") was trained with " + String.join(", ", diff)
+          + "; its scores mean nothing under other settings: drop those options, train a scorer for them with"
+          + " 'describe train-scorer', or query with --scorer heuristic");
+    }
+    return new Settings(file, ScoringMode.valueOf(use.mode()), use.matchThreshold(), use.topImages());
+  }
+
+  private static boolean sameBytes(Path file, ScorerRecord r) {
+    try {
+      return io.sightline.examples.cli.EmbedderRecord.sha256(file).equals(r.sha256());
+    } catch (java.io.IOException e) {
+      return false; // EntityScorers.load reports the unreadable file with its own message
+    }
   }
 
   static double round(double v) {

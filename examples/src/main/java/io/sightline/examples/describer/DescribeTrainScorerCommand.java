@@ -23,7 +23,10 @@ import picocli.CommandLine.Option;
  * {@code sightline describe train-scorer --db DIR --labels labels.jsonl --out MODEL [--scorer lstm]}:
  * trains the GBDT entity scorer (or, with {@code --scorer lstm} and {@code --mode per-mention}, the
  * seed's LSTM sequence scorer) from labelled query images and prints one JSON summary line
- * {@code {"out","scorer","mode","queries","examples","positives","queriesWithoutMatch","labelsNotFound"}}.
+ * {@code {"out","scorer","mode","queries","examples","positives","queriesWithoutMatch","labelsNotFound","registered"}}.
+ * The scorer is registered with the store ({@value ScorerRecord#FILE_NAME}: the model file's path
+ * and hash, the mode, thresholds, embedder and matcher it was trained with), so that
+ * {@code describe query} uses it without being told; {@code --no-register} only writes the model.
  * The image embedder is the one recorded in the folder's {@code embedder.json} by the command that
  * built it; {@code --embedder/--preset/--embedder-output}, if given, must name the same one.
  */
@@ -62,6 +65,10 @@ public final class DescribeTrainScorerCommand implements Callable<Integer> {
 
   @Option(names = "--keep-unlabelled", description = "ignore candidates without a label instead of treating them as incorrect")
   boolean keepUnlabelled;
+
+  @Option(names = "--no-register", negatable = false,
+      description = "only write the model; do not make it the store's scorer for 'describe query'")
+  boolean noRegister;
 
   @CommandLine.Mixin
   EmbedderOptions embedderOptions = new EmbedderOptions();
@@ -108,6 +115,11 @@ public final class DescribeTrainScorerCommand implements Callable<Integer> {
           gbdt.save(out);
         }
       }
+      if (!noRegister) {
+        new ScorerRecord(ScorerRecord.FORMAT, out.toAbsolutePath().normalize().toString(), sha256(out),
+            lstm ? "lstm" : "gbdt", m.name(), matchThreshold, topImages, emb.embedder().id(), store.matcher().id())
+            .write(db);
+      }
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("out", out.toString());
       line.put("scorer", lstm ? "lstm" : "gbdt");
@@ -117,8 +129,17 @@ public final class DescribeTrainScorerCommand implements Callable<Integer> {
       line.put("positives", set.positives());
       line.put("queriesWithoutMatch", set.queriesWithoutMatch());
       line.put("labelsNotFound", set.labelsNotFound());
+      line.put("registered", !noRegister);
       CliSupport.printJsonLine(line);
     }
     return CliSupport.OK;
+  }
+
+  private static String sha256(Path file) {
+    try {
+      return io.sightline.examples.cli.EmbedderRecord.sha256(file);
+    } catch (java.io.IOException e) {
+      throw new io.sightline.core.StoreException("cannot read the written scorer " + file + ": " + e.getMessage(), e);
+    }
   }
 }
