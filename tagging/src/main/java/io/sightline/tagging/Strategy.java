@@ -19,5 +19,18 @@ public enum Strategy {
    */
   NEAREST_NEIGHBOURS,
   /** Baseline: the most frequent tags of the whole stock, whatever the image. */
-  MOST_POPULAR
+  MOST_POPULAR,
+  /**
+   * Zero-shot: every tag of the stock scored by the cosine between the image and the tag's words
+   * in a shared image–text space (needs {@code builder().textEmbedder(...)} in the image
+   * embedder's space); the score is the cosine, clipped at 0.
+   */
+  ZERO_SHOT,
+  /**
+   * Fusion of the evidence: neighbour votes, soft-cluster frequencies and (with a text embedder)
+   * zero-shot shares, weighted by {@link FusionWeights}, then divided by a power of each tag's
+   * stock-wide frequency so that tags are ranked by how much more likely they are here than
+   * anywhere (lift), not by raw popularity.
+   */
+  FUSED
 }

@@ -73,6 +73,9 @@ public final class TagRecommender implements AutoCloseable {
   private final int softClusters;
   private final int neighbours;
   private final ImageLoader loader;
+  private final ZeroShotTags zeroShot;
+  private final FusionWeights fusion;
+  private final int minTagPosts;
   private final Object lock = new Object();
   private volatile TagModel model;
   private volatile HnswVectorIndex<String> index;
@@ -90,6 +93,9 @@ public final class TagRecommender implements AutoCloseable {
     this.softClusters = b.softClusters;
     this.neighbours = b.neighbours;
     this.loader = b.loader;
+    this.zeroShot = b.textEmbedder == null ? null : new ZeroShotTags(b.textEmbedder, b.promptTemplate);
+    this.fusion = b.fusion;
+    this.minTagPosts = b.minTagPosts;
     Database db = b.database != null ? b.database
         : directory != null ? Database.openFile(directory, STOCK_DB)
         : Database.inMemory("tagging-" + UUID.randomUUID());
@@ -511,7 +517,67 @@ public final class TagRecommender implements AutoCloseable {
       case NEAREST_NEIGHBOURS -> neighbours(m, q, which);
       case MOST_POPULAR -> new TagSuggestion(how, -1, List.of(), List.of(),
           select(scores(m.overall(), m.overall()), which), which);
+      case ZERO_SHOT -> zeroShot(m, q, which);
+      case FUSED -> fused(m, q, which);
     };
+  }
+
+  /** Tags of the stock with at least {@code minTagPosts} posts: the zero-shot vocabulary. */
+  private List<String> vocabulary(TagModel m) {
+    List<String> v = new ArrayList<>();
+    m.overall().counts().forEach((t, c) -> {
+      if (c >= minTagPosts) {
+        v.add(t);
+      }
+    });
+    return v;
+  }
+
+  private ZeroShotTags requireZeroShot() {
+    if (zeroShot == null) {
+      throw new IllegalStateException("the ZERO_SHOT strategy needs builder().textEmbedder(...) in the image"
+          + " embedder's space (e.g. SightlineModels.textEmbedder() with SightlineModels.clipartImageEmbedder())");
+    }
+    return zeroShot;
+  }
+
+  private TagSuggestion zeroShot(TagModel m, float[] q, TagSelection which) {
+    Map<String, Double> cos = requireZeroShot().cosines(q, vocabulary(m));
+    Map<String, Integer> counts = m.overall().counts();
+    List<TagScore> out = new ArrayList<>();
+    cos.forEach((t, c) -> out.add(new TagScore(t, Math.max(0, c), counts.getOrDefault(t, 0))));
+    out.sort(order(m.overall()));
+    ClusterMatch near = m.nearest(q, 1).get(0);
+    return new TagSuggestion(Strategy.ZERO_SHOT, near.cluster(), List.of(near), List.of(), select(out, which), which);
+  }
+
+  private TagSuggestion fused(TagModel m, float[] q, TagSelection which) {
+    TagSelection all = TagSelection.top(Integer.MAX_VALUE);
+    TagSuggestion nn = neighbours(m, q, all);
+    TagSuggestion soft = softClusters(m, q, all);
+    Map<String, Double> score = new HashMap<>();
+    for (TagScore t : nn.tags()) {
+      score.merge(t.tag(), fusion.neighbours() * t.frequency(), Double::sum);
+    }
+    for (TagScore t : soft.tags()) {
+      score.merge(t.tag(), fusion.clusters() * t.frequency(), Double::sum);
+    }
+    if (zeroShot != null && fusion.zeroShot() > 0) {
+      ZeroShotTags.softmax(zeroShot.cosines(q, vocabulary(m)), fusion.temperature())
+          .forEach((t, s) -> score.merge(t, fusion.zeroShot() * s, Double::sum));
+    }
+    ClusterTags overall = m.overall();
+    double posts = Math.max(1, overall.posts());
+    Map<String, Integer> counts = overall.counts();
+    List<TagScore> out = new ArrayList<>();
+    score.forEach((t, s) -> {
+      double prior = Math.max(1, counts.getOrDefault(t, 0)) / posts;
+      out.add(new TagScore(t, Math.min(1.0, s / Math.pow(prior, fusion.liftExponent())),
+          counts.getOrDefault(t, 0)));
+    });
+    out.sort(Comparator.comparingDouble(TagScore::frequency).reversed().thenComparing(TagScore::tag));
+    return new TagSuggestion(Strategy.FUSED, soft.cluster(), soft.clusters(), nn.neighbours(), select(out, which),
+        which);
   }
 
   private TagSuggestion nearestCluster(TagModel m, float[] q, TagSelection which) {
@@ -782,8 +848,49 @@ public final class TagRecommender implements AutoCloseable {
     private int softClusters = 3;
     private int neighbours = 10;
     private ImageLoader loader = ImageLoader.defaults();
+    private io.sightline.core.text.TextEmbedder textEmbedder;
+    private String promptTemplate = "%s";
+    private FusionWeights fusion = FusionWeights.defaults();
+    private int minTagPosts = 2;
 
     private Builder() {}
+
+    /**
+     * Enables {@link Strategy#ZERO_SHOT} and the zero-shot part of {@link Strategy#FUSED}: tags
+     * are also scored by the similarity of their words to the image. The text embedder must map
+     * into the image embedder's space (e.g. {@code SightlineModels.textEmbedder()} with
+     * {@code SightlineModels.clipartImageEmbedder()} from {@code sightline-models}); the caller
+     * closes it.
+     *
+     * @param text the text embedder
+     * @param promptTemplate how a tag is written before embedding, with {@code %s} for the tag
+     *     (e.g. {@code "a drawing of %s"}; {@code "%s"} embeds the bare tag)
+     * @return this
+     */
+    public Builder textEmbedder(io.sightline.core.text.TextEmbedder text, String promptTemplate) {
+      this.textEmbedder = text;
+      this.promptTemplate = promptTemplate;
+      return this;
+    }
+
+    /**
+     * @param weights how {@link Strategy#FUSED} weighs its evidence (default {@link FusionWeights#defaults()})
+     * @return this
+     */
+    public Builder fusion(FusionWeights weights) {
+      this.fusion = weights;
+      return this;
+    }
+
+    /**
+     * @param posts tags carried by fewer stock posts are left out of the zero-shot vocabulary
+     *     (default 2: one-off words are mostly noise)
+     * @return this
+     */
+    public Builder minTagPosts(int posts) {
+      this.minTagPosts = posts;
+      return this;
+    }
 
     /**
      * @param embedder turns images into feature vectors (the seed uses VGG16; any
@@ -921,6 +1028,19 @@ public final class TagRecommender implements AutoCloseable {
       }
       if (neighbours < 1) {
         throw new IllegalStateException("neighbours must be at least 1: " + neighbours);
+      }
+      if (fusion == null || minTagPosts < 1) {
+        throw new IllegalStateException("fusion weights are required and minTagPosts must be at least 1");
+      }
+      if (textEmbedder != null) {
+        if (promptTemplate == null || !promptTemplate.contains("%s")) {
+          throw new IllegalStateException("the prompt template must contain %s where the tag goes: " + promptTemplate);
+        }
+        int imageDim = embedder != null ? embedder.dimension() : dimension;
+        if (textEmbedder.dimension() != imageDim) {
+          throw new IllegalStateException("the text embedder (" + textEmbedder.id() + ", " + textEmbedder.dimension()
+              + " dimensions) is not in the image embedder's space (" + imageDim + " dimensions)");
+        }
       }
       return new TagRecommender(this);
     }

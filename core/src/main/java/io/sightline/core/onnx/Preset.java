@@ -30,6 +30,8 @@ import java.util.Locale;
  *   <td>ImageNet mean/std on /255</td><td>RGB</td><td>NCHW</td></tr>
  * <tr><td>{@link #YOLO}</td><td>letterbox into 640x640 (OpenCV bilinear), grey 114 padding</td>
  *   <td>/255</td><td>RGB</td><td>NCHW</td></tr>
+ * <tr><td>{@link #SIGHTLINE_CLIPART}</td><td>letterbox into 64x64 (bilinear), white padding</td>
+ *   <td>(/255 - 0.5) / 0.25</td><td>RGB</td><td>NCHW</td></tr>
  * </table>
  *
  * <p>Geometry follows the reference code: torchvision's {@code Resize(n)} scales the shorter side
@@ -81,7 +83,15 @@ public enum Preset {
    * letterbox.
    */
   YOLO(640, 640, Layout.CHW, false, ResizeMode.LETTERBOX, 0, Interpolation.BILINEAR_OPENCV,
-      new float[] {0f, 0f, 0f}, new float[] {1f, 1f, 1f});
+      new float[] {0f, 0f, 0f}, new float[] {1f, 1f, 1f}),
+  /**
+   * Sightline's own image encoders (module {@code sightline-models}, trained on drawings with
+   * transparent backgrounds): letterbox into 64x64 keeping aspect (Pillow bilinear, antialiased),
+   * padding white, RGB, {@code (pixel/255 - 0.5) / 0.25}, NCHW {@code [N,3,64,64]}. The trainer
+   * packs its images with {@link #tensor} so training and inference see the same pixels.
+   */
+  SIGHTLINE_CLIPART(64, 64, Layout.CHW, false, ResizeMode.LETTERBOX, 0, Interpolation.BILINEAR,
+      new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f});
 
   private static final Color GREY_114 = new Color(114, 114, 114);
 
@@ -179,9 +189,22 @@ public enum Preset {
     return std.clone();
   }
 
-  /** @return the padding colour of a letterbox (grey 114) */
+  /** @return the padding colour of a letterbox (grey 114; white for {@link #SIGHTLINE_CLIPART}) */
   public Color padColor() {
-    return GREY_114;
+    return this == SIGHTLINE_CLIPART ? Color.WHITE : GREY_114;
+  }
+
+  /**
+   * Packs one image into the tensor values a model of this family receives, exactly as an
+   * embedder, classifier or detector built with this preset does (for training a model with the
+   * same preprocessing, or checking an export).
+   *
+   * @param image an RGB image (alpha, if any, is ignored: composite it first)
+   * @return {@code 3 * inputWidth() * inputHeight()} values in this preset's layout
+   */
+  public float[] tensor(java.awt.image.BufferedImage image) {
+    return new Preprocessor(width, height, layout, mean, std, resize, bgr, padColor(), resizeShorter, interpolation)
+        .pack(image);
   }
 
   /** Copies this preset into builder state. */
@@ -195,7 +218,7 @@ public enum Preset {
     o.interpolation = interpolation;
     o.mean = mean.clone();
     o.std = std.clone();
-    o.pad = GREY_114;
+    o.pad = padColor();
     o.preset = this;
   }
 }

@@ -226,6 +226,25 @@ class PresetTest {
   }
 
   @Test
+  void sightlineClipartLetterboxesInto64WithWhiteAndScalesAroundGrey() {
+    // 256x128 -> scale 1/4 -> 64x32 at top = round(16 - 0.1) = 16; a uniform image stays uniform
+    BufferedImage img = image(256, 128, (x, y) -> 100, (x, y) -> 150, (x, y) -> 200);
+    float[] t = Preset.SIGHTLINE_CLIPART.tensor(img);
+    assertThat(t).hasSize(3 * 64 * 64);
+    float white = (1f - 0.5f) / 0.25f;
+    for (int c = 0; c < 3; c++) {
+      assertThat(at(t, Layout.CHW, 64, 64, c, 0, 10)).isCloseTo(white, within(1e-5f));
+      assertThat(at(t, Layout.CHW, 64, 64, c, 63, 50)).isCloseTo(white, within(1e-5f));
+    }
+    assertThat(at(t, Layout.CHW, 64, 64, 0, 16, 0)).isCloseTo((100 / 255f - 0.5f) / 0.25f, within(1e-4f));
+    assertThat(at(t, Layout.CHW, 64, 64, 1, 32, 32)).isCloseTo((150 / 255f - 0.5f) / 0.25f, within(1e-4f));
+    assertThat(at(t, Layout.CHW, 64, 64, 2, 47, 63)).isCloseTo((200 / 255f - 0.5f) / 0.25f, within(1e-4f));
+    assertThat(at(t, Layout.CHW, 64, 64, 2, 48, 63)).isCloseTo(white, within(1e-5f));
+    // the tensor the trainer packs is the one an embedder built with the preset packs
+    assertThat(pre(Preset.SIGHTLINE_CLIPART).pack(img)).containsExactly(t);
+  }
+
+  @Test
   void geometryFollowsTorchvisionAndUltralyticsRounding() {
     // torchvision: Resize(256) on 500x375 -> 341x256 (int(256*500/375) = int(341.33)),
     // CenterCrop(224): left = round(58.5) = 58 (half to even), top = 16
