@@ -83,7 +83,8 @@ final class StockClusterer {
     }
     return switch (options.method()) {
       case KMEANS -> lloyd(data, centres, options, listener, token);
-      case MINI_BATCH_KMEANS -> miniBatch(data, centres, options, listener, token);
+      case MINI_BATCH_KMEANS -> miniBatch(data, centres, warmStart != null ? sizes(data, centres) : new long[k],
+          options, listener, token);
       default -> gaussianMixture(data, k, options, listener, token);
     };
   }
@@ -415,14 +416,29 @@ final class StockClusterer {
     return empty;
   }
 
-  private static Run miniBatch(double[][] data, double[][] centres, ClusteringOptions options,
+  /**
+   * How many vectors each centre stands for: the size of its cluster. A warm start continues each
+   * centre's learning rate 1/count from there instead of from 0, which would let the first vector a
+   * centre absorbs replace it (learning rate 1) and throw the old centres away.
+   */
+  static long[] sizes(double[][] data, double[][] centres) {
+    long[] sizes = new long[centres.length];
+    int[] labels = new int[data.length];
+    IntStream.range(0, data.length).parallel().forEach(i -> labels[i] = nearest(data[i], centres, new double[1]));
+    for (int l : labels) {
+      sizes[l]++;
+    }
+    return sizes;
+  }
+
+  private static Run miniBatch(double[][] data, double[][] centres, long[] initialCounts, ClusteringOptions options,
       ProgressListener listener, CancellationToken token) {
     int n = data.length;
     int k = centres.length;
     int d = data[0].length;
     int b = Math.min(options.batchSize(), n);
     SplittableRandom rng = new SplittableRandom(options.seed() * 31 + 7);
-    long[] counts = new long[k];
+    long[] counts = initialCounts.clone();
     List<Double> deviations = new ArrayList<>();
     double alpha = Math.min(1.0, 2.0 * b / (n + 1.0));
     double ewa = Double.NaN;

@@ -54,6 +54,36 @@ class StockClustererTest {
   }
 
   @Test
+  void miniBatchWarmStartKeepsTheCentresItStartsFrom() {
+    int[] truth = new int[4 * 60];
+    double[][] data = Blobs.data(4, 60, D, 1, truth);
+    ClusteringOptions o = ClusteringOptions.defaults().withMethod(ClusteringMethod.MINI_BATCH_KMEANS)
+        .withInit(CentreInit.KMEANS_PLUS_PLUS).withClusters(4).withMiniBatch(32).withMaxIterations(300);
+    StockClusterer.Run first = StockClusterer.cluster(data, o, null, ProgressListener.NONE, CancellationToken.NONE);
+    // one more batch from the converged centres: each centre stands for its ~60 vectors, so it
+    // moves by about 1/60 of a vector's offset, not onto the first vector it absorbs
+    StockClusterer.Run warm = StockClusterer.cluster(data, o.withMaxIterations(1), first.centres(),
+        ProgressListener.NONE, CancellationToken.NONE);
+    double moved = 0;
+    double spread = 0;
+    for (int c = 0; c < 4; c++) {
+      moved = Math.max(moved, distance(first.centres()[c], warm.centres()[c]));
+    }
+    for (int i = 0; i < data.length; i++) {
+      spread += distance(data[i], first.centres()[first.labels()[i]]) / data.length;
+    }
+    assertThat(moved).as("largest centre move vs mean distance to a centre %s", spread).isLessThan(spread * 0.2);
+  }
+
+  private static double distance(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += (a[i] - b[i]) * (a[i] - b[i]);
+    }
+    return Math.sqrt(s);
+  }
+
+  @Test
   void kmeansDeviationNeverIncreasesWithoutRelocation() {
     int[] truth = new int[5 * 40];
     double[][] data = Blobs.data(5, 40, D, 3, truth);
