@@ -79,6 +79,8 @@ public final class TagRecommender implements AutoCloseable {
   private final Object lock = new Object();
   private volatile TagModel model;
   private volatile HnswVectorIndex<String> index;
+  /** Tag co-occurrence of the stock's posts, built on first use and dropped when the stock changes. */
+  private volatile TagCooccurrence cooccurrence;
   /** The model was opened from a file whose stock is not here: its counts cannot be recounted. */
   private volatile boolean detachedModel;
 
@@ -238,6 +240,7 @@ public final class TagRecommender implements AutoCloseable {
       postKeys.addAll(stock.postKeysOf(ids).values());
       Map<String, Set<String>> before = m == null ? Map.of() : stock.tagsOfPosts(postKeys);
       List<Integer> replaced = stock.upsert(list, labels);
+      cooccurrence = null;
       touched.addAll(replaced);
       if (m != null) {
         publish(recount(m, touched, overallAfter(m, postKeys, before)));
@@ -266,6 +269,7 @@ public final class TagRecommender implements AutoCloseable {
       Set<String> postKeys = new HashSet<>(stock.postKeysOf(List.copyOf(ids)).values());
       Map<String, Set<String>> before = m == null ? Map.of() : stock.tagsOfPosts(postKeys);
       List<Integer> clusters = stock.remove(List.copyOf(ids));
+      cooccurrence = null;
       if (m != null && !clusters.isEmpty()) {
         publish(recount(m, new TreeSet<>(clusters), overallAfter(m, postKeys, before)));
       }
@@ -477,6 +481,51 @@ public final class TagRecommender implements AutoCloseable {
    */
   public TagSuggestion suggest(BufferedImage image, Strategy how, TagSelection which) {
     return suggestVector(requireEmbedder().embed(image), how, which);
+  }
+
+  /**
+   * Suggests tags for an image a user has already started to tag (or titled): the configured
+   * strategy's scores, each raised by how often the tag appears in stock posts together with a
+   * typed tag — score + P(tag | typed tag), the largest over the typed tags. Typed tags are not
+   * suggested again. Words of a title can be passed as typed tags.
+   *
+   * @param image the new image
+   * @param typed tags (or title words) already given, lower case as in the stock; may be empty
+   * @return the suggestion; its scores are the combined ones, capped at 1
+   */
+  public TagSuggestion suggest(BufferedImage image, Collection<String> typed) {
+    TagSuggestion base = suggestVector(requireEmbedder().embed(image), strategy, TagSelection.top(Integer.MAX_VALUE));
+    Set<String> given = new HashSet<>();
+    for (String t : typed) {
+      given.add(t.toLowerCase(java.util.Locale.ROOT).trim());
+    }
+    Map<String, Double> co = cooccurrence().given(given);
+    Map<String, TagScore> merged = new HashMap<>();
+    for (TagScore t : base.tags()) {
+      if (!given.contains(t.tag())) {
+        merged.put(t.tag(), new TagScore(t.tag(), Math.min(1.0, t.frequency() + co.getOrDefault(t.tag(), 0.0)),
+            t.count()));
+      }
+    }
+    Map<String, Integer> counts = requireModel().overall().counts();
+    co.forEach((t, p) -> merged.putIfAbsent(t, new TagScore(t, Math.min(1.0, p), counts.getOrDefault(t, 0))));
+    List<TagScore> ranked = new ArrayList<>(merged.values());
+    ranked.sort(order(requireModel().overall()));
+    return new TagSuggestion(base.strategy(), base.cluster(), base.clusters(), base.neighbours(),
+        select(ranked, selection), selection);
+  }
+
+  private TagCooccurrence cooccurrence() {
+    TagCooccurrence c = cooccurrence;
+    if (c == null) {
+      synchronized (lock) {
+        if (cooccurrence == null) {
+          cooccurrence = new TagCooccurrence(stock.rows());
+        }
+        c = cooccurrence;
+      }
+    }
+    return c;
   }
 
   /**

@@ -138,6 +138,52 @@ class ZeroShotAndFusionTest {
   }
 
   @Test
+  void typedTagsRaiseTheTagsTheyAppearWithInPosts() {
+    // stock: posts about the sea carry "boat" and "harbour" together; images embedded as given
+    Random rnd = new Random(5);
+    List<StockImage> s = new ArrayList<>(stock());
+    for (int i = 0; i < 4; i++) {
+      s.add(new StockImage("harbour" + i, near(3, rnd, 0.05), Set.of("harbour"), "trip" + i));
+      s.add(new StockImage("harbour-boat" + i, near(1, rnd, 0.05), Set.of("boat"), "trip" + i));
+    }
+    float[] treeLike = near(2, new Random(8), 0.02);
+    io.sightline.core.embed.ImageEmbedder fixed = new io.sightline.core.embed.ImageEmbedder() {
+      @Override
+      public float[] embed(java.awt.image.BufferedImage image) {
+        return treeLike.clone();
+      }
+
+      @Override
+      public int dimension() {
+        return D;
+      }
+
+      @Override
+      public String id() {
+        return "test-embedder/1";
+      }
+    };
+    try (TagRecommender r = TagRecommender.builder().embedder(fixed)
+        .clustering(ClusteringOptions.defaults().withClusters(3).withSeed(1).withInit(CentreInit.KMEANS_PLUS_PLUS))
+        .strategy(Strategy.NEAREST_NEIGHBOURS).neighbours(6).selection(TagSelection.top(3)).build()) {
+      r.addStock(s);
+      r.train();
+      java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB);
+      assertThat(r.suggest(img).tagNames()).first().isEqualTo("tree");
+      assertThat(r.suggest(img).tagNames()).doesNotContain("harbour");
+      // the user typed "boat": "harbour" (4 of boat's 10 posts) and "sky" (6 of 10) share posts
+      // with it, "boat" itself is not repeated
+      TagSuggestion typed = r.suggest(img, List.of("Boat"));
+      assertThat(typed.tagNames()).contains("harbour").doesNotContain("boat");
+      // nothing typed: the plain suggestion
+      assertThat(r.suggest(img, List.of()).tagNames()).isEqualTo(r.suggest(img).tagNames());
+      // the stock changes: the co-occurrence follows
+      r.removeStock(List.of("harbour0", "harbour1", "harbour2", "harbour3"));
+      assertThat(r.suggest(img, List.of("boat")).tagNames()).doesNotContain("harbour");
+    }
+  }
+
+  @Test
   void zeroShotNeedsATextEmbedderInTheImageSpace() {
     try (TagRecommender r = builder().build()) {
       r.addStock(stock());
