@@ -106,6 +106,9 @@ public final class TagRecommender implements AutoCloseable {
       s.bindEmbedder(embedderId, dimension);
       this.stock = s;
       this.model = openModel();
+      if (model != null && usesNeighbours(strategy) && stock.size() > 0) {
+        ensureIndex(); // when opening, so the first query does not build it under the lock
+      }
     } catch (RuntimeException e) {
       s.close();
       throw e;
@@ -449,6 +452,9 @@ public final class TagRecommender implements AutoCloseable {
     model = built.model();
     listener.onProgress("tag-frequencies", built.model().clusterCount(), built.model().clusterCount(),
         n + " images in " + built.model().clusterCount() + " clusters");
+    if (usesNeighbours(strategy)) {
+      ensureIndex(); // at training time, so the first query does not build it under the lock
+    }
     LOG.info("tag model {}: {} images, {} clusters, {} iterations, D={}", generation, n,
         built.model().clusterCount(), run.iterations(), run.finalDeviation());
     return built.model().report();
@@ -806,6 +812,10 @@ public final class TagRecommender implements AutoCloseable {
   /** @return the default selection */
   public TagSelection selection() {
     return selection;
+  }
+
+  private static boolean usesNeighbours(Strategy s) {
+    return s == Strategy.NEAREST_NEIGHBOURS || s == Strategy.FUSED;
   }
 
   private HnswVectorIndex<String> ensureIndex() {
