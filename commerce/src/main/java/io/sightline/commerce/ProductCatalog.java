@@ -90,6 +90,13 @@ public final class ProductCatalog implements AutoCloseable {
           + "ALTER TABLE commerce_products ADD COLUMN local_extent VARCHAR(64)");
   /** Metadata key of the matcher the catalog was built for. */
   static final String MATCHER_KEY = "matcher";
+  private static final String DB_FILE = "catalog.mv.db";
+  /** The longest product id, in characters (the id column). */
+  public static final int MAX_ID_LENGTH = 512;
+  /** The longest category, in characters (the category column). */
+  public static final int MAX_CATEGORY_LENGTH = 512;
+  /** The longest title, link or image path, in characters (their columns). */
+  public static final int MAX_TEXT_LENGTH = 4096;
   private static final Pattern CATEGORY = Pattern.compile("[\\p{L}\\p{N} _.&'+-]+(/[\\p{L}\\p{N} _.&'+-]+)*");
   /** The two searchable segments. */
   static final List<Intent> SEGMENTS = List.of(Intent.APPAREL, Intent.OTHER_COMMODITY);
@@ -111,6 +118,7 @@ public final class ProductCatalog implements AutoCloseable {
     this.knownCategories = b.knownCategories == null ? null : Set.copyOf(b.knownCategories);
     this.loader = b.loader;
     this.indexThreads = b.indexThreads;
+    refuseForeignFolder(dir, b.mustExist);
     try {
       Files.createDirectories(dir);
     } catch (java.io.IOException e) {
@@ -427,8 +435,9 @@ public final class ProductCatalog implements AutoCloseable {
   /**
    * Reads {@code catalog.csv} (header {@code id,image,category,title,link}; image paths resolve
    * against the file's folder) and indexes every valid row. Rows with a missing or undecodable
-   * image, an empty id, a duplicate id, or an unknown or malformed category are left out and
-   * reported by line in {@link IndexReport#problems()}.
+   * image, an empty id, a duplicate id, an unknown or malformed category, or a field longer than
+   * its column (id or category over 512 characters, title, link or image path over 4096) are left
+   * out and reported by line in {@link IndexReport#problems()}; the other rows are indexed.
    *
    * @param catalogCsv the file
    * @param listener progress ("index" per row)
@@ -591,8 +600,21 @@ public final class ProductCatalog implements AutoCloseable {
     if (e.id().isBlank()) {
       return "id is empty";
     }
-    if (e.id().length() > 512) {
-      return "id longer than 512 characters";
+    if (e.id().length() > MAX_ID_LENGTH) {
+      return tooLong("id", e.id(), MAX_ID_LENGTH);
+    }
+    // the column sizes of commerce_products: a longer field would fail the whole commit
+    if (e.category().trim().length() > MAX_CATEGORY_LENGTH) {
+      return tooLong("category", e.category().trim(), MAX_CATEGORY_LENGTH);
+    }
+    if (e.title().length() > MAX_TEXT_LENGTH) {
+      return tooLong("title", e.title(), MAX_TEXT_LENGTH);
+    }
+    if (e.link().length() > MAX_TEXT_LENGTH) {
+      return tooLong("link", e.link(), MAX_TEXT_LENGTH);
+    }
+    if (e.image().toAbsolutePath().toString().length() > MAX_TEXT_LENGTH) {
+      return tooLong("image path", e.image().toAbsolutePath().toString(), MAX_TEXT_LENGTH);
     }
     if (seen.contains(e.id())) {
       return "duplicate id '" + e.id() + "' (first occurrence kept)";
@@ -608,6 +630,48 @@ public final class ProductCatalog implements AutoCloseable {
       return "unknown category '" + c + "' (known: " + String.join(", ", new java.util.TreeSet<>(knownCategories)) + ")";
     }
     return null;
+  }
+
+  /**
+   * @param dir a folder
+   * @return whether it holds a product catalog (its {@code catalog.mv.db})
+   */
+  public static boolean exists(Path dir) {
+    return Files.isRegularFile(dir.resolve(DB_FILE));
+  }
+
+  /**
+   * Refuses to open (and so to create) a catalog in a folder that holds another store's database,
+   * such as a describer store's {@code references.mv.db}, or, when {@code mustExist}, in a folder
+   * without a catalog: nothing is written there.
+   */
+  private static void refuseForeignFolder(Path dir, boolean mustExist) {
+    if (exists(dir)) {
+      return;
+    }
+    List<String> foreign = new ArrayList<>();
+    if (Files.isDirectory(dir)) {
+      try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+        s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".mv.db")).sorted().forEach(foreign::add);
+      } catch (java.io.IOException e) {
+        throw new StoreException(dir + ": cannot list the catalog folder: " + e.getMessage(), e);
+      }
+    } else if (Files.exists(dir)) {
+      throw new StoreException(dir + ": not a folder, so not a product catalog");
+    }
+    if (!foreign.isEmpty()) {
+      String what = foreign.contains("references.mv.db") ? " (a describer reference store)" : "";
+      throw new StoreException(dir + ": not a product catalog: it holds " + String.join(", ", foreign) + what
+          + " and no " + DB_FILE + "; use another folder for the catalog");
+    }
+    if (mustExist) {
+      throw new StoreException(dir + ": not a product catalog (no " + DB_FILE
+          + "); build one with 'sightline product index'");
+    }
+  }
+
+  private static String tooLong(String field, String value, int limit) {
+    return field + " is " + value.length() + " characters, over the limit of " + limit;
   }
 
   private boolean isKnown(String category) {
@@ -828,8 +892,19 @@ public final class ProductCatalog implements AutoCloseable {
     private int ef = 100;
     private int indexThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private Matcher matcher;
+    private boolean mustExist;
 
     private Builder() {}
+
+    /**
+     * @param mustExist true to refuse a folder that holds no catalog yet (for searching) instead
+     *     of creating an empty catalog there
+     * @return this
+     */
+    public Builder mustExist(boolean mustExist) {
+      this.mustExist = mustExist;
+      return this;
+    }
 
     /**
      * Chooses how products are found (see {@link Matcher}). Applies to a new (empty) catalog,
@@ -926,7 +1001,9 @@ public final class ProductCatalog implements AutoCloseable {
      * @throws IncompatibleFormatException when the folder was built with other embedders, another
      *     {@link Builder#matcher matcher}, another local-feature extractor, or by a newer Sightline
      * @throws StoreException when an index file is corrupt, or missing although the database
-     *     lists products for it
+     *     lists products for it; when the folder holds another store's database (such as a
+     *     describer store's {@code references.mv.db}) and no catalog; or, with
+     *     {@link #mustExist(boolean)}, when it holds no catalog
      */
     public ProductCatalog open() {
       if (dir == null) {

@@ -22,16 +22,23 @@ import java.util.Objects;
  */
 public record Reference(String id, String title, String text, Map<String, String> fields,
     long displays, long views, long clicks) {
+  /** The longest id accepted, in characters (the store's id column). */
+  public static final int MAX_ID_LENGTH = 2000;
 
   /**
    * Validates and copies.
    *
-   * @throws InputFormatException when the id is blank, a count is negative, or a text holds an
+   * @throws InputFormatException when the id is blank or longer than {@link #MAX_ID_LENGTH}
+   *     characters, a count is negative, or a text holds an
    *     unpaired surrogate (text that was not valid UTF-8 / UTF-16)
    */
   public Reference {
     if (id == null || id.isBlank()) {
       throw new InputFormatException(null, 0, "reference id is missing or blank");
+    }
+    if (id.length() > MAX_ID_LENGTH) {
+      throw new InputFormatException(null, 0, "\"id\" is " + id.length()
+          + " characters, over the limit of " + MAX_ID_LENGTH + " (starts \"" + id.substring(0, 40) + "...\")");
     }
     title = title == null ? "" : title;
     text = text == null ? "" : text;

@@ -85,6 +85,8 @@ public final class ReferenceStore implements AutoCloseable {
   private static final String DB_NAME = "references";
   private static final String INDEX_FILE = "references.hnsw";
   private static final int BATCH = 32;
+  /** The longest image location (path or URL) stored, in characters (the location column). */
+  public static final int MAX_LOCATION_LENGTH = 4000;
 
   private static final List<String> MIGRATIONS = List.of(
       "CREATE TABLE describer_meta (k VARCHAR(100) PRIMARY KEY, v VARCHAR(4000) NOT NULL);"
@@ -317,6 +319,7 @@ public final class ReferenceStore implements AutoCloseable {
       throw new InputFormatException(null, 0, "reference " + ref.id()
           + ": empty page (no title, text or fields): nothing to describe the image with");
     }
+    checkLocation(ref.id(), location);
     Vectors.check(vector, embedder.dimension());
     if (Vectors.norm(vector) < 1e-12) {
       throw new io.sightline.core.InvalidVectorException("reference " + ref.id() + ": zero vector");
@@ -325,11 +328,20 @@ public final class ReferenceStore implements AutoCloseable {
     return new Prepared(ref, vector.clone(), key, location, origin, entities, local);
   }
 
+  /** Refuses a location longer than its column before anything is written. */
+  static void checkLocation(String id, String location) {
+    if (location != null && location.length() > MAX_LOCATION_LENGTH) {
+      throw new InputFormatException(null, 0, "reference " + id + ": \"image\" is " + location.length()
+          + " characters, over the limit of " + MAX_LOCATION_LENGTH);
+    }
+  }
+
   private ReferenceInstances.Extracted noPixels() {
     return instances == null ? null : ReferenceInstances.Extracted.NO_PIXELS;
   }
 
   private Prepared prepare(ReferenceInput in) {
+    checkLocation(in.reference().id(), in.image().location());
     BufferedImage img = in.image().load(loader);
     return prepare(in.reference(), img, in.image().location(), in.origin());
   }

@@ -149,6 +149,10 @@ public final class RefsJsonl {
     }
     ImageSource src;
     Origin origin;
+    if (image.length() > ReferenceStore.MAX_LOCATION_LENGTH) {
+      throw new InputFormatException(null, 0, "reference " + id + ": \"image\" is " + image.length()
+          + " characters, over the limit of " + ReferenceStore.MAX_LOCATION_LENGTH);
+    }
     if (image.startsWith("http://") || image.startsWith("https://")) {
       src = ImageSource.ofUrl(java.net.URI.create(image), null);
       origin = Origin.NETWORK;
@@ -161,6 +165,10 @@ public final class RefsJsonl {
       }
       if (!Files.isRegularFile(p)) {
         throw new InputFormatException(null, 0, "reference " + id + ": image file not found: " + p);
+      }
+      if (p.toString().length() > ReferenceStore.MAX_LOCATION_LENGTH) {
+        throw new InputFormatException(null, 0, "reference " + id + ": \"image\" resolves to a path of "
+            + p.toString().length() + " characters, over the limit of " + ReferenceStore.MAX_LOCATION_LENGTH);
       }
       src = ImageSource.ofPath(p);
       origin = Origin.IMPORT;
@@ -209,6 +217,11 @@ public final class RefsJsonl {
     }
     if (!n.isNumber() || (!n.isIntegralNumber() && n.asDouble() != Math.rint(n.asDouble()))) {
       throw new InputFormatException(null, 0, "\"" + name + "\" must be a whole number");
+    }
+    // 1e300 or 99999999999999999999 would otherwise be clamped to Long.MAX_VALUE
+    if (!n.canConvertToLong()) {
+      throw new InputFormatException(null, 0, "\"" + name + "\" is out of range (at most "
+          + Long.MAX_VALUE + "): " + n.asText());
     }
     long v = n.asLong();
     if (v < 0) {

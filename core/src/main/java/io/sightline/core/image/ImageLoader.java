@@ -3,6 +3,7 @@ package io.sightline.core.image;
 import io.sightline.core.ImageDecodeException;
 import io.sightline.core.ImageTooLargeException;
 import io.sightline.core.io.ConfinedPaths;
+import io.sightline.core.io.RegularFiles;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -30,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * decoded, so a decompression bomb (a small file declaring a huge image) is refused with an
  * {@link ImageTooLargeException} without allocating its pixels. Empty, truncated, unreadable and
  * non-image input raises {@link ImageDecodeException} with a message naming the source.
+ *
+ * <p>Files are read only when they are regular files: a device ({@code /dev/zero},
+ * {@code /dev/urandom}), a FIFO or a socket, or a link to one, is refused with an
+ * {@link ImageDecodeException} naming the path before it is opened, and the byte budget is
+ * counted while reading, not taken from {@code Files.size()} (which is 0 for a device).
  *
  * <p>A path that {@link io.sightline.core.io.InputFiles#resolve} confined to a folder is opened
  * with {@link ConfinedPaths#readAll}, which follows no symbolic link out of that folder even if
@@ -156,22 +162,15 @@ public final class ImageLoader {
       if (Files.isDirectory(path)) {
         throw new ImageDecodeException(path + ": is a directory, not an image file");
       }
-      if (ConfinedPaths.isConfined(path)) {
-        // a path from an input file: opened without following links out of its allowed folder
-        try {
-          return ConfinedPaths.readAll(path, maxBytes);
-        } catch (ConfinedPaths.TooLargeException e) {
-          throw new ImageTooLargeException(path + ": file is over the limit of " + maxBytes + " bytes");
-        } catch (ConfinedPaths.EscapeException e) {
-          throw new ImageDecodeException(path + ": refused: " + e.getReason());
-        }
-      }
-      long size = Files.size(path);
-      if (size > maxBytes) {
-        throw new ImageTooLargeException(path + ": file is " + size + " bytes, over the limit of "
-            + maxBytes + " bytes");
-      }
-      return Files.readAllBytes(path);
+      // Only regular files, checked before opening (a FIFO would block the open), and the budget
+      // counted while reading: Files.size() is 0 for /dev/zero, which never ends.
+      return ConfinedPaths.readAll(path, maxBytes);
+    } catch (ConfinedPaths.TooLargeException e) {
+      throw new ImageTooLargeException(path + ": file is over the limit of " + maxBytes + " bytes");
+    } catch (ConfinedPaths.EscapeException e) {
+      throw new ImageDecodeException(path + ": refused: " + e.getReason());
+    } catch (RegularFiles.NotRegularFileException e) {
+      throw new ImageDecodeException(path + ": refused: " + e.getReason());
     } catch (NoSuchFileException e) {
       throw new ImageDecodeException(path + ": no such file", e);
     } catch (IOException e) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -81,14 +82,13 @@ public final class ConfinedPaths {
    * @param maxBytes most bytes to read; a longer file raises {@link TooLargeException}
    * @return the bytes
    * @throws EscapeException when a confined path leads outside its folder now
+   * @throws RegularFiles.NotRegularFileException when it is a device, FIFO, socket or folder
    * @throws IOException when reading fails (NoSuchFileException when it is gone)
    */
   public static byte[] readAll(Path path, long maxBytes) throws IOException {
     Folder folder = FOLDERS.get(path);
     if (folder == null) {
-      try (InputStream in = Files.newInputStream(path)) {
-        return readBounded(in, maxBytes, path);
-      }
+      return RegularFiles.readAll(path, maxBytes);
     }
     Path abs = path.toAbsolutePath().normalize();
     Path target = abs.startsWith(folder.lexical()) ? folder.real().resolve(folder.lexical().relativize(abs)) : abs;
@@ -101,6 +101,7 @@ public final class ConfinedPaths {
     if (!real.startsWith(root)) {
       throw new EscapeException(shown, "now leads to " + real + ", outside the allowed folder " + root);
     }
+    RegularFiles.requireRegular(real);
     try (InputStream in = Files.newInputStream(real)) {
       return readBounded(in, maxBytes, shown);
     }
@@ -136,7 +137,14 @@ public final class ConfinedPaths {
           Path name = at.getFileSystem().getPath(names.get(i));
           boolean last = i == names.size() - 1;
           try {
-            if (last) {
+            if (last && !isLink(dir, name)) {
+              // refuse a device, FIFO or socket before opening it: a FIFO would block the open
+              BasicFileAttributes attrs = dir.getFileAttributeView(name, BasicFileAttributeView.class,
+                  LinkOption.NOFOLLOW_LINKS).readAttributes();
+              if (!attrs.isRegularFile()) {
+                throw new RegularFiles.NotRegularFileException(shown, attrs.isDirectory() ? "a directory"
+                    : RegularFiles.kindOf(at.resolve(name)));
+              }
               Set<OpenOption> opts = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
               try (SeekableByteChannel ch = dir.newByteChannel(name, opts)) {
                 return readBounded(Channels.newInputStream(ch), maxBytes, shown);
@@ -146,6 +154,8 @@ public final class ConfinedPaths {
             dir.close();
             dir = sub;
             at = at.resolve(name);
+          } catch (RegularFiles.NotRegularFileException e) {
+            throw e;
           } catch (IOException e) {
             if (!isLink(dir, name)) {
               throw e;
@@ -180,10 +190,6 @@ public final class ConfinedPaths {
   }
 
   private static byte[] readBounded(InputStream in, long maxBytes, Path shown) throws IOException {
-    byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-    if (b.length > maxBytes) {
-      throw new TooLargeException(shown, maxBytes);
-    }
-    return b;
+    return RegularFiles.readBounded(in, maxBytes, shown);
   }
 }

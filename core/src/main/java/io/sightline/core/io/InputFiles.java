@@ -37,16 +37,24 @@ import java.util.function.Consumer;
  * in memory. Bad lines raise an {@link InputFormatException} carrying the 1-based line number;
  * the reader stays positioned after the bad line, so a caller may record the error and go on.
  *
+ * <p>Files: only a regular file is read; a device ({@code /dev/zero}, {@code /dev/urandom}), a
+ * FIFO, a socket or a folder, or a symbolic link to one, is refused before it is opened with an
+ * {@link InputFormatException} (line 0) naming the file. The file's bytes are counted while
+ * reading and a file over {@link Builder#maxFileBytes(long)} (default 16 GiB) ends the reading.
+ *
  * <p>Instances are immutable and thread-safe; each {@link #openLines()} reader is for one thread.
  */
 public final class InputFiles {
   /** Default line limit: 1 MiB. */
   public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
+  /** Default file limit: 16 GiB, counted while reading. */
+  public static final long DEFAULT_MAX_FILE_BYTES = 16L << 30;
 
   private final Path file;
   private final Path base;
   private final Path root;
   private final int maxLineBytes;
+  private final long maxFileBytes;
   private final boolean widened;
   private volatile Path realRoot;
 
@@ -56,6 +64,7 @@ public final class InputFiles {
     this.base = b.file.toAbsolutePath().normalize().getParent();
     this.root = b.allowedRoot == null ? base : b.allowedRoot.toAbsolutePath().normalize();
     this.maxLineBytes = b.maxLineBytes;
+    this.maxFileBytes = b.maxFileBytes;
   }
 
   /** The root's real path (symbolic links resolved), once it exists. */
@@ -106,6 +115,11 @@ public final class InputFiles {
   /** @return the longest line accepted, in bytes (without its line end) */
   public int maxLineBytes() {
     return maxLineBytes;
+  }
+
+  /** @return the most bytes read from the file before it is refused as too large */
+  public long maxFileBytes() {
+    return maxFileBytes;
   }
 
   /**
@@ -177,11 +191,15 @@ public final class InputFiles {
    * Opens the file for reading line by line.
    *
    * @return a reader; close it
-   * @throws InputFormatException when the file is missing or unreadable
+   * @throws InputFormatException when the file is missing or unreadable, or is not a regular
+   *     file (a device such as {@code /dev/zero}, a FIFO, a socket, a folder, or a link to one:
+   *     refused before it is opened, so a FIFO does not block)
    */
   public LineReader openLines() {
     try {
-      return new LineReader(file, Files.newInputStream(file), maxLineBytes);
+      return new LineReader(file, RegularFiles.open(file), maxLineBytes, maxFileBytes);
+    } catch (RegularFiles.NotRegularFileException e) {
+      throw new InputFormatException(file, 0, "refused: " + e.getReason(), e);
     } catch (NoSuchFileException e) {
       throw new InputFormatException(file, 0, "file not found", e);
     } catch (IOException e) {
@@ -248,6 +266,7 @@ public final class InputFiles {
     private final Path file;
     private Path allowedRoot;
     private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+    private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
 
     private Builder(Path file) {
       this.file = Objects.requireNonNull(file, "file");
@@ -278,6 +297,19 @@ public final class InputFiles {
       return this;
     }
 
+    /**
+     * @param bytes the most bytes read from the file (counted while reading, at least 1); a
+     *     longer file ends the reading with an {@link InputFormatException} at line 0
+     * @return this
+     */
+    public Builder maxFileBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxFileBytes must be at least 1: " + bytes);
+      }
+      this.maxFileBytes = bytes;
+      return this;
+    }
+
     /** @return the instance */
     public InputFiles build() {
       return new InputFiles(this);
@@ -292,6 +324,8 @@ public final class InputFiles {
     private final Path file;
     private final InputStream in;
     private final int max;
+    private final long maxFile;
+    private long read;
     private final byte[] buf = new byte[1 << 16];
     private int pos;
     private int lim;
@@ -302,10 +336,11 @@ public final class InputFiles {
     private final CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
 
-    LineReader(Path file, InputStream in, int maxLineBytes) {
+    LineReader(Path file, InputStream in, int maxLineBytes, long maxFileBytes) {
       this.file = file;
       this.in = in;
       this.max = maxLineBytes;
+      this.maxFile = maxFileBytes;
     }
 
     /** @return the 1-based number of the line last read (or attempted), 0 before the first */
@@ -408,6 +443,15 @@ public final class InputFiles {
       try {
         pos = 0;
         lim = in.read(buf);
+        if (lim > 0) {
+          read += lim;
+          if (read > maxFile) {
+            eof = true;
+            lim = 0;
+            throw new InputFormatException(file, 0, "more than " + maxFile
+                + " bytes, over the limit for an input file");
+          }
+        }
       } catch (IOException e) {
         throw new InputFormatException(file, 0, "cannot read: " + e.getMessage(), new UncheckedIOException(e));
       }

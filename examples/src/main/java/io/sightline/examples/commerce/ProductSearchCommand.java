@@ -84,13 +84,25 @@ public final class ProductSearchCommand implements Callable<Integer> {
     if (top < 1 || candidates < top) {
       throw new CommandLine.ParameterException(spec.commandLine(), "need 1 <= --top <= --candidates");
     }
+    if (Double.isNaN(rankThreshold) || Double.isInfinite(rankThreshold)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--rank-threshold must be a finite number: " + rankThreshold);
+    }
+    if (Double.isNaN(entropyThreshold) || Double.isInfinite(entropyThreshold)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--entropy-threshold must be a finite number: " + entropyThreshold);
+    }
     if (!Files.isDirectory(db)) {
       throw new IllegalStateException("no catalog folder " + db + "; run 'sightline product index' first");
+    }
+    if (!ProductCatalog.exists(db)) {
+      // never create an empty catalog (or write anything) in a folder that is not one
+      throw new IllegalStateException(db + " is not a product catalog (no catalog.mv.db"
+          + (Files.exists(db.resolve("references.mv.db")) ? "; it is a describer reference store" : "")
+          + "); run 'sightline product index' first");
     }
     embedderOptions.asked();
     int status = CliSupport.OK;
     try (EmbedderOptions.Choice emb = embedderOptions.open(db);
-         ProductCatalog cat = ProductCatalog.builder().directory(db).embedder(Intent.APPAREL, emb.embedder())
+         ProductCatalog cat = ProductCatalog.builder().directory(db).mustExist(true).embedder(Intent.APPAREL, emb.embedder())
              .embedder(Intent.OTHER_COMMODITY, emb.embedder()).open()) {
       ImageEmbedder embedder = emb.embedder();
       EmbeddingIntentClassifier model = intentModel != null ? EmbeddingIntentClassifier.load(intentModel, embedder)
