@@ -21,14 +21,22 @@ import org.bytedeco.opencv.opencv_objdetect.CascadeClassifier;
 /**
  * Face (or other target) detection with an OpenCV Haar/LBP cascade. The default cascades ship
  * inside the OpenCV natives jar ({@link #frontalFace()}, {@link #profileFace()}, ...); any other
- * cascade XML file can be given with {@link #fromFile}. Images are reduced to at most
- * {@code maxSide} pixels on their longer side before detection and boxes are mapped back.
+ * cascade XML file can be given with {@link #fromFile}. Images are reduced to {@code maxSide}
+ * pixels on their longer side (a panorama's shorter side is kept at 9/16 of that) before detection
+ * and boxes are mapped back.
  *
  * <p>Thread-safe: each thread gets its own {@link CascadeClassifier} (OpenCV's is not
  * thread-safe). Scores are not calibrated probabilities: a detection's score is
  * {@code neighbours / (neighbours + minNeighbours)}, from OpenCV's reject levels.
  */
 public final class CascadeFaceDetector implements ObjectDetector {
+  /**
+   * Longer side the bundled cascades work at (issue 13: 480 instead of 800 took a 1080p photo's
+   * detection from about 250 to about 95 ms on one core but missed more faces; 560 found as many
+   * faces as 800 on the tuning scenes for about 25 % more time than 480; faces under about 6 % of
+   * a 16:9 photo's height are missed).
+   */
+  public static final int DEFAULT_MAX_SIDE = 560;
   private final Path cascade;
   private final String label;
   private final double scaleFactor;
@@ -51,14 +59,18 @@ public final class CascadeFaceDetector implements ObjectDetector {
   }
 
   /**
-   * The default face detector: the bundled {@code haarcascade_frontalface_alt2.xml}, 5 neighbours.
-   * On the posters evaluation set it found 98% of faces with 0.04 false positives per image, against
-   * 82% and 0.38 for {@code haarcascade_frontalface_default.xml} (see BENCHMARKS.md).
+   * The default face detector: the bundled {@code haarcascade_frontalface_alt2.xml} on a copy
+   * reduced to {@value #DEFAULT_MAX_SIDE} px, 3 neighbours (the composer's {@link FaceVerifier}
+   * then drops hits without an eye or skin). On the posters tune set (seed 7) it found 92% of faces
+   * in about 40% of the time of the 800 px / 5 neighbours setting (95%), see BENCHMARKS.md; before
+   * that, alt2 was chosen over {@code haarcascade_frontalface_default.xml} (98% vs 82% recall,
+   * 0.04 vs 0.38 false positives per image).
    *
    * @return frontal faces
    */
   public static CascadeFaceDetector frontalFace() {
-    return bundled("haarcascades/haarcascade_frontalface_alt2.xml", "face");
+    return new CascadeFaceDetector(CvImages.bundled("haarcascades/haarcascade_frontalface_alt2.xml"), "face", 1.1,
+        3, 0.04, DEFAULT_MAX_SIDE);
   }
 
   /** @return frontal faces with the fast bundled LBP cascade {@code lbpcascade_frontalface_improved.xml} */
@@ -80,10 +92,38 @@ public final class CascadeFaceDetector implements ObjectDetector {
    * @param resource path under {@code share/opencv4/} in the OpenCV jar, e.g.
    *     {@code "lbpcascades/lbpcascade_frontalface_improved.xml"}
    * @param label label given to detections
-   * @return a detector with default parameters (scale 1.1, 5 neighbours, min size 4% of the shorter side)
+   * @return a detector with default parameters (scale 1.1, 5 neighbours, images reduced to
+   *     {@value #DEFAULT_MAX_SIDE} px on the longer side; the smallest face is the cascade's 20 px
+   *     window there, about 7% of the shorter side of a 16:9 photo, 4% of a square one)
    */
   public static CascadeFaceDetector bundled(String resource, String label) {
-    return new CascadeFaceDetector(CvImages.bundled(resource), label, 1.1, 5, 0.04, 800);
+    return new CascadeFaceDetector(CvImages.bundled(resource), label, 1.1, 5, 0.04, DEFAULT_MAX_SIDE);
+  }
+
+  /**
+   * @param resource path under {@code share/opencv4/} in the OpenCV jar
+   * @param label label given to detections
+   * @param maxSide longer side the image is reduced to before detection, at least 32
+   * @return a detector with the default scale, neighbours and minimum size
+   */
+  public static CascadeFaceDetector bundled(String resource, String label, int maxSide) {
+    if (maxSide < 32) {
+      throw new IllegalArgumentException("maxSide must be at least 32, got " + maxSide);
+    }
+    return new CascadeFaceDetector(CvImages.bundled(resource), label, 1.1, 5, 0.04, maxSide);
+  }
+
+  /**
+   * @param resource path under {@code share/opencv4/} in the OpenCV jar
+   * @return the cascade file, extracted from the jar (for {@link #fromFile})
+   */
+  public static Path bundledPath(String resource) {
+    return CvImages.bundled(resource);
+  }
+
+  /** @return the longer side images are reduced to before detection */
+  public int maxSide() {
+    return maxSide;
   }
 
   /**
@@ -126,7 +166,7 @@ public final class CascadeFaceDetector implements ObjectDetector {
 
   @Override
   public List<Detection> detect(BufferedImage image) {
-    BufferedImage small = ImageOps.fitWithin(image, maxSide);
+    BufferedImage small = CvImages.reduced(image, maxSide);
     double back = image.getWidth() / (double) small.getWidth();
     int minSide = Math.max(12, (int) Math.round(Math.min(small.getWidth(), small.getHeight()) * minSizeFraction));
     List<Detection> out = new ArrayList<>();

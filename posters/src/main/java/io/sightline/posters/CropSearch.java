@@ -31,6 +31,10 @@ import java.util.List;
  * they fit, else the faces, else the seed's centre box (the largest merged dilated box) — windows
  * that do not are only taken when none does. An equal aspect is never cropped (seed (39)).
  *
+ * <p>Optionally ({@link #withSubjectRegions()}, off by default) a window that slices a
+ * {@link SubjectRegions subject region} the largest window could hold whole loses
+ * {@code weight · share}.
+ *
  * <p>Immutable and thread-safe.
  */
 public final class CropSearch {
@@ -39,10 +43,40 @@ public final class CropSearch {
   private final double thirdsWeight;
   private final double eyeWeight;
   private final double faceBoost;
+  private final SubjectRegions regions;
 
-  /** The defaults: scales 1, 0.9, 0.8; weights tuned on the pasted-subject tune split. */
+  /**
+   * The defaults: scales 1, 0.9, 0.8; weights tuned on the pasted-subject tune split; no
+   * subject-region term (see {@link #withSubjectRegions()}).
+   */
   public CropSearch() {
-    this(new double[] {1.0, 0.9, 0.8}, 6.0, 0.05, 0.1, 0.6);
+    this(new double[] {1.0, 0.9, 0.8}, 6.0, 0.05, 0.1, 0.6, SubjectRegions.OFF);
+  }
+
+  /** @return the search as the first part of issue 13 left it (the same as the default) */
+  public static CropSearch firstPart() {
+    return new CropSearch();
+  }
+
+  /**
+   * @return the default search plus the subject-region term ({@link SubjectRegions#TUNED}): a
+   *     window that slices a subject region it could hold whole loses score
+   */
+  public static CropSearch withSubjectRegions() {
+    return new CropSearch(new double[] {1.0, 0.9, 0.8}, 6.0, 0.05, 0.1, 0.6, SubjectRegions.TUNED);
+  }
+
+  /**
+   * Same weights as given, without the subject-region term.
+   *
+   * @param scales window sizes tried, as fractions of the largest window of the aspect, in (0,1]
+   * @param cutWeight weight of the importance sliced by the window edges
+   * @param thirdsWeight weight of the rule-of-thirds term
+   * @param eyeWeight weight of the eye-line term
+   * @param faceBoost importance added inside each head box, in [0,1]
+   */
+  public CropSearch(double[] scales, double cutWeight, double thirdsWeight, double eyeWeight, double faceBoost) {
+    this(scales, cutWeight, thirdsWeight, eyeWeight, faceBoost, SubjectRegions.OFF);
   }
 
   /**
@@ -51,8 +85,10 @@ public final class CropSearch {
    * @param thirdsWeight weight of the rule-of-thirds term
    * @param eyeWeight weight of the eye-line term
    * @param faceBoost importance added inside each head box, in [0,1]
+   * @param regions how subject regions are found and how much cutting one costs
    */
-  public CropSearch(double[] scales, double cutWeight, double thirdsWeight, double eyeWeight, double faceBoost) {
+  public CropSearch(double[] scales, double cutWeight, double thirdsWeight, double eyeWeight, double faceBoost,
+      SubjectRegions regions) {
     if (scales == null || scales.length == 0) {
       throw new IllegalArgumentException("need at least one scale");
     }
@@ -69,6 +105,12 @@ public final class CropSearch {
     this.thirdsWeight = thirdsWeight;
     this.eyeWeight = eyeWeight;
     this.faceBoost = faceBoost;
+    this.regions = java.util.Objects.requireNonNull(regions, "regions");
+  }
+
+  /** @return the subject-region settings */
+  public SubjectRegions regions() {
+    return regions;
   }
 
   /**
@@ -141,6 +183,9 @@ public final class CropSearch {
     }
     double sx = mw / (double) width;
     double sy = mh / (double) height;
+    List<SubjectRegions.Region> subj = regions.find(m, sat, total);
+    double fullW = full.w() * sx + 1;
+    double fullH = full.h() * sy + 1;
     double priorWeight = faces ? 2.0 : 0.05;
     Box best = null;
     double bestScore = Double.NEGATIVE_INFINITY;
@@ -182,6 +227,17 @@ public final class CropSearch {
             cut += rect(sat, stride, rx0, Math.max(0, ry1 - bw), rx1, Math.min(mh, ry1 + bw));
           }
           score -= cutWeight * cut / total;
+          for (SubjectRegions.Region r : subj) {
+            // a region that the largest window could hold whole and that is partly inside this one
+            // is being sliced (smaller windows get no pass for it)
+            if (r.x1() - r.x0() <= fullW && r.y1() - r.y0() <= fullH) {
+              int ix = Math.min(rx1, r.x1()) - Math.max(rx0, r.x0());
+              int iy = Math.min(ry1, r.y1()) - Math.max(ry0, r.y0());
+              if (ix > 0 && iy > 0 && (ix < r.x1() - r.x0() || iy < r.y1() - r.y0())) {
+                score -= regions.weight() * r.share();
+              }
+            }
+          }
           if (mass > 1e-9) {
             double u = (rect(satX, stride, rx0, ry0, rx1, ry1) / mass - rx0) / (rx1 - rx0);
             double w = (rect(satY, stride, rx0, ry0, rx1, ry1) / mass - ry0) / (ry1 - ry0);

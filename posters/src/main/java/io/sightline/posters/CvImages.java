@@ -21,6 +21,24 @@ final class CvImages {
 
   private CvImages() {}
 
+  /**
+   * Scale of the reduced analysis copy: the longer side to {@code side}, but the shorter side kept
+   * at least {@code 9/16 · side} (a panorama is not squeezed to a strip), never enlarged.
+   */
+  static double analysisScale(int w, int h, int side) {
+    return Math.min(1.0, Math.max(side / (double) Math.max(w, h), 0.5625 * side / Math.min(w, h)));
+  }
+
+  /** @return {@code img} reduced by {@link #analysisScale}, or itself (as RGB) when not reduced */
+  static BufferedImage reduced(BufferedImage img, int side) {
+    double s = analysisScale(img.getWidth(), img.getHeight(), side);
+    if (s >= 1.0) {
+      return ImageOps.toRgb(img);
+    }
+    return ImageOps.resize(img, Math.max(1, (int) Math.round(img.getWidth() * s)),
+        Math.max(1, (int) Math.round(img.getHeight() * s)));
+  }
+
   /** @return an 8-bit 3-channel BGR matrix with the pixels of {@code img} */
   static Mat toBgr(BufferedImage img) {
     BufferedImage rgb = ImageOps.toRgb(img);

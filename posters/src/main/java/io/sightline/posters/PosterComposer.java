@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PosterComposer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PosterComposer.class);
+  /** Longer side of the reduced copy analysed by default (issue 13: ≤ 150 ms per 1080p photo). */
+  public static final int DEFAULT_ANALYSIS_SIDE = 560;
 
   private final List<PosterTemplate> templates;
   private final ObjectDetector targetDetector;
@@ -75,6 +77,7 @@ public final class PosterComposer implements AutoCloseable {
   private final CropSearch search;
   private final FaceVerifier verifier;
   private final boolean fineGrainedImportance;
+  private final int analysisSide;
   private final double safeMargin;
   private final double obstacleMargin;
 
@@ -102,6 +105,7 @@ public final class PosterComposer implements AutoCloseable {
     this.search = b.cropSearch ? (b.search != null ? b.search : new CropSearch()) : null;
     this.verifier = b.verifyFaces ? new FaceVerifier(b.minFaceScore, b.minSkin) : null;
     this.fineGrainedImportance = b.fineGrainedImportance;
+    this.analysisSide = b.analysisSide;
     this.safeMargin = b.safeMargin;
     this.obstacleMargin = b.obstacleMargin;
   }
@@ -131,9 +135,11 @@ public final class PosterComposer implements AutoCloseable {
     Objects.requireNonNull(image, "image");
     BufferedImage rgb = ImageOps.toRgb(image);
     long t0 = System.nanoTime();
+    // one reduced copy serves the face cascade, the saliency and the importance map (issue 13: speed)
+    BufferedImage work = analysisSide > 0 ? CvImages.reduced(rgb, analysisSide) : rgb;
     List<Detection> targets = new ArrayList<>();
     List<Detection> rejected = new ArrayList<>();
-    for (Detection d : targetDetector.detect(rgb)) {
+    for (Detection d : detectTargets(rgb, work)) {
       if (d.score() >= minTargetScore && (targetLabels == null || targetLabels.contains(d.label()))
           && !d.box().clamp(rgb.getWidth(), rgb.getHeight()).isEmpty()) {
         if (verifier != null && "face".equals(d.label()) && !verifier.verify(rgb, d)) {
@@ -148,13 +154,36 @@ public final class PosterComposer implements AutoCloseable {
           rejected);
     }
     long t1 = System.nanoTime();
-    SaliencyMap map = saliency.compute(rgb);
+    SaliencyMap map = saliency.compute(work);
     Box salient = map.salientRegion(saliencyThreshold, rgb.getWidth(), rgb.getHeight());
-    ImportanceMap importance = search == null ? null : ImportanceMap.compute(rgb, map, fineGrainedImportance);
+    ImportanceMap importance = null;
+    if (search != null) {
+      ImportanceMap m = ImportanceMap.compute(work, map, fineGrainedImportance);
+      importance = new ImportanceMap(m.width(), m.height(), rgb.getWidth(), rgb.getHeight(), m.raw());
+    }
     long t2 = System.nanoTime();
     List<Detection> layerDets = layerDetector == null ? List.of() : layerDetector.detect(rgb);
     return new ImageAnalysis(rgb.getWidth(), rgb.getHeight(), targets, salient, map.mean(), layerDets,
         targetDetector.id(), saliency.id(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, rejected, importance);
+  }
+
+  /**
+   * Runs the target detector; a cascade whose own working size is no larger than the analysis side
+   * runs on the reduced copy (the boxes are mapped back), any other detector on the full image.
+   */
+  private List<Detection> detectTargets(BufferedImage rgb, BufferedImage work) {
+    if (work == rgb || !(targetDetector instanceof CascadeFaceDetector c) || c.maxSide() > analysisSide) {
+      return targetDetector.detect(rgb);
+    }
+    double sx = rgb.getWidth() / (double) work.getWidth();
+    double sy = rgb.getHeight() / (double) work.getHeight();
+    List<Detection> out = new ArrayList<>();
+    for (Detection d : c.detect(work)) {
+      Box b = d.box();
+      out.add(new Detection(new Box(b.x() * sx, b.y() * sy, b.w() * sx, b.h() * sy)
+          .clamp(rgb.getWidth(), rgb.getHeight()), d.label(), d.score()));
+    }
+    return out;
   }
 
   /**
@@ -479,6 +508,7 @@ public final class PosterComposer implements AutoCloseable {
     private double minFaceScore = 0.5;
     private double minSkin = 0.3;
     private boolean fineGrainedImportance;
+    private int analysisSide = DEFAULT_ANALYSIS_SIDE;
     private double safeMargin = 0.04;
     private double obstacleMargin = 0.02;
 
@@ -609,6 +639,20 @@ public final class PosterComposer implements AutoCloseable {
      */
     public Builder fineGrainedImportance(boolean on) {
       this.fineGrainedImportance = on;
+      return this;
+    }
+
+    /**
+     * @param side longer side of the one reduced copy that the face cascade, the saliency and the
+     *     importance map work on (default {@value PosterComposer#DEFAULT_ANALYSIS_SIDE}); 0 analyses
+     *     the full image as before issue 13's speed step (the cascade then reduces on its own)
+     * @return this
+     */
+    public Builder analysisSide(int side) {
+      if (side != 0 && side < 64) {
+        throw new IllegalArgumentException("analysisSide must be 0 or at least 64, got " + side);
+      }
+      this.analysisSide = side;
       return this;
     }
 

@@ -7,6 +7,7 @@ import io.sightline.core.detect.Detection;
 import io.sightline.core.image.ImageLoader;
 import io.sightline.core.image.ImageOps;
 import io.sightline.posters.AspectRatio;
+import io.sightline.posters.CascadeFaceDetector;
 import io.sightline.posters.CropPlanner;
 import io.sightline.posters.CropSearch;
 import io.sightline.posters.ImageAnalysis;
@@ -71,6 +72,15 @@ public final class CropEvaluation {
 
   record Sample(String set, BufferedImage image, List<Box> truth) {}
 
+  static final String PREVIOUS = "previous new (first part: 800 px cascade, full-size analysis)";
+  static final String DEFAULT = "new (verified faces + crop search, 480 px analysis, default)";
+  static final String REGIONS = "new + subject regions (480 px analysis)";
+
+  /** The face cascade as before the speed step: alt2, 800 px. */
+  static CascadeFaceDetector cascade800() {
+    return CascadeFaceDetector.bundled("haarcascades/haarcascade_frontalface_alt2.xml", "face", 800);
+  }
+
   public static void main(String[] args) throws Exception {
     int n = 150;
     long seed = 1;
@@ -78,6 +88,7 @@ public final class CropEvaluation {
     boolean photoSubjects = false;
     boolean onlyNew = false;
     int timing = 20;
+    int threads = 1;
     List<AspectRatio> aspects = List.of(AspectRatio.PORTRAIT_9_16, AspectRatio.SQUARE);
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -87,6 +98,7 @@ public final class CropEvaluation {
         case "--photo-subjects" -> photoSubjects = true;
         case "--only-new" -> onlyNew = true;
         case "--timing" -> timing = Integer.parseInt(args[++i]);
+        case "--threads" -> threads = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -96,17 +108,27 @@ public final class CropEvaluation {
     // "old" = the composer before issue 13: seed centre rules, every Haar hit a face, no search
     Map<String, PosterComposer> ours = new LinkedHashMap<>();
     ours.put("old (faces + spectral residual)", PosterComposer.builder().template(blankTemplate)
-        .cropSearch(false).verifyFaces(false).build());
+        .cropSearch(false).verifyFaces(false).analysisSide(0).targetDetector(cascade800()).build());
     if (!onlyNew) {
       ours.put("old (faces + fine-grained)", PosterComposer.builder().template(blankTemplate)
-          .cropSearch(false).verifyFaces(false).saliency(OpenCvSaliency.fineGrained()).build());
+          .cropSearch(false).verifyFaces(false).saliency(OpenCvSaliency.fineGrained()).analysisSide(0)
+          .targetDetector(cascade800()).build());
     }
     // "new" = issue 13 defaults: verified faces, importance map, crop search
     Map<String, PosterComposer> searched = new LinkedHashMap<>();
-    searched.put("new (verified faces + crop search, default)", PosterComposer.builder().template(blankTemplate)
-        .build());
-    searched.put("new + fine-grained in the importance map", PosterComposer.builder().template(blankTemplate)
-        .fineGrainedImportance(true).build());
+    Map<String, CropSearch> searches = new LinkedHashMap<>();
+    searched.put(PREVIOUS, PosterComposer.builder().template(blankTemplate).analysisSide(0)
+        .targetDetector(cascade800()).build());
+    searches.put(PREVIOUS, CropSearch.firstPart());
+    searched.put(DEFAULT, PosterComposer.builder().template(blankTemplate).build());
+    searches.put(DEFAULT, new CropSearch());
+    searched.put(REGIONS, PosterComposer.builder().template(blankTemplate).build());
+    searches.put(REGIONS, CropSearch.withSubjectRegions());
+    if (!onlyNew) {
+      searched.put("new + fine-grained in the importance map", PosterComposer.builder().template(blankTemplate)
+          .fineGrainedImportance(true).build());
+      searches.put("new + fine-grained in the importance map", new CropSearch());
+    }
 
     // method -> aspect -> per-sample crop
     Map<String, Map<AspectRatio, List<Box>>> crops = new LinkedHashMap<>();
@@ -162,7 +184,7 @@ public final class CropEvaluation {
     for (Map.Entry<String, PosterComposer> e : searched.entrySet()) {
       Map<AspectRatio, List<Box>> pm = new LinkedHashMap<>();
       aspects.forEach(a -> pm.put(a, new ArrayList<>()));
-      CropSearch search = new CropSearch();
+      CropSearch search = searches.get(e.getKey());
       CropPlanner seedRules = e.getValue().planner();
       long t0 = System.nanoTime();
       for (Sample s : samples) {
@@ -232,6 +254,7 @@ public final class CropEvaluation {
       }
     }
     if (timing > 0) {
+      org.bytedeco.opencv.global.opencv_core.setNumThreads(threads);
       md.append(String.format(Locale.ROOT, "%nTime per 1920x1080 photo (analysis + 9:16 crop, %d photos, after "
           + "one warm-up; OpenCV threads: %d):%n%n| method | ms/photo (mean) | ms/photo (max) |%n|---|---|---|%n",
           timing, org.bytedeco.opencv.global.opencv_core.getNumThreads()));
@@ -244,7 +267,7 @@ public final class CropEvaluation {
       all.putAll(searched);
       for (Map.Entry<String, PosterComposer> e : all.entrySet()) {
         boolean isNew = searched.containsKey(e.getKey());
-        CropSearch search = new CropSearch();
+        CropSearch search = searches.get(e.getKey());
         double sum = 0;
         double max = 0;
         for (int i = -1; i < big.size(); i++) {
@@ -438,7 +461,7 @@ public final class CropEvaluation {
   }
 
   /** Runs smartcrop.js under node; null when node/npm are unavailable. */
-  private static Map<AspectRatio, List<Box>> smartcrop(List<Sample> samples, List<AspectRatio> aspects,
+  static Map<AspectRatio, List<Box>> smartcrop(List<Sample> samples, List<AspectRatio> aspects,
       Map<String, Double> msPerImage) throws IOException, InterruptedException {
     // a scratch folder outside the repository (npm writes node_modules there)
     Path dir = Path.of(System.getProperty("smartcrop.dir", "/tmp/smartcrop")).toAbsolutePath();
@@ -460,12 +483,16 @@ public final class CropEvaluation {
       Files.copy(in, dir.resolve("smartcrop-runner.js"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     // smartcrop prescales to 256 px on the shorter side itself; we hand it that size directly
-    double pre = 256.0 / Math.min(W, H);
-    int pw = (int) Math.round(W * pre);
-    int ph = (int) Math.round(H * pre);
     ObjectMapper json = new ObjectMapper();
     List<Map<String, Object>> jobs = new ArrayList<>();
+    double[] pres = new double[samples.size()];
     for (int i = 0; i < samples.size(); i++) {
+      int iw = samples.get(i).image().getWidth();
+      int ih = samples.get(i).image().getHeight();
+      double pre = 256.0 / Math.min(iw, ih);
+      pres[i] = pre;
+      int pw = (int) Math.round(iw * pre);
+      int ph = (int) Math.round(ih * pre);
       BufferedImage small = ImageOps.resize(samples.get(i).image(), pw, ph);
       int[] px = small.getRGB(0, 0, pw, ph, null, 0, pw);
       ByteBuffer bb = ByteBuffer.allocate(px.length * 4);
@@ -490,10 +517,11 @@ public final class CropEvaluation {
     aspects.forEach(a -> out.put(a, new ArrayList<>()));
     int j = 0;
     for (int i = 0; i < samples.size(); i++) {
+      double pre = pres[i];
       for (AspectRatio a : aspects) {
         JsonNode c = res.get("crops").get(j++);
         out.get(a).add(new Box(c.get("x").asDouble() / pre, c.get("y").asDouble() / pre, c.get("w").asDouble() / pre,
-            c.get("h").asDouble() / pre).clamp(W, H));
+            c.get("h").asDouble() / pre).clamp(samples.get(i).image().getWidth(), samples.get(i).image().getHeight()));
       }
     }
     msPerImage.put("smartcrop.js 2.0.5", res.get("ms").asDouble() / samples.size());

@@ -1,0 +1,177 @@
+package io.sightline.posters.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.core.detect.Box;
+import io.sightline.core.detect.Detection;
+import io.sightline.core.image.ImageLoader;
+import io.sightline.core.image.ImageOps;
+import io.sightline.posters.AspectRatio;
+import io.sightline.posters.CropPlanner;
+import io.sightline.posters.CropSearch;
+import io.sightline.posters.ImageAnalysis;
+import io.sightline.posters.PosterComposer;
+import io.sightline.posters.PosterTemplate;
+import java.awt.image.BufferedImage;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Crops of real photos against hand-annotated subject boxes ({@code /eval/real-subjects.json}:
+ * scikit-image sample photos and one MATE background, with source and licence per photo). Methods
+ * in one run: centre crop, smartcrop.js 2.0.5, the old composer (seed rules, 800 px cascade), the
+ * crop search as the first part of issue 13 left it, and the current default. For each aspect
+ * (9:16, 1:1) it prints the share of the subject box kept per photo, whether a window of that
+ * aspect (full height or width) could hold the subject whole at all, and totals.
+ *
+ * <p>Photos are read from {@code -Dsightline.debian.root=DIR} (a folder holding {@code dpkg -x}
+ * output of {@code python3-skimage} and {@code mate-backgrounds}), else from {@code /tmp/deb/sk}
+ * for the skimage photos; photos not found are skipped and listed.
+ *
+ * <p>Run: {@code java -Dsightline.debian.root=/tmp/evaldata/x -cp ... io.sightline.posters.eval.RealPhotoEvaluation}.
+ */
+public final class RealPhotoEvaluation {
+  private RealPhotoEvaluation() {}
+
+  record Photo(String file, String subject, Box box, Box face, BufferedImage image) {}
+
+  public static void main(String[] args) throws Exception {
+    List<Photo> photos = load();
+    List<AspectRatio> aspects = List.of(AspectRatio.PORTRAIT_9_16, AspectRatio.SQUARE);
+    PosterTemplate blank = new PosterTemplate("eval", 90, 160, List.of(), List.of());
+    List<CropEvaluation.Sample> samples = new ArrayList<>();
+    for (Photo p : photos) {
+      samples.add(new CropEvaluation.Sample("real", p.image(), List.of(p.box())));
+    }
+    Map<String, Map<AspectRatio, List<Box>>> crops = new LinkedHashMap<>();
+    Map<AspectRatio, List<Box>> centre = new LinkedHashMap<>();
+    for (AspectRatio a : aspects) {
+      List<Box> l = new ArrayList<>();
+      for (Photo p : photos) {
+        int w = p.image().getWidth();
+        int h = p.image().getHeight();
+        l.add(CropPlanner.window(w, h, a, w / 2.0, h / 2.0));
+      }
+      centre.put(a, l);
+    }
+    crops.put("centre crop", centre);
+    Map<String, Double> ms = new LinkedHashMap<>();
+    Map<AspectRatio, List<Box>> smart = CropEvaluation.smartcrop(samples, aspects, ms);
+    if (smart != null) {
+      crops.put("smartcrop.js 2.0.5", smart);
+    }
+    try (PosterComposer old = PosterComposer.builder().template(blank).cropSearch(false).verifyFaces(false)
+        .analysisSide(0).targetDetector(CropEvaluation.cascade800()).build();
+        PosterComposer previous = PosterComposer.builder().template(blank).analysisSide(0)
+            .targetDetector(CropEvaluation.cascade800()).build();
+        PosterComposer now = PosterComposer.builder().template(blank).build()) {
+      crops.put("old composer", run(old, null, photos, aspects));
+      crops.put("previous new (first part)", run(previous, CropSearch.firstPart(), photos, aspects));
+      crops.put("new (default)", run(now, new CropSearch(), photos, aspects));
+      crops.put("new + subject regions", run(now, CropSearch.withSubjectRegions(), photos, aspects));
+    }
+    StringBuilder md = new StringBuilder();
+    for (AspectRatio a : aspects) {
+      md.append(String.format(Locale.ROOT, "%n%s — share of the annotated subject kept (1.000 = whole)%n%n", a));
+      md.append("| photo (subject) | fits a window |");
+      crops.keySet().forEach(k -> md.append(' ').append(k).append(" |"));
+      md.append("\n|---|---|");
+      crops.keySet().forEach(k -> md.append("---|"));
+      md.append('\n');
+      Map<String, int[]> whole = new LinkedHashMap<>();
+      Map<String, double[]> kept = new LinkedHashMap<>();
+      int feasible = 0;
+      for (int i = 0; i < photos.size(); i++) {
+        Photo p = photos.get(i);
+        Box win = CropPlanner.window(p.image().getWidth(), p.image().getHeight(), a, 0, 0);
+        boolean fits = p.box().w() <= win.w() + 0.5 && p.box().h() <= win.h() + 0.5;
+        feasible += fits ? 1 : 0;
+        md.append("| ").append(p.file()).append(" (").append(p.subject()).append(") | ").append(fits ? "yes" : "no")
+            .append(" |");
+        for (Map.Entry<String, Map<AspectRatio, List<Box>>> e : crops.entrySet()) {
+          Box c = e.getValue().get(a).get(i);
+          double k = c.intersection(p.box()).area() / p.box().area();
+          boolean faceCut = p.face() != null && c.intersection(p.face()).area() / p.face().area() < 0.999;
+          whole.computeIfAbsent(e.getKey(), x -> new int[2]);
+          kept.computeIfAbsent(e.getKey(), x -> new double[1])[0] += k;
+          if (k >= 0.999) {
+            whole.get(e.getKey())[0]++;
+          }
+          if (faceCut) {
+            whole.get(e.getKey())[1]++;
+          }
+          md.append(String.format(Locale.ROOT, " %.3f%s |", k, faceCut ? " (face cut)" : ""));
+        }
+        md.append('\n');
+      }
+      md.append(String.format(Locale.ROOT, "| **whole / mean kept / faces cut** (%d of %d fit) | |", feasible,
+          photos.size()));
+      for (String k : crops.keySet()) {
+        md.append(String.format(Locale.ROOT, " %d / %.3f / %d |", whole.get(k)[0], kept.get(k)[0] / photos.size(),
+            whole.get(k)[1]));
+      }
+      md.append('\n');
+    }
+    System.out.println(md);
+  }
+
+  private static Map<AspectRatio, List<Box>> run(PosterComposer c, CropSearch search, List<Photo> photos,
+      List<AspectRatio> aspects) {
+    Map<AspectRatio, List<Box>> out = new LinkedHashMap<>();
+    aspects.forEach(a -> out.put(a, new ArrayList<>()));
+    for (Photo p : photos) {
+      ImageAnalysis an = c.analyze(p.image());
+      List<Box> faces = an.targets().stream().map(Detection::box).toList();
+      int w = p.image().getWidth();
+      int h = p.image().getHeight();
+      for (AspectRatio a : aspects) {
+        out.get(a).add(search == null ? c.planner().plan(w, h, a, faces, an.salient()).crop()
+            : search.search(w, h, a, an.importance(), faces, an.salient(), c.planner()).crop());
+      }
+    }
+    return out;
+  }
+
+  static List<Photo> load() throws Exception {
+    JsonNode root;
+    try (InputStream in = RealPhotoEvaluation.class.getResourceAsStream("/eval/real-subjects.json")) {
+      root = new ObjectMapper().readTree(in);
+    }
+    String debRoot = System.getProperty("sightline.debian.root");
+    List<Photo> out = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (JsonNode p : root.get("photos")) {
+      String dir = p.get("dir").asText();
+      String file = p.get("file").asText();
+      List<Path> candidates = new ArrayList<>();
+      if (debRoot != null) {
+        candidates.add(Path.of(debRoot, dir, file));
+      }
+      if (p.get("package").asText().equals("python3-skimage")) {
+        candidates.add(Path.of("/tmp/deb/sk", dir, file));
+      }
+      Path found = candidates.stream().filter(Files::isRegularFile).findFirst().orElse(null);
+      if (found == null) {
+        missing.add(file);
+        continue;
+      }
+      BufferedImage img = ImageOps.toRgb(ImageLoader.defaults().load(found));
+      out.add(new Photo(file, p.get("subject").asText(), box(p.get("box")), p.has("face") ? box(p.get("face")) : null,
+          img));
+    }
+    if (!missing.isEmpty()) {
+      System.err.println("photos not found (set -Dsightline.debian.root): " + missing);
+    }
+    return out;
+  }
+
+  private static Box box(JsonNode b) {
+    return new Box(b.get(0).asDouble(), b.get(1).asDouble(), b.get(2).asDouble(), b.get(3).asDouble());
+  }
+}
