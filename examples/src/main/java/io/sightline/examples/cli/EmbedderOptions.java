@@ -32,14 +32,22 @@ public final class EmbedderOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
 
-  @Option(names = "--embedder", paramLabel = "FILE.onnx",
-      description = "ONNX image model that makes the image vectors (default: the training-free global descriptor);"
-          + " needs --preset. Recorded with the store: commands reading the store use it without being told")
+  /** The value of {@code --embedder} that names the image encoder shipped in sightline-models. */
+  public static final String BUILTIN = "sightline-clipart";
+  /** The value of {@code --embedder} that names the training-free global descriptor. */
+  public static final String DESCRIPTOR = "descriptor";
+
+  @Option(names = "--embedder", paramLabel = "FILE.onnx|" + BUILTIN + "|" + DESCRIPTOR,
+      description = "ONNX image model that makes the image vectors, with --preset; or '" + BUILTIN + "', the"
+          + " project's own encoder of objects and drawings into the all-MiniLM-L6-v2 text space (no --preset);"
+          + " or '" + DESCRIPTOR + "', the training-free colour/edge/layout descriptor. Default: " + DESCRIPTOR
+          + " ('tag train': " + BUILTIN + "). Recorded with the store: commands reading the store use it without"
+          + " being told")
   Path model;
 
   @Option(names = "--preset", paramLabel = "NAME",
       description = "preprocessing of the --embedder model's family: torchvision-imagenet, keras-caffe, clip,"
-          + " dinov2 or yolo")
+          + " dinov2, yolo or sightline-clipart")
   String preset;
 
   @Option(names = "--embedder-output", paramLabel = "NAME",
@@ -67,6 +75,25 @@ public final class EmbedderOptions {
             + " needs --embedder FILE.onnx");
       }
       return Optional.empty();
+    }
+    if (descriptorNamed()) {
+      if (preset != null || output != null) {
+        throw new CommandLine.ParameterException(cl, "--embedder " + DESCRIPTOR + " takes no --preset or"
+            + " --embedder-output");
+      }
+      return Optional.empty();
+    }
+    if (BUILTIN.equals(model.toString()) && !Files.exists(model)) {
+      if (preset != null && !Preset.SIGHTLINE_CLIPART.cliName().equals(Preset.fromName(preset).cliName())) {
+        throw new CommandLine.ParameterException(cl, "--embedder " + BUILTIN + " has its own preprocessing; leave"
+            + " out --preset");
+      }
+      if (output != null) {
+        throw new CommandLine.ParameterException(cl, "--embedder " + BUILTIN + " has one output; leave out"
+            + " --embedder-output");
+      }
+      return Optional.of(new Asked(io.sightline.models.SightlineModels.clipartModelFile(), Preset.SIGHTLINE_CLIPART,
+          null));
     }
     if (preset == null) {
       throw new CommandLine.ParameterException(cl, "--embedder needs --preset NAME (one of "
@@ -106,12 +133,31 @@ public final class EmbedderOptions {
    * @throws ModelException when the model is missing or cannot be loaded
    */
   public Choice open(Path dir) {
+    return open(dir, false);
+  }
+
+  /**
+   * As {@link #open(Path)}, for commands whose new stores default to the shipped encoder.
+   *
+   * @param dir store or model folder (may not exist yet)
+   * @param shippedByDefault whether a new folder without {@code --embedder} gets {@value #BUILTIN}
+   *     instead of the descriptor
+   * @return the embedder, with the record to keep beside the store
+   */
+  public Choice open(Path dir, boolean shippedByDefault) {
     Optional<Asked> asked = asked();
     Optional<EmbedderRecord> rec = EmbedderRecord.read(dir);
     if (rec.isEmpty()) {
+      if (asked.isEmpty() && shippedByDefault && !descriptorNamed()) {
+        return build(new Asked(io.sightline.models.SightlineModels.clipartModelFile(), Preset.SIGHTLINE_CLIPART, null));
+      }
       return asked.map(EmbedderOptions::build).orElseGet(EmbedderOptions::defaultEmbedder);
     }
     EmbedderRecord r = rec.get();
+    if (descriptorNamed() && !r.isDefault()) {
+      throw new IncompatibleFormatException(dir + " was built with " + r.describe() + ", but this command asks for"
+          + " --embedder " + DESCRIPTOR + "; leave out --embedder to use the store's, or build a new store");
+    }
     if (asked.isPresent()) {
       Asked a = asked.get();
       String hash = hash(a.model());
@@ -133,6 +179,10 @@ public final class EmbedderOptions {
       return c;
     }
     Path file = Path.of(r.model());
+    if (!Files.isRegularFile(file) && Preset.SIGHTLINE_CLIPART.cliName().equals(r.preset())) {
+      // the shipped encoder lives in a cache folder that may have been cleaned: copy it out again
+      file = io.sightline.models.SightlineModels.clipartModelFile();
+    }
     String askedHash = asked.isPresent() && asked.get().model().equals(file) ? r.sha256() : null;
     if (!Files.isRegularFile(file)) {
       throw new ModelException(dir + " was built with " + r.describe() + ", but that model file is gone; put it back"
@@ -159,6 +209,10 @@ public final class EmbedderOptions {
     return c;
   }
 
+  private boolean descriptorNamed() {
+    return model != null && DESCRIPTOR.equals(model.toString()) && !Files.exists(model);
+  }
+
   private static String hash(Path file) {
     try {
       return EmbedderRecord.sha256(file);
@@ -176,6 +230,9 @@ public final class EmbedderOptions {
 
   private static Choice build(Asked a, String sha256) {
     OnnxImageEmbedder.Builder b = OnnxImageEmbedder.builder().modelPath(a.model()).preset(a.preset());
+    if (a.preset() == Preset.SIGHTLINE_CLIPART) {
+      b.l2Normalize(true); // as SightlineModels.clipartImageEmbedder() builds it
+    }
     if (a.output() != null) {
       b.outputName(a.output());
     }

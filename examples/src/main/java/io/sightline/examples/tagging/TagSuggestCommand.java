@@ -67,8 +67,9 @@ public final class TagSuggestCommand implements Callable<Integer> {
         : TagSelection.topAbove(top == null ? Integer.MAX_VALUE : top, minFrequency);
     int status = CliSupport.OK;
     try (EmbedderOptions.Choice emb = embedderOptions.open(model);
-         TagRecommender r = TagRecommender.builder().embedder(emb.embedder()).directory(model)
-             .strategy(strategy).selection(selection).build()) {
+         io.sightline.core.text.TextEmbedder text = textEmbedder(emb);
+         TagRecommender r = withText(TagRecommender.builder().embedder(emb.embedder()).directory(model)
+             .strategy(strategy).selection(selection), text).build()) {
       for (Path image : imagesToTag) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("image", image.toString());
@@ -91,5 +92,24 @@ public final class TagSuggestCommand implements Callable<Integer> {
       }
     }
     return status;
+  }
+
+  /**
+   * The text side for the zero-shot and fused strategies: MiniLM when the model folder was built
+   * with the shipped encoder (whose space it is); none otherwise, which ZERO_SHOT refuses.
+   */
+  private io.sightline.core.text.TextEmbedder textEmbedder(EmbedderOptions.Choice emb) {
+    boolean shared = io.sightline.core.onnx.Preset.SIGHTLINE_CLIPART.cliName().equals(emb.record().preset());
+    if (strategy == Strategy.ZERO_SHOT && !shared) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--strategy ZERO_SHOT compares tag words with the"
+          + " image, which needs an image encoder in a text space: train the model folder with --embedder "
+          + EmbedderOptions.BUILTIN);
+    }
+    return shared && (strategy == Strategy.ZERO_SHOT || strategy == Strategy.FUSED)
+        ? io.sightline.models.SightlineModels.textEmbedder() : null;
+  }
+
+  private static TagRecommender.Builder withText(TagRecommender.Builder b, io.sightline.core.text.TextEmbedder t) {
+    return t == null ? b : b.textEmbedder(t, "%s");
   }
 }

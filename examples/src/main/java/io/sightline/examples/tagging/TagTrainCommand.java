@@ -94,7 +94,9 @@ public final class TagTrainCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--max-iterations must be at least 1");
     }
     long t0 = System.nanoTime();
-    try (EmbedderOptions.Choice emb = embedderOptions.open(model)) {
+    // new model folders get the shipped encoder: on drawings of families it never saw it gives
+    // better tags than the descriptor (BENCHMARKS.md, models); --embedder descriptor keeps the old one
+    try (EmbedderOptions.Choice emb = embedderOptions.open(model, true)) {
       ImageEmbedder embedder = emb.embedder();
       ClusteringOptions options = ClusteringOptions.defaults().withInit(init).withSeed(seed)
           .withMaxIterations(maxIterations);
