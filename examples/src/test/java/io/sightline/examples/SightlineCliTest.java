@@ -19,6 +19,12 @@ class SightlineCliTest {
     assertThat(run("no-such-command").code()).isEqualTo(CliSupport.USAGE);
     assertThat(run().code()).isEqualTo(CliSupport.USAGE);
     assertThat(run("demo", "--no-such-option").code()).isEqualTo(CliSupport.USAGE);
+    CliRun unknownStep = run("demo", "--only", "nonsense");
+    assertThat(unknownStep.code()).isEqualTo(CliSupport.USAGE);
+    assertThat(unknownStep.err()).contains("nonsense").contains("tagging");
+    // enum option values in any case
+    CliRun lower = run("tag", "suggest", "--model", "/nonexistent-folder", "--strategy", "zero_shot", "x.png");
+    assertThat(lower.err()).doesNotContain("Invalid value for option '--strategy'");
   }
 
   @Test

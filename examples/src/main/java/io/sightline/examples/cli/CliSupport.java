@@ -125,6 +125,8 @@ public final class CliSupport {
    */
   public static CommandLine commandLine(Object root) {
     CommandLine cl = new CommandLine(root);
+    // option values such as --strategy zero_shot or --method kmeans are accepted in any case
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILURE);
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       Throwable t = ex;

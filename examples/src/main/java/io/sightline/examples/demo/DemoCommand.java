@@ -49,8 +49,19 @@ public final class DemoCommand implements Callable<Integer> {
     );
   }
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    if (only != null) {
+      List<String> known = steps().stream().map(DemoStep::name).toList();
+      List<String> unknown = only.stream().filter(s -> !known.contains(s)).toList();
+      if (!unknown.isEmpty() || only.isEmpty()) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--only: unknown step(s) " + unknown
+            + "; the steps are " + known);
+      }
+    }
     Path dataDir = data != null ? data : bundledData(out.resolve("data"));
     Files.createDirectories(out);
     List<Map<String, Object>> summaries = new ArrayList<>();
