@@ -110,6 +110,7 @@ public final class TagSuggestCommand implements Callable<Integer> {
   }
 
   private static TagRecommender.Builder withText(TagRecommender.Builder b, io.sightline.core.text.TextEmbedder t) {
-    return t == null ? b : b.textEmbedder(t, "%s");
+    // the prompt chosen on the tuning families (BENCHMARKS.md, models)
+    return t == null ? b : b.textEmbedder(t, "a drawing of %s");
   }
 }

@@ -63,7 +63,8 @@ class TagZeroShotCliTest {
         assertThat(t.get("frequency").asDouble()).isBetween(0.0, 1.0);
       }
     }
-    // ZERO_SHOT is the cosine between the shipped encoder's image vector and MiniLM's tag vector,
+    // ZERO_SHOT is the cosine between the shipped encoder's image vector and MiniLM's vector of
+    // "a drawing of TAG" (the CLI's prompt),
     // over the tags of at least two posts: recompute it through the API
     CliRun zero = CliRun.of("tag", "suggest", "--model", dir.toString(), "--strategy", "ZERO_SHOT", "--top", "1",
         image);
@@ -80,7 +81,7 @@ class TagZeroShotCliTest {
       float[] v = images.embed(io.sightline.core.image.ImageLoader.defaults().load(Path.of(image)));
       for (var e : posts.entrySet()) {
         if (e.getValue() >= 2) {
-          float[] w = words.embed(e.getKey());
+          float[] w = words.embed("a drawing of " + e.getKey());
           double c = 0;
           for (int i = 0; i < v.length; i++) {
             c += v[i] * w[i];
