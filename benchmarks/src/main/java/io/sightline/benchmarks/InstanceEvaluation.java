@@ -49,6 +49,8 @@ public final class InstanceEvaluation {
 
   static {
     MATCHERS.put("global", GlobalMatcher::new);
+    // the shipped semantic encoder as a global embedder (sightline-models)
+    MATCHERS.put("clipart-model", () -> new GlobalMatcher(io.sightline.models.SightlineModels.clipartImageEmbedder()));
     MATCHERS.put("local", () -> new LocalMatcher(false, LocalMatcher.configured()));
     MATCHERS.put("hybrid", () -> new LocalMatcher(true, LocalMatcher.configured()));
   }
