@@ -184,6 +184,67 @@ class ZeroShotAndFusionTest {
   }
 
   @Test
+  void tagVectorsAreNormalisedSoALongTextVectorDoesNotWin() {
+    // "boat" comes back five times longer than "tree": compared raw, boat would win (3.0 vs 0.8)
+    WordTable words = new WordTable(Map.of("sky", 0, "boat", 1, "tree", 2)) {
+      @Override
+      public float[] embed(String text) {
+        float[] v = super.embed(text);
+        if (text.equals("boat")) {
+          for (int i = 0; i < v.length; i++) {
+            v[i] *= 5;
+          }
+        }
+        return v;
+      }
+    };
+    try (TagRecommender r = builder().textEmbedder(words, "%s").build()) {
+      r.addStock(stock());
+      r.train();
+      float[] q = new float[D];
+      q[1] = 0.6f;
+      q[2] = 0.8f;
+      TagSuggestion s = r.suggestVector(q, Strategy.ZERO_SHOT, TagSelection.top(2));
+      assertThat(s.tagNames()).containsExactly("tree", "boat");
+      assertThat(s.tags().get(1).frequency()).isCloseTo(0.6, org.assertj.core.api.Assertions.within(1e-6));
+    }
+  }
+
+  @Test
+  void softmaxSharesFollowTheTemperature() {
+    Map<String, Double> shares = ZeroShotTags.softmax(Map.of("a", 0.5, "b", 0.3, "c", 0.1), 0.1);
+    assertThat(shares.values().stream().mapToDouble(Double::doubleValue).sum())
+        .isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-12));
+    // a : b = exp((0.5 - 0.3) / 0.1) = e^2
+    assertThat(shares.get("a") / shares.get("b")).isCloseTo(Math.exp(2), org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(shares.get("b") / shares.get("c")).isCloseTo(Math.exp(2), org.assertj.core.api.Assertions.within(1e-9));
+    // large cosines over a small temperature stay finite (the maximum is subtracted first)
+    Map<String, Double> sharp = ZeroShotTags.softmax(Map.of("a", 0.9, "b", 0.8), 0.001);
+    assertThat(sharp.get("a")).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(sharp.get("b")).isFinite();
+  }
+
+  @Test
+  void cooccurrenceIsTheShareOfATypedTagsPosts() {
+    List<TagModel.Row> rows = List.of(
+        new TagModel.Row("1", "post:p1", Set.of("boat", "harbour"), 0),
+        new TagModel.Row("2", "post:p2", Set.of("boat", "sky"), 0),
+        new TagModel.Row("3", "post:p3", Set.of("boat"), 0),
+        new TagModel.Row("4", "post:p4", Set.of("boat", "sky"), 0),
+        new TagModel.Row("5", "post:p5", Set.of("harbour", "crane"), 0));
+    TagCooccurrence co = new TagCooccurrence(rows);
+    Map<String, Double> given = co.given(List.of("boat"));
+    assertThat(given).containsOnlyKeys("harbour", "sky");
+    assertThat(given.get("harbour")).isEqualTo(0.25);
+    assertThat(given.get("sky")).isEqualTo(0.5);
+    // two typed tags that go together: neither comes back, the largest share per tag is kept
+    Map<String, Double> both = co.given(List.of("boat", "harbour"));
+    assertThat(both).containsOnlyKeys("sky", "crane");
+    assertThat(both.get("crane")).isEqualTo(0.5);
+    assertThat(co.given(List.of("unknown"))).isEmpty();
+  }
+
+  @Test
   void zeroShotNeedsATextEmbedderInTheImageSpace() {
     try (TagRecommender r = builder().build()) {
       r.addStock(stock());
