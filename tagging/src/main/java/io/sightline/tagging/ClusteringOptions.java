@@ -4,7 +4,8 @@ package io.sightline.tagging;
  * How the stock is clustered. Immutable; change a value with the {@code with...} methods.
  *
  * @param method K-means or mini-batch K-means
- * @param clusters K, the number of clusters (at least 1, at most the number of stock images)
+ * @param clusters K, the number of clusters (at least 1, at most the number of stock images), or
+ *     {@link #AUTO}: √(stock images / 2), at most 100, decided when the stock is clustered
  * @param init how the initial centres are chosen
  * @param batchSize mini-batch size (only for {@link ClusteringMethod#MINI_BATCH_KMEANS})
  * @param maxIterations upper bound on iterations (each a full pass for K-means, a batch for mini-batch)
@@ -23,6 +24,9 @@ public record ClusteringOptions(ClusteringMethod method, int clusters, CentreIni
     int maxIterations, double tolerance, int patience, long seed, boolean normalize, double radius,
     int minPoints) {
 
+  /** {@link #clusters} value that lets training pick K from the stock size: √(n/2), 1..100. */
+  public static final int AUTO = 0;
+
   /** Validates the values. */
   public ClusteringOptions {
     if (method == null) {
@@ -31,8 +35,8 @@ public record ClusteringOptions(ClusteringMethod method, int clusters, CentreIni
     if (init == null) {
       throw new IllegalArgumentException("init is required");
     }
-    if (clusters < 1) {
-      throw new IllegalArgumentException("clusters must be at least 1: " + clusters);
+    if (clusters < 1 && clusters != AUTO) {
+      throw new IllegalArgumentException("clusters must be at least 1 (or AUTO): " + clusters);
     }
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be at least 1: " + batchSize);
@@ -55,12 +59,13 @@ public record ClusteringOptions(ClusteringMethod method, int clusters, CentreIni
   }
 
   /**
-   * @return K-means, 100 clusters, random initial centres as in the seed, batch 1000, at most
+   * @return K-means, {@link #AUTO} clusters (√(n/2) of the stock, at most 100: a first try on a
+   *     small stock works), random initial centres as in the seed, batch 1000, at most
    *     100 iterations, tolerance 1e-4, patience 10, seed 42, normalised; DBSCAN radius 0.3 and
    *     5 points
    */
   public static ClusteringOptions defaults() {
-    return new ClusteringOptions(ClusteringMethod.KMEANS, 100, CentreInit.RANDOM, 1000, 100, 1e-4,
+    return new ClusteringOptions(ClusteringMethod.KMEANS, AUTO, CentreInit.RANDOM, 1000, 100, 1e-4,
         10, 42L, true, 0.3, 5);
   }
 
@@ -77,6 +82,7 @@ public record ClusteringOptions(ClusteringMethod method, int clusters, CentreIni
    * @return a copy
    */
   public ClusteringOptions withClusters(int k) {
+    // k = AUTO (0) is allowed: training picks K from the stock size
     return new ClusteringOptions(method, k, init, batchSize, maxIterations, tolerance, patience, seed, normalize, radius, minPoints);
   }
 
@@ -150,5 +156,13 @@ public record ClusteringOptions(ClusteringMethod method, int clusters, CentreIni
   public ClusteringOptions withNormalize(boolean n) {
     return new ClusteringOptions(method, clusters, init, batchSize, maxIterations, tolerance, patience, seed, n,
         radius, minPoints);
+  }
+
+  /**
+   * @param stockImages images in the stock
+   * @return K for that stock: this K, or for {@link #AUTO} round(√(n/2)) within 1..100
+   */
+  public int clustersFor(int stockImages) {
+    return clusters != AUTO ? clusters : (int) Math.max(1, Math.min(100, Math.round(Math.sqrt(stockImages / 2.0))));
   }
 }

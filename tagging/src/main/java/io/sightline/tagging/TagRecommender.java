@@ -415,6 +415,9 @@ public final class TagRecommender implements AutoCloseable {
     if (n == 0) {
       throw new InsufficientStockException("the stock is empty: add tagged images before training");
     }
+    if (opts.clusters() == ClusteringOptions.AUTO) {
+      opts = opts.withClusters(opts.clustersFor(n));
+    }
     if (warm == null && opts.method() != ClusteringMethod.DBSCAN && opts.clusters() > n) {
       throw new InsufficientStockException("cannot make " + opts.clusters() + " clusters from "
           + n + " stock images; use at most " + n + " clusters or add images");

@@ -239,6 +239,19 @@ class TagRecommenderTest {
   }
 
   @Test
+  void defaultClusteringPicksKFromTheStockSize() {
+    // a first try with a small stock and no clustering options: K = round(sqrt(60 / 2)) = 5
+    try (TagRecommender r = TagRecommender.builder().vectors("test-embedder/1", D).build()) {
+      r.addStock(Blobs.stock(20, D, 1));
+      assertThat(r.train().clusters()).isEqualTo(5);
+    }
+    assertThat(ClusteringOptions.defaults().clusters()).isEqualTo(ClusteringOptions.AUTO);
+    assertThat(ClusteringOptions.defaults().clustersFor(1)).isEqualTo(1);
+    assertThat(ClusteringOptions.defaults().clustersFor(1_000_000)).isEqualTo(100);
+    assertThat(ClusteringOptions.defaults().withClusters(7).clustersFor(1_000_000)).isEqualTo(7);
+  }
+
+  @Test
   void builderNamesWhatIsMissing() {
     assertThatThrownBy(() -> TagRecommender.builder().build()).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("embedder");

@@ -118,7 +118,7 @@ public final class TagTrainCommand implements Callable<Integer> {
         stock = r.stockSize();
       }
       // the automatic K depends on the stock size, known only after the import
-      int k = clusters != null ? clusters : (int) Math.max(1, Math.min(100, Math.round(Math.sqrt(stock / 2.0))));
+      int k = clusters != null ? clusters : options.clustersFor(stock);
       try (TagRecommender r = TagRecommender.builder().embedder(embedder).directory(model)
           .clustering(options.withClusters(k)).build()) {
         TrainingReport report = r.model().isPresent()
