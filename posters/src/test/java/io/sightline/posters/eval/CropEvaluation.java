@@ -73,8 +73,10 @@ public final class CropEvaluation {
   record Sample(String set, BufferedImage image, List<Box> truth) {}
 
   static final String PREVIOUS = "previous new (first part: 800 px cascade, full-size analysis)";
-  static final String DEFAULT = "new (verified faces + crop search, 480 px analysis, default)";
-  static final String REGIONS = "new + subject regions (480 px analysis)";
+  static final String DEFAULT = "new (verified faces + crop search, "
+      + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE + " px analysis, default)";
+  static final String REGIONS = "new + subject regions (" + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE
+      + " px analysis)";
 
   /** The face cascade as before the speed step: alt2, 800 px. */
   static CascadeFaceDetector cascade800() {
