@@ -142,12 +142,15 @@ public record PosterTemplate(String name, int width, int height, List<FixedLayer
   public static PosterTemplate load(Path file, Path allowedRoot) {
     String text;
     try {
-      long size = Files.size(file);
-      if (size > MAX_FILE_BYTES) {
-        throw new InputFormatException(file, 0, "template is " + size + " bytes, over the limit of "
-            + MAX_FILE_BYTES + " bytes");
-      }
-      text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+      // a regular file only (a device or FIFO is refused before it is opened), the budget counted
+      // while reading: Files.size() is 0 for /dev/zero
+      byte[] bytes = io.sightline.core.io.RegularFiles.readAll(file, MAX_FILE_BYTES);
+      text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (io.sightline.core.io.ConfinedPaths.TooLargeException e) {
+      throw new InputFormatException(file, 0, "template is over the limit of " + MAX_FILE_BYTES + " bytes", e);
     } catch (java.nio.charset.CharacterCodingException e) {
       throw new InputFormatException(file, 0, "template is not valid UTF-8", e);
     } catch (IOException e) {

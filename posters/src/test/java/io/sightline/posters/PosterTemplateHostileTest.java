@@ -42,6 +42,23 @@ class PosterTemplateHostileTest {
   }
 
   @Test
+  void devicesAndFifosAreRefusedWithoutReadingThem() throws Exception {
+    // /dev/zero reports size 0 and never ends; a FIFO blocks on open: both refused up front
+    assertThatThrownBy(() -> PosterTemplate.load(Path.of("/dev/zero")))
+        .isInstanceOf(InputFormatException.class).hasMessageContaining("not a regular file");
+    Path link = tmp.resolve("template-link.json");
+    Files.createSymbolicLink(link, Path.of("/dev/urandom"));
+    assertThatThrownBy(() -> PosterTemplate.load(link))
+        .isInstanceOf(InputFormatException.class).hasMessageContaining("not a regular file");
+    Path fifo = tmp.resolve("template.fifo");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    if (mk.waitFor() == 0) {
+      assertThatThrownBy(() -> PosterTemplate.load(fifo))
+          .isInstanceOf(InputFormatException.class).hasMessageContaining("not a regular file");
+    }
+  }
+
+  @Test
   void layerImagePathsAreConfinedToTheTemplatesFolder() throws Exception {
     Path t = setUp();
     assertThat(PosterTemplate.load(Files.writeString(t, withImage("logo.png"))).fixed()).hasSize(1);
