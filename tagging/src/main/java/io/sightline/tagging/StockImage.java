@@ -41,6 +41,10 @@ public record StockImage(String id, float[] vector, Set<String> tags, String pos
       throw new InputFormatException(null, 0, "stock image '" + id + "' has no tag; every stock image needs at least one");
     }
     post = post == null || post.isBlank() ? null : post.trim();
+    if (post != null && post.length() > MAX_TEXT) {
+      throw new InputFormatException(null, 0, "stock image '" + id + "': post longer than " + MAX_TEXT
+          + " characters");
+    }
   }
 
   /** @return a copy of the vector */

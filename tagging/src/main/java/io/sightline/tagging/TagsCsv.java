@@ -145,6 +145,10 @@ public final class TagsCsv {
             throw new InputFormatException(csv, no, "image '" + image + "' already listed on line " + first);
           }
           String post = postCol < 0 ? "" : field(f, postCol);
+          if (post.trim().length() > StockImage.MAX_TEXT) {
+            throw new InputFormatException(csv, no, "post is " + post.trim().length() + " characters, over the limit of "
+                + StockImage.MAX_TEXT);
+          }
           rows.add(new Row(no, image, resolved, tags, post.isEmpty() ? null : post));
         } catch (InputFormatException e) {
           if (e.file() == null) {

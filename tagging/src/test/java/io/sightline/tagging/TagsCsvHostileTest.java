@@ -77,6 +77,15 @@ class TagsCsvHostileTest {
   }
 
   @Test
+  void postOverItsColumnIsRefusedWithItsLine() throws IOException {
+    Path csv = setUp();
+    Files.writeString(csv, HEAD + "ok2.png,sky," + "p".repeat(1001) + "\n");
+    assertNothingStored(csv, "post is 1001 characters, over the limit of 1000");
+    assertThatThrownBy(() -> new StockImage("x", new float[] {1}, java.util.Set.of("sky"), "p".repeat(1001)))
+        .isInstanceOf(InputFormatException.class).hasMessageContaining("post longer than 1000");
+  }
+
+  @Test
   void hugeLineIsRefused() throws IOException {
     Path csv = setUp();
     byte[] chunk = new byte[1 << 20];
