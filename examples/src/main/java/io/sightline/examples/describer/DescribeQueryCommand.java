@@ -73,6 +73,16 @@ public final class DescribeQueryCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "images to describe")
   List<Path> images = new ArrayList<>();
 
+  /** Usage errors (exit 2) for a similarity outside [-1, 1] (or NaN) and fewer than one image. */
+  static void checkThresholds(CommandLine cl, Double matchThreshold, Integer topImages) {
+    if (matchThreshold != null && !(matchThreshold >= -1 && matchThreshold <= 1)) {
+      throw new CommandLine.ParameterException(cl, "--match-threshold must be a cosine in [-1, 1], got " + matchThreshold);
+    }
+    if (topImages != null && topImages < 1) {
+      throw new CommandLine.ParameterException(cl, "--top-images must be at least 1, got " + topImages);
+    }
+  }
+
   static ScoringMode parseMode(CommandLine cl, String mode) {
     return switch (mode.toLowerCase(java.util.Locale.ROOT)) {
       case "grouped" -> ScoringMode.GROUPED;
@@ -89,6 +99,10 @@ public final class DescribeQueryCommand implements Callable<Integer> {
     embedderOptions.asked();
     if (mode != null) {
       parseMode(spec.commandLine(), mode);
+    }
+    checkThresholds(spec.commandLine(), matchThreshold, topImages);
+    if (scoreThreshold != null && !(scoreThreshold >= 0 && scoreThreshold <= 1)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--score-threshold must be in [0, 1]");
     }
     int status = CliSupport.OK;
     try (EmbedderOptions.Choice emb = embedderOptions.open(db);

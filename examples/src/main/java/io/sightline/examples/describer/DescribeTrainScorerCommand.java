@@ -77,6 +77,7 @@ public final class DescribeTrainScorerCommand implements Callable<Integer> {
   public Integer call() {
     embedderOptions.asked();
     ScoringMode m = DescribeQueryCommand.parseMode(spec.commandLine(), mode);
+    DescribeQueryCommand.checkThresholds(spec.commandLine(), matchThreshold, topImages);
     if (iterations < 1 || epochs < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--iterations and --epochs must be at least 1");
     }

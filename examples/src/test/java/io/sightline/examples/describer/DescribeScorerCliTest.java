@@ -181,6 +181,21 @@ class DescribeScorerCliTest {
   }
 
   @Test
+  void outOfRangeSettingsAreUsageErrors() {
+    Path q = tmp.resolve("q-peru-0.png");
+    for (String[] bad : new String[][] {{"--top-images", "-1"}, {"--match-threshold", "NaN"},
+        {"--match-threshold", "2"}, {"--score-threshold", "-0.5"}}) {
+      CliRun r = CliRun.of("describe", "query", "--db", db.toString(), "--scorer", "heuristic", bad[0], bad[1],
+          q.toString());
+      assertThat(r.code()).as(String.join(" ", bad)).isEqualTo(2);
+      assertThat(r.err()).contains(bad[0]);
+    }
+    CliRun train = CliRun.of("describe", "train-scorer", "--db", db.toString(), "--labels", labels.toString(),
+        "--out", tmp.resolve("never.model").toString(), "--top-images", "0");
+    assertThat(train.code()).isEqualTo(2);
+  }
+
+  @Test
   void recordIsUntouchedByARefusedQuery() throws Exception {
     String before = record();
     CliRun.of("describe", "query", "--db", db.toString(), "--top-images", "3", tmp.resolve("q-italy-0.png").toString());
