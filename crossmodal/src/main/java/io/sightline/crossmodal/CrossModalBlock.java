@@ -40,12 +40,10 @@ import java.util.List;
  * {@code textIds int[B,T], textPos int[B,T], textSeedImage float[B,T,Dv], objVisual float[B,O,Dv],
  * objSpatial float[B,O,5], objMasked float[B,O], objSeedText int[B,O,L], objSeedWeight
  * float[B,O,L], attention float[B,S,S]}. Outputs: {@code unitLogits [B,S,V], featurePred
- * [B,O,Dv], matchLogit [B], hidden [B,S,E], textEmbedding [B,E], imageEmbedding [B,E],
- * contrastive logit scale [1]}. The two embeddings (unit length) are projections of the CLS output;
- * the text one is read on text-only passes, the image one on image-only passes.
+ * [B,O,Dv], matchLogit [B], hidden [B,S,E]}.
  */
 final class CrossModalBlock extends AbstractBlock {
-  private static final byte VERSION = 2;
+  private static final byte VERSION = 1;
   private final ModelConfig cfg;
   private final int vocabSize;
   private final IdEmbedding unitEmbedding;
@@ -66,9 +64,6 @@ final class CrossModalBlock extends AbstractBlock {
   private final Linear unitOutput;
   private final Linear featureHead;
   private final Linear matchHead;
-  private final Linear textProjection;
-  private final Linear imageProjection;
-  private final Parameter logitScale;
 
   CrossModalBlock(ModelConfig cfg, int vocabSize) {
     super(VERSION);
@@ -99,11 +94,6 @@ final class CrossModalBlock extends AbstractBlock {
     unitOutput = addChildBlock("unitOutput", Linear.builder().setUnits(vocabSize).build());
     featureHead = addChildBlock("featureHead", Linear.builder().setUnits(cfg.visualDim()).build());
     matchHead = addChildBlock("matchHead", Linear.builder().setUnits(1).build());
-    textProjection = addChildBlock("textProjection", Linear.builder().setUnits(e).build());
-    imageProjection = addChildBlock("imageProjection", Linear.builder().setUnits(e).build());
-    logitScale = addParameter(Parameter.builder().setName("logitScale").setType(Parameter.Type.WEIGHT)
-        .optShape(new Shape(1)).optInitializer(new ai.djl.training.initializer.ConstantInitializer(
-            (float) Math.log(1 / 0.07))).build());
   }
 
   private static Parameter vector(String name, int e) {
@@ -196,16 +186,7 @@ final class CrossModalBlock extends AbstractBlock {
     NDArray clsHidden = x.get(new NDIndex(":, 0, :"));
     NDArray matchLogit = matchHead.forward(ps, new NDList(clsHidden), training).singletonOrThrow()
         .reshape(b);
-    // contrastive embeddings of the pooled (CLS) output: meaningful on text-only and image-only
-    // passes (InputEncoder.View); unit length; the temperature is exp(logitScale), clamped to 100
-    NDArray textEmb = unit(textProjection.forward(ps, new NDList(clsHidden), training).singletonOrThrow());
-    NDArray imageEmb = unit(imageProjection.forward(ps, new NDList(clsHidden), training).singletonOrThrow());
-    NDArray scale = m.ones(new Shape(1)).mul(value(ps, logitScale, m, training)).minimum(4.6052f).exp();
-    return new NDList(unitLogits, featurePred, matchLogit, x, textEmb, imageEmb, scale);
-  }
-
-  private static NDArray unit(NDArray v) {
-    return v.div(v.norm(new int[] {1}, true).maximum(1e-6f));
+    return new NDList(unitLogits, featurePred, matchLogit, x);
   }
 
   private static NDArray embed(IdEmbedding emb, ParameterStore ps, NDArray ids, boolean training) {
@@ -221,8 +202,7 @@ final class CrossModalBlock extends AbstractBlock {
     long b = inputShapes[0].get(0);
     int s = cfg.sequenceLength();
     return new Shape[] {new Shape(b, s, vocabSize), new Shape(b, cfg.maxObjects(), cfg.visualDim()),
-        new Shape(b), new Shape(b, s, cfg.width()), new Shape(b, cfg.width()), new Shape(b, cfg.width()),
-        new Shape(1)};
+        new Shape(b), new Shape(b, s, cfg.width())};
   }
 
   @Override
@@ -251,7 +231,5 @@ final class CrossModalBlock extends AbstractBlock {
     unitOutput.initialize(manager, dataType, seq);
     featureHead.initialize(manager, dataType, new Shape(b, o, e));
     matchHead.initialize(manager, dataType, new Shape(b, e));
-    textProjection.initialize(manager, dataType, new Shape(b, e));
-    imageProjection.initialize(manager, dataType, new Shape(b, e));
   }
 }

@@ -80,19 +80,14 @@ class TrainingRunTest {
 
   @Test
   void resumingAtAnEpochBoundaryGivesTheStraightRunsWeights() {
-    // a run stopped after epoch 1 of 1 and continued to 2 epochs: the schedule over 1 epoch
-    // would differ from the straight run's over 2, so these runs use a constant learning rate
     byte[] a;
-    try (var m = small().epochs(2).restoreBest(false).learningRateSchedule(LearningRateSchedule.CONSTANT)
-        .build().train().model()) {
+    try (var m = small().epochs(2).restoreBest(false).build().train().model()) {
       a = m.parameterBytes();
     }
     Path ckpt = tmp.resolve("ckpt-boundary");
-    small().epochs(1).restoreBest(false).learningRateSchedule(LearningRateSchedule.CONSTANT)
-        .checkpointDir(ckpt).build().train().model().close();
+    small().epochs(1).restoreBest(false).checkpointDir(ckpt).build().train().model().close();
     byte[] b;
-    try (var m = small().epochs(2).restoreBest(false).learningRateSchedule(LearningRateSchedule.CONSTANT)
-        .checkpointDir(ckpt).resume(true).build().train().model()) {
+    try (var m = small().epochs(2).restoreBest(false).checkpointDir(ckpt).resume(true).build().train().model()) {
       b = m.parameterBytes();
     }
     assertThat(b).isEqualTo(a);
@@ -229,7 +224,7 @@ class TrainingRunTest {
   void builderNamesWhatIsMissing() {
     assertThatThrownBy(() -> CrossModalTrainer.builder().build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("pairs");
-    assertThatThrownBy(() -> small().maskingTask(false).matchingTask(false).contrastiveWeight(0).build())
+    assertThatThrownBy(() -> small().maskingTask(false).matchingTask(false).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("task");
     assertThatThrownBy(() -> small().resume(true).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("checkpointDir");
