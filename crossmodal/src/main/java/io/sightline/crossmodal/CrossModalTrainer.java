@@ -163,6 +163,7 @@ public final class CrossModalTrainer {
       (i < nVal ? val : train).add(pairs.get(order.get(i)));
     }
 
+    PyTorchThreads.applyDefault();
     Engine.getEngine("PyTorch").setRandomSeed((int) b.seed);
     Device device = b.device != null ? b.device : CrossModalModel.defaultDevice();
     List<String> captions = new ArrayList<>(new LinkedHashSet<>(pairs.stream().map(ImageTextPair::text).toList()));
