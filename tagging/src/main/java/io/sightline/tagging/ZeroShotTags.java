@@ -1,5 +1,6 @@
 package io.sightline.tagging;
 
+import io.sightline.core.index.Vectors;
 import io.sightline.core.text.TextEmbedder;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,12 +44,7 @@ final class ZeroShotTags {
     ensure(vocabulary);
     Map<String, Double> out = new HashMap<>();
     for (String t : vocabulary) {
-      float[] v = vectors.get(t);
-      double s = 0;
-      for (int i = 0; i < v.length; i++) {
-        s += v[i] * image[i];
-      }
-      out.put(t, s);
+      out.put(t, (double) Vectors.dot(vectors.get(t), image));
     }
     return out;
   }
@@ -88,16 +84,7 @@ final class ZeroShotTags {
     }
     List<float[]> vs = text.embedAll(prompts);
     for (int i = 0; i < missing.size(); i++) {
-      float[] v = vs.get(i).clone();
-      double n = 0;
-      for (float x : v) {
-        n += x * x;
-      }
-      float inv = (float) (1 / Math.max(1e-12, Math.sqrt(n)));
-      for (int k = 0; k < v.length; k++) {
-        v[k] *= inv;
-      }
-      vectors.put(missing.get(i), v);
+      vectors.put(missing.get(i), Vectors.normalizeInPlace(vs.get(i).clone()));
     }
   }
 }

@@ -23,6 +23,39 @@ public final class CliSupport {
   private CliSupport() {}
 
   /**
+   * Reads a versioned JSON record file that a command keeps beside a store (e.g.
+   * {@code embedder.json}, {@code scorer.json}).
+   *
+   * @param file the record file
+   * @param maxFormat the newest {@code "format"} this version reads
+   * @param what what the record is, for messages (e.g. "an embedder record")
+   * @return the record's JSON object, or empty when there is no such regular file
+   * @throws io.sightline.core.StoreException when it cannot be read or is not a JSON object
+   * @throws io.sightline.core.IncompatibleFormatException when its format is newer than {@code maxFormat}
+   */
+  public static java.util.Optional<com.fasterxml.jackson.databind.JsonNode> readJsonRecord(java.nio.file.Path file,
+      int maxFormat, String what) {
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      return java.util.Optional.empty();
+    }
+    com.fasterxml.jackson.databind.JsonNode n;
+    try {
+      n = JSON.readTree(java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      throw new io.sightline.core.StoreException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    if (n == null || !n.isObject()) {
+      throw new io.sightline.core.StoreException(file + " is not " + what + " (expected a JSON object)");
+    }
+    int format = n.path("format").asInt(0);
+    if (format > maxFormat) {
+      throw new io.sightline.core.IncompatibleFormatException(file + " has record format " + format
+          + "; this version reads up to " + maxFormat + " (use a newer sightline)");
+    }
+    return java.util.Optional.of(n);
+  }
+
+  /**
    * Writes a value as pretty-printed JSON into a file atomically: a temporary file beside it,
    * forced to disk, then renamed over the file. A reader sees the old file or the new one, never
    * half of one.

@@ -6,7 +6,6 @@ import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -75,23 +74,15 @@ public record EmbedderRecord(int format, String kind, String model, String sha25
    */
   public static Optional<EmbedderRecord> read(Path dir) {
     Path f = dir.resolve(FILE_NAME);
-    if (!Files.isRegularFile(f)) {
+    Optional<JsonNode> read = CliSupport.readJsonRecord(f, FORMAT, "an embedder record");
+    if (read.isEmpty()) {
       return Optional.empty();
     }
-    JsonNode n;
-    try {
-      n = CliSupport.JSON.readTree(Files.readString(f, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new StoreException("cannot read " + f + ": " + e.getMessage(), e);
-    }
-    if (n == null || !n.isObject() || !n.path("kind").isTextual() || !n.path("id").isTextual()) {
+    JsonNode n = read.get();
+    if (!n.path("kind").isTextual() || !n.path("id").isTextual()) {
       throw new StoreException(f + " is not an embedder record (expected {\"kind\",\"id\",...})");
     }
     int format = n.path("format").asInt(0);
-    if (format > FORMAT) {
-      throw new IncompatibleFormatException(f + " has record format " + format + "; this version reads up to "
-          + FORMAT + " (use a newer sightline)");
-    }
     String kind = n.get("kind").asText();
     if (!DEFAULT.equals(kind) && !ONNX.equals(kind)) {
       throw new IncompatibleFormatException(f + ": unknown embedder kind '" + kind + "' (expected onnx or default)");

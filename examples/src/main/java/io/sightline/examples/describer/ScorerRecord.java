@@ -7,8 +7,6 @@ import io.sightline.core.StoreException;
 import io.sightline.examples.cli.CliSupport;
 import io.sightline.examples.cli.EmbedderRecord;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,23 +51,12 @@ public record ScorerRecord(int format, String scorer, String sha256, String kind
    */
   public static Optional<ScorerRecord> read(Path dir) {
     Path f = dir.resolve(FILE_NAME);
-    if (!Files.isRegularFile(f)) {
+    Optional<JsonNode> read = CliSupport.readJsonRecord(f, FORMAT, "a scorer record");
+    if (read.isEmpty()) {
       return Optional.empty();
     }
-    JsonNode n;
-    try {
-      n = CliSupport.JSON.readTree(Files.readString(f, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new StoreException("cannot read " + f + ": " + e.getMessage(), e);
-    }
-    if (n == null || !n.isObject()) {
-      throw new StoreException(f + " is not a scorer record (expected a JSON object)");
-    }
+    JsonNode n = read.get();
     int format = n.path("format").asInt(0);
-    if (format > FORMAT) {
-      throw new IncompatibleFormatException(f + " has record format " + format + "; this version reads up to "
-          + FORMAT + " (use a newer sightline)");
-    }
     for (String field : List.of("scorer", "sha256", "kind", "mode", "embedder", "matcher")) {
       if (!n.path(field).isTextual()) {
         throw new StoreException(f + ": a scorer record needs a text field \"" + field + "\"");

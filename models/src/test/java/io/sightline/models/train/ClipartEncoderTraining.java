@@ -230,22 +230,11 @@ public final class ClipartEncoderTraining {
   }
 
   static void normalise(float[] v) {
-    double s = 0;
-    for (float x : v) {
-      s += x * x;
-    }
-    float inv = (float) (1 / Math.max(1e-9, Math.sqrt(s)));
-    for (int i = 0; i < v.length; i++) {
-      v[i] *= inv;
-    }
+    io.sightline.core.index.Vectors.normalizeInPlace(v);
   }
 
   static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
-    }
-    return s;
+    return io.sightline.core.index.Vectors.dot(a, b);
   }
 
   static String loadAverage() {
