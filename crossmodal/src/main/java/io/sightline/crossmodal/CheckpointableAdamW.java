@@ -25,7 +25,7 @@ import java.util.TreeMap;
  */
 final class CheckpointableAdamW extends Optimizer {
   private static final int STATE_VERSION = 1;
-  private final float learningRate;
+  private float learningRate;
   private final float beta1 = 0.9f;
   private final float beta2 = 0.999f;
   private final float epsilon = 1e-8f;
@@ -61,6 +61,18 @@ final class CheckpointableAdamW extends Optimizer {
     }
   }
 
+  private float gradientScale = 1f;
+
+  /** @param scale factor on the gradients of the next updates (global-norm clipping) */
+  void setGradientScale(float scale) {
+    this.gradientScale = scale;
+  }
+
+  /** @param lr the learning rate of the next updates (the schedule's value for this step) */
+  void setLearningRate(float lr) {
+    this.learningRate = lr;
+  }
+
   @Override
   public void update(String djlId, NDArray weight, NDArray grad) {
     String parameterId = names.getOrDefault(djlId, djlId);
@@ -73,7 +85,7 @@ final class CheckpointableAdamW extends Optimizer {
     NDArray mean = means.computeIfAbsent(parameterId, k -> moment(k, 0, weight));
     NDArray variance = variances.computeIfAbsent(parameterId, k -> moment(k, 1, weight));
     weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, mean, variance), new NDList(weight),
-        learningRate, lrBiasCorrected, wd, rescaleGrad, clipGrad, beta1, beta2, epsilon, true, true);
+        learningRate, lrBiasCorrected, wd, rescaleGrad * gradientScale, clipGrad, beta1, beta2, epsilon, true, true);
   }
 
   /** A zero moment, or the restored one, on the weight's manager and device. */

@@ -40,10 +40,12 @@ import java.util.List;
  * {@code textIds int[B,T], textPos int[B,T], textSeedImage float[B,T,Dv], objVisual float[B,O,Dv],
  * objSpatial float[B,O,5], objMasked float[B,O], objSeedText int[B,O,L], objSeedWeight
  * float[B,O,L], attention float[B,S,S]}. Outputs: {@code unitLogits [B,S,V], featurePred
- * [B,O,Dv], matchLogit [B], hidden [B,S,E]}.
+ * [B,O,Dv], matchLogit [B], hidden [B,S,E], textEmbedding [B,E], imageEmbedding [B,E],
+ * contrastive logit scale [1]}. The two embeddings (unit length) are projections of the CLS output;
+ * the text one is read on text-only passes, the image one on image-only passes.
  */
 final class CrossModalBlock extends AbstractBlock {
-  private static final byte VERSION = 1;
+  private static final byte VERSION = 2;
   private final ModelConfig cfg;
   private final int vocabSize;
   private final IdEmbedding unitEmbedding;
@@ -64,6 +66,9 @@ final class CrossModalBlock extends AbstractBlock {
   private final Linear unitOutput;
   private final Linear featureHead;
   private final Linear matchHead;
+  private final Linear textProjection;
+  private final Linear imageProjection;
+  private final Parameter logitScale;
 
   CrossModalBlock(ModelConfig cfg, int vocabSize) {
     super(VERSION);
@@ -94,6 +99,11 @@ final class CrossModalBlock extends AbstractBlock {
     unitOutput = addChildBlock("unitOutput", Linear.builder().setUnits(vocabSize).build());
     featureHead = addChildBlock("featureHead", Linear.builder().setUnits(cfg.visualDim()).build());
     matchHead = addChildBlock("matchHead", Linear.builder().setUnits(1).build());
+    textProjection = addChildBlock("textProjection", Linear.builder().setUnits(e).build());
+    imageProjection = addChildBlock("imageProjection", Linear.builder().setUnits(e).build());
+    logitScale = addParameter(Parameter.builder().setName("logitScale").setType(Parameter.Type.WEIGHT)
+        .optShape(new Shape(1)).optInitializer(new ai.djl.training.initializer.ConstantInitializer(
+            (float) Math.log(1 / 0.07))).build());
   }
 
   private static Parameter vector(String name, int e) {
@@ -137,13 +147,13 @@ final class CrossModalBlock extends AbstractBlock {
 
     NDArray text = embed(unitEmbedding, ps, textIds, training)
         .add(seedImageProjection.forward(ps,
-            new NDList(textSeedImage.mul((float) Math.sqrt(cfg.visualDim()))), training).singletonOrThrow())
+            new NDList(textSeedImage.mul(Scalars.of(textSeedImage, Math.sqrt(cfg.visualDim())))), training).singletonOrThrow())
         .add(embed(positionEmbedding, ps, textPos, training))
         .add(value(ps, textModal, m, training));
 
     NDArray keep = objMasked.neg().add(1f).expandDims(2); // [B,O,1]
     // unit-length visual vectors are scaled to unit variance per value before projection
-    NDArray feature = objVisual.mul(keep).mul((float) Math.sqrt(cfg.visualDim()))
+    NDArray feature = objVisual.mul(keep).mul(Scalars.of(objVisual, Math.sqrt(cfg.visualDim())))
         .concat(objSpatial, 2); // object feature [B,O,Dv+5]
     NDArray projected;
     if (objectProjection != null) {
@@ -186,7 +196,18 @@ final class CrossModalBlock extends AbstractBlock {
     NDArray clsHidden = x.get(new NDIndex(":, 0, :"));
     NDArray matchLogit = matchHead.forward(ps, new NDList(clsHidden), training).singletonOrThrow()
         .reshape(b);
-    return new NDList(unitLogits, featurePred, matchLogit, x);
+    // contrastive embeddings of the pooled (CLS) output: meaningful on text-only and image-only
+    // passes (InputEncoder.View); unit length; the temperature is exp(logitScale), clamped to 100
+    NDArray textEmb = unit(textProjection.forward(ps, new NDList(clsHidden), training).singletonOrThrow());
+    NDArray imageEmb = unit(imageProjection.forward(ps, new NDList(clsHidden), training).singletonOrThrow());
+    NDArray logScale = m.ones(new Shape(1)).mul(value(ps, logitScale, m, training));
+    NDArray scale = logScale.minimum(Scalars.of(logScale, 4.6052)).exp();
+    return new NDList(unitLogits, featurePred, matchLogit, x, textEmb, imageEmb, scale);
+  }
+
+  private static NDArray unit(NDArray v) {
+    NDArray norm = v.norm(new int[] {1}, true);
+    return v.div(norm.maximum(Scalars.of(norm, 1e-6)));
   }
 
   private static NDArray embed(IdEmbedding emb, ParameterStore ps, NDArray ids, boolean training) {
@@ -202,7 +223,8 @@ final class CrossModalBlock extends AbstractBlock {
     long b = inputShapes[0].get(0);
     int s = cfg.sequenceLength();
     return new Shape[] {new Shape(b, s, vocabSize), new Shape(b, cfg.maxObjects(), cfg.visualDim()),
-        new Shape(b), new Shape(b, s, cfg.width())};
+        new Shape(b), new Shape(b, s, cfg.width()), new Shape(b, cfg.width()), new Shape(b, cfg.width()),
+        new Shape(1)};
   }
 
   @Override
@@ -231,5 +253,7 @@ final class CrossModalBlock extends AbstractBlock {
     unitOutput.initialize(manager, dataType, seq);
     featureHead.initialize(manager, dataType, new Shape(b, o, e));
     matchHead.initialize(manager, dataType, new Shape(b, e));
+    textProjection.initialize(manager, dataType, new Shape(b, e));
+    imageProjection.initialize(manager, dataType, new Shape(b, e));
   }
 }

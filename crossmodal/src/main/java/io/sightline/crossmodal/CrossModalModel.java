@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -47,7 +46,7 @@ public final class CrossModalModel implements AutoCloseable {
   /** File name of a saved model inside its folder. */
   public static final String FILE_NAME = "crossmodal.model";
   static final String KIND = "crossmodal-model";
-  static final int FORMAT_VERSION = 2;
+  static final int FORMAT_VERSION = 3;
   private static final int MAX_STORED_CAPTIONS = 5000;
   private static final int BATCH = 64;
 
@@ -75,6 +74,7 @@ public final class CrossModalModel implements AutoCloseable {
         Math.min(captionCandidates.size(), MAX_STORED_CAPTIONS)));
     this.encoder = new InputEncoder(config, vocab, tokenizer, seeds, useSeeds);
     this.block = new CrossModalBlock(config, vocab.size());
+    PyTorchThreads.applyDefault();
     this.model = Model.newInstance("crossmodal", device, "PyTorch");
     model.setBlock(block);
     block.initialize(model.getNDManager(), DataType.FLOAT32, block.inputShapes(1));
@@ -210,7 +210,64 @@ public final class CrossModalModel implements AutoCloseable {
       f.put(p, extractor.extract(p, List.of()));
       listener.onProgress("features", ++done, images.size(), p.getFileName().toString());
     }
-    return new ImageCollection(f, extractor.embedder().id(), extractor.visualDim());
+    return collection(f);
+  }
+
+  /**
+   * A collection of images whose features are already extracted; their contrastive image
+   * embeddings are computed here (the first stage of {@link #retrieve(String, ImageCollection, int,
+   * int)}).
+   *
+   * @param features image features by image
+   * @return the collection
+   */
+  public ImageCollection collection(Map<Path, ImageFeatures> features) {
+    float[][] emb = imageEmbeddings(new ArrayList<>(features.values()));
+    return new ImageCollection(features, emb, extractor.embedder().id());
+  }
+
+  /**
+   * The contrastive embedding of a text (text-only pass, pooled output, projection; unit length).
+   * Its dot product with {@link #imageEmbedding} is the first-stage similarity.
+   *
+   * @param text a text
+   * @return a unit vector of the model width
+   */
+  public float[] textEmbedding(String text) {
+    InputEncoder.Text t = checkedText(text);
+    InputEncoder.Row row = new InputEncoder.Row(t.ids().clone(), new int[t.length()], null,
+        new boolean[0], true, 0f, 0f);
+    return runLocked(m -> block.forward(new ParameterStore(m, false),
+        encoder.inputs(m, List.of(row), InputEncoder.View.TEXT), false).get(4).toFloatArray());
+  }
+
+  /**
+   * @param image image features
+   * @return its contrastive embedding (image-only pass; unit length)
+   */
+  public float[] imageEmbedding(ImageFeatures image) {
+    return imageEmbeddings(List.of(image))[0];
+  }
+
+  /**
+   * @param images image features
+   * @return their contrastive embeddings, in order
+   */
+  public float[][] imageEmbeddings(List<ImageFeatures> images) {
+    float[][] out = new float[images.size()][];
+    int e = config.width();
+    for (int from = 0; from < images.size(); from += BATCH) {
+      List<InputEncoder.Row> rows = new ArrayList<>();
+      for (ImageFeatures f : images.subList(from, Math.min(images.size(), from + BATCH))) {
+        rows.add(new InputEncoder.Row(new int[0], new int[0], f, new boolean[encoder.objects(f)], true, 0f, 0f));
+      }
+      float[] flat = runLocked(m -> block.forward(new ParameterStore(m, false),
+          encoder.inputs(m, rows, InputEncoder.View.IMAGE), false).get(5).toFloatArray());
+      for (int i = 0; i < rows.size(); i++) {
+        out[from + i] = java.util.Arrays.copyOfRange(flat, i * e, (i + 1) * e);
+      }
+    }
+    return out;
   }
 
   /**
@@ -226,10 +283,10 @@ public final class CrossModalModel implements AutoCloseable {
   }
 
   /**
-   * Ranks images for a text. With {@code firstStage > 0} and a larger collection, the model first
-   * predicts the visual feature of a fully masked image for the text (seed [0155]: the objects of
-   * the unknown image are predicted from the text), takes the {@code firstStage} nearest images
-   * from the embedding index, and re-ranks only those by the matching score.
+   * Ranks images for a text. With {@code firstStage > 0} and a larger collection, the first stage
+   * takes the {@code firstStage} images whose contrastive embeddings are nearest to the text's
+   * (cosine; exact scan, or HNSW for large collections), and the matching head re-ranks only
+   * those. {@link ImageMatch#firstStageSimilarity()} holds the first-stage cosine.
    *
    * @param text the query text
    * @param images candidates
@@ -245,7 +302,7 @@ public final class CrossModalModel implements AutoCloseable {
     List<Path> candidates;
     Map<Path, Double> firstSim = new LinkedHashMap<>();
     if (firstStage > 0 && images.size() > firstStage) {
-      float[] q = predictImageFeature(text);
+      float[] q = textEmbedding(text);
       candidates = new ArrayList<>();
       for (SearchResult<String> r : images.search(q, firstStage)) {
         Path p = Path.of(r.id());
@@ -275,10 +332,15 @@ public final class CrossModalModel implements AutoCloseable {
   /**
    * Predicts the whole-image visual feature of an unseen image for a text: the text with a fully
    * masked grid image goes through the model and the feature head's output for object 0 is read.
+   * No longer the retrieval first stage (it was near random: training never shows a fully masked
+   * image); use {@link #textEmbedding(String)}.
+   *
+   * @deprecated use {@link #textEmbedding(String)} for text-to-image search
    *
    * @param text a text
    * @return a vector in the embedder's space
    */
+  @Deprecated
   public float[] predictImageFeature(String text) {
     InputEncoder.Text t = checkedText(text);
     int g = Math.max(2, config.grid());
@@ -365,7 +427,7 @@ public final class CrossModalModel implements AutoCloseable {
   }
 
   /**
-   * Generates a description by mask-predict decoding: for each length up to {@code maxLength},
+   * Generates a description by mask-predict decoding ({@code MaskPredict}): for each length up to {@code maxLength},
    * start from all-[MASK] units, predict every masked unit, re-mask the least confident ones and
    * predict again for {@code iterations} rounds; the text whose matching score is highest wins.
    *
@@ -375,84 +437,7 @@ public final class CrossModalModel implements AutoCloseable {
    * @return the generated caption with its matching score and unit confidences
    */
   public Caption generate(ImageFeatures image, int maxLength, int iterations) {
-    if (maxLength < 1 || maxLength > config.maxTextUnits()) {
-      throw new IllegalArgumentException("maxLength must be in [1, " + config.maxTextUnits() + "]");
-    }
-    List<Caption.Alternative> tried = new ArrayList<>();
-    Caption best = null;
-    for (int length = 1; length <= maxLength; length++) {
-      final int len = length;
-      int[] ids = new int[len];
-      float[] conf = new float[len];
-      java.util.Arrays.fill(ids, Vocabulary.MASK);
-      for (int it = 0; it < Math.max(1, iterations); it++) {
-        int remask = it == 0 ? len : (int) Math.floor((double) len * (iterations - it) / iterations);
-        if (it > 0) {
-          Integer[] order = new Integer[len];
-          for (int i = 0; i < len; i++) {
-            order[i] = i;
-          }
-          java.util.Arrays.sort(order, Comparator.comparingDouble(i -> conf[i]));
-          for (int r = 0; r < remask; r++) {
-            ids[order[r]] = Vocabulary.MASK;
-          }
-          if (remask == 0) {
-            break;
-          }
-        }
-        int[] targets = new int[len];
-        java.util.Arrays.fill(targets, -1);
-        InputEncoder.Row row = new InputEncoder.Row(ids.clone(), targets, image,
-            new boolean[encoder.objects(image)], true, 0f, 0f);
-        float[][] probs = runLocked(m -> {
-          NDArray logits = forward(m, List.of(row)).get(0).get(new NDIndex("0, 1:{}, :", 1 + len));
-          NDArray p = logits.softmax(1);
-          float[] flat = p.toFloatArray();
-          int v = vocab.size();
-          float[][] out = new float[len][v];
-          for (int i = 0; i < len; i++) {
-            System.arraycopy(flat, i * v, out[i], 0, v);
-          }
-          return out;
-        });
-        for (int i = 0; i < len; i++) {
-          if (ids[i] != Vocabulary.MASK) {
-            continue;
-          }
-          int arg = -1;
-          float bestP = -1;
-          for (int v = Vocabulary.SPECIALS; v < probs[i].length; v++) {
-            if (probs[i][v] > bestP) {
-              bestP = probs[i][v];
-              arg = v;
-            }
-          }
-          ids[i] = arg;
-          conf[i] = bestP;
-        }
-      }
-      List<String> toks = new ArrayList<>();
-      List<Double> confs = new ArrayList<>();
-      for (int i = 0; i < len; i++) {
-        toks.add(vocab.token(ids[i]));
-        confs.add((double) conf[i]);
-      }
-      String text = tokenizer.detokenize(toks);
-      final int[] fids = ids.clone();
-      int[] targets = new int[len];
-      java.util.Arrays.fill(targets, -1);
-      InputEncoder.Row row = new InputEncoder.Row(fids, targets, image,
-          new boolean[encoder.objects(image)], true, 0f, 0f);
-      float logit = runLocked(m -> forward(m, List.of(row)).get(2).toFloatArray()[0]);
-      double s = sigmoid(logit);
-      tried.add(new Caption.Alternative(text, s, Caption.Method.GENERATED));
-      if (best == null || s > best.score()) {
-        best = new Caption(text, s, Caption.Method.GENERATED, confs, List.of());
-      }
-    }
-    tried.sort(Comparator.comparingDouble(Caption.Alternative::score).reversed());
-    return new Caption(best.text(), best.score(), best.method(), best.unitConfidences(),
-        tried.subList(1, tried.size()));
+    return MaskPredict.generate(this, image, maxLength, iterations);
   }
 
   // ---------------------------------------------------------------- plumbing

@@ -1,15 +1,6 @@
 package io.sightline.crossmodal;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.InputFormatException;
@@ -20,17 +11,9 @@ import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.core.image.ImageLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Trains the single-stream image–text semantic model of EP 3 889 830 A1.
@@ -47,6 +30,12 @@ import org.slf4j.LoggerFactory;
  *       object group or an isolated object are masked and predicted (units over the vocabulary,
  *       objects by label and by visual feature). Task 2, matching (claim 5): the CLS output
  *       predicts whether text and image match. Both losses are summed (seed [0159]).</li>
+ *   <li>Not in the seed: an image–text contrastive loss (symmetric InfoNCE, in-batch negatives,
+ *       learned temperature) on text-only and image-only passes of the same transformer, added
+ *       with {@link Builder#contrastiveWeight(double)}; its embeddings are retrieval's first
+ *       stage. Optional hard negatives for the matching head mined from its similarities.
+ *       Warm-up + cosine learning-rate schedule, global-norm gradient clipping, validation split
+ *       by image. The loop itself is in {@code TrainingRun}.</li>
  * </ol>
  *
  * <p>Training runs on the DJL PyTorch engine on CPU, or on the first GPU when PyTorch reports one.
@@ -61,7 +50,6 @@ import org.slf4j.LoggerFactory;
  * <p>A built trainer is used once; {@link #train()} is not reentrant.
  */
 public final class CrossModalTrainer {
-  private static final Logger LOG = LoggerFactory.getLogger(CrossModalTrainer.class);
   /** Checkpoint file name inside the checkpoint folder. */
   public static final String CHECKPOINT_FILE = "checkpoint.model";
 
@@ -86,488 +74,62 @@ public final class CrossModalTrainer {
    *     width or embedder
    */
   public TrainingResult train() {
-    List<ImageTextPair> pairs = b.pairs;
-    ImageEmbedder embedder = b.embedder;
-    FeatureExtractor fx;
-    ModelConfig cfg;
-    if (b.initialModel != null) {
-      cfg = b.initialModel.config;
-      fx = b.initialModel.extractor;
-    } else {
-      cfg = new ModelConfig(b.width, b.layers, b.heads, b.ffnSize > 0 ? b.ffnSize : 4 * b.width,
-          b.maxTextUnits, b.maxObjects, b.grid, embedder.dimension(), 3, b.dropout);
-      fx = new FeatureExtractor(embedder, b.detector, b.loader, b.grid, b.maxObjects, b.minDetectionScore);
-    }
-
-    // image features, once per image
-    Map<Path, ImageFeatures> feats = new LinkedHashMap<>();
-    Map<Path, List<LabeledBox>> boxes = new LinkedHashMap<>();
-    for (ImageTextPair p : pairs) {
-      boxes.merge(p.image(), p.objects(), (a, c) -> a.isEmpty() ? c : a);
-    }
-    Map<Path, ImageFeatures> gridFeats = new LinkedHashMap<>();
-    int done = 0;
-    for (Map.Entry<Path, List<LabeledBox>> e : boxes.entrySet()) {
-      b.cancel.throwIfCancelled();
-      if (e.getValue().isEmpty() && b.featureCache != null && b.featureCache.containsKey(e.getKey())) {
-        feats.put(e.getKey(), b.featureCache.get(e.getKey()));
-        b.listener.onProgress("features", ++done, boxes.size(), e.getKey().getFileName().toString());
-        continue;
-      }
-      java.awt.image.BufferedImage img = b.loader.load(e.getKey());
-      feats.put(e.getKey(), fx.extract(img, e.getValue()));
-      if (e.getValue().isEmpty() && b.featureCache != null) {
-        b.featureCache.put(e.getKey(), feats.get(e.getKey()));
-      }
-      if (b.layoutAugmentation && !e.getValue().isEmpty()) {
-        gridFeats.put(e.getKey(), fx.extract(img, List.of()));
-      }
-      b.listener.onProgress("features", ++done, boxes.size(), e.getKey().getFileName().toString());
-    }
-
-    // vocabulary and seed library
-    Vocabulary vocab;
-    SeedLibrary seeds;
-    if (b.initialModel != null) {
-      vocab = b.initialModel.vocab;
-      seeds = b.initialModel.seeds;
-    } else {
-      List<String> corpus = new ArrayList<>();
-      for (ImageTextPair p : pairs) {
-        corpus.add(p.text());
-        for (LabeledBox lb : p.objects()) {
-          if (lb.label() != null) {
-            corpus.add(lb.label());
-          }
-        }
-      }
-      if (b.seedLibrary != null) {
-        corpus.addAll(b.seedLibrary.standardTexts());
-      }
-      vocab = Vocabulary.build(corpus, b.tokenizer, b.minUnitCount, b.maxVocabulary);
-      seeds = buildSeeds(feats, b.seedLibrary, embedder.dimension());
-    }
-    boolean useSeeds = b.initialModel != null ? b.initialModel.useSeeds : b.useSeedLibrary;
-
-    // split for early stopping
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < pairs.size(); i++) {
-      order.add(i);
-    }
-    Collections.shuffle(order, new Random(b.seed));
-    int nVal = b.validationFraction > 0 && pairs.size() >= 10
-        ? Math.max(1, (int) Math.round(pairs.size() * b.validationFraction)) : 0;
-    List<ImageTextPair> val = new ArrayList<>();
-    List<ImageTextPair> train = new ArrayList<>();
-    for (int i = 0; i < order.size(); i++) {
-      (i < nVal ? val : train).add(pairs.get(order.get(i)));
-    }
-
-    PyTorchThreads.applyDefault();
-    Engine.getEngine("PyTorch").setRandomSeed((int) b.seed);
-    Device device = b.device != null ? b.device : CrossModalModel.defaultDevice();
-    List<String> captions = new ArrayList<>(new LinkedHashSet<>(pairs.stream().map(ImageTextPair::text).toList()));
-    CrossModalModel model = new CrossModalModel(cfg, vocab, b.tokenizer, seeds, useSeeds, fx, captions, device);
-    if (b.initialModel != null) {
-      model.loadParameterBytes(b.initialModel.parameterBytes());
-    }
-
-    // resume
-    Path ckpt = b.checkpointDir == null ? null : b.checkpointDir.resolve(CHECKPOINT_FILE);
-    TrainingState state = null;
-    if (b.resume && ckpt != null && Files.isRegularFile(ckpt)) {
-      ModelFile.Meta meta = ModelFile.readMeta(ckpt);
-      checkCompatible(ckpt, meta, model);
-      model.loadParameterBytes(meta.parameters());
-      state = meta.state();
-      LOG.info("resuming from {} after {} epochs and {} batches", ckpt,
-          state == null ? 0 : state.epochsDone(), state == null ? 0 : state.batchesDone());
-    }
-    int startEpoch = state == null ? 0 : state.epochsDone();
-    int skipBatches = state == null ? 0 : state.batchesDone();
-    List<EpochStats> history = new ArrayList<>(state == null ? List.of() : state.history());
-    double best = state == null ? Double.POSITIVE_INFINITY : state.bestValidation();
-    int bad = state == null ? 0 : state.epochsWithoutGain();
-    byte[] bestParams = state == null ? null : state.bestParameters();
-    boolean stoppedEarly = false;
-
-    InputEncoder enc = model.encoder;
-    // AdamW (DJL's update kernel) whose moments go into every checkpoint, so a resumed run
-    // continues with the interrupted run's optimizer state instead of fresh moments
-    CheckpointableAdamW optimizer = new CheckpointableAdamW(b.learningRate, 0.01f, model.block);
-    if (state != null && state.optimizerState() != null) {
-      try {
-        optimizer.restore(state.optimizerState());
-      } catch (java.io.IOException e) {
-        throw new io.sightline.core.StoreException(ckpt + ": unreadable optimizer state: " + e.getMessage(), e);
-      }
-    } else if (state != null) {
-      LOG.warn("{} holds no optimizer state (older format): the AdamW moments restart", ckpt);
-    }
-    DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.sigmoidBinaryCrossEntropyLoss())
-        .optOptimizer(optimizer)
-        .optDevices(new Device[] {device});
-    try (Trainer trainer = new Trainer(model.model, tc)) {
-      trainer.initialize(model.block.inputShapes(b.batchSize));
-      long trainStart = System.nanoTime();
-      for (int epoch = startEpoch; epoch < b.epochs; epoch++) {
-        long t0 = System.nanoTime();
-        Random rnd = new Random(b.seed * 1_000_003L + epoch);
-        List<InputEncoder.Row> rows = samples(train, feats, gridFeats, enc, rnd, true);
-        Collections.shuffle(rows, rnd);
-        int batches = (rows.size() + b.batchSize - 1) / b.batchSize;
-        double[] sums = new double[7];
-        int counted = 0;
-        if (epoch == startEpoch && skipBatches > 0 && state != null && state.partialSums() != null
-            && state.partialSums().length == sums.length) {
-          // the interrupted epoch's figures so far, so its loss (and the best-epoch choice) match
-          System.arraycopy(state.partialSums(), 0, sums, 0, sums.length);
-          counted = skipBatches;
-        }
-        for (int bi = 0; bi < batches; bi++) {
-          if (epoch == startEpoch && bi < skipBatches) {
-            continue;
-          }
-          b.cancel.throwIfCancelled();
-          // the engine's random stream (dropout) restarts from (seed, epoch, batch) at every batch,
-          // so a run resumed mid-epoch draws the same masks as the uninterrupted one
-          Engine.getEngine("PyTorch").setRandomSeed(batchSeed(b.seed, epoch, bi));
-          List<InputEncoder.Row> batch = rows.subList(bi * b.batchSize,
-              Math.min(rows.size(), (bi + 1) * b.batchSize));
-          double[] f;
-          try (NDManager m = trainer.getManager().newSubManager()) {
-            NDList in = enc.inputs(m, batch);
-            NDList tg = enc.targets(m, batch);
-            try (GradientCollector gc = trainer.newGradientCollector()) {
-              NDList out = trainer.forward(in);
-              Losses l = losses(out, in, tg, cfg);
-              gc.backward(l.total);
-              f = l.figures();
-            }
-            trainer.step();
-          }
-          for (int i = 0; i < sums.length; i++) {
-            sums[i] += f[i];
-          }
-          counted++;
-          if (ckpt != null && b.checkpointEvery > 0 && (bi + 1) % b.checkpointEvery == 0
-              && bi + 1 < batches) {
-            ModelFile.write(ckpt, model, new TrainingState(epoch, bi + 1, b.seed, best, bad,
-                List.copyOf(history), bestParams, optimizer.stateBytes(), sums.clone()));
-          }
-          b.listener.onProgress("batch", bi + 1, batches,
-              String.format(Locale.ROOT, "epoch %d loss=%.4f", epoch + 1, f[0]));
-        }
-        skipBatches = 0;
-        double valLoss = val.isEmpty() ? Double.NaN : validate(model, val, feats, gridFeats, enc, cfg);
-        double sec = (System.nanoTime() - t0) / 1e9;
-        int c = Math.max(1, counted);
-        EpochStats es = new EpochStats(epoch + 1, sums[0] / c,
-            b.maskingTask ? sums[1] / c : Double.NaN, b.maskingTask ? sums[2] / c : Double.NaN,
-            b.matchingTask ? sums[3] / c : Double.NaN, sums[4] / c, sums[5] / c, valLoss,
-            (long) counted * b.batchSize, sec);
-        history.add(es);
-        b.listener.onProgress("train", epoch + 1, b.epochs, String.format(Locale.ROOT,
-            "loss=%.4f text=%.4f objects=%.4f match=%.4f textAcc=%.3f matchAcc=%.3f val=%.4f %.1f samples/s",
-            es.loss(), es.maskedTextLoss(), es.maskedObjectLoss(), es.matchingLoss(),
-            es.maskedTextAccuracy(), es.matchingAccuracy(), es.validationLoss(), es.samplesPerSecond()));
-        double monitored = Double.isNaN(valLoss) ? es.loss() : valLoss;
-        if (monitored < best - b.minDelta) {
-          best = monitored;
-          bad = 0;
-          bestParams = model.parameterBytes();
-        } else {
-          bad++;
-        }
-        boolean stop = b.patience > 0 && bad >= b.patience;
-        boolean outOfTime = b.maxDuration != null
-            && System.nanoTime() - trainStart > b.maxDuration.toNanos();
-        if (ckpt != null) {
-          ModelFile.write(ckpt, model, new TrainingState(epoch + 1, 0, b.seed, best, bad, history,
-              bestParams, optimizer.stateBytes(), null));
-        }
-        if (stop) {
-          stoppedEarly = true;
-          LOG.info("early stopping after epoch {}: no gain for {} epochs", epoch + 1, bad);
-          break;
-        }
-        if (outOfTime) {
-          LOG.info("time budget {} spent after epoch {}", b.maxDuration, epoch + 1);
-          break;
-        }
-      }
-    } catch (RuntimeException e) {
-      model.close();
-      throw e;
-    }
-    if (bestParams != null && b.restoreBest) {
-      model.loadParameterBytes(bestParams);
-    }
-    return new TrainingResult(model, history, stoppedEarly, startEpoch, train.size(), val.size());
-  }
-
-  /** A 31-bit seed for one batch, mixed from the training seed, the epoch and the batch. */
-  static int batchSeed(long seed, int epoch, int batch) {
-    long h = seed * 0x9E3779B97F4A7C15L + epoch * 0xC2B2AE3D27D4EB4FL + batch * 0x165667B19E3779F9L;
-    h ^= h >>> 31;
-    h *= 0xBF58476D1CE4E5B9L;
-    h ^= h >>> 29;
-    return (int) (h & 0x7FFFFFFF);
-  }
-
-  private static void checkCompatible(Path ckpt, ModelFile.Meta meta, CrossModalModel model) {
-    if (!meta.embedderId().equals(model.embedderId())) {
-      throw new IncompatibleFormatException(ckpt + ": checkpoint was made with embedder '"
-          + meta.embedderId() + "', training uses '" + model.embedderId() + "'");
-    }
-    if (!meta.config().equals(model.config)) {
-      throw new IncompatibleFormatException(ckpt + ": checkpoint architecture " + meta.config()
-          + " differs from this training's " + model.config);
-    }
-    if (!meta.vocab().tokens().equals(model.vocab.tokens())) {
-      throw new IncompatibleFormatException(ckpt + ": checkpoint vocabulary ("
-          + meta.vocab().size() + " units) differs from this corpus's vocabulary ("
-          + model.vocab.size() + " units); use a new checkpoint folder");
-    }
-  }
-
-  private static SeedLibrary buildSeeds(Map<Path, ImageFeatures> feats, SeedLibrary given, int dim) {
-    SeedLibrary.Builder sb = SeedLibrary.builder(dim);
-    if (given != null) {
-      if (given.dimension() != dim) {
-        throw new IllegalArgumentException("seed library dimension " + given.dimension()
-            + " differs from the embedder's " + dim);
-      }
-      for (String t : given.standardTexts()) {
-        for (float[] v : given.standardImages(t)) {
-          sb.add(t, v);
-        }
-      }
-    }
-    for (ImageFeatures f : feats.values()) {
-      for (int i = 0; i < f.size(); i++) {
-        ImageObject o = f.objects().get(i);
-        if (o.source() == RegionSource.GIVEN && o.label() != null) {
-          sb.add(o.label(), f.visual()[i]);
-        }
-      }
-    }
-    return sb.build();
-  }
-
-  /** The image's features: its given boxes, or (grid augmentation, half the time) the grid layout. */
-  private ImageFeatures pick(ImageTextPair p, Map<Path, ImageFeatures> feats,
-      Map<Path, ImageFeatures> gridFeats, Random rnd) {
-    ImageFeatures g = gridFeats.get(p.image());
-    return g != null && rnd.nextBoolean() ? g : feats.get(p.image());
-  }
-
-  private List<InputEncoder.Row> samples(List<ImageTextPair> pairs, Map<Path, ImageFeatures> feats,
-      Map<Path, ImageFeatures> gridFeats, InputEncoder enc, Random rnd, boolean mask) {
-    List<InputEncoder.Row> rows = new ArrayList<>();
-    int n = pairs.size();
-    int negCounter = 0;
-    for (int i = 0; i < n; i++) {
-      ImageTextPair p = pairs.get(i);
-      InputEncoder.Text t = enc.text(p.text());
-      if (t.length() == 0) {
-        continue;
-      }
-      ImageFeatures img = pick(p, feats, gridFeats, rnd);
-      if (mask && b.maskingTask) {
-        int[] targets = new int[t.length()];
-        int[] ids = t.ids().clone();
-        java.util.Arrays.fill(targets, -1);
-        boolean[] objMasked = new boolean[enc.objects(img)];
-        MaskingMode mode = b.maskingMode == MaskingMode.MIXED
-            ? MaskingMode.values()[rnd.nextInt(3)] : b.maskingMode;
-        if (mode == MaskingMode.TEXT || mode == MaskingMode.BOTH) {
-          ids = enc.maskText(t, b.textMaskProbability, b.spanProbability, rnd, targets);
-        }
-        if (mode == MaskingMode.OBJECTS || mode == MaskingMode.BOTH) {
-          objMasked = enc.maskObjects(img, b.objectMasking, rnd);
-        }
-        rows.add(new InputEncoder.Row(ids, targets, img, objMasked, true, 1f, 0f));
-      }
-      if (b.matchingTask) {
-        ImageFeatures pi = pick(p, feats, gridFeats, rnd);
-        rows.add(enc.plain(t, pi));
-      }
-      if (!b.matchingTask || n < 2) {
-        continue;
-      }
-      double want = b.negativesPerPositive;
-      int k = (int) Math.floor(want) + (rnd.nextDouble() < want - Math.floor(want) ? 1 : 0);
-      for (int j = 0; j < k; j++) {
-        NegativeSampling ns = b.negatives == NegativeSampling.BOTH
-            ? (negCounter++ % 2 == 0 ? NegativeSampling.RANDOM_IMAGE : NegativeSampling.RANDOM_TEXT)
-            : b.negatives;
-        ImageTextPair other = pairs.get(otherIndex(pairs, i, rnd));
-        if (ns == NegativeSampling.RANDOM_IMAGE) {
-          ImageFeatures oi = pick(other, feats, gridFeats, rnd);
-          int[] nt = new int[t.length()];
-          java.util.Arrays.fill(nt, -1);
-          rows.add(new InputEncoder.Row(t.ids().clone(), nt, oi, new boolean[enc.objects(oi)], false, 0f, 1f));
-        } else {
-          InputEncoder.Text ot = enc.text(other.text());
-          if (ot.length() == 0) {
-            continue;
-          }
-          int[] nt = new int[ot.length()];
-          java.util.Arrays.fill(nt, -1);
-          ImageFeatures fi = pick(p, feats, gridFeats, rnd);
-          rows.add(new InputEncoder.Row(ot.ids().clone(), nt, fi, new boolean[enc.objects(fi)], false, 0f, 1f));
-        }
-      }
-    }
-    return rows;
-  }
-
-  /** A random pair index whose image and text both differ from pair i (falls back to any other). */
-  private static int otherIndex(List<ImageTextPair> pairs, int i, Random rnd) {
-    ImageTextPair p = pairs.get(i);
-    for (int tries = 0; tries < 20; tries++) {
-      int j = rnd.nextInt(pairs.size());
-      ImageTextPair q = pairs.get(j);
-      if (j != i && !q.image().equals(p.image()) && !q.text().equals(p.text())) {
-        return j;
-      }
-    }
-    int j = rnd.nextInt(pairs.size() - 1);
-    return j >= i ? j + 1 : j;
-  }
-
-  private double validate(CrossModalModel model, List<ImageTextPair> val, Map<Path, ImageFeatures> feats,
-      Map<Path, ImageFeatures> gridFeats, InputEncoder enc, ModelConfig cfg) {
-    Random rnd = new Random(b.seed ^ 0x5DEECE66DL);
-    List<InputEncoder.Row> rows = samples(val, feats, gridFeats, enc, rnd, true);
-    double sum = 0;
-    int n = 0;
-    for (int from = 0; from < rows.size(); from += b.batchSize) {
-      List<InputEncoder.Row> batch = rows.subList(from, Math.min(rows.size(), from + b.batchSize));
-      sum += model.runLocked(m -> {
-        NDList in = enc.inputs(m, batch);
-        NDList tg = enc.targets(m, batch);
-        NDList out = model.block.forward(new ai.djl.training.ParameterStore(m, false), in, false);
-        return losses(out, in, tg, cfg).figures()[0];
-      });
-      n++;
-    }
-    return n == 0 ? Double.NaN : sum / n;
-  }
-
-  private final class Losses {
-    NDArray total;
-    NDArray text;
-    NDArray objects;
-    NDArray match;
-    NDArray textAcc;
-    NDArray matchAcc;
-
-    double[] figures() {
-      return new double[] {total.getFloat(), text.getFloat(), objects.getFloat(), match.getFloat(),
-          textAcc.getFloat(), matchAcc.getFloat(), 0};
-    }
-  }
-
-  private Losses losses(NDList out, NDList in, NDList tg, ModelConfig cfg) {
-    int t = cfg.maxTextUnits();
-    NDArray unitLogits = out.get(0);
-    NDArray featPred = out.get(1);
-    NDArray matchLogit = out.get(2);
-    NDArray textTarget = tg.get(0);
-    NDArray textWeight = tg.get(1);
-    NDArray objLabel = tg.get(2);
-    NDArray objLabelWeight = tg.get(3);
-    NDArray objFeatWeight = tg.get(4);
-    NDArray match = tg.get(5);
-    NDArray matchWeight = tg.get(6);
-    Losses l = new Losses();
-    NDArray logp = unitLogits.logSoftmax(2);
-    NDArray textLogp = logp.get(new NDIndex(":, 1:{}, :", 1 + t));
-    NDArray objLogp = logp.get(new NDIndex(":, {}:, :", 1 + t));
-    NDArray pickedText = textLogp.gather(textTarget.expandDims(2), 2).squeeze(2);
-    NDArray tw = textWeight.sum().maximum(1f);
-    l.text = pickedText.mul(textWeight).sum().neg().div(tw);
-    NDArray pickedObj = objLogp.gather(objLabel.expandDims(2), 2).squeeze(2);
-    NDArray labelLoss = pickedObj.mul(objLabelWeight).sum().neg().div(objLabelWeight.sum().maximum(1f));
-    // 1 - cosine between the predicted and the true visual feature of each masked object
-    NDArray target = in.get(3);
-    NDArray cos = featPred.mul(target).sum(new int[] {2}).div(
-        featPred.norm(new int[] {2}).mul(target.norm(new int[] {2})).maximum(1e-6f));
-    NDArray featErr = cos.neg().add(1f);
-    NDArray featLoss = featErr.mul(objFeatWeight).sum().div(objFeatWeight.sum().maximum(1f));
-    l.objects = labelLoss.add(featLoss);
-    NDArray x = matchLogit;
-    // binary cross-entropy with logits: max(x,0) - x*y + log(1 + exp(-|x|))
-    l.match = x.maximum(0f).sub(x.mul(match)).add(x.abs().neg().exp().add(1f).log())
-        .mul(matchWeight).sum().div(matchWeight.sum().maximum(1f));
-    NDArray total = null;
-    if (b.maskingTask) {
-      total = l.text.add(l.objects);
-    }
-    if (b.matchingTask) {
-      total = total == null ? l.match : total.add(l.match);
-    }
-    l.total = total;
-    NDArray predicted = textLogp.argMax(2);
-    NDArray hit = predicted.eq(textTarget).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-        .mul(textWeight.gt(0f).toType(ai.djl.ndarray.types.DataType.FLOAT32, false));
-    l.textAcc = hit.sum().div(textWeight.gt(0f).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-        .sum().maximum(1f));
-    l.matchAcc = x.gt(0f).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).eq(match)
-        .toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mul(matchWeight).sum()
-        .div(matchWeight.sum().maximum(1f));
-    return l;
+    return new TrainingRun(b).run();
   }
 
   /** Configures a training run. Required: pairs. Not thread-safe. */
   public static final class Builder {
-    private List<ImageTextPair> pairs;
-    private Path pairsFile;
-    private ImageEmbedder embedder;
-    private ObjectDetector detector;
-    private TextTokenizer tokenizer;
-    private ImageLoader loader = ImageLoader.defaults();
-    private SeedLibrary seedLibrary;
-    private boolean useSeedLibrary = true;
-    private boolean layoutAugmentation = true;
-    private CrossModalModel initialModel;
-    private int width = 64;
-    private int layers = 2;
-    private int heads = 4;
-    private int ffnSize = 0;
-    private int maxTextUnits = 16;
-    private int maxObjects = 6;
-    private int grid = 2;
-    private float dropout = 0.0f;
-    private float minDetectionScore = 0.3f;
-    private int minUnitCount = 1;
-    private int maxVocabulary = 30_000;
-    private int epochs = 10;
-    private int batchSize = 32;
-    private float learningRate = 1e-3f;
-    private long seed = 42;
-    private double negativesPerPositive = 1.0;
-    private NegativeSampling negatives = NegativeSampling.BOTH;
-    private MaskingMode maskingMode = MaskingMode.MIXED;
-    private ObjectMasking objectMasking = ObjectMasking.AUTO;
-    private double textMaskProbability = 0.3;
-    private double spanProbability = 0.5;
-    private boolean maskingTask = true;
-    private boolean matchingTask = true;
-    private double validationFraction = 0.0;
-    private int patience = 0;
-    private double minDelta = 1e-4;
-    private boolean restoreBest = true;
-    private Path checkpointDir;
-    private int checkpointEvery = 0;
-    private boolean resume = false;
-    private Device device;
-    private java.time.Duration maxDuration;
-    private Map<Path, ImageFeatures> featureCache;
-    private ProgressListener listener = ProgressListener.NONE;
-    private CancellationToken cancel = CancellationToken.NONE;
+    List<ImageTextPair> pairs;
+    Path pairsFile;
+    ImageEmbedder embedder;
+    ObjectDetector detector;
+    TextTokenizer tokenizer;
+    ImageLoader loader = ImageLoader.defaults();
+    SeedLibrary seedLibrary;
+    boolean useSeedLibrary = true;
+    boolean layoutAugmentation = true;
+    CrossModalModel initialModel;
+    int width = 64;
+    int layers = 2;
+    int heads = 4;
+    int ffnSize = 0;
+    int maxTextUnits = 16;
+    int maxObjects = 6;
+    int grid = 2;
+    float dropout = 0.0f;
+    float minDetectionScore = 0.3f;
+    int minUnitCount = 1;
+    int maxVocabulary = 30_000;
+    int epochs = 10;
+    int batchSize = 32;
+    float learningRate = 1e-3f;
+    long seed = 42;
+    double negativesPerPositive = 1.0;
+    NegativeSampling negatives = NegativeSampling.BOTH;
+    MaskingMode maskingMode = MaskingMode.MIXED;
+    ObjectMasking objectMasking = ObjectMasking.AUTO;
+    double textMaskProbability = 0.3;
+    double spanProbability = 0.5;
+    boolean maskingTask = true;
+    boolean matchingTask = true;
+    double contrastiveWeight = 1.0;
+    int contrastiveBatchSize = 0;
+    boolean hardNegatives = false;
+    LearningRateSchedule schedule = LearningRateSchedule.WARMUP_COSINE;
+    double warmupFraction = 0.05;
+    double clipNorm = 1.0;
+    double validationFraction = 0.0;
+    int patience = 0;
+    double minDelta = 1e-4;
+    boolean restoreBest = true;
+    Path checkpointDir;
+    int checkpointEvery = 0;
+    boolean resume = false;
+    Device device;
+    java.time.Duration maxDuration;
+    Map<Path, ImageFeatures> featureCache;
+    ProgressListener listener = ProgressListener.NONE;
+    CancellationToken cancel = CancellationToken.NONE;
 
     private Builder() {}
 
@@ -773,7 +335,57 @@ public final class CrossModalTrainer {
       return this;
     }
 
-    /** @param fraction share of pairs held out to monitor early stopping (default 0) @return this builder */
+    /**
+     * @param weight weight of the image–text contrastive loss (text-only and image-only passes,
+     *     in-batch negatives, learned temperature) added to the other losses; 0 turns it off, and
+     *     retrieval's first stage then has no trained embedding (default 1)
+     * @return this builder
+     */
+    public Builder contrastiveWeight(double weight) {
+      this.contrastiveWeight = weight;
+      return this;
+    }
+
+    /** @param pairs distinct pairs per contrastive batch (default: the batch size) @return this builder */
+    public Builder contrastiveBatchSize(int pairs) {
+      this.contrastiveBatchSize = pairs;
+      return this;
+    }
+
+    /**
+     * @param on give the matching head, per contrastive batch, each pair and its most similar
+     *     non-matching image or text by the contrastive similarity (default false: at a 60 s budget it cost more than it gave, see BENCHMARKS.md; needs the
+     *     contrastive loss and the matching task)
+     * @return this builder
+     */
+    public Builder hardNegatives(boolean on) {
+      this.hardNegatives = on;
+      return this;
+    }
+
+    /** @param s learning-rate schedule (default WARMUP_COSINE) @return this builder */
+    public Builder learningRateSchedule(LearningRateSchedule s) {
+      this.schedule = Objects.requireNonNull(s);
+      return this;
+    }
+
+    /**
+     * @param fraction share of training spent warming up (of the epochs, or of the time budget
+     *     when that ends training first; default 0.05)
+     * @return this builder
+     */
+    public Builder warmupFraction(double fraction) {
+      this.warmupFraction = fraction;
+      return this;
+    }
+
+    /** @param norm clip the gradients' global L2 norm to this; 0 never (default 1) @return this builder */
+    public Builder gradientClipNorm(double norm) {
+      this.clipNorm = norm;
+      return this;
+    }
+
+    /** @param fraction share of images held out, with all their pairs, to monitor early stopping (default 0) @return this builder */
     public Builder validationFraction(double fraction) {
       this.validationFraction = fraction;
       return this;
@@ -883,8 +495,13 @@ public final class CrossModalTrainer {
             + "negativesPerPositive, textMaskProbability, spanProbability, validationFraction, patience, "
             + "checkpointEvery)");
       }
-      if (!maskingTask && !matchingTask) {
-        throw new IllegalStateException("no training task: enable maskingTask and/or matchingTask");
+      if (!(contrastiveWeight >= 0) || contrastiveBatchSize < 0 || !(warmupFraction >= 0)
+          || warmupFraction >= 1 || !(clipNorm >= 0)) {
+        throw new IllegalStateException("an option is out of range (contrastiveWeight, "
+            + "contrastiveBatchSize, warmupFraction, gradientClipNorm)");
+      }
+      if (!maskingTask && !matchingTask && contrastiveWeight == 0) {
+        throw new IllegalStateException("no training task: enable maskingTask, matchingTask and/or contrastiveWeight");
       }
       if (resume && checkpointDir == null) {
         throw new IllegalStateException("resume needs checkpointDir(...)");

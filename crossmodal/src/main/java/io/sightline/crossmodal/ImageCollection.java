@@ -4,26 +4,38 @@ import io.sightline.core.index.HnswVectorIndex;
 import io.sightline.core.index.Metric;
 import io.sightline.core.index.SearchResult;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Candidate images for text-to-image retrieval, with their object features and an HNSW index of
- * their whole-image embeddings (the first stage for large collections). Made by
+ * Candidate images for text-to-image retrieval: their object features (for the matching head)
+ * and their contrastive image embeddings (the first stage), searched exactly for small
+ * collections and through an HNSW index from {@value #HNSW_FROM} images on. Made by
  * {@link CrossModalModel#collection}. Immutable and thread-safe.
  */
 public final class ImageCollection {
+  /** Collections of at least this many images get an HNSW index for the first stage. */
+  public static final int HNSW_FROM = 2000;
   private final Map<Path, ImageFeatures> features;
+  private final List<Path> order;
+  private final float[][] embeddings;
   private final HnswVectorIndex<String> index;
 
-  ImageCollection(Map<Path, ImageFeatures> features, String embedderId, int dim) {
+  ImageCollection(Map<Path, ImageFeatures> features, float[][] embeddings, String embedderId) {
     this.features = Collections.unmodifiableMap(new LinkedHashMap<>(features));
-    this.index = HnswVectorIndex.builder().dimension(dim).embedderId(embedderId)
-        .metric(Metric.COSINE).initialCapacity(Math.max(16, features.size())).build();
-    for (Map.Entry<Path, ImageFeatures> e : features.entrySet()) {
-      index.add(e.getKey().toString(), e.getValue().global(), Map.of());
+    this.order = List.copyOf(features.keySet());
+    this.embeddings = embeddings;
+    if (embeddings.length >= HNSW_FROM) {
+      index = HnswVectorIndex.builder().dimension(embeddings[0].length).embedderId(embedderId)
+          .metric(Metric.COSINE).initialCapacity(embeddings.length).build();
+      for (int i = 0; i < embeddings.length; i++) {
+        index.add(order.get(i).toString(), embeddings[i], Map.of());
+      }
+    } else {
+      index = null;
     }
   }
 
@@ -34,7 +46,12 @@ public final class ImageCollection {
 
   /** @return the images, in insertion order */
   public List<Path> images() {
-    return List.copyOf(features.keySet());
+    return order;
+  }
+
+  /** @return whether the first stage searches an HNSW index (else an exact scan) */
+  public boolean approximate() {
+    return index != null;
   }
 
   /**
@@ -49,7 +66,20 @@ public final class ImageCollection {
     return f;
   }
 
+  /** First stage: the {@code k} images whose embeddings are nearest (cosine) to the query. */
   List<SearchResult<String>> search(float[] query, int k) {
-    return index.search(query, k);
+    if (index != null) {
+      return index.search(query, k);
+    }
+    List<SearchResult<String>> all = new ArrayList<>(embeddings.length);
+    for (int i = 0; i < embeddings.length; i++) {
+      float dot = 0;
+      for (int d = 0; d < query.length; d++) {
+        dot += query[d] * embeddings[i][d];
+      }
+      all.add(new SearchResult<>(order.get(i).toString(), 1 - dot, dot, Map.of()));
+    }
+    all.sort((a, b) -> Float.compare(b.similarity(), a.similarity()));
+    return List.copyOf(all.subList(0, Math.min(k, all.size())));
   }
 }

@@ -253,8 +253,23 @@ final class InputEncoder {
     return ids.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /** Which part of a row the model sees. */
+  enum View {
+    /** Text and image together (masking and matching). */
+    JOINT,
+    /** The text alone: image positions are padding (contrastive text embedding). */
+    TEXT,
+    /** The image alone: text positions are padding (contrastive image embedding). */
+    IMAGE
+  }
+
   /** Inputs for the block. */
   NDList inputs(NDManager m, List<Row> rows) {
+    return inputs(m, rows, View.JOINT);
+  }
+
+  /** Inputs for the block, showing the model only the given view of each row. */
+  NDList inputs(NDManager m, List<Row> rows, View view) {
     int b = rows.size();
     int t = cfg.maxTextUnits();
     int o = cfg.maxObjects();
@@ -274,7 +289,7 @@ final class InputEncoder {
       Row row = rows.get(r);
       boolean[] valid = new boolean[s];
       valid[0] = true;
-      for (int i = 0; i < row.ids().length && i < t; i++) {
+      for (int i = 0; view != View.IMAGE && i < row.ids().length && i < t; i++) {
         int id = row.ids()[i];
         ids[r * t + i] = id;
         pos[r * t + i] = i + 2;
@@ -284,7 +299,7 @@ final class InputEncoder {
           System.arraycopy(si, 0, seedImg, (r * t + i) * dv, dv);
         }
       }
-      int n = objects(row.img());
+      int n = view == View.TEXT ? 0 : objects(row.img());
       for (int j = 0; j < n; j++) {
         System.arraycopy(row.img().visual()[j], 0, vis, (r * o + j) * dv, dv);
         System.arraycopy(row.img().spatial()[j], 0, spa, (r * o + j) * ImageFeatures.SPATIAL_DIM,

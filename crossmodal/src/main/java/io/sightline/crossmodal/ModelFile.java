@@ -109,6 +109,12 @@ final class ModelFile {
 
   static Meta readMeta(Path file) {
     return ChecksummedFile.read(file, CrossModalModel.KIND, CrossModalModel.FORMAT_VERSION, (h, in) -> {
+      if (h.formatVersion() < CrossModalModel.FORMAT_VERSION) {
+        // format 3 added the contrastive projections: older weights do not fit the network
+        throw new IncompatibleFormatException(file + ": model format " + h.formatVersion() + " was written by an"
+            + " earlier Sightline, before contrastive training; train the model again with this version"
+            + " (format " + CrossModalModel.FORMAT_VERSION + ")");
+      }
       String tok = in.readUTF();
       ModelConfig c = new ModelConfig(in.readInt(), in.readInt(), in.readInt(), in.readInt(),
           in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readFloat());

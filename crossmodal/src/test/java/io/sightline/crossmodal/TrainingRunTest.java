@@ -80,17 +80,39 @@ class TrainingRunTest {
 
   @Test
   void resumingAtAnEpochBoundaryGivesTheStraightRunsWeights() {
-    byte[] a;
-    try (var m = small().epochs(2).restoreBest(false).build().train().model()) {
-      a = m.parameterBytes();
-    }
+    // a run stopped after epoch 1 of 1 and continued to 2 epochs: the schedule over 1 epoch
+    // would differ from the straight run's over 2, so these runs use a constant learning rate
     Path ckpt = tmp.resolve("ckpt-boundary");
-    small().epochs(1).restoreBest(false).checkpointDir(ckpt).build().train().model().close();
-    byte[] b;
-    try (var m = small().epochs(2).restoreBest(false).checkpointDir(ckpt).resume(true).build().train().model()) {
-      b = m.parameterBytes();
+    small().epochs(1).restoreBest(false).learningRateSchedule(LearningRateSchedule.CONSTANT)
+        .checkpointDir(ckpt).build().train().model().close();
+    try (var a = small().epochs(2).restoreBest(false).learningRateSchedule(LearningRateSchedule.CONSTANT)
+            .build().train().model();
+        var b = small().epochs(2).restoreBest(false).learningRateSchedule(LearningRateSchedule.CONSTANT)
+            .checkpointDir(ckpt).resume(true).build().train().model()) {
+      assertThat(weightDifference(a, b)).isZero();
     }
-    assertThat(b).isEqualTo(a);
+  }
+
+  /**
+   * The largest difference between two models' weights, relative to the weight's size (floor
+   * 0.1): 0 when they are equal value for value. (These tests once failed now and then on
+   * differences of 1e-2: the backward pass read scalars the garbage collector had freed, see
+   * {@code Scalars}.)
+   */
+  static double weightDifference(CrossModalModel a, CrossModalModel b) {
+    var pa = a.block.getParameters();
+    var pb = b.block.getParameters();
+    assertThat(pb.keys()).isEqualTo(pa.keys());
+    double worst = 0;
+    for (int i = 0; i < pa.size(); i++) {
+      float[] x = pa.valueAt(i).getArray().toFloatArray();
+      float[] y = pb.valueAt(i).getArray().toFloatArray();
+      assertThat(y).hasSameSizeAs(x);
+      for (int j = 0; j < x.length; j++) {
+        worst = Math.max(worst, Math.abs(x[j] - y[j]) / Math.max(0.1, Math.abs(x[j])));
+      }
+    }
+    return worst;
   }
 
   @Test
@@ -105,10 +127,6 @@ class TrainingRunTest {
 
   private void resumeMatches(float dropout, String folder) {
     TrainingResult straight = small().dropout(dropout).epochs(3).build().train();
-    byte[] expected;
-    try (var m = straight.model()) {
-      expected = m.parameterBytes();
-    }
     Path ckpt = tmp.resolve(folder);
     CancellationToken cancel = new CancellationToken();
     int[] epoch = {0};
@@ -125,9 +143,9 @@ class TrainingRunTest {
     TrainingState saved = ModelFile.readMeta(ckpt.resolve(CrossModalTrainer.CHECKPOINT_FILE)).state();
     assertThat(saved.optimizerState()).isNotNull();
     TrainingResult resumed = small().dropout(dropout).epochs(3).checkpointDir(ckpt).resume(true).build().train();
-    try (var m = resumed.model()) {
-      // same data order, optimizer moments, step count and dropout masks: the same weights, bit for bit
-      assertThat(m.parameterBytes()).isEqualTo(expected);
+    try (var s = straight.model(); var m = resumed.model()) {
+      // same data order, optimizer moments, step count and dropout masks: the same weights
+      assertThat(weightDifference(s, m)).isZero();
       assertThat(resumed.history().get(2).loss()).isEqualTo(straight.history().get(2).loss());
     }
   }
@@ -136,10 +154,6 @@ class TrainingRunTest {
   void withoutItsOptimizerStateAResumedRunDiverges() throws Exception {
     // the control for the test above: the same resume with fresh AdamW moments does not match
     TrainingResult straight = small().epochs(2).build().train();
-    byte[] expected;
-    try (var m = straight.model()) {
-      expected = m.parameterBytes();
-    }
     Path ckpt = tmp.resolve("ckpt-fresh-moments");
     small().epochs(1).checkpointDir(ckpt).build().train().model().close();
     Path file = ckpt.resolve(CrossModalTrainer.CHECKPOINT_FILE);
@@ -153,8 +167,8 @@ class TrainingRunTest {
           s.bestValidation(), s.epochsWithoutGain(), s.history(), s.bestParameters(), null, s.partialSums()));
     }
     TrainingResult resumed = small().epochs(2).checkpointDir(ckpt).resume(true).build().train();
-    try (var m = resumed.model()) {
-      assertThat(m.parameterBytes()).isNotEqualTo(expected);
+    try (var st = straight.model(); var m = resumed.model()) {
+      assertThat(weightDifference(st, m)).isGreaterThan(1e-2);
     }
   }
 
@@ -224,7 +238,7 @@ class TrainingRunTest {
   void builderNamesWhatIsMissing() {
     assertThatThrownBy(() -> CrossModalTrainer.builder().build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("pairs");
-    assertThatThrownBy(() -> small().maskingTask(false).matchingTask(false).build())
+    assertThatThrownBy(() -> small().maskingTask(false).matchingTask(false).contrastiveWeight(0).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("task");
     assertThatThrownBy(() -> small().resume(true).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("checkpointDir");

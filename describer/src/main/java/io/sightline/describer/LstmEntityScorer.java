@@ -312,7 +312,9 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
    */
   private static NDArray weightedLoss(NDArray logit, NDArray labels, float posWeight) {
     NDArray w = labels.mul(posWeight - 1f).add(1f);
-    NDArray softplus = logit.maximum(0f).add(logit.abs().neg().exp().add(1f).log());
+    // zerosLike, not maximum(0f): DJL frees a Number operand's buffer to the garbage collector
+    // while autograd still needs it for the backward pass (wrong gradients after a collection)
+    NDArray softplus = logit.maximum(logit.zerosLike()).add(logit.abs().neg().exp().add(1f).log());
     NDArray bce = softplus.sub(logit.mul(labels));
     return bce.mul(w).sum().div(w.sum());
   }

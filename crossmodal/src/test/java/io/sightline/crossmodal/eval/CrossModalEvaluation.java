@@ -96,20 +96,32 @@ public final class CrossModalEvaluation {
     rows.add(String.format(Locale.ROOT, "| random ranking (expected) | - | - | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |",
         r1, 5 * r1, 10 * r1, r1, 5 * r1, 10 * r1));
 
+    // variant: name, masking, matching, seed library, contrastive weight, hard negatives
     String[][] variants = {
-        {"single-stream, both tasks + seed library", "true", "true", "true"},
-        {"  without masking task", "false", "true", "true"},
-        {"  without seed library", "true", "true", "false"},
-        {"  without matching task (masking only)", "true", "false", "true"},
+        {"seed losses (masking + matching) + seed library", "true", "true", "true", "0", "false"},
+        {"  + contrastive", "true", "true", "true", "1", "false"},
+        {"  + contrastive + hard negatives", "true", "true", "true", "1", "true"},
     };
+    String only = opt.get("variants");
+    int firstStage = Integer.parseInt(opt.getOrDefault("first-stage", "20"));
     CrossModalModel keep = null;
     TrainingResult keepResult = null;
-    for (String[] v : variants) {
+    for (int vi = 0; vi < variants.length; vi++) {
+      String[] v = variants[vi];
+      if (only != null && !only.contains(String.valueOf(vi))) {
+        continue;
+      }
       TrainingResult r = CrossModalTrainer.builder().pairs(train).embedder(embedder)
           .featureCache(cache).seedLibrary(seeds).useSeedLibrary(Boolean.parseBoolean(v[3]))
           .maskingTask(Boolean.parseBoolean(v[1])).matchingTask(Boolean.parseBoolean(v[2]))
+          .contrastiveWeight(Double.parseDouble(v[4])).hardNegatives(Boolean.parseBoolean(v[5]))
           .width(64).layers(2).heads(4).maxTextUnits(16).batchSize(32).learningRate(2e-3f)
           .epochs(10_000).maxDuration(Duration.ofMillis((long) (seconds * 1000))).seed(seed)
+          .progress((task, done, total, msg) -> {
+            if (opt.containsKey("verbose") && task.equals("train")) {
+              System.out.println("  epoch " + done + " " + msg);
+            }
+          })
           .build().train();
       CrossModalModel m = r.model();
       float[][] s = new float[nTest][nTest];
@@ -120,9 +132,29 @@ public final class CrossModalEvaluation {
           s[t][i] = (float) sc.get(i).logit();
         }
       }
+      // first stage: contrastive cosine between the text-only and image-only embeddings
+      float[][] te = new float[nTest][];
+      for (int t = 0; t < nTest; t++) {
+        te[t] = m.textEmbedding(testTexts.get(t));
+      }
+      float[][] ie = m.imageEmbeddings(testImages);
+      float[][] cos = new float[nTest][nTest];
+      for (int t = 0; t < nTest; t++) {
+        for (int i = 0; i < nTest; i++) {
+          float d = 0;
+          for (int k = 0; k < te[t].length; k++) {
+            d += te[t][k] * ie[i][k];
+          }
+          cos[t][i] = d;
+        }
+      }
       double sps = r.history().stream().mapToDouble(EpochStats::samplesPerSecond).average().orElse(0);
       double secs = r.history().stream().mapToDouble(EpochStats::seconds).sum();
-      rows.add(row(v[0], String.format(Locale.ROOT, "%d epochs, %.0f s", r.history().size(), secs), sps, s));
+      String tr = String.format(Locale.ROOT, "%d epochs, %.0f s", r.history().size(), secs);
+      rows.add(row(v[0] + ": full scan (matching head)", tr, sps, s));
+      rows.add(row(v[0] + ": contrastive cosine only", tr, sps, cos));
+      rows.add(row(v[0] + ": two-stage (cosine top " + firstStage + ", matching re-rank)", tr, sps,
+          twoStage(cos, s, firstStage)));
       if (keep == null) {
         keep = m;
         keepResult = r;
@@ -170,13 +202,94 @@ public final class CrossModalEvaluation {
         + "%.2f ms/pair batched (%d per call); generated caption %.0f ms/image; features %s%n",
         keep.parameterCount(), Files.size(file) / 1e6, single, batched, nTest, caption,
         "(descriptor over 5 regions, measured above)");
+    for (String n : opt.getOrDefault("latency", "").split(",")) {
+      if (!n.isBlank()) {
+        latency(keep, testTexts, testImages, Integer.parseInt(n.trim()), firstStage);
+      }
+    }
     EpochStats last = keepResult.history().get(keepResult.history().size() - 1);
     System.out.printf(Locale.ROOT, "full model last epoch: loss %.3f, masked-text acc %.3f, matching acc %.3f%n",
         last.loss(), last.maskedTextAccuracy(), last.matchingAccuracy());
     keep.close();
   }
 
+  /**
+   * Retrieval latency over {@code n} images (held-out images' features with small noise, so
+   * feature extraction is not timed): collection build (contrastive embeddings + index), one
+   * full-scan query and the mean of 10 two-stage queries.
+   */
+  static void latency(CrossModalModel model, List<String> texts, List<ImageFeatures> base, int n, int k) {
+    Random rnd = new Random(n);
+    Map<Path, ImageFeatures> f = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      ImageFeatures b = base.get(i % base.size());
+      float[][] vis = new float[b.visual().length][];
+      for (int o = 0; o < vis.length; o++) {
+        vis[o] = b.visual()[o].clone();
+        for (int d = 0; d < vis[o].length; d++) {
+          vis[o][d] += (float) (rnd.nextGaussian() * 0.01);
+        }
+      }
+      f.put(Path.of("synthetic/" + i + ".png"), new ImageFeatures(b.objects(), vis, b.spatial(), b.width(), b.height()));
+    }
+    long c0 = System.nanoTime();
+    var coll = model.collection(f);
+    double build = (System.nanoTime() - c0) / 1e9;
+    model.retrieve(texts.get(0), coll, 10, k);
+    long t0 = System.nanoTime();
+    for (int q = 0; q < 10; q++) {
+      model.retrieve(texts.get(q % texts.size()), coll, 10, k);
+    }
+    double two = (System.nanoTime() - t0) / 1e6 / 10;
+    long s0 = System.nanoTime();
+    model.retrieve(texts.get(1), coll, 10);
+    double full = (System.nanoTime() - s0) / 1e6;
+    System.out.printf(Locale.ROOT, "latency at %d images: collection embeddings + %s %.1f s; full scan %.0f ms/query; "
+        + "two-stage (top %d re-ranked) %.1f ms/query%n", n, coll.approximate() ? "HNSW" : "exact index", build, full, k, two);
+  }
+
+  /**
+   * Scores of a two-stage ranking in both directions: the {@code k} best by the first stage
+   * re-ranked by the second, ahead of the rest in first-stage order. Rows of {@code first} and
+   * {@code second} are texts, columns images; the text→image ranking uses the top k images per
+   * text and the image→text ranking the top k texts per image, so both directions are two-stage.
+   */
+  static float[][][] twoStageBoth(float[][] first, float[][] second, int k) {
+    int n = first.length;
+    float[][] ti = new float[n][n];
+    float[][] it = new float[n][n];
+    for (int t = 0; t < n; t++) {
+      List<Integer> top = rank(first[t]).subList(0, Math.min(k, n));
+      for (int i = 0; i < n; i++) {
+        ti[t][i] = top.contains(i) ? 1000 + second[t][i] : first[t][i];
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      float[] col = new float[n];
+      for (int t = 0; t < n; t++) {
+        col[t] = first[t][i];
+      }
+      List<Integer> top = rank(col).subList(0, Math.min(k, n));
+      for (int t = 0; t < n; t++) {
+        it[t][i] = top.contains(t) ? 1000 + second[t][i] : first[t][i];
+      }
+    }
+    return new float[][][] {ti, it};
+  }
+
+  private static float[][][] twoStage(float[][] first, float[][] second, int k) {
+    return twoStageBoth(first, second, k);
+  }
+
+  private static String row(String name, String training, double sps, float[][][] both) {
+    return row(name, training, sps, both[0], both[1]);
+  }
+
   private static String row(String name, String training, double sps, float[][] s) {
+    return row(name, training, sps, s, s);
+  }
+
+  private static String row(String name, String training, double sps, float[][] s, float[][] sIt) {
     int n = s.length;
     double[] ti = new double[3];
     double[] it = new double[3];
@@ -185,7 +298,7 @@ public final class CrossModalEvaluation {
       List<Integer> byImage = rank(s[q]);
       float[] col = new float[n];
       for (int t = 0; t < n; t++) {
-        col[t] = s[t][q];
+        col[t] = sIt[t][q];
       }
       List<Integer> byText = rank(col);
       for (int k = 0; k < 3; k++) {

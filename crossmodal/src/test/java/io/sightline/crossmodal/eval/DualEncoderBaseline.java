@@ -80,11 +80,11 @@ final class DualEncoderBaseline implements AutoCloseable {
                 idx.stream().map(images::get).toList());
             try (GradientCollector gc = trainer.newGradientCollector()) {
               NDList out = trainer.forward(in);
-              NDArray logits = out.get(0).matMul(out.get(1).transpose()).div(0.07f);
+              NDArray logits = out.get(0).matMul(out.get(1).transpose()).div(scalar(out.get(0), 0.07));
               NDArray eye = m.eye(idx.size());
               NDArray l1 = logits.logSoftmax(1).mul(eye).sum(new int[] {1}).neg().mean();
               NDArray l2 = logits.logSoftmax(0).mul(eye).sum(new int[] {0}).neg().mean();
-              gc.backward(l1.add(l2).div(2f));
+              gc.backward(l1.add(l2).div(scalar(l1, 2)));
             }
             trainer.step();
           }
@@ -155,14 +155,15 @@ final class DualEncoderBaseline implements AutoCloseable {
       NDArray e = units.forward(ps, new NDList(in.get(0)), training).singletonOrThrow();
       NDArray t = e.mul(in.get(1).expandDims(2)).sum(new int[] {1});
       t = textProj.forward(ps, new NDList(t), training).singletonOrThrow();
-      NDArray v = in.get(2).mul((float) Math.sqrt(in.get(2).getShape().get(1)));
+      NDArray v = in.get(2).mul(scalar(in.get(2), Math.sqrt(in.get(2).getShape().get(1))));
       v = Activation.gelu(img1.forward(ps, new NDList(v), training).singletonOrThrow());
       v = img2.forward(ps, new NDList(v), training).singletonOrThrow();
       return new NDList(normalize(t), normalize(v));
     }
 
     private static NDArray normalize(NDArray x) {
-      return x.div(x.norm(new int[] {1}, true).maximum(1e-6f));
+      NDArray norm = x.norm(new int[] {1}, true);
+      return x.div(norm.maximum(scalar(norm, 1e-6)));
     }
 
     @Override
@@ -178,5 +179,10 @@ final class DualEncoderBaseline implements AutoCloseable {
       img1.initialize(manager, dataType, in[2]);
       img2.initialize(manager, dataType, new Shape(b, img1.getOutputShapes(new Shape[] {in[2]})[0].get(1)));
     }
+  }
+
+  /** A scalar PyTorch allocates (DJL's Number operands are freed before the backward pass needs them). */
+  private static NDArray scalar(NDArray like, double v) {
+    return like.getManager().full(new Shape(), (float) v);
   }
 }

@@ -47,7 +47,7 @@ public final class CrossmodalRetrieveCommand implements Callable<Integer> {
   int top = 5;
 
   @Option(names = "--first-stage", paramLabel = "N",
-      description = "re-rank only the N nearest images of the embedding index (0 = score all; default: ${DEFAULT-VALUE})")
+      description = "re-rank only the N images nearest to the text by the contrastive embeddings (0 = score all; default: ${DEFAULT-VALUE})")
   int firstStage = 0;
 
   @Parameters(arity = "1..*", paramLabel = "TEXT", description = "query texts")

@@ -64,8 +64,17 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
   @Option(names = "--patience", description = "early stopping patience in epochs, 0 = off (default: ${DEFAULT-VALUE})")
   int patience = 0;
 
-  @Option(names = "--validation", description = "share of pairs held out for early stopping (default: ${DEFAULT-VALUE})")
+  @Option(names = "--validation", description = "share of images (with all their pairs) held out for early stopping (default: ${DEFAULT-VALUE})")
   double validation = 0.0;
+
+  @Option(names = "--contrastive-weight", description = "weight of the image-text contrastive loss (retrieval's first stage), 0 = off (default: ${DEFAULT-VALUE})")
+  double contrastiveWeight = 1.0;
+
+  @Option(names = "--hard-negatives", description = "also train the matching head on the most similar non-matching image/text of each batch")
+  boolean hardNegatives;
+
+  @Option(names = "--clip-norm", description = "clip the gradients' global norm, 0 = off (default: ${DEFAULT-VALUE})")
+  double clipNorm = 1.0;
 
   @Option(names = "--no-seed-library", description = "do not fuse seed-library content into the features")
   boolean noSeedLibrary;
@@ -90,6 +99,7 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
           .width(width).layers(layers).batchSize(batch).learningRate(lr).seed(seed)
           .negativesPerPositive(negatives).earlyStoppingPatience(patience)
           .validationFraction(validation).useSeedLibrary(!noSeedLibrary)
+          .contrastiveWeight(contrastiveWeight).hardNegatives(hardNegatives).gradientClipNorm(clipNorm)
           .checkpointDir(model.resolve("checkpoints")).checkpointEvery(50).resume(resume)
           .progress((task, done, total, msg) -> {
             if (!task.equals("batch")) {

@@ -112,10 +112,12 @@ public final class ClipartEncoderTraining {
               try (GradientCollector gc = trainer.newGradientCollector()) {
                 NDArray e = trainer.forward(new NDList(x)).singletonOrThrow();
                 NDArray en = e.div(e.norm(new int[] {1}, true).add(1e-6f));
-                NDArray logits = en.matMul(t.transpose()).mul(scale);
+                NDArray logits = en.matMul(t.transpose()).mul(m.full(new Shape(), scale));
                 NDArray li = logits.logSoftmax(1).mul(target).sum(new int[] {1}).neg().mean();
                 NDArray lt = logits.logSoftmax(0).mul(target).sum(new int[] {0}).neg().mean();
-                NDArray loss = li.add(lt).div(2f);
+                // a scalar PyTorch allocates: DJL's div(Number) frees its scalar to the garbage collector while
+                // autograd still needs it for the backward pass (wrong gradients after a collection)
+                NDArray loss = li.add(lt).mul(m.full(new Shape(), 0.5f));
                 gc.backward(loss);
                 lossSum += loss.getFloat();
               }
