@@ -482,7 +482,27 @@ public final class ReferenceStore implements AutoCloseable {
    */
   public IngestReport importJsonl(Path file, Path allowedRoot, ErrorPolicy policy, ProgressListener listener,
       CancellationToken cancel) {
-    List<RefsJsonl.Line> lines = RefsJsonl.read(file, allowedRoot);
+    return importJsonl(file, allowedRoot, UrlPolicy.NONE, policy, listener, cancel);
+  }
+
+  /**
+   * Imports a {@code refs.jsonl} file whose images may also be http(s) URLs on the hosts
+   * {@code urls} allows (the other methods refuse every URL line as malformed).
+   *
+   * @param file the file; relative image paths resolve against its folder
+   * @param allowedRoot the folder image paths must stay inside, or null for the file's own folder
+   * @param urls which image URLs may be fetched, with the time budget of each download; a
+   *     download that fails or runs out of time fails its own line only
+   * @param policy skip malformed records (reporting them) or reject the whole file
+   * @param listener progress
+   * @param cancel checked between batches (SKIP) or before writing (REJECT)
+   * @return what was done
+   * @throws InputFormatException under {@link ErrorPolicy#REJECT}, naming every malformed line;
+   *     nothing is ingested then
+   */
+  public IngestReport importJsonl(Path file, Path allowedRoot, UrlPolicy urls, ErrorPolicy policy,
+      ProgressListener listener, CancellationToken cancel) {
+    List<RefsJsonl.Line> lines = RefsJsonl.read(file, allowedRoot, urls);
     List<IngestReport.LineError> errors = new ArrayList<>();
     long added = 0;
     long merged = 0;

@@ -61,6 +61,22 @@ public final class RefsJsonl {
    * @throws InputFormatException when the file is missing or unreadable
    */
   public static List<Line> read(Path file, Path allowedRoot) {
+    return read(file, allowedRoot, UrlPolicy.NONE);
+  }
+
+  /**
+   * Reads every non-blank line; malformed lines come back with their error, never thrown.
+   *
+   * @param file the file
+   * @param allowedRoot the folder image paths must stay inside (absolute paths are accepted inside
+   *     it), or null for the file's own folder
+   * @param urls which image URLs may be fetched; a line whose image URL the policy does not allow
+   *     is malformed ({@link UrlPolicy#NONE}: every URL line)
+   * @return the lines
+   * @throws InputFormatException when the file is missing or unreadable
+   */
+  public static List<Line> read(Path file, Path allowedRoot, UrlPolicy urls) {
+    java.util.Objects.requireNonNull(urls, "urls");
     InputFiles.Builder b = InputFiles.builder(file);
     if (allowedRoot != null) {
       b.allowedRoot(allowedRoot);
@@ -72,7 +88,7 @@ public final class RefsJsonl {
         return;
       }
       try {
-        out.add(new Line(lineNo, parse(s, image -> in.resolve(image, lineNo)), null));
+        out.add(new Line(lineNo, parse(s, image -> in.resolve(image, lineNo), urls), null));
       } catch (InputFormatException e) {
         out.add(new Line(lineNo, null, bare(e)));
       } catch (IllegalArgumentException e) {
@@ -104,11 +120,26 @@ public final class RefsJsonl {
    * @throws InputFormatException when malformed, or when the image path leaves {@code base}
    */
   public static ReferenceInput parse(String json, Path base) {
-    InputFiles in = base == null ? null : InputFiles.of(base.resolve("refs.jsonl"));
-    return parse(json, image -> in == null ? Path.of(image) : in.resolve(image, 0));
+    return parse(json, base, UrlPolicy.NONE);
   }
 
-  private static ReferenceInput parse(String json, Function<String, Path> resolver) {
+  /**
+   * Parses one line.
+   *
+   * @param json the JSON object text
+   * @param base folder that relative image paths resolve against and must stay inside, or null
+   *     for API input (paths taken as given)
+   * @param urls which image URLs may be fetched
+   * @return the input
+   * @throws InputFormatException when malformed, when the image path leaves {@code base}, or when
+   *     the image URL's host is not allowed
+   */
+  public static ReferenceInput parse(String json, Path base, UrlPolicy urls) {
+    InputFiles in = base == null ? null : InputFiles.of(base.resolve("refs.jsonl"));
+    return parse(json, image -> in == null ? Path.of(image) : in.resolve(image, 0), urls);
+  }
+
+  private static ReferenceInput parse(String json, Function<String, Path> resolver, UrlPolicy urls) {
     JsonNode node;
     try {
       node = JSON.readTree(json);
@@ -154,7 +185,17 @@ public final class RefsJsonl {
           + " characters, over the limit of " + ReferenceStore.MAX_LOCATION_LENGTH);
     }
     if (image.startsWith("http://") || image.startsWith("https://")) {
-      src = ImageSource.ofUrl(java.net.URI.create(image), null);
+      java.net.URI uri = java.net.URI.create(image);
+      if (urls.isOff()) {
+        throw new InputFormatException(null, 0, "reference " + id + ": image URLs are not fetched unless"
+            + " their hosts are allowed (CLI: --allow-urls " + (uri.getHost() == null ? "HOST" : uri.getHost())
+            + "; API: UrlPolicy)");
+      }
+      if (!urls.allowsHost(uri)) {
+        throw new InputFormatException(null, 0, "reference " + id + ": image host " + uri.getHost()
+            + " is not in the allowed list " + urls.hosts());
+      }
+      src = ImageSource.ofUrl(uri, urls);
       origin = Origin.NETWORK;
     } else {
       Path p;

@@ -9,6 +9,7 @@ import io.sightline.core.instance.Matcher;
 import io.sightline.describer.NameFinderEntityExtractor;
 import io.sightline.describer.OpenNlpEntityExtractor;
 import io.sightline.describer.ReferenceStore;
+import io.sightline.describer.UrlPolicy;
 import io.sightline.examples.cli.CliSupport;
 import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Path;
@@ -74,6 +75,19 @@ public final class DescribeIndexCommand implements Callable<Integer> {
           + " image files, local/hybrid -> global is refused")
   String matcher;
 
+  @Option(names = "--allow-urls", paramLabel = "HOSTS",
+      description = "fetch http(s) image URLs from these hosts (comma-separated, or * for any public host);"
+          + " without it a line with an image URL is malformed. Hosts that resolve to internal addresses"
+          + " (loopback, private, link-local) are refused unless --allow-private-urls is given")
+  String allowUrls;
+
+  @Option(names = "--allow-private-urls", description = "let --allow-urls hosts resolve to internal addresses")
+  boolean allowPrivateUrls;
+
+  @Option(names = "--url-timeout", paramLabel = "SECONDS", defaultValue = "20",
+      description = "time budget of one image download, redirects included; default ${DEFAULT-VALUE}")
+  double urlTimeout;
+
   @CommandLine.Mixin
   EmbedderOptions embedderOptions = new EmbedderOptions();
 
@@ -85,6 +99,20 @@ public final class DescribeIndexCommand implements Callable<Integer> {
       case "reject" -> ErrorPolicy.REJECT;
       default -> throw new CommandLine.ParameterException(spec.commandLine(), "--on-error must be skip or reject");
     };
+    UrlPolicy urls = UrlPolicy.NONE;
+    if (!(urlTimeout > 0 && urlTimeout <= 3600)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--url-timeout must be in (0, 3600] seconds");
+    }
+    if (allowUrls != null) {
+      try {
+        urls = UrlPolicy.parse(allowUrls).withPrivateAddresses(allowPrivateUrls)
+            .withTimeout(java.time.Duration.ofMillis(Math.round(urlTimeout * 1000)));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--allow-urls: " + e.getMessage());
+      }
+    } else if (allowPrivateUrls) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--allow-private-urls needs --allow-urls");
+    }
     if (dictionary != null && nameFinder != null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "use either --dictionary or --name-finder");
     }
@@ -100,7 +128,8 @@ public final class DescribeIndexCommand implements Callable<Integer> {
          ReferenceStore store = ReferenceStore.builder().directory(db).embedder(emb.embedder()).extractor(extractor)
              .reextract(reextract).matcher(asked).progress(CliSupport.progressBar()).build()) {
       emb.record(db);
-      IngestReport r = store.importJsonl(refs, allowedRoot != null ? allowedRoot : refs.toAbsolutePath().getParent(), policy, CliSupport.progressBar(), CancellationToken.NONE);
+      IngestReport r = store.importJsonl(refs, allowedRoot != null ? allowedRoot : refs.toAbsolutePath().getParent(),
+          urls, policy, CliSupport.progressBar(), CancellationToken.NONE);
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("db", db.toString());
       line.put("lines", r.lines());
