@@ -1,6 +1,7 @@
 package io.sightline.commerce;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,8 +14,12 @@ import java.util.Objects;
  * @param title display title (may be empty)
  * @param link product page (may be empty)
  * @param line 1-based line in the catalog file, 0 for API input
+ * @param attributes further attributes (the extra columns of {@code catalog.csv}: price, brand,
+ *     size, colour, in stock, ...), which attribute filters ({@link ProductFilter}) test; empty
+ *     values are left out
  */
-public record CatalogEntry(String id, Path image, String category, String title, String link, long line) {
+public record CatalogEntry(String id, Path image, String category, String title, String link, long line,
+    Map<String, String> attributes) {
   /** Validates fields; empty title and link become "". */
   public CatalogEntry {
     Objects.requireNonNull(id, "id");
@@ -22,6 +27,19 @@ public record CatalogEntry(String id, Path image, String category, String title,
     Objects.requireNonNull(category, "category");
     title = title == null ? "" : title;
     link = link == null ? "" : link;
+    attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+  }
+
+  /**
+   * @param id unique product id
+   * @param image the product image file
+   * @param category image category
+   * @param title display title
+   * @param link product page
+   * @param line 1-based line in the catalog file, 0 for API input
+   */
+  public CatalogEntry(String id, Path image, String category, String title, String link, long line) {
+    this(id, image, category, title, link, line, Map.of());
   }
 
   /**
@@ -32,7 +50,7 @@ public record CatalogEntry(String id, Path image, String category, String title,
    * @param link product page
    */
   public CatalogEntry(String id, Path image, String category, String title, String link) {
-    this(id, image, category, title, link, 0);
+    this(id, image, category, title, link, 0, Map.of());
   }
 
   /** @return which index the product goes to ({@link Intent#APPAREL} or {@link Intent#OTHER_COMMODITY}) */

@@ -31,6 +31,11 @@ final class Csv {
 
   /** Same as {@link #read(Path, List)} through an {@link InputFiles} carrying the limits. */
   static List<Row> read(InputFiles in, List<String> expectedHeader) {
+    return read(in, expectedHeader, new ArrayList<>());
+  }
+
+  /** Same as {@link #read(InputFiles, List)}, adding the whole header (extra columns included) to {@code header}. */
+  static List<Row> read(InputFiles in, List<String> expectedHeader, List<String> header) {
     Path file = in.file();
     List<Row> rows = new ArrayList<>();
     try (InputFiles.LineReader r = in.openLines()) {
@@ -60,6 +65,7 @@ final class Csv {
         if (first) {
           first = false;
           checkHeader(file, start, fields, expectedHeader);
+          header.addAll(fields);
           continue;
         }
         rows.add(new Row(start, List.copyOf(fields)));

@@ -4,15 +4,12 @@ import io.sightline.core.instance.Matcher;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.InputFormatException;
-import io.sightline.core.io.InputFiles;
 import io.sightline.core.ProgressListener;
-import io.sightline.core.SightlineException;
 import io.sightline.core.StoreException;
 import io.sightline.core.embed.GlobalDescriptorEmbedder;
 import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.core.image.ImageLoader;
 import io.sightline.core.index.HnswVectorIndex;
-import io.sightline.core.index.IndexItem;
 import io.sightline.core.index.Metric;
 import io.sightline.core.index.SearchResult;
 import io.sightline.core.instance.InstanceMatch;
@@ -31,12 +28,10 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +82,13 @@ public final class ProductCatalog implements AutoCloseable {
       // 2: keypoints stored in the segment's instance index (NULL: none) and their extent in the
       // catalog image (see CatalogInstances.Entry)
       "ALTER TABLE commerce_products ADD COLUMN local_features INT;"
-          + "ALTER TABLE commerce_products ADD COLUMN local_extent VARCHAR(64)");
+          + "ALTER TABLE commerce_products ADD COLUMN local_extent VARCHAR(64)",
+      // 3: attributes (extra catalog columns, CatalogCsv.encode) and the image file's SHA-256
+      // (product sync tells a changed image by it; NULL: indexed from vectors or before)
+      "ALTER TABLE commerce_products ADD COLUMN attributes VARCHAR(" + CatalogCsv.MAX_ATTRIBUTES_LENGTH + ");"
+          + "ALTER TABLE commerce_products ADD COLUMN image_hash VARCHAR(64)");
+  /** Metadata key of how catalog images are embedded: {@code whole} or {@code main-object}. */
+  static final String CROP_KEY = "crop";
   /** Metadata key of the matcher the catalog was built for. */
   static final String MATCHER_KEY = "matcher";
   private static final String DB_FILE = "catalog.mv.db";
@@ -97,20 +98,23 @@ public final class ProductCatalog implements AutoCloseable {
   public static final int MAX_CATEGORY_LENGTH = 512;
   /** The longest title, link or image path, in characters (their columns). */
   public static final int MAX_TEXT_LENGTH = 4096;
-  private static final Pattern CATEGORY = Pattern.compile("[\\p{L}\\p{N} _.&'+-]+(/[\\p{L}\\p{N} _.&'+-]+)*");
   /** The two searchable segments. */
   static final List<Intent> SEGMENTS = List.of(Intent.APPAREL, Intent.OTHER_COMMODITY);
 
-  private final Path dir;
-  private final Database db;
-  private final Map<Intent, ImageEmbedder> embedders;
-  private final Map<Intent, HnswVectorIndex<String>> indexes;
-  private final Set<String> knownCategories;
-  private final ImageLoader loader;
-  private final int indexThreads;
-  private final Matcher matcher;
+  final Path dir;
+  final Database db;
+  final Map<Intent, ImageEmbedder> embedders;
+  final Map<Intent, HnswVectorIndex<String>> indexes;
+  final Set<String> knownCategories;
+  final ImageLoader loader;
+  final int indexThreads;
+  final Matcher matcher;
   /** Instance indexes; null for a {@link Matcher#GLOBAL} catalog. */
-  private final CatalogInstances instances;
+  final CatalogInstances instances;
+  /** Whether catalog images are cropped to their main object before embedding. */
+  final boolean mainObjectCrop;
+  /** Indexing, validation and removal; serialises writes. */
+  private final CatalogWriter writer;
 
   private ProductCatalog(Builder b) {
     this.dir = b.dir.toAbsolutePath();
@@ -152,10 +156,48 @@ public final class ProductCatalog implements AutoCloseable {
       }
       this.matcher = resolveMatcher(b.matcher);
       this.instances = matcher.usesInstances() ? CatalogInstances.open(dir, this::instanceIds) : null;
+      this.mainObjectCrop = resolveCrop(b.mainObjectCrop);
+      this.writer = new CatalogWriter(this);
     } catch (RuntimeException e) {
       db.close();
       throw e;
     }
+  }
+
+  /**
+   * The crop a catalog was built with: the stored one; for a new catalog the requested one
+   * (default whole); a filled catalog from before the setting existed is "whole".
+   */
+  private boolean resolveCrop(Boolean requested) {
+    String have = meta().get(CROP_KEY);
+    if (have == null) {
+      boolean use = size() == 0 && Boolean.TRUE.equals(requested);
+      if (size() > 0 && Boolean.TRUE.equals(requested)) {
+        throw new IncompatibleFormatException("catalog " + dir + " embeds whole catalog images; it cannot be opened "
+            + "with cropToMainObject(true); build a new catalog for that");
+      }
+      putMeta(CROP_KEY, use ? "main-object" : "whole");
+      return use;
+    }
+    boolean stored = have.equals("main-object");
+    if (requested != null && requested != stored && size() > 0) {
+      throw new IncompatibleFormatException("catalog " + dir + " was built with " + (stored ? "main-object crops" : "whole images")
+          + " of its products; open it with cropToMainObject(" + stored + ") or build a new catalog");
+    }
+    if (requested != null && requested != stored) {
+      putMeta(CROP_KEY, requested ? "main-object" : "whole");
+      return requested;
+    }
+    return stored;
+  }
+
+  /**
+   * @return whether catalog images are embedded as their main object (chosen when the catalog is
+   *     created, {@link Builder#cropToMainObject}); a searcher then crops other-commodity queries
+   *     the same way by default
+   */
+  public boolean cropsToMainObject() {
+    return mainObjectCrop;
   }
 
   /** Resolves the matcher (see {@link Matcher#resolve}) and stores it when it changed. */
@@ -243,7 +285,7 @@ public final class ProductCatalog implements AutoCloseable {
     });
   }
 
-  private Path indexFile(Intent segment) {
+  Path indexFile(Intent segment) {
     return dir.resolve(segment.label() + ".hnsw");
   }
 
@@ -400,7 +442,8 @@ public final class ProductCatalog implements AutoCloseable {
   private Map<String, Product> productChunk(List<String> list) {
     return db.transaction(c -> {
       Map<String, Product> out = new HashMap<>();
-      StringBuilder sql = new StringBuilder("SELECT id, image, category, title, link FROM commerce_products WHERE id IN (");
+      StringBuilder sql = new StringBuilder("SELECT id, image, category, title, link, attributes FROM commerce_products "
+          + "WHERE id IN (");
       for (int i = 0; i < list.size(); i++) {
         sql.append(i == 0 ? "?" : ",?");
       }
@@ -411,7 +454,8 @@ public final class ProductCatalog implements AutoCloseable {
         }
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            Product p = new Product(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5));
+            Product p = new Product(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                CatalogCsv.decode(rs.getString(6)));
             out.put(p.id(), p);
           }
         }
@@ -430,6 +474,22 @@ public final class ProductCatalog implements AutoCloseable {
    */
   public List<SearchResult<String>> search(Intent segment, float[] vector, int k) {
     return index(segment).search(vector, k);
+  }
+
+  /**
+   * Nearest products of one segment that pass an attribute filter, applied inside the index
+   * search (core {@link io.sightline.core.index.SearchFilter}): up to {@code k} products that
+   * pass, not {@code k} neighbours of which some pass. Products indexed before attributes were
+   * stored (catalog format 2) have their category only.
+   *
+   * @param segment which index
+   * @param vector a vector from {@link #embedder(Intent) embedder(segment)}
+   * @param k how many at most
+   * @param filter attribute condition, null for none
+   * @return hits, closest first (distance = cosine distance 1 - cos, in [0, 2])
+   */
+  public List<SearchResult<String>> search(Intent segment, float[] vector, int k, ProductFilter filter) {
+    return filter == null ? index(segment).search(vector, k) : index(segment).search(vector, k, filter.toSearchFilter());
   }
 
   /**
@@ -462,36 +522,26 @@ public final class ProductCatalog implements AutoCloseable {
    * @throws InputFormatException when the file is missing, not UTF-8, or its header is wrong
    */
   public IndexReport index(Path catalogCsv, Path allowedRoot, ProgressListener listener, CancellationToken token) {
-    InputFiles.Builder b = InputFiles.builder(catalogCsv);
-    if (allowedRoot != null) {
-      b.allowedRoot(allowedRoot);
-    }
-    InputFiles in = b.build();
-    List<Csv.Row> rows = Csv.read(in, List.of("id", "image", "category", "title", "link"));
-    List<CatalogEntry> entries = new ArrayList<>();
-    List<RowProblem> problems = new ArrayList<>();
-    for (Csv.Row r : rows) {
-      List<String> f = r.fields();
-      if (f.size() < 3) {
-        problems.add(new RowProblem(r.line(), f.isEmpty() ? "" : f.get(0),
-            "expected 'id,image,category,title,link' but got " + f.size() + " field(s)"));
-        continue;
-      }
-      if (f.get(1).isEmpty()) {
-        problems.add(new RowProblem(r.line(), f.get(0), "image is empty"));
-        continue;
-      }
-      Path image;
-      try {
-        image = in.resolve(f.get(1), r.line());
-      } catch (InputFormatException e) {
-        problems.add(new RowProblem(r.line(), f.get(0), e.getMessage()));
-        continue;
-      }
-      entries.add(new CatalogEntry(f.get(0), image, f.get(2),
-          f.size() > 3 ? f.get(3) : "", f.size() > 4 ? f.get(4) : "", r.line()));
-    }
-    return index(entries, problems, listener, token);
+    CatalogCsv.Parsed parsed = CatalogCsv.read(catalogCsv, allowedRoot);
+    return writer.index(parsed.entries(), new ArrayList<>(parsed.problems()), listener, token);
+  }
+
+  /**
+   * Makes the catalog hold exactly the products of {@code catalogCsv}: rows whose product is new
+   * or changed (image path, image content, category, title, link or attributes) are indexed,
+   * unchanged ones are left alone, and stored products the file no longer names are removed.
+   * A product whose row is present but invalid is reported and kept as it was. Indexing runs
+   * first and removal only after it succeeded, so a failed or cancelled sync removes nothing.
+   *
+   * @param catalogCsv the catalog file (same format as {@link #index(Path, ProgressListener, CancellationToken)})
+   * @param allowedRoot the folder image paths may point into (null: the file's folder)
+   * @param listener progress ("index" per changed row)
+   * @param token cancels indexing; nothing is stored or removed then
+   * @return what was added, updated, left alone and removed
+   * @throws InputFormatException when the file is missing, not UTF-8, or its header is wrong
+   */
+  public SyncReport sync(Path catalogCsv, Path allowedRoot, ProgressListener listener, CancellationToken token) {
+    return CatalogSync.sync(this, CatalogCsv.read(catalogCsv, allowedRoot), listener, token);
   }
 
   /**
@@ -503,47 +553,13 @@ public final class ProductCatalog implements AutoCloseable {
    * @return what was stored and what was left out
    */
   public IndexReport index(List<CatalogEntry> entries, ProgressListener listener, CancellationToken token) {
-    return index(entries, new ArrayList<>(), listener, token);
+    return writer.index(entries, new ArrayList<>(), listener, token);
   }
 
-  private IndexReport index(List<CatalogEntry> entries, List<RowProblem> problems, ProgressListener listener,
+  /** Indexes entries, adding to {@code problems} (for {@link CatalogSync}). */
+  IndexReport index(List<CatalogEntry> entries, List<RowProblem> problems, ProgressListener listener,
       CancellationToken token) {
-    List<CatalogEntry> valid = new ArrayList<>();
-    List<float[]> vectors = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    long done = 0;
-    try (CatalogInstances.Staging staged = new CatalogInstances.Staging(dir)) {
-      for (CatalogEntry e : entries) {
-        token.throwIfCancelled();
-        String problem = validate(e, seen);
-        if (problem == null) {
-          try {
-            BufferedImage img = loader.load(e.image());
-            float[] v = embedders.get(e.segment()).embed(img);
-            if (instances != null) {
-              // the same decoded, alpha-flattened image the global embedder saw
-              LocalFeatureSet f = instances.extractForCatalog(img, e.id());
-              if (f != null) {
-                staged.put(e.segment(), e.id(), f);
-              }
-            }
-            vectors.add(v);
-            valid.add(e);
-          } catch (SightlineException ex) {
-            problem = ex.getMessage();
-          }
-        }
-        if (problem != null) {
-          problems.add(new RowProblem(e.line(), e.id(), problem));
-          LOG.warn("catalog line {} ({}): {}", e.line(), e.id(), problem);
-        } else {
-          seen.add(e.id());
-        }
-        listener.onProgress("index", ++done, entries.size(), "");
-      }
-      token.throwIfCancelled();
-      return store(valid, vectors, problems, staged);
-    }
+    return writer.index(entries, problems, listener, token);
   }
 
   /**
@@ -557,79 +573,7 @@ public final class ProductCatalog implements AutoCloseable {
    * @return what was stored
    */
   public IndexReport indexVectors(List<CatalogEntry> entries, List<float[]> vectors, ProgressListener listener) {
-    if (entries.size() != vectors.size()) {
-      throw new IllegalArgumentException(entries.size() + " entries but " + vectors.size() + " vectors");
-    }
-    List<CatalogEntry> valid = new ArrayList<>();
-    List<float[]> vs = new ArrayList<>();
-    List<RowProblem> problems = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < entries.size(); i++) {
-      CatalogEntry e = entries.get(i);
-      String problem = validateFields(e, seen);
-      if (problem != null) {
-        problems.add(new RowProblem(e.line(), e.id(), problem));
-      } else {
-        seen.add(e.id());
-        valid.add(e);
-        vs.add(vectors.get(i));
-      }
-    }
-    listener.onProgress("index", entries.size(), entries.size(), "vectors given");
-    if (instances != null && !valid.isEmpty()) {
-      LOG.warn("catalog {}: {} products indexed from vectors have no local features (images not read); the '{}' "
-          + "matcher finds them only by their global vectors", dir, valid.size(), matcher);
-    }
-    try (CatalogInstances.Staging none = new CatalogInstances.Staging(dir)) {
-      return store(valid, vs, problems, none);
-    }
-  }
-
-  private String validate(CatalogEntry e, Set<String> seen) {
-    String p = validateFields(e, seen);
-    if (p != null) {
-      return p;
-    }
-    if (!Files.isRegularFile(e.image())) {
-      return "image not found: " + e.image();
-    }
-    return null;
-  }
-
-  private String validateFields(CatalogEntry e, Set<String> seen) {
-    if (e.id().isBlank()) {
-      return "id is empty";
-    }
-    if (e.id().length() > MAX_ID_LENGTH) {
-      return tooLong("id", e.id(), MAX_ID_LENGTH);
-    }
-    // the column sizes of commerce_products: a longer field would fail the whole commit
-    if (e.category().trim().length() > MAX_CATEGORY_LENGTH) {
-      return tooLong("category", e.category().trim(), MAX_CATEGORY_LENGTH);
-    }
-    if (e.title().length() > MAX_TEXT_LENGTH) {
-      return tooLong("title", e.title(), MAX_TEXT_LENGTH);
-    }
-    if (e.link().length() > MAX_TEXT_LENGTH) {
-      return tooLong("link", e.link(), MAX_TEXT_LENGTH);
-    }
-    if (e.image().toAbsolutePath().toString().length() > MAX_TEXT_LENGTH) {
-      return tooLong("image path", e.image().toAbsolutePath().toString(), MAX_TEXT_LENGTH);
-    }
-    if (seen.contains(e.id())) {
-      return "duplicate id '" + e.id() + "' (first occurrence kept)";
-    }
-    String c = e.category().trim();
-    if (c.isEmpty()) {
-      return "category is empty";
-    }
-    if (!CATEGORY.matcher(c).matches()) {
-      return "malformed category '" + c + "' (expected words separated by '/')";
-    }
-    if (knownCategories != null && !isKnown(c)) {
-      return "unknown category '" + c + "' (known: " + String.join(", ", new java.util.TreeSet<>(knownCategories)) + ")";
-    }
-    return null;
+    return writer.indexVectors(entries, vectors, listener);
   }
 
   /**
@@ -670,180 +614,41 @@ public final class ProductCatalog implements AutoCloseable {
     }
   }
 
-  private static String tooLong(String field, String value, int limit) {
-    return field + " is " + value.length() + " characters, over the limit of " + limit;
-  }
-
-  private boolean isKnown(String category) {
-    String c = category.toLowerCase(Locale.ROOT);
-    for (String k : knownCategories) {
-      String kk = k.toLowerCase(Locale.ROOT);
-      if (c.equals(kk) || c.startsWith(kk + "/")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Writes a run: instance features (before the commit), HNSW files, the database commit, then
-   * stale instance entries are removed (after it); see {@link CatalogInstances} for why.
-   */
-  private synchronized IndexReport store(List<CatalogEntry> valid, List<float[]> vectors, List<RowProblem> problems,
-      CatalogInstances.Staging staged) {
-    Map<String, Product> existing = products(valid.stream().map(CatalogEntry::id).toList());
-    Map<Intent, List<IndexItem<String>>> items = new EnumMap<>(Intent.class);
-    Map<Intent, Integer> perSegment = new EnumMap<>(Intent.class);
-    for (Intent s : SEGMENTS) {
-      items.put(s, new ArrayList<>());
-      perSegment.put(s, 0);
-    }
-    for (int i = 0; i < valid.size(); i++) {
-      CatalogEntry e = valid.get(i);
-      Intent s = e.segment();
-      items.get(s).add(new IndexItem<>(e.id(), vectors.get(i), Map.of("category", e.category().trim())));
-      perSegment.merge(s, 1, Integer::sum);
-    }
-    // validate every vector before touching anything stored
-    for (Intent s : SEGMENTS) {
-      for (IndexItem<String> it : items.get(s)) {
-        io.sightline.core.index.Vectors.check(it.vector(), indexes.get(s).dimension());
-      }
-    }
-    if (instances != null) {
-      instances.add(staged);
-    }
-    java.util.EnumSet<Intent> changed = java.util.EnumSet.noneOf(Intent.class);
-    for (Intent s : SEGMENTS) {
-      HnswVectorIndex<String> idx = indexes.get(s);
-      Intent other = s == Intent.APPAREL ? Intent.OTHER_COMMODITY : Intent.APPAREL;
-      for (IndexItem<String> it : items.get(s)) {
-        Product old = existing.get(it.id());
-        if (old != null && old.segment() == other) {
-          indexes.get(other).remove(it.id());
-          changed.add(other);
-        }
-      }
-      if (!items.get(s).isEmpty()) {
-        addParallel(idx, items.get(s));
-        changed.add(s);
-      }
-    }
-    for (Intent s : SEGMENTS) {
-      if (changed.contains(s) || !Files.exists(indexFile(s))) {
-        indexes.get(s).save(indexFile(s));
-      }
-    }
-    db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("MERGE INTO commerce_products (id, image, category, title, link, segment, "
-          + "local_features, local_extent) KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-        int n = 0;
-        for (CatalogEntry e : valid) {
-          ps.setString(1, e.id());
-          ps.setString(2, e.image().toAbsolutePath().toString());
-          ps.setString(3, e.category().trim());
-          ps.setString(4, e.title());
-          ps.setString(5, e.link());
-          ps.setString(6, e.segment().label());
-          CatalogInstances.Entry lf = staged.entry(e.id());
-          if (lf == null) {
-            ps.setNull(7, java.sql.Types.INTEGER);
-            ps.setNull(8, java.sql.Types.VARCHAR);
-          } else {
-            ps.setInt(7, lf.keypoints());
-            ps.setString(8, lf.extent());
-          }
-          ps.addBatch();
-          if (++n % 1000 == 0) {
-            ps.executeBatch();
-          }
-        }
-        ps.executeBatch();
-      }
-      return null;
-    });
-    List<String> withoutLocal = new ArrayList<>();
-    if (instances != null) {
-      for (CatalogEntry e : valid) {
-        boolean has = staged.entry(e.id()) != null;
-        instances.removeExcept(e.id(), has ? e.segment() : null);
-        if (!has) {
-          withoutLocal.add(e.id());
-        }
-      }
-    }
-    int replaced = existing.size();
-    int total = size();
-    LOG.info("catalog {}: {} products stored ({} replaced, {} without local features), {} rows left out; {} in all",
-        dir, valid.size(), replaced, withoutLocal.size(), problems.size(), total);
-    return new IndexReport(valid.size(), replaced, perSegment, problems, total, matcher, withoutLocal);
-  }
-
-  /** Inserts into the HNSW graph from {@code indexThreads} threads (hnswlib supports concurrent inserts). */
-  private void addParallel(HnswVectorIndex<String> idx, List<IndexItem<String>> items) {
-    if (items.isEmpty()) {
-      return;
-    }
-    if (indexThreads < 2 || items.size() < 2_000) {
-      idx.addAll(items);
-      return;
-    }
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(indexThreads, r -> {
-      Thread t = new Thread(r, "commerce-index");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < indexThreads; t++) {
-        futures.add(pool.submit(() -> {
-          int i;
-          while ((i = next.getAndIncrement()) < items.size()) {
-            IndexItem<String> it = items.get(i);
-            idx.add(it.id(), it.vector(), it.attributes());
-          }
-        }));
-      }
-      for (java.util.concurrent.Future<?> f : futures) {
-        f.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new io.sightline.core.CancelledException("indexing interrupted", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable c = e.getCause();
-      throw c instanceof RuntimeException re ? re : new StoreException("indexing failed: " + c, c);
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
   /**
    * Removes a product from the database and its index.
    *
    * @param id product id
    * @return whether it was stored
    */
-  public synchronized boolean remove(String id) {
-    Optional<Product> p = product(id);
-    if (p.isEmpty()) {
-      return false;
-    }
-    db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM commerce_products WHERE id = ?")) {
-        ps.setString(1, id);
-        ps.executeUpdate();
+  public boolean remove(String id) {
+    return !remove(List.of(id)).isEmpty();
+  }
+
+  /**
+   * Removes products from the database and their indexes, writing each changed index file once.
+   *
+   * @param ids product ids
+   * @return the ids that were stored (and are now removed), in the given order
+   */
+  public List<String> remove(Collection<String> ids) {
+    return writer.remove(ids);
+  }
+
+  /** Every stored product with its image hash (null when unknown), for {@link CatalogSync}. */
+  Map<String, CatalogSync.Stored> stored() {
+    return db.transaction(c -> {
+      Map<String, CatalogSync.Stored> out = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id, image, category, title, link, attributes, image_hash FROM commerce_products");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Product p = new Product(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+              CatalogCsv.decode(rs.getString(6)));
+          out.put(p.id(), new CatalogSync.Stored(p, rs.getString(7)));
+        }
       }
-      return null;
+      return out;
     });
-    HnswVectorIndex<String> idx = indexes.get(p.get().segment());
-    idx.remove(id);
-    idx.save(indexFile(p.get().segment()));
-    if (instances != null) {
-      instances.removeExcept(id, null);
-    }
-    return true;
   }
 
   /**
@@ -893,6 +698,7 @@ public final class ProductCatalog implements AutoCloseable {
     private int indexThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private Matcher matcher;
     private boolean mustExist;
+    private Boolean mainObjectCrop;
 
     private Builder() {}
 
@@ -903,6 +709,22 @@ public final class ProductCatalog implements AutoCloseable {
      */
     public Builder mustExist(boolean mustExist) {
       this.mustExist = mustExist;
+      return this;
+    }
+
+    /**
+     * Processes catalog images as queries are: each image is cropped to its main object (the
+     * training-free {@link ForegroundRegionProposer}'s dominant regions, padded by 5 %) before it
+     * is embedded; local features still come from the whole image. Applies to a new catalog,
+     * which stores it; opening a filled catalog with the other choice is refused. A searcher on
+     * such a catalog crops other-commodity queries to their main object by default. Default: the
+     * stored choice, whole images for a new catalog (the seed).
+     *
+     * @param on whether to embed the main object instead of the whole image
+     * @return this builder
+     */
+    public Builder cropToMainObject(boolean on) {
+      this.mainObjectCrop = on;
       return this;
     }
 

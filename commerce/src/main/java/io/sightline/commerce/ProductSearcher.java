@@ -1,24 +1,19 @@
 package io.sightline.commerce;
 
+import io.sightline.commerce.InstanceEvidence.Proposal;
 import io.sightline.core.instance.Matcher;
-import io.sightline.core.ModelException;
 import io.sightline.core.classify.Classification;
 import io.sightline.core.classify.ImageClassifier;
 import io.sightline.core.detect.Box;
 import io.sightline.core.detect.Detection;
 import io.sightline.core.detect.ObjectDetector;
 import io.sightline.core.image.ImageLoader;
-import io.sightline.core.image.ImageOps;
 import io.sightline.core.index.SearchResult;
-import io.sightline.core.instance.InstanceMatch;
-import io.sightline.core.instance.LocalFeatureSet;
-import io.sightline.core.instance.NoFeaturesException;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,19 +30,31 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Intent</b> (claims 1, 4): an {@link ImageClassifier} says non-commodity, apparel or
  *       other commodity: the trainable {@link EmbeddingIntentClassifier}, or any plugged model
  *       whose labels map to the intents.</li>
- *   <li><b>Gate</b>: a non-commodity photo gets {@code searched = false} and no feature
- *       extraction or search; {@link #stats()} counts what was skipped.</li>
+ *   <li><b>Gate</b>, a score rather than a switch: when the top intent leads the runner-up by at
+ *       least {@link Builder#gateMargin gateMargin}, a non-commodity photo gets
+ *       {@code searched = false} and no feature extraction or search, and a commodity photo is
+ *       searched in its segment; when the margin is smaller, the photo is searched in both
+ *       segments ({@link ProductSearchResult#gate()} says which). {@link Builder#withoutGate()}
+ *       searches every photo in both segments, {@link Builder#fixedIntent} every photo in one
+ *       (a catalog of one kind); neither needs a classifier. {@link #stats()} counts what was
+ *       skipped.</li>
  *   <li><b>Features</b> (claims 2-3): for apparel, an {@link ObjectDetector} finds every garment
  *       region (default: the training-free {@link ForegroundRegionProposer}); each region is
  *       embedded with the apparel embedder of the catalog and searched in the apparel index on
  *       its own. For other commodities the whole image is embedded with the other-commodity
  *       embedder and searched in the other-commodity index (variant:
  *       {@link Builder#otherCommodityMainObject} crops it to the detected main object first).</li>
- *   <li><b>Similar image set</b> (step 203): the {@code candidates} nearest products whose
- *       cosine distance is at most {@code maxDistance}.</li>
+ *   <li><b>Similar image set</b> (step 203): the {@code candidates} nearest products that pass
+ *       the query's attribute filter ({@link ProductQuery}), whose cosine distance is at most
+ *       {@code maxDistance}.</li>
  *   <li>Optional, combinable (seed fig. 6 order): rank-value filter (claim 5), category entropy
  *       filter (claim 6), category ordering (claim 7); see {@link ResultFilters} for the exact
- *       definitions. Then the first {@code top} results are kept.</li>
+ *       definitions and {@link FilterPreset} for the presets (default: calibrated, which pins
+ *       each region's best match so neither the entropy filter nor the ordering can remove or
+ *       demote it).</li>
+ *   <li>A product found by several regions stays in the region where it scores best; then each
+ *       region's page ({@code offset}, {@code limit}, default the first {@code top}) is cut. Every
+ *       removal is listed with its reason in {@link RegionResult#filters()}.</li>
  * </ol>
  *
  * <p><b>Matchers</b> ({@link Matcher}; the catalog's, unless {@link Builder#matcher} overrides
@@ -73,22 +80,24 @@ public final class ProductSearcher {
   private static final Logger LOG = LoggerFactory.getLogger(ProductSearcher.class);
 
   private final ProductCatalog catalog;
-  private final ImageClassifier intentClassifier;
-  private final Map<String, Intent> intentLabels;
+  private final IntentGate intentGate;
   private final ObjectDetector detector;
   private final Set<String> garmentLabels;
   private final float minDetectionScore;
   private final double regionPadding;
   private final int candidates;
   private final int top;
-  private final double maxDistance;
-  private final Double rankThreshold;
-  private final Double entropyThreshold;
-  private final boolean categoryOrdering;
+  private final RegionFilter filters;
+  private final RegionFilter.Settings settings;
   private final boolean otherCommodityMainObject;
+  private final boolean mainObjectUnion;
   private final ImageLoader loader;
   private final Matcher matcher;
+  private final InstanceEvidence instances;
   private final boolean instanceQueryRegions;
+
+  /** Default {@link Builder#gateMargin}: measured on the evaluation (BENCHMARKS.md, commerce). */
+  public static final double DEFAULT_GATE_MARGIN = 0.2;
 
   private final AtomicLong queries = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
@@ -96,28 +105,30 @@ public final class ProductSearcher {
   private final AtomicLong other = new AtomicLong();
   private final AtomicLong regions = new AtomicLong();
   private final AtomicLong instanceSearches = new AtomicLong();
+  private final AtomicLong both = new AtomicLong();
 
   private ProductSearcher(Builder b) {
     this.catalog = b.catalog;
-    this.intentClassifier = b.intentClassifier;
-    this.intentLabels = Map.copyOf(b.intentLabels);
+    this.intentGate = new IntentGate(b.intentClassifier, b.intentLabels, b.gateMargin, b.fixedIntent, b.gateOff);
     this.detector = b.detector == null ? new ForegroundRegionProposer() : b.detector;
     this.garmentLabels = b.garmentLabels == null ? null : Set.copyOf(b.garmentLabels);
     this.minDetectionScore = b.minDetectionScore;
     this.regionPadding = b.regionPadding;
     this.candidates = b.candidates;
     this.top = b.top;
-    this.maxDistance = b.maxDistance;
-    this.rankThreshold = b.rankThreshold;
-    this.entropyThreshold = b.entropyThreshold;
-    this.categoryOrdering = b.categoryOrdering;
-    this.otherCommodityMainObject = b.otherCommodityMainObject;
+    this.settings = new RegionFilter.Settings(b.maxDistance, b.rankThreshold, b.entropyThreshold, b.categoryOrdering,
+        b.pinBestMatch, b.dedupe);
+    this.filters = new RegionFilter(b.catalog, settings);
+    this.otherCommodityMainObject = b.otherCommodityMainObject == null ? b.catalog.cropsToMainObject()
+        : b.otherCommodityMainObject;
+    this.mainObjectUnion = b.mainObjectUnion;
     this.loader = b.loader;
     this.matcher = b.matcher == null ? b.catalog.matcher() : b.matcher;
     this.instanceQueryRegions = b.instanceQueryRegions;
+    this.instances = new InstanceEvidence(b.catalog, b.candidates, b.instanceQueryRegions, instanceSearches);
   }
 
-  /** @return a builder; catalog and intent classifier are required */
+  /** @return a builder; the catalog is required, and an intent classifier unless the gate is off or the intent fixed */
   public static Builder builder() {
     return new Builder();
   }
@@ -131,7 +142,19 @@ public final class ProductSearcher {
    * @throws io.sightline.core.ImageTooLargeException when it exceeds the loader's budget
    */
   public ProductSearchResult search(Path image) {
-    return search(loader.load(image), image.toString());
+    return search(loader.load(image), image.toString(), ProductQuery.DEFAULT);
+  }
+
+  /**
+   * Decodes and searches an image file with an attribute filter and a page.
+   *
+   * @param image the photo
+   * @param query attribute filter and page
+   * @return the answer
+   * @throws io.sightline.core.ImageDecodeException when the file is not a readable image
+   */
+  public ProductSearchResult search(Path image, ProductQuery query) {
+    return search(loader.load(image), image.toString(), query);
   }
 
   /**
@@ -143,7 +166,7 @@ public final class ProductSearcher {
    * @throws io.sightline.core.ImageDecodeException when the bytes are not a readable image
    */
   public ProductSearchResult search(byte[] encoded, String name) {
-    return search(loader.load(encoded), name);
+    return search(loader.load(encoded), name, ProductQuery.DEFAULT);
   }
 
   /**
@@ -152,209 +175,99 @@ public final class ProductSearcher {
    * @return the answer
    */
   public ProductSearchResult search(BufferedImage image, String name) {
+    return search(image, name, ProductQuery.DEFAULT);
+  }
+
+  /**
+   * Searches a decoded photo: the gate, the regions of each segment searched, instance matching
+   * (local, hybrid), the filters, de-duplication across regions, then the requested page.
+   *
+   * @param image a decoded photo
+   * @param name how the result names it
+   * @param query attribute filter (applied inside the index search and to verified matches) and
+   *     page ({@code offset}, {@code limit}; limit 0 = {@code top})
+   * @return the answer
+   */
+  public ProductSearchResult search(BufferedImage image, String name, ProductQuery query) {
     Objects.requireNonNull(image, "image");
+    Objects.requireNonNull(query, "query");
     queries.incrementAndGet();
-    List<Classification> scores = intentClassifier.classify(image);
-    if (scores.isEmpty()) {
-      throw new ModelException("intent classifier " + intentClassifier.id() + " returned no label");
-    }
-    Intent intent = toIntent(scores.get(0).label());
-    if (!intent.isCommodity()) {
+    List<Classification> scores = intentGate.classify(image);
+    GateDecision gate = intentGate.decide(scores);
+    Intent intent = gate.top();
+    if (gate.segments().isEmpty()) {
       skipped.incrementAndGet();
-      LOG.debug("{}: non-commodity ({}), search skipped", name, scores.get(0).probability());
-      return new ProductSearchResult(name, intent, scores, false, "none", List.of(), matcher, null);
+      LOG.debug("{}: non-commodity (margin {}), search skipped", name, gate.margin());
+      return new ProductSearchResult(name, intent, scores, false, "none", List.of(), matcher, null, gate);
+    }
+    if (gate.segments().size() > 1) {
+      both.incrementAndGet();
     }
     List<Proposal> proposals = new ArrayList<>();
-    String source;
-    if (intent == Intent.APPAREL) {
-      apparel.incrementAndGet();
-      for (Detection d : detector.detect(image)) {
-        if (d.score() >= minDetectionScore && (garmentLabels == null || garmentLabels.contains(d.label()))
-            && !d.box().clamp(image.getWidth(), image.getHeight()).isEmpty()) {
-          proposals.add(new Proposal(d.box(), d.label(), d.score(), false));
-        }
-      }
-      source = detector.id();
-      if (proposals.isEmpty()) {
-        source += " (no region found: whole image)";
-        proposals.add(new Proposal(new Box(0, 0, image.getWidth(), image.getHeight()), "image", 1f, false));
-      }
-    } else {
-      other.incrementAndGet();
-      Box whole = new Box(0, 0, image.getWidth(), image.getHeight());
-      if (otherCommodityMainObject) {
-        Box main = null;
-        for (Detection d : detector.detect(image)) {
-          Box b = d.box().clamp(image.getWidth(), image.getHeight());
-          if (!b.isEmpty()) {
-            main = main == null ? b : main.union(b);
+    List<String> sources = new ArrayList<>();
+    for (Intent segment : gate.segments()) {
+      sources.add(propose(image, segment, proposals));
+    }
+    String source = String.join(" + ", sources);
+    InstanceEvidence.Instances inst = null;
+    if (matcher.usesInstances()) {
+      int added = 0;
+      for (Intent segment : gate.segments()) {
+        List<Box> crops = new ArrayList<>();
+        for (Proposal p : proposals) {
+          if (p.segment == segment) {
+            crops.add(p.whole ? p.box : padded(p.box, image));
           }
         }
-        if (main == null) {
-          source = detector.id() + " (main object not found: whole image)";
-          proposals.add(new Proposal(whole, "image", 1f, true));
-        } else {
-          source = detector.id() + " (main object)";
-          proposals.add(new Proposal(main, "object", 1f, false));
-        }
-      } else {
-        source = "whole-image";
-        proposals.add(new Proposal(whole, "image", 1f, true));
+        InstanceEvidence.Instances one = instances.match(image, segment, crops);
+        added += InstanceEvidence.assign(one, segment, proposals, image.getWidth(), image.getHeight());
+        inst = InstanceEvidence.merge(inst, one);
       }
-    }
-    Instances inst = null;
-    if (matcher.usesInstances()) {
-      inst = instanceMatches(image, intent, proposals);
-      int added = proposals.size();
-      assign(inst, intent, proposals, image.getWidth(), image.getHeight());
-      added = proposals.size() - added;
       if (added > 0) {
         source += " + " + added + " instance region(s)";
       }
     }
-    List<RegionResult> out = new ArrayList<>();
+    int limit = query.limit() == 0 ? top : query.limit();
+    int k = Math.max(candidates, query.offset() + limit);
+    List<RegionFilter.Ranked> ranked = new ArrayList<>();
     for (Proposal p : proposals) {
-      out.add(searchRegion(image, p, intent, inst));
+      ranked.add(searchRegion(image, p, inst, query.filter(), k));
     }
-    return new ProductSearchResult(name, intent, scores, true, source, out, matcher, note(inst));
+    List<RegionResult> out = filters.finish(ranked, query.offset(), limit);
+    return new ProductSearchResult(name, intent, scores, true, source, out, matcher,
+        InstanceEvidence.note(inst, matcher), gate);
   }
 
-  /** A region to search: a detection, the whole image, or where instance matching found a product. */
-  private static final class Proposal {
-    final Box box;
-    final String label;
-    final float score;
-    final boolean whole;
-    final Map<String, InstanceMatch> verified = new LinkedHashMap<>();
-
-    Proposal(Box box, String label, float score, boolean whole) {
-      this.box = box;
-      this.label = label;
-      this.score = score;
-      this.whole = whole;
-    }
-  }
-
-  /** The instance candidates of one query: all of them (evidence) and the verified ones with their box. */
-  private record Instances(Map<String, InstanceMatch> all, List<InstanceMatch> verified, Map<String, Box> boxes,
-      String failure) {}
-
-  /**
-   * Matches the query in the segment's instance index: the whole photo once (the index localises
-   * the product itself, so a region the proposer missed is still found), or each proposed
-   * region's crop in the {@link Builder#instanceQueryRegions} variant.
-   */
-  private Instances instanceMatches(BufferedImage image, Intent segment, List<Proposal> proposals) {
-    Map<String, InstanceMatch> all = new LinkedHashMap<>();
-    List<InstanceMatch> verified = new ArrayList<>();
-    Map<String, Box> boxes = new HashMap<>();
-    String failure = null;
-    List<Box> queries = new ArrayList<>();
-    if (instanceQueryRegions) {
-      for (Proposal p : proposals) {
-        queries.add(p.whole ? p.box : padded(p.box, image));
-      }
-    } else {
-      queries.add(new Box(0, 0, image.getWidth(), image.getHeight()));
-    }
-    for (Box q : queries) {
-      BufferedImage pixels = queries.size() == 1 && q.x() == 0 && q.y() == 0 && q.w() == image.getWidth()
-          && q.h() == image.getHeight() ? image : cropExact(image, q);
-      List<CatalogInstances.Located> found;
-      LocalFeatureSet features;
-      try {
-        features = catalog.instances().extract(pixels);
-        found = catalog.matchInstances(segment, features, candidates);
-      } catch (NoFeaturesException e) {
-        failure = "the photo has too few local features to be matched by instance (flat, tiny or blurred?)";
-        LOG.debug("{}", e.getMessage());
-        continue;
-      }
-      instanceSearches.incrementAndGet();
-      double sx = pixels.getWidth() / (double) features.width();
-      double sy = pixels.getHeight() / (double) features.height();
-      for (CatalogInstances.Located l : found) {
-        InstanceMatch m = l.match();
-        InstanceMatch had = all.get(m.id());
-        if (had == null || m.score() > had.score()) {
-          all.put(m.id(), m);
-          if (m.verified()) {
-            // where the whole product is: its extent in the catalog image mapped through the
-            // verified transform; else the box of the verified points
-            double[] pb = CatalogInstances.project(l.extent(), m.transform());
-            Box b = pb == null ? null
-                : Box.ofCorners(pb[0] * sx, pb[1] * sy, pb[2] * sx, pb[3] * sy).clamp(pixels.getWidth(), pixels.getHeight());
-            if (b == null || b.isEmpty()) {
-              double[] r = m.queryRegion();
-              b = new Box(r[0] * pixels.getWidth(), r[1] * pixels.getHeight(), r[2] * pixels.getWidth(),
-                  r[3] * pixels.getHeight());
-            }
-            boxes.put(m.id(), new Box(q.x() + b.x(), q.y() + b.y(), b.w(), b.h()));
-          }
+  /** Adds the regions of one segment to search; returns what produced them. */
+  private String propose(BufferedImage image, Intent segment, List<Proposal> proposals) {
+    Box whole = new Box(0, 0, image.getWidth(), image.getHeight());
+    if (segment == Intent.APPAREL) {
+      apparel.incrementAndGet();
+      int before = proposals.size();
+      for (Detection d : detector.detect(image)) {
+        if (d.score() >= minDetectionScore && (garmentLabels == null || garmentLabels.contains(d.label()))
+            && !d.box().clamp(image.getWidth(), image.getHeight()).isEmpty()) {
+          proposals.add(new Proposal(d.box(), d.label(), d.score(), false, segment));
         }
       }
-    }
-    for (InstanceMatch m : all.values()) {
-      if (m.verified()) {
-        verified.add(m);
+      if (proposals.size() == before) {
+        proposals.add(new Proposal(whole, "image", 1f, false, segment));
+        return detector.id() + " (no region found: whole image)";
       }
+      return detector.id();
     }
-    verified.sort(java.util.Comparator.comparingDouble(InstanceMatch::score).reversed().thenComparing(InstanceMatch::id));
-    return new Instances(all, verified, boxes, verified.isEmpty() ? failure : null);
-  }
-
-  /** A verified match joins a region whose box overlaps its own by at least this IoU. */
-  static final double REGION_IOU = 0.3;
-
-  /**
-   * Gives every verified match to a region: other commodities have one region; for apparel, the
-   * proposed region whose box best overlaps the match's (IoU at least {@value #REGION_IOU}), else
-   * a new region at the match's box ("instance"), which later matches may join. (A share-of-match
-   * rule would let a region spanning the whole backdrop swallow every garment.)
-   */
-  private static void assign(Instances inst, Intent segment, List<Proposal> proposals, int width, int height) {
-    for (InstanceMatch m : inst.verified()) {
-      Box mb = inst.boxes().get(m.id()).clamp(width, height);
-      Proposal best = null;
-      double bestIou = 0;
-      if (segment == Intent.OTHER_COMMODITY) {
-        best = proposals.get(0);
-      } else {
-        for (Proposal p : proposals) {
-          double iou = mb.iou(p.box);
-          if (iou > bestIou) {
-            bestIou = iou;
-            best = p;
-          }
-        }
-        if (bestIou < REGION_IOU) {
-          best = new Proposal(mb, "instance", (float) m.score(), false);
-          proposals.add(best);
-        }
-      }
-      best.verified.put(m.id(), m);
+    other.incrementAndGet();
+    if (!otherCommodityMainObject) {
+      proposals.add(new Proposal(whole, "image", 1f, true, segment));
+      return "whole-image";
     }
-  }
-
-  private String note(Instances inst) {
-    if (inst == null) {
-      return null;
+    Box main = MainObject.box(detector.detect(image), image.getWidth(), image.getHeight(), mainObjectUnion);
+    if (main == null) {
+      proposals.add(new Proposal(whole, "image", 1f, true, segment));
+      return detector.id() + " (main object not found: whole image)";
     }
-    if (inst.failure() != null) {
-      return inst.failure() + (matcher == Matcher.LOCAL ? ": no product can be verified"
-          : "; the results are global look-alikes");
-    }
-    if (!inst.verified().isEmpty()) {
-      return null;
-    }
-    if (matcher == Matcher.LOCAL) {
-      String best = inst.all().values().stream().max(java.util.Comparator.comparingInt(InstanceMatch::inliers))
-          .map(m -> " (best candidate " + m.id() + ": " + m.inliers() + " inliers, score "
-              + String.format(java.util.Locale.ROOT, "%.2f", m.score()) + ")").orElse("");
-      return "no product of this catalog is in the photo: geometric verification accepted none of the "
-          + inst.all().size() + " candidates" + best;
-    }
-    return "no product of this catalog was verified in the photo; the results are global look-alikes";
+    proposals.add(new Proposal(main, "object", 1f, false, segment));
+    return detector.id() + " (main object)";
   }
 
   private Box padded(Box box, BufferedImage image) {
@@ -366,27 +279,16 @@ public final class ProductSearcher {
     return b.clamp(image.getWidth(), image.getHeight());
   }
 
-  private BufferedImage crop(BufferedImage image, Box box) {
-    return cropExact(image, padded(box, image));
-  }
-
-  private static BufferedImage cropExact(BufferedImage image, Box b) {
-    int x = (int) Math.floor(b.x());
-    int y = (int) Math.floor(b.y());
-    int w = Math.max(1, Math.min(image.getWidth() - x, (int) Math.ceil(b.w())));
-    int h = Math.max(1, Math.min(image.getHeight() - y, (int) Math.ceil(b.h())));
-    return ImageOps.crop(image, x, y, w, h);
-  }
-
-  private RegionResult searchRegion(BufferedImage image, Proposal p, Intent segment, Instances inst) {
+  private RegionFilter.Ranked searchRegion(BufferedImage image, Proposal p, InstanceEvidence.Instances inst,
+      ProductFilter where, int k) {
     regions.incrementAndGet();
     float[] vector = null;
     List<SearchResult<String>> hits = List.of();
     if (matcher.usesGlobal()) {
-      vector = catalog.embedder(segment).embed(p.whole ? image : crop(image, p.box));
-      hits = catalog.search(segment, vector, candidates);
+      vector = catalog.embedder(p.segment).embed(p.whole ? image : InstanceEvidence.cropExact(image, padded(p.box, image)));
+      hits = catalog.search(p.segment, vector, k, where);
     }
-    return filter(hits, vector, p.verified, inst, p.box, p.label, p.score, segment);
+    return filters.filter(hits, vector, p.verified, inst, p.box, p.label, p.score, p.segment, where);
   }
 
   /**
@@ -398,125 +300,32 @@ public final class ProductSearcher {
    * @return the region result for the whole query
    */
   public RegionResult searchVector(Intent segment, float[] vector) {
-    regions.incrementAndGet();
-    List<SearchResult<String>> hits = catalog.search(segment, vector, candidates);
-    return filter(hits, vector, Map.of(), null, new Box(0, 0, 0, 0), "vector", 1f, segment);
+    return searchVector(segment, vector, ProductQuery.DEFAULT);
   }
 
   /**
-   * Fuses a region's global hits with the instance matches verified in it (hybrid: one list,
-   * verified matches scored {@code max(2 - distance, 2 · instanceScore)}; local: verified only,
-   * {@code 2 · instanceScore}), then runs the seed's filters and ordering on the fused list.
+   * Like {@link #searchVector(Intent, float[])}, with an attribute filter and a page.
+   *
+   * @param segment which index to search
+   * @param vector a query vector from the segment's embedder
+   * @param query attribute filter and page (limit 0 = {@code top})
+   * @return the region result for the whole query
    */
-  private RegionResult filter(List<SearchResult<String>> hits, float[] vector, Map<String, InstanceMatch> verifiedHere,
-      Instances inst, Box box, String label, float score, Intent segment) {
-    List<String> ids = new ArrayList<>(hits.stream().map(SearchResult::id).toList());
-    ids.addAll(verifiedHere.keySet());
-    Map<String, Product> products = catalog.products(ids);
-    Map<String, ProductMatch> fused = new LinkedHashMap<>();
-    for (SearchResult<String> h : hits) {
-      Product p = products.get(h.id());
-      InstanceMatch v = verifiedHere.get(h.id());
-      if (p == null || (h.distance() > maxDistance && v == null)) {
-        continue; // vector without a committed product row, or outside the similar image set
-      }
-      InstanceMatch evidence = v;
-      if (evidence == null && inst != null) {
-        InstanceMatch any = inst.all().get(h.id());
-        // unverified candidates lend their (weak) evidence; one verified elsewhere in the photo does not
-        evidence = any != null && !any.verified() ? any : null;
-      }
-      fused.put(p.id(), match(p, h.distance(), evidence, v != null ? inst.boxes().get(p.id()) : null));
-    }
-    int extra = 0;
-    for (InstanceMatch v : verifiedHere.values()) {
-      Product p = products.get(v.id());
-      if (p == null || fused.containsKey(v.id())) {
-        continue;
-      }
-      extra++;
-      float d = Float.NaN;
-      if (vector != null) { // hybrid: the product's true global distance, from its stored vector
-        float[] stored = catalog.index(segment).vector(v.id()).orElse(null);
-        d = stored == null ? Float.NaN : cosineDistance(vector, stored);
-      }
-      fused.put(p.id(), match(p, d, v, inst.boxes().get(p.id())));
-    }
-    List<ProductMatch> similar = new ArrayList<>(fused.values());
-    List<ProductMatch> current = similar;
-    List<RemovedMatch> byRank = List.of();
-    if (rankThreshold != null) {
-      ResultFilters.Filtered f = ResultFilters.rankFilter(current, rankThreshold);
-      current = f.kept();
-      byRank = f.removed();
-    }
-    List<RemovedMatch> byEntropy = List.of();
-    Map<String, Double> entropy = Map.of();
-    if (entropyThreshold != null) {
-      ResultFilters.Filtered f = ResultFilters.entropyFilter(current, entropyThreshold);
-      current = f.kept();
-      byEntropy = f.removed();
-      entropy = f.categoryEntropy();
-    }
-    Map<String, Double> catScores = Map.of();
-    if (categoryOrdering) {
-      ResultFilters.Ordered o = ResultFilters.orderByCategory(current);
-      current = o.ordered();
-      catScores = o.categoryScores();
-    } else {
-      List<ProductMatch> byRankValue = ResultFilters.byRankValue(current);
-      current = new ArrayList<>();
-      for (int i = 0; i < byRankValue.size(); i++) {
-        current.add(byRankValue.get(i).withRanking(i + 1, Double.NaN));
-      }
-    }
-    current = ResultFilters.verifiedFirst(current);
-    List<ProductMatch> finalList = current.size() > top ? current.subList(0, top) : current;
-    FilterTrace trace = new FilterTrace(hits.size() + extra, maxDistance, similar.size(), rankThreshold, byRank,
-        entropyThreshold, entropy, byEntropy, categoryOrdering, catScores);
-    return new RegionResult(box, label, score, segment, finalList, trace);
-  }
-
-  private static ProductMatch match(Product p, float distance, InstanceMatch m, Box region) {
-    boolean verified = m != null && m.verified();
-    double rank = Float.isNaN(distance) ? Double.NEGATIVE_INFINITY : ResultFilters.rankValue(distance);
-    if (verified) {
-      rank = Math.max(rank, 2 * m.score());
-    }
-    return new ProductMatch(p.id(), p.category(), p.title(), p.link(), p.image(), distance, rank, 0, Double.NaN,
-        verified, m == null ? Double.NaN : m.score(), m == null ? 0 : m.inliers(), verified ? region : null);
-  }
-
-  private static float cosineDistance(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += a[i] * b[i];
-      na += a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    double cos = na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
-    return (float) Math.max(0, Math.min(2, 1 - cos));
-  }
-
-  private Intent toIntent(String label) {
-    Intent i = intentLabels.get(label);
-    if (i != null) {
-      return i;
-    }
-    try {
-      return Intent.parse(label);
-    } catch (IllegalArgumentException e) {
-      throw new ModelException("intent classifier " + intentClassifier.id() + " returned label '" + label
-          + "' that maps to no intent; map it with intentLabel()");
-    }
+  public RegionResult searchVector(Intent segment, float[] vector, ProductQuery query) {
+    Objects.requireNonNull(query, "query");
+    regions.incrementAndGet();
+    int limit = query.limit() == 0 ? top : query.limit();
+    List<SearchResult<String>> hits = catalog.search(segment, vector, Math.max(candidates, query.offset() + limit),
+        query.filter());
+    RegionFilter.Ranked r = filters.filter(hits, vector, Map.of(), null, new Box(0, 0, 0, 0), "vector", 1f, segment,
+        query.filter());
+    return filters.finish(List.of(r), query.offset(), limit).get(0);
   }
 
   /** @return counters since build: queries, skipped non-commodity photos, searches run */
   public SearchStats stats() {
     return new SearchStats(queries.get(), skipped.get(), apparel.get(), other.get(), regions.get(),
-        instanceSearches.get());
+        instanceSearches.get(), both.get());
   }
 
   /** @return the catalog searched */
@@ -545,16 +354,106 @@ public final class ProductSearcher {
     private double regionPadding = 0.05;
     private int candidates = 30;
     private int top = 10;
-    private double maxDistance = 1.0;
-    private Double rankThreshold = ResultFilters.SEED_RANK_THRESHOLD;
-    private Double entropyThreshold = ResultFilters.DEFAULT_ENTROPY_THRESHOLD;
-    private boolean categoryOrdering = true;
-    private boolean otherCommodityMainObject;
+    private double maxDistance = FilterPreset.CALIBRATED.maxDistance();
+    private Double rankThreshold = FilterPreset.CALIBRATED.rankThreshold();
+    private Double entropyThreshold = FilterPreset.CALIBRATED.entropyThreshold();
+    private boolean categoryOrdering = FilterPreset.CALIBRATED.categoryOrdering();
+    private boolean pinBestMatch = FilterPreset.CALIBRATED.pinBestMatch();
+    private boolean dedupe = true;
+    private double gateMargin = DEFAULT_GATE_MARGIN;
+    private Intent fixedIntent;
+    private boolean gateOff;
+    private Boolean otherCommodityMainObject;
+    private boolean mainObjectUnion;
     private ImageLoader loader = ImageLoader.defaults();
     private Matcher matcher;
     private boolean instanceQueryRegions;
 
     private Builder() {}
+
+    /**
+     * Sets every filter at once (distance bound, rank filter, entropy filter, category ordering,
+     * best-match pin) from a preset; default {@link FilterPreset#CALIBRATED}. Options set after
+     * this override single values.
+     *
+     * @param preset none, seed or calibrated
+     * @return this builder
+     */
+    public Builder filters(FilterPreset preset) {
+      Objects.requireNonNull(preset, "preset");
+      this.maxDistance = preset.maxDistance();
+      this.rankThreshold = preset.rankThreshold();
+      this.entropyThreshold = preset.entropyThreshold();
+      this.categoryOrdering = preset.categoryOrdering();
+      this.pinBestMatch = preset.pinBestMatch();
+      return this;
+    }
+
+    /**
+     * @param on whether each region's best match (highest rank value) is pinned like a verified
+     *     instance match: the entropy filter never removes it and category ordering never puts it
+     *     below another result (default true, {@link FilterPreset#CALIBRATED}); the absolute
+     *     thresholds ({@code maxDistance}, the rank filter) still apply to it
+     * @return this builder
+     */
+    public Builder pinBestMatch(boolean on) {
+      this.pinBestMatch = on;
+      return this;
+    }
+
+    /**
+     * @param on whether a product found by several regions of one photo is kept only in the region
+     *     where it scores best (verified first, then rank value); the others list it in
+     *     {@link FilterTrace#removedAsDuplicate()} (default true)
+     * @return this builder
+     */
+    public Builder deduplicate(boolean on) {
+      this.dedupe = on;
+      return this;
+    }
+
+    /**
+     * The gate as a score: when the most probable intent leads the runner-up by less than this
+     * margin (probabilities in [0, 1]), the photo is searched in both segments, even when the top
+     * intent is non-commodity. 0 makes the gate a switch (the seed's behaviour); 1 searches every
+     * photo in both segments. Default {@value ProductSearcher#DEFAULT_GATE_MARGIN}.
+     *
+     * @param margin in [0, 1]
+     * @return this builder
+     */
+    public Builder gateMargin(double margin) {
+      if (!(margin >= 0 && margin <= 1)) {
+        throw new IllegalArgumentException("gate margin must be in [0, 1]: " + margin);
+      }
+      this.gateMargin = margin;
+      return this;
+    }
+
+    /**
+     * Fixed-intent mode for a catalog of one kind: every photo is searched in this segment, no
+     * intent classifier runs (none is needed).
+     *
+     * @param segment {@link Intent#APPAREL} or {@link Intent#OTHER_COMMODITY}
+     * @return this builder
+     */
+    public Builder fixedIntent(Intent segment) {
+      if (segment == null || !segment.isCommodity()) {
+        throw new IllegalArgumentException("fixed intent must be apparel or other-commodity, not " + segment);
+      }
+      this.fixedIntent = segment;
+      return this;
+    }
+
+    /**
+     * Skips the gate: every photo is searched in both segments ("search anyway"), no intent
+     * classifier runs (none is needed).
+     *
+     * @return this builder
+     */
+    public Builder withoutGate() {
+      this.gateOff = true;
+      return this;
+    }
 
     /**
      * Overrides the catalog's matcher for this searcher (for comparisons; by default the searcher
@@ -678,7 +577,10 @@ public final class ProductSearcher {
 
     /**
      * @param maxDistance the similar image set keeps products with cosine distance at most this
-     *     (default 1.0, i.e. cosine similarity &ge; 0; range [0, 2])
+     *     (range [0, 2]; default that of {@link FilterPreset#CALIBRATED}, {@code 1 - }
+     *     {@value FilterPreset#CALIBRATED_MIN_COSINE}); verified instance matches are exempt. The
+     *     seed's 1.0 (cosine &ge; 0) removes nothing for embedders with non-negative features such
+     *     as the default descriptor, whose cosines are never negative
      * @return this builder
      */
     public Builder maxDistance(double maxDistance) {
@@ -690,8 +592,10 @@ public final class ProductSearcher {
     }
 
     /**
-     * @param threshold rank-value threshold of claim 5 (default {@value ResultFilters#SEED_RANK_THRESHOLD},
-     *     the seed's example); null switches the filter off
+     * @param threshold rank-value threshold of claim 5, in rank-value units {@code 2 - distance =
+     *     1 + cos} (the seed's example is {@value ResultFilters#SEED_RANK_THRESHOLD}, i.e. cosine
+     *     &ge; 0.08; default that of {@link FilterPreset#CALIBRATED}); verified instance matches are
+     *     exempt; null switches the filter off
      * @return this builder
      */
     public Builder rankThreshold(Double threshold) {
@@ -704,7 +608,8 @@ public final class ProductSearcher {
 
     /**
      * @param threshold category entropy threshold of claim 6 in nats (default ln 10 = 2.303:
-     *     drops categories with under 10% of the results); null switches the filter off
+     *     drops categories with under 10% of the results, except pinned results); null switches
+     *     the filter off
      * @return this builder
      */
     public Builder entropyThreshold(Double threshold) {
@@ -727,8 +632,11 @@ public final class ProductSearcher {
 
     /**
      * Variant for other commodities: instead of the whole image (the seed's claim 3), embed the
-     * box around every region the detector finds (the main object), falling back to the whole
-     * image when it finds none. Helps when catalog images are tight product shots and queries
+     * main object: the box around the detected region with the largest score &times; area (for
+     * the training-free proposer, the most foreground pixels) and the regions holding at least a
+     * fifth of that, falling back to the whole image when none is found. Default: what the catalog
+     * was built with ({@link ProductCatalog#cropsToMainObject()}), so query and catalog images are
+     * processed the same way. Helps when catalog images are tight product shots and queries
      * show the product small on a backdrop. Default false.
      *
      * @param on whether to crop other-commodity queries to the main object
@@ -736,6 +644,15 @@ public final class ProductSearcher {
      */
     public Builder otherCommodityMainObject(boolean on) {
       this.otherCommodityMainObject = on;
+      return this;
+    }
+
+    /**
+     * Variant for measurement: the main-object crop is the union of every detected region (the
+     * behaviour before the best region was chosen), not the best region.
+     */
+    Builder mainObjectUnion(boolean on) {
+      this.mainObjectUnion = on;
       return this;
     }
 
@@ -750,34 +667,35 @@ public final class ProductSearcher {
 
     /**
      * @return the searcher
-     * @throws IllegalStateException naming a missing catalog or intent classifier, or a
-     *     classifier whose labels cannot express non-commodity and a commodity intent
+     * @throws IllegalStateException naming a missing catalog or intent classifier, a classifier
+     *     whose labels cannot express non-commodity and a commodity intent, or both
+     *     {@link #withoutGate()} and {@link #fixedIntent}
      */
     public ProductSearcher build() {
       if (catalog == null) {
         throw new IllegalStateException("ProductSearcher: catalog is required");
       }
+      if (gateOff && fixedIntent != null) {
+        throw new IllegalStateException("ProductSearcher: withoutGate() and fixedIntent(" + fixedIntent
+            + ") exclude each other; choose one");
+      }
+      if (gateOff || fixedIntent != null) {
+        return checked();
+      }
       if (intentClassifier == null) {
         throw new IllegalStateException("ProductSearcher: intentClassifier is required "
-            + "(train one with EmbeddingIntentClassifier.trainer(...) or plug an ImageClassifier)");
+            + "(train one with EmbeddingIntentClassifier.trainer(...) or plug an ImageClassifier), unless the gate is "
+            + "off (withoutGate()) or the intent fixed (fixedIntent(...))");
       }
-      Set<Intent> covered = java.util.EnumSet.noneOf(Intent.class);
-      for (String l : intentClassifier.labels()) {
-        Intent i = intentLabels.get(l);
-        if (i == null) {
-          try {
-            i = Intent.parse(l);
-          } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("ProductSearcher: intent classifier label '" + l
-                + "' maps to no intent; map it with intentLabel(\"" + l + "\", Intent.X)");
-          }
-        }
-        covered.add(i);
-      }
+      Set<Intent> covered = IntentGate.covered(intentClassifier, intentLabels);
       if (!covered.contains(Intent.NON_COMMODITY) || covered.size() < 2) {
         throw new IllegalStateException("ProductSearcher: the intent classifier must output non-commodity and at "
             + "least one commodity intent; its labels map to " + covered);
       }
+      return checked();
+    }
+
+    private ProductSearcher checked() {
       if (matcher != null && matcher.usesInstances() && !catalog.matcher().usesInstances()) {
         throw new IllegalStateException("ProductSearcher: matcher " + matcher + " needs an instance index, but catalog "
             + catalog.directory() + " was built with the global matcher; build it with matcher local or hybrid");

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The post-search steps of the seed, as pure functions over a similar image set. Each can be used
@@ -96,17 +97,76 @@ public final class ResultFilters {
    * @return kept and removed results
    */
   public static Filtered rankFilter(List<ProductMatch> results, double threshold) {
+    return rankFilter(results, threshold, Set.of());
+  }
+
+  /**
+   * Claim 5 with pinned results: keeps results whose rank value is at least {@code threshold},
+   * every verified instance match and every result whose id is in {@code pinned}. The reason of
+   * a removal is written in the unit of the score that decided it: the cosine similarity
+   * ({@code rank - 1}) for a global result, the instance score ({@code rank / 2}) for a result
+   * ranked by instance evidence alone.
+   *
+   * @param results the similar image set
+   * @param threshold rank-value threshold
+   * @param pinned ids that are never removed
+   * @return kept and removed results
+   */
+  public static Filtered rankFilter(List<ProductMatch> results, double threshold, Set<String> pinned) {
     List<ProductMatch> kept = new ArrayList<>();
     List<RemovedMatch> removed = new ArrayList<>();
     for (ProductMatch m : results) {
-      if (m.verified() || m.rankValue() >= threshold) {
+      if (m.verified() || pinned.contains(m.id()) || m.rankValue() >= threshold) {
         kept.add(m);
       } else {
-        removed.add(new RemovedMatch(m.id(), m.category(), m.rankValue(),
-            String.format(Locale.ROOT, "rank value %.3f < %.3f", m.rankValue(), threshold)));
+        removed.add(new RemovedMatch(m.id(), m.category(), m.rankValue(), rankReason(m, threshold)));
       }
     }
     return new Filtered(kept, removed, Map.of());
+  }
+
+  /** Why the rank filter removed {@code m}, in the unit of its score. */
+  static String rankReason(ProductMatch m, double threshold) {
+    if (Float.isNaN(m.distance())) {
+      return String.format(Locale.ROOT, "instance score %.3f < %.3f (rank value %.3f < %.3f)", m.rankValue() / 2,
+          threshold / 2, m.rankValue(), threshold);
+    }
+    return String.format(Locale.ROOT, "cosine similarity %.3f < %.3f (rank value %.3f < %.3f)", m.rankValue() - 1,
+        threshold - 1, m.rankValue(), threshold);
+  }
+
+  /**
+   * The similar image set's distance bound (seed step 203): keeps results whose cosine distance
+   * is at most {@code maxDistance}, every verified instance match, every pinned id, and results
+   * without a global distance (local matcher).
+   *
+   * @param results candidate results
+   * @param maxDistance largest cosine distance kept, in [0, 2]
+   * @param pinned ids that are never removed
+   * @return kept and removed results
+   */
+  public static Filtered distanceFilter(List<ProductMatch> results, double maxDistance, Set<String> pinned) {
+    List<ProductMatch> kept = new ArrayList<>();
+    List<RemovedMatch> removed = new ArrayList<>();
+    for (ProductMatch m : results) {
+      if (m.verified() || pinned.contains(m.id()) || Float.isNaN(m.distance()) || m.distance() <= maxDistance) {
+        kept.add(m);
+      } else {
+        removed.add(new RemovedMatch(m.id(), m.category(), m.rankValue(), String.format(Locale.ROOT,
+            "cosine distance %.3f > %.3f (cosine similarity %.3f < %.3f)", m.distance(), maxDistance,
+            1 - m.distance(), 1 - maxDistance)));
+      }
+    }
+    return new Filtered(kept, removed, Map.of());
+  }
+
+  /**
+   * @param results results
+   * @return the id of the result with the highest rank value (ties by id), null when empty: the
+   *     best match that the calibrated filters pin
+   */
+  public static String bestMatch(List<ProductMatch> results) {
+    return results.isEmpty() ? null : byRankValue(results).get(0).id();
   }
 
   /**
@@ -139,6 +199,19 @@ public final class ResultFilters {
    * @return kept and removed results, and the entropies
    */
   public static Filtered entropyFilter(List<ProductMatch> results, double threshold) {
+    return entropyFilter(results, threshold, Set.of());
+  }
+
+  /**
+   * Claim 6 with pinned results: as {@link #entropyFilter(List, double)}, and results whose id is
+   * in {@code pinned} are never dropped either (they count in the shares).
+   *
+   * @param results the similar image set (or the first target set)
+   * @param threshold entropy threshold in nats
+   * @param pinned ids that are never removed
+   * @return kept and removed results, and the entropies
+   */
+  public static Filtered entropyFilter(List<ProductMatch> results, double threshold, Set<String> pinned) {
     Map<String, Double> h = categoryEntropy(results);
     if (h.size() < 2) {
       return new Filtered(results, List.of(), Map.of());
@@ -147,7 +220,7 @@ public final class ResultFilters {
     List<RemovedMatch> removed = new ArrayList<>();
     for (ProductMatch m : results) {
       double e = h.get(m.category());
-      if (e > threshold && !m.verified()) {
+      if (e > threshold && !m.verified() && !pinned.contains(m.id())) {
         removed.add(new RemovedMatch(m.id(), m.category(), m.rankValue(),
             String.format(Locale.ROOT, "category '%s' entropy %.3f > %.3f", m.category(), e, threshold)));
       } else {
@@ -225,6 +298,19 @@ public final class ResultFilters {
    * @return the same results, verified first
    */
   public static List<ProductMatch> verifiedFirst(List<ProductMatch> results) {
+    return pinnedFirst(results, Set.of());
+  }
+
+  /**
+   * Moves the verified instance matches first, then the results whose id is in {@code pinned}
+   * (the best match, under the calibrated filters), then the others, keeping the order within
+   * each group; so category ordering never puts a pinned result below an unpinned one.
+   *
+   * @param results ordered results
+   * @param pinned ids to place right after the verified matches
+   * @return the same results, reordered
+   */
+  public static List<ProductMatch> pinnedFirst(List<ProductMatch> results, Set<String> pinned) {
     List<ProductMatch> out = new ArrayList<>(results.size());
     for (ProductMatch m : results) {
       if (m.verified()) {
@@ -232,10 +318,30 @@ public final class ResultFilters {
       }
     }
     for (ProductMatch m : results) {
-      if (!m.verified()) {
+      if (!m.verified() && pinned.contains(m.id())) {
         out.add(m);
       }
     }
+    for (ProductMatch m : results) {
+      if (!m.verified() && !pinned.contains(m.id())) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The calibrated preset's final order: verified instance matches first, by rank value (so
+   * category ordering cannot demote the best verified match), then the results whose id is in
+   * {@code pinned} (the best unverified match), then the others in their given (category) order.
+   *
+   * @param results ordered results
+   * @param pinned ids to place right after the verified matches
+   * @return the same results, reordered
+   */
+  public static List<ProductMatch> bestFirst(List<ProductMatch> results, Set<String> pinned) {
+    List<ProductMatch> out = new ArrayList<>(byRankValue(results.stream().filter(ProductMatch::verified).toList()));
+    out.addAll(pinnedFirst(results.stream().filter(m -> !m.verified()).toList(), pinned));
     return out;
   }
 

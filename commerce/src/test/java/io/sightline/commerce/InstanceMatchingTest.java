@@ -172,7 +172,7 @@ class InstanceMatchingTest {
       for (ProductMatch m : g.results()) {
         verified.add(m);
         // the region that holds the match is where the match lies
-        assertThat(NewShots.region(m).iou(g.box())).isGreaterThanOrEqualTo(ProductSearcher.REGION_IOU);
+        assertThat(NewShots.region(m).iou(g.box())).isGreaterThanOrEqualTo(InstanceEvidence.REGION_IOU);
       }
     }
     assertThat(verified).extracting(ProductMatch::id).containsExactlyInAnyOrder("hat", "uniform");

@@ -116,4 +116,46 @@ class ResultFiltersTest {
     assertThat(o.categoryScores()).isEmpty();
     assertThat(o.ordered().get(0).categoryScore()).isNaN();
   }
+
+  static ProductMatch verified(String id, String category, double rank) {
+    return new ProductMatch(id, category, "", "", "", Float.NaN, rank, 0, Double.NaN, true, rank / 2, 20, null);
+  }
+
+  @Test
+  void pinnedResultsSurviveTheEntropyFilterAndComeFirst() {
+    List<ProductMatch> in = seedExample();
+    ResultFilters.Filtered f = ResultFilters.entropyFilter(in, ResultFilters.DEFAULT_ENTROPY_THRESHOLD, java.util.Set.of("toy0"));
+    assertThat(f.kept()).hasSize(29).extracting(ProductMatch::id).contains("toy0").doesNotContain("toy1");
+    assertThat(f.removed()).extracting(RemovedMatch::id).containsExactly("toy1");
+    List<ProductMatch> ordered = ResultFilters.orderByCategory(f.kept()).ordered();
+    assertThat(ordered.get(0).category()).isEqualTo("beverage"); // ordering alone demotes the toy
+    List<ProductMatch> pinned = ResultFilters.bestFirst(ordered, java.util.Set.of("toy0"));
+    assertThat(pinned.get(0).id()).isEqualTo("toy0");
+    assertThat(pinned.subList(1, pinned.size())).containsExactlyElementsOf(
+        ordered.stream().filter(m -> !m.id().equals("toy0")).toList());
+  }
+
+  @Test
+  void bestFirstOrdersVerifiedMatchesByRankValueVerifiedFirstKeepsTheirOrder() {
+    List<ProductMatch> ordered = List.of(verified("v-cup", "cup", 1.2), verified("v-toy", "toy", 1.9),
+        ProductMatch.of("bev", "beverage", 0.01f));
+    assertThat(ResultFilters.verifiedFirst(ordered)).extracting(ProductMatch::id).containsExactly("v-cup", "v-toy", "bev");
+    assertThat(ResultFilters.bestFirst(ordered, java.util.Set.of("bev"))).extracting(ProductMatch::id)
+        .containsExactly("v-toy", "v-cup", "bev");
+  }
+
+  @Test
+  void rankAndDistanceReasonsUseTheUnitOfTheScore() {
+    ProductMatch far = ProductMatch.of("far", "cup", 0.95f); // cosine 0.05
+    assertThat(ResultFilters.rankFilter(List.of(far), 1.08).removed().get(0).reason())
+        .isEqualTo("cosine similarity 0.050 < 0.080 (rank value 1.050 < 1.080)");
+    ProductMatch local = new ProductMatch("loc", "cup", "", "", "", Float.NaN, 0.6, 0, Double.NaN, false, 0.3, 3, null);
+    assertThat(ResultFilters.rankFilter(List.of(local), 1.08).removed().get(0).reason())
+        .startsWith("instance score 0.300 < 0.540");
+    ProductMatch farButVerified = new ProductMatch("v", "cup", "", "", "", 0.9f, 1.8, 0, Double.NaN, true, 0.9, 30, null);
+    ResultFilters.Filtered d = ResultFilters.distanceFilter(List.of(far, farButVerified, local), 0.7,
+        java.util.Set.of());
+    assertThat(d.kept()).extracting(ProductMatch::id).containsExactly("v", "loc");
+    assertThat(d.removed().get(0).reason()).isEqualTo("cosine distance 0.950 > 0.700 (cosine similarity 0.050 < 0.300)");
+  }
 }

@@ -11,4 +11,12 @@ public final class SearcherVariants {
   public static ProductSearcher.Builder regionCrops(ProductSearcher.Builder b) {
     return b.instanceQueryRegions(true);
   }
+
+  /**
+   * @param b a searcher builder
+   * @return it, set to crop other-commodity queries to the union of the detected regions (the old main-object crop)
+   */
+  public static ProductSearcher.Builder mainObjectUnion(ProductSearcher.Builder b) {
+    return b.mainObjectUnion(true);
+  }
 }

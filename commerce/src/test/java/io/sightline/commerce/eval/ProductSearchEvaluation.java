@@ -59,6 +59,11 @@ import java.util.stream.Stream;
  * -Dexec.mainClass=io.sightline.commerce.eval.ProductSearchEvaluation -Dexec.args="1000 150 40 7"}
  * (catalog size, other-commodity queries, outfit queries, seed; the stream holds as many
  * non-product photos as product queries, i.e. 50%). Data: see {@link DebianData}.
+ *
+ * <p>With {@code -Deval.only=filters}, section 1 is followed by {@link FilterEvaluation} (gate
+ * margins; filter presets none / seed / calibrated per query kind, global and hybrid; main-object
+ * crops, and a second catalog built with {@code cropToMainObject(true)}) instead of sections 2
+ * and 3; {@code -Deval.only=crop} runs only the second catalog's rows.
  */
 public final class ProductSearchEvaluation {
   private static final List<String> OTHER_CATEGORIES = List.of("animals", "buildings", "containers", "decorations",
@@ -286,6 +291,44 @@ public final class ProductSearchEvaluation {
           sOutfit.add(o);
         }
         truth.put(sImages.get(i), qIntent.get(i));
+      }
+      if (System.getProperty("eval.only", "").matches("filters|crop")) {
+        boolean all = "filters".equals(System.getProperty("eval.only"));
+        // filter presets per query kind and the gate margin, in one run (FilterEvaluation)
+        if (all) {
+          FilterEvaluation.gateMargins(catalog, gate, qImages, qIntent);
+        }
+        List<FilterEvaluation.Query> fq = new ArrayList<>();
+        for (Item it : queryItems) {
+          BufferedImage exact = loader.load(it.file());
+          truth.put(exact, Intent.OTHER_COMMODITY);
+          fq.add(new FilterEvaluation.Query(exact, "exact other", List.of(it.id()), null));
+        }
+        for (Item it : apparel) {
+          BufferedImage exact = loader.load(it.file());
+          truth.put(exact, Intent.APPAREL);
+          fq.add(new FilterEvaluation.Query(exact, "exact garment", List.of(it.id()), null));
+        }
+        for (int i = 0; i < products; i++) {
+          boolean o = qIntent.get(i) == Intent.OTHER_COMMODITY;
+          fq.add(new FilterEvaluation.Query(sImages.get(i), o ? "studio other" : "studio garment",
+              o ? List.of(qId.get(i)) : sOutfit.get(i).ids(), o ? null : sOutfit.get(i).boxes()));
+          fq.add(new FilterEvaluation.Query(qImages.get(i), o ? "photo other" : "photo garment",
+              o ? List.of(qId.get(i)) : qOutfit.get(i).ids(), o ? null : qOutfit.get(i).boxes()));
+        }
+        if (all) {
+          FilterEvaluation.presets(catalog, oracle, fq, List.of("exact other", "exact garment", "studio other",
+              "studio garment", "photo other", "photo garment"));
+          FilterEvaluation.mainObject(catalog, oracle, fq, List.of("exact other", "studio other", "photo other"));
+        }
+        deleteTree(work.resolve("db-crop"));
+        try (ProductCatalog cropCatalog = ProductCatalog.builder().directory(work.resolve("db-crop"))
+            .matcher(Matcher.HYBRID).cropToMainObject(true).open()) {
+          cropCatalog.index(catalogCsv, oc, ProgressListener.NONE, CancellationToken.NONE);
+          FilterEvaluation.mainObjectCatalog(cropCatalog, oracle, fq, List.of("exact other", "studio other", "photo other"));
+        }
+        System.out.printf(Locale.ROOT, "%ntotal %.1f s (indexing %.1f s)%n", (System.nanoTime() - t0) / 1e9, indexSec);
+        return;
       }
       double ln10 = Math.log(10);
       List<Config> configs = List.of(

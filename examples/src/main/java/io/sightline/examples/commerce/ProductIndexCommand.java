@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  * chosen when the catalog is created (default {@link Matcher#DEFAULT}) and stored; an existing
  * catalog keeps its own, and naming another fails. Prints
  * {@code {"db","indexed","replaced","apparel","otherCommodity","catalogSize","problems":[{"line","id","message"}],
- * "intentModel","matcher","embedder","withoutLocalFeatures":[id...]}}.
+ * "intentModel","matcher","cropMainObject","embedder","withoutLocalFeatures":[id...]}}.
  * With {@code --embedder FILE.onnx --preset NAME [--embedder-output NAME]} both segments' vectors
  * (and the intent model, which must have been trained with the same embedder) come from that ONNX
  * model; the choice is recorded in {@code DIR/embedder.json} and {@code product search} uses it
@@ -61,6 +61,11 @@ public final class ProductIndexCommand implements Callable<Integer> {
       description = "known categories; rows with another category are reported (default: any)")
   List<String> categories;
 
+  @Option(names = "--crop-main-object",
+      description = "new catalog: embed each product image as its main object, as 'product search' then crops "
+          + "other-commodity queries (query and catalog processed alike); stored with the catalog")
+  boolean cropMainObject;
+
   @CommandLine.Mixin
   EmbedderOptions embedderOptions = new EmbedderOptions();
 
@@ -68,6 +73,9 @@ public final class ProductIndexCommand implements Callable<Integer> {
   public Integer call() {
     embedderOptions.asked();
     ProductCatalog.Builder b = ProductCatalog.builder().directory(db);
+    if (cropMainObject) {
+      b.cropToMainObject(true);
+    }
     if (matcher != null) {
       try {
         b.matcher(Matcher.parse(matcher));
@@ -112,6 +120,7 @@ public final class ProductIndexCommand implements Callable<Integer> {
       line.put("problems", problems);
       line.put("intentModel", model == null ? null : cat.intentModelFile().toString());
       line.put("matcher", cat.matcher().id());
+      line.put("cropMainObject", cat.cropsToMainObject());
       line.put("embedder", emb.embedder().id());
       if (!r.withoutLocalFeatures().isEmpty()) {
         System.err.println("sightline: " + r.withoutLocalFeatures().size() + " product(s) have too few local features "
