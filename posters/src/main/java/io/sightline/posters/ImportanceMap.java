@@ -20,10 +20,16 @@ import org.bytedeco.opencv.opencv_core.Size;
  *   <li>skin colour (YCrCb box rule),</li>
  *   <li>the spectral-residual saliency map of the analysis, and optionally OpenCV's fine-grained
  *       saliency,</li>
+ *   <li>global colour contrast (histogram contrast),</li>
+ *   <li>local contrast against the surround at three scales ({@link SurroundContrast}): CIELAB
+ *       colour, and edge density (a compact subject differs from what lies around it; a smooth
+ *       gradient or an even texture does not),</li>
  * </ul>
  *
  * <p>each expressed as contrast against the image's own median (a textured background is not
- * "important" everywhere), smoothed, fused by fixed weights and multiplied by a mild centre prior
+ * "important" everywhere), smoothed, fused by weights ({@link Weights#DEFAULT}) and raised to a
+ * power; regions of the fused map that run along the image border are then damped
+ * ({@link BorderPrior}, boundary connectivity), and the map is multiplied by a mild centre prior
  * ({@code 1 − 0.2·d²}, d = normalised distance from the centre). Values are in [0,1].
  * Verified faces are added later by the crop search as boosts.
  *
@@ -50,16 +56,31 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
    * @param fine OpenCV fine-grained saliency (computed only when asked for)
    * @param colour global colour contrast (histogram contrast: how far a pixel's colour is from the
    *     image's other colours, weighted by their frequency)
+   * @param surround local colour contrast: how far the mean CIELAB colour around a pixel is from
+   *     the mean of its wider surround, summed over three scales ({@link SurroundContrast})
+   * @param edgeSurround local edge-density contrast: how much denser the edges around a pixel are
+   *     than in its wider surround, over the same scales
+   * @param border strength of the boundary-connectivity prior ({@link BorderPrior}): regions of
+   *     the fused map that run along the image border are damped; 0 turns it off
    * @param power exponent applied to the fused value
    */
   public record Weights(double edge, double saturation, double skin, double spectral, double fine, double colour,
-      double power) {
-    /** The defaults, chosen on the pasted-subject tune split (seed 7) of {@code CropEvaluation}. */
-    public static final Weights DEFAULT = new Weights(0.10, 0.30, 0.10, 0.25, 0.10, 0.35, 4.0);
+      double surround, double edgeSurround, double border, double power) {
+    /**
+     * The map before the surround and border terms (issue 13's first two parts): edge, saturation,
+     * skin, spectral residual, fine-grained (when asked for) and global colour contrast.
+     */
+    public static final Weights PLAIN = new Weights(0.10, 0.30, 0.10, 0.25, 0.10, 0.35, 4.0);
+    /**
+     * The defaults: {@link #PLAIN} plus the surround colour and edge-density contrast (weight 1
+     * each) and the border prior (strength 8), chosen on the tune split (seed 7) of
+     * {@code MapTuning}.
+     */
+    public static final Weights DEFAULT = new Weights(0.10, 0.30, 0.10, 0.25, 0.10, 0.35, 1.0, 1.0, 8.0, 4.0);
 
     /** Validates. */
     public Weights {
-      for (double v : new double[] {edge, saturation, skin, spectral, fine, colour}) {
+      for (double v : new double[] {edge, saturation, skin, spectral, fine, colour, surround, edgeSurround, border}) {
         if (!(v >= 0 && v < 1e6)) {
           throw new IllegalArgumentException("weights must be finite and non-negative");
         }
@@ -67,6 +88,22 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
       if (!(power > 0 && power <= 8)) {
         throw new IllegalArgumentException("power must be in (0,8]");
       }
+    }
+
+    /**
+     * Weights without the surround terms and the border prior (as before they existed).
+     *
+     * @param edge Sobel edge detail
+     * @param saturation HSV saturation
+     * @param skin skin colour
+     * @param spectral spectral-residual saliency
+     * @param fine fine-grained saliency
+     * @param colour global colour contrast
+     * @param power exponent applied to the fused value
+     */
+    public Weights(double edge, double saturation, double skin, double spectral, double fine, double colour,
+        double power) {
+      this(edge, saturation, skin, spectral, fine, colour, 0, 0, 0, power);
     }
   }
 
@@ -95,6 +132,73 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
    * @return the map
    */
   public static ImportanceMap compute(BufferedImage rgb, SaliencyMap spectral, boolean fineGrained, Weights wt) {
+    return components(rgb, spectral, fineGrained,
+        wt.surround() > 0 || wt.edgeSurround() > 0 ? SurroundContrast.SCALES : null).fuse(wt);
+  }
+
+  /**
+   * The normalised components of the map at map size, before fusion (package-private so that
+   * tuning can fuse one set of components with many weights).
+   */
+  record Components(int width, int height, int imageWidth, int imageHeight, float[] edge, float[] saturation,
+      float[] skin, float[] spectral, float[] fine, float[] colour, float[] surround, float[] edgeSurround) {
+
+    /** Fuses the components by the weights, applies the power, the border prior and the centre prior. */
+    ImportanceMap fuse(Weights wt) {
+      int w = width;
+      int h = height;
+      float[] sp = spectral;
+      float[] fg = fine;
+      float[] cs = wt.surround() > 0 ? surround : null;
+      float[] es = wt.edgeSurround() > 0 ? edgeSurround : null;
+      if ((wt.surround() > 0 && cs == null) || (wt.edgeSurround() > 0 && es == null)) {
+        throw new IllegalArgumentException("the surround components were not computed");
+      }
+      double wsum = wt.edge() + wt.saturation() + wt.skin() + wt.colour() + (sp == null ? 0 : wt.spectral())
+          + (fg == null ? 0 : wt.fine()) + (cs == null ? 0 : wt.surround()) + (es == null ? 0 : wt.edgeSurround());
+      wsum = Math.max(wsum, 1e-9);
+      float[] out = new float[w * h];
+      double cx = (w - 1) / 2.0;
+      double cy = (h - 1) / 2.0;
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          int i = y * w + x;
+          double v = wt.edge() * edge[i] + wt.saturation() * saturation[i] + wt.skin() * skin[i]
+              + wt.colour() * colour[i];
+          if (sp != null) {
+            v += wt.spectral() * sp[i];
+          }
+          if (fg != null) {
+            v += wt.fine() * fg[i];
+          }
+          if (cs != null) {
+            v += wt.surround() * cs[i];
+          }
+          if (es != null) {
+            v += wt.edgeSurround() * es[i];
+          }
+          v /= wsum;
+          if (wt.power() != 1) {
+            v = Math.pow(v, wt.power());
+          }
+          out[i] = (float) v;
+        }
+      }
+      BorderPrior.apply(out, w, h, wt.border());
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          double dxn = (x - cx) / Math.max(1, cx);
+          double dyn = (y - cy) / Math.max(1, cy);
+          double d2 = (dxn * dxn + dyn * dyn) / 2;
+          out[y * w + x] *= (float) (1 - 0.2 * d2);
+        }
+      }
+      return new ImportanceMap(w, h, imageWidth, imageHeight, out);
+    }
+  }
+
+  /** Computes the components (the surround ones only when given their scales). */
+  static Components components(BufferedImage rgb, SaliencyMap spectral, boolean fineGrained, double[] surround) {
     int iw = rgb.getWidth();
     int ih = rgb.getHeight();
     double s = Math.min(MIN_SIDE / (double) Math.min(iw, ih), MAX_SIDE / (double) Math.max(iw, ih));
@@ -107,6 +211,8 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
     float[] skin = new float[n];
     float[] colour = new float[n];
     float[] fine = null;
+    float[] cs = null;
+    float[] es = null;
     // large photos: a cheap Java2D reduction to about twice the map size first (toBgr copies pixels)
     BufferedImage src = Math.max(iw, ih) > 4 * Math.max(w, h) ? ImageOps.fitWithin(rgb, 2 * Math.max(w, h)) : rgb;
     try (Mat full = CvImages.toBgr(src); Mat bgr = new Mat()) {
@@ -117,6 +223,10 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
         opencv_imgproc.Sobel(gray, dy, opencv_core.CV_32F, 0, 1);
         opencv_core.magnitude(dx, dy, mag);
         edge = CvImages.floats(mag);
+        if (surround != null) {
+          cs = SurroundContrast.colour(bgr, w, h, surround);
+          es = SurroundContrast.edgeDensity(mag, w, h, surround);
+        }
       }
       byte[] px = new byte[n * 3];
       bgr.data().get(px);
@@ -144,39 +254,10 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
       spec = resized(spectral.values(), spectral.width(), spectral.height(), w, h);
     }
     double sigma = 0.012 * Math.max(w, h);
-    float[] e = contrast(blur(edge, w, h, sigma));
-    float[] sa = contrast(blur(sat, w, h, sigma));
-    float[] sk = blur(skin, w, h, sigma);
-    float[] sp = spec == null ? null : contrast(spec);
-    float[] fg = fine == null ? null : contrast(blur(fine, w, h, sigma));
-    float[] cc = contrast(blur(colour, w, h, sigma));
-    double wsum = wt.edge() + wt.saturation() + wt.skin() + wt.colour() + (sp == null ? 0 : wt.spectral())
-        + (fg == null ? 0 : wt.fine());
-    wsum = Math.max(wsum, 1e-9);
-    float[] out = new float[n];
-    double cx = (w - 1) / 2.0;
-    double cy = (h - 1) / 2.0;
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        int i = y * w + x;
-        double v = wt.edge() * e[i] + wt.saturation() * sa[i] + wt.skin() * sk[i] + wt.colour() * cc[i];
-        if (sp != null) {
-          v += wt.spectral() * sp[i];
-        }
-        if (fg != null) {
-          v += wt.fine() * fg[i];
-        }
-        v /= wsum;
-        if (wt.power() != 1) {
-          v = Math.pow(v, wt.power());
-        }
-        double dxn = (x - cx) / Math.max(1, cx);
-        double dyn = (y - cy) / Math.max(1, cy);
-        double d2 = (dxn * dxn + dyn * dyn) / 2;
-        out[i] = (float) (v * (1 - 0.2 * d2));
-      }
-    }
-    return new ImportanceMap(w, h, iw, ih, out);
+    return new Components(w, h, iw, ih, contrast(blur(edge, w, h, sigma)), contrast(blur(sat, w, h, sigma)),
+        blur(skin, w, h, sigma), spec == null ? null : contrast(spec),
+        fine == null ? null : contrast(blur(fine, w, h, sigma)), contrast(blur(colour, w, h, sigma)),
+        cs == null ? null : contrast(blur(cs, w, h, sigma)), es == null ? null : contrast(blur(es, w, h, sigma)));
   }
 
   /**

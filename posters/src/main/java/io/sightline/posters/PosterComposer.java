@@ -2,22 +2,16 @@ package io.sightline.posters;
 
 import io.sightline.core.CancellationToken;
 import io.sightline.core.ProgressListener;
-import io.sightline.core.detect.Box;
-import io.sightline.core.detect.Detection;
 import io.sightline.core.detect.ObjectDetector;
 import io.sightline.core.image.ImageOps;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns photos and video frames into posters for several platforms (seed US12394174B2):
@@ -51,63 +45,33 @@ import org.slf4j.LoggerFactory;
  * thread-safe, as the SPIs require). Library code logs through slf4j and never prints.
  */
 public final class PosterComposer implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(PosterComposer.class);
   /** Longer side of the reduced copy analysed by default (issue 13: ≤ 150 ms per 1080p photo). */
   public static final int DEFAULT_ANALYSIS_SIDE = 560;
 
   private final List<PosterTemplate> templates;
-  private final ObjectDetector targetDetector;
-  private final Set<String> targetLabels;
-  private final double minTargetScore;
-  private final SaliencyDetector saliency;
-  private final double saliencyThreshold;
   private final CropPlanner planner;
-  private final PlacementStrategy placement;
-  private final boolean avoidPlacedLayers;
-  private final double sharpnessHalfPoint;
-  private final double minResolution;
-  private final double minSharpness;
-  private final ImageScorer expressionScorer;
-  private final double minExpression;
-  private final ImageScorer attractivenessScorer;
-  private final ScoreWeights weights;
-  private final double minScore;
+  private final ImageAnalyzer analyzer;
+  private final PosterMaker maker;
+  private final PosterScoring scoring;
   private final ObjectDetector layerDetector;
-  private final double ctrAtFull;
-  private final CropSearch search;
-  private final FaceVerifier verifier;
-  private final boolean fineGrainedImportance;
-  private final int analysisSide;
-  private final double safeMargin;
-  private final double obstacleMargin;
 
   private PosterComposer(Builder b) {
     this.templates = List.copyOf(b.templates);
-    this.targetDetector = b.targetDetector != null ? b.targetDetector : CascadeFaceDetector.frontalFace();
-    this.targetLabels = b.targetLabels == null ? null : Set.copyOf(b.targetLabels);
-    this.minTargetScore = b.minTargetScore;
-    this.saliency = b.saliency != null ? b.saliency : OpenCvSaliency.spectralResidual();
-    this.saliencyThreshold = b.saliencyThreshold;
     this.planner = new CropPlanner(b.dilation, b.targetWeight, b.keepTargetsWhole);
-    this.placement = b.placement;
-    this.avoidPlacedLayers = b.avoidPlacedLayers;
-    this.sharpnessHalfPoint = b.sharpnessHalfPoint;
-    this.minResolution = b.minResolution;
-    this.minSharpness = b.minSharpness;
-    this.expressionScorer = b.noExpression ? null
-        : b.expressionScorer != null ? b.expressionScorer : new CascadeExpressionScorer();
-    this.minExpression = b.minExpression;
-    this.attractivenessScorer = b.attractivenessScorer;
-    this.weights = b.weights;
-    this.minScore = b.minScore;
+    CropSearch search = b.cropSearch ? (b.search != null ? b.search : new CropSearch()) : null;
     this.layerDetector = b.layerDetector;
-    this.ctrAtFull = b.ctrAtFull;
-    this.search = b.cropSearch ? (b.search != null ? b.search : new CropSearch()) : null;
-    this.verifier = b.verifyFaces ? new FaceVerifier(b.minFaceScore, b.minSkin) : null;
-    this.fineGrainedImportance = b.fineGrainedImportance;
-    this.analysisSide = b.analysisSide;
-    this.safeMargin = b.safeMargin;
-    this.obstacleMargin = b.obstacleMargin;
+    this.analyzer = new ImageAnalyzer(
+        b.targetDetector != null ? b.targetDetector : CascadeFaceDetector.frontalFace(),
+        b.targetLabels == null ? null : Set.copyOf(b.targetLabels), b.minTargetScore,
+        b.saliency != null ? b.saliency : OpenCvSaliency.spectralResidual(), b.saliencyThreshold,
+        b.verifyFaces ? new FaceVerifier(b.minFaceScore, b.minSkin) : null, search != null,
+        b.fineGrainedImportance, b.importanceWeights, b.analysisSide, b.layerDetector);
+    this.scoring = new PosterScoring(b.sharpnessHalfPoint, b.minResolution, b.minSharpness,
+        b.noExpression ? null : b.expressionScorer != null ? b.expressionScorer : new CascadeExpressionScorer(),
+        b.minExpression, b.attractivenessScorer, b.weights, b.minScore, b.ctrAtFull);
+    LayerLayout layout = new LayerLayout(b.placement, b.avoidPlacedLayers, b.safeMargin, b.obstacleMargin,
+        b.layerDetector != null);
+    this.maker = new PosterMaker(planner, search, layout, scoring);
   }
 
   /** @return a new builder */
@@ -132,58 +96,7 @@ public final class PosterComposer implements AutoCloseable {
    * @return the detections
    */
   public ImageAnalysis analyze(BufferedImage image) {
-    Objects.requireNonNull(image, "image");
-    BufferedImage rgb = ImageOps.toRgb(image);
-    long t0 = System.nanoTime();
-    // one reduced copy serves the face cascade, the saliency and the importance map (issue 13: speed)
-    BufferedImage work = analysisSide > 0 ? CvImages.reduced(rgb, analysisSide) : rgb;
-    List<Detection> targets = new ArrayList<>();
-    List<Detection> rejected = new ArrayList<>();
-    for (Detection d : detectTargets(rgb, work)) {
-      if (d.score() >= minTargetScore && (targetLabels == null || targetLabels.contains(d.label()))
-          && !d.box().clamp(rgb.getWidth(), rgb.getHeight()).isEmpty()) {
-        if (verifier != null && "face".equals(d.label()) && !verifier.verify(rgb, d)) {
-          rejected.add(d);
-        } else {
-          targets.add(d);
-        }
-      }
-    }
-    if (!rejected.isEmpty()) {
-      LOG.debug("{} face detection(s) failed verification (no eye, little skin or low score): {}", rejected.size(),
-          rejected);
-    }
-    long t1 = System.nanoTime();
-    SaliencyMap map = saliency.compute(work);
-    Box salient = map.salientRegion(saliencyThreshold, rgb.getWidth(), rgb.getHeight());
-    ImportanceMap importance = null;
-    if (search != null) {
-      ImportanceMap m = ImportanceMap.compute(work, map, fineGrainedImportance);
-      importance = new ImportanceMap(m.width(), m.height(), rgb.getWidth(), rgb.getHeight(), m.raw());
-    }
-    long t2 = System.nanoTime();
-    List<Detection> layerDets = layerDetector == null ? List.of() : layerDetector.detect(rgb);
-    return new ImageAnalysis(rgb.getWidth(), rgb.getHeight(), targets, salient, map.mean(), layerDets,
-        targetDetector.id(), saliency.id(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, rejected, importance);
-  }
-
-  /**
-   * Runs the target detector; a cascade whose own working size is no larger than the analysis side
-   * runs on the reduced copy (the boxes are mapped back), any other detector on the full image.
-   */
-  private List<Detection> detectTargets(BufferedImage rgb, BufferedImage work) {
-    if (work == rgb || !(targetDetector instanceof CascadeFaceDetector c) || c.maxSide() > analysisSide) {
-      return targetDetector.detect(rgb);
-    }
-    double sx = rgb.getWidth() / (double) work.getWidth();
-    double sy = rgb.getHeight() / (double) work.getHeight();
-    List<Detection> out = new ArrayList<>();
-    for (Detection d : c.detect(work)) {
-      Box b = d.box();
-      out.add(new Detection(new Box(b.x() * sx, b.y() * sy, b.w() * sx, b.h() * sy)
-          .clamp(rgb.getWidth(), rgb.getHeight()), d.label(), d.score()));
-    }
-    return out;
+    return analyzer.analyze(image);
   }
 
   /**
@@ -205,7 +118,7 @@ public final class PosterComposer implements AutoCloseable {
     List<Poster> kept = new ArrayList<>();
     List<Poster> dropped = new ArrayList<>();
     for (PosterTemplate t : templates) {
-      Poster p = make(rgb, a, t, sourceId, link, seconds);
+      Poster p = maker.make(rgb, a, t, sourceId, link, seconds);
       (p.score().kept() ? kept : dropped).add(p);
     }
     kept.sort(Comparator.comparingDouble((Poster p) -> p.score().total()).reversed());
@@ -229,37 +142,8 @@ public final class PosterComposer implements AutoCloseable {
    */
   public ComposeResult composeVideo(Path video, String link, double everySeconds, int maxFrames, int keepBest,
       ProgressListener progress, CancellationToken cancel) {
-    if (keepBest < 1) {
-      throw new IllegalArgumentException("keepBest must be at least 1");
-    }
-    String id = video.getFileName().toString();
-    List<ImageAnalysis> analyses = new ArrayList<>();
-    List<Poster> kept = new ArrayList<>();
-    List<Poster> dropped = new ArrayList<>();
-    VideoFrames.Info info = VideoFrames.probe(video);
-    long step = Math.max(1, Math.round(everySeconds * info.fps()));
-    long total = info.frameCount() < 0 ? -1 : Math.min(maxFrames, (info.frameCount() + step - 1) / step);
-    int[] n = {0};
-    VideoFrames.sample(video, everySeconds, maxFrames, cancel, f -> {
-      ComposeResult r = composeFrame(f.image(), id, link, f.seconds());
-      analyses.addAll(r.analyses());
-      kept.addAll(r.kept());
-      dropped.addAll(r.dropped());
-      progress.onProgress("video", ++n[0], total, String.format(java.util.Locale.ROOT, "t=%.1fs", f.seconds()));
-    });
-    kept.sort(Comparator.comparingDouble((Poster p) -> p.score().total()).reversed());
-    Map<String, Integer> perTemplate = new HashMap<>();
-    List<Poster> best = new ArrayList<>();
-    for (Poster p : kept) {
-      int c = perTemplate.merge(p.template(), 1, Integer::sum);
-      if (c <= keepBest) {
-        best.add(p);
-      } else {
-        dropped.add(p.withScore(drop(p.score(), "not among the " + keepBest + " best posters for template "
-            + p.template())));
-      }
-    }
-    return new ComposeResult(analyses, best, dropped);
+    return VideoPosters.compose(this::composeFrame, video, link, everySeconds, maxFrames, keepBest, progress,
+        cancel);
   }
 
   /**
@@ -270,209 +154,13 @@ public final class PosterComposer implements AutoCloseable {
    * @return the poster with the new score
    */
   public Poster rescore(Poster poster, Feedback feedback) {
-    PosterScore s = poster.score();
-    double fb = feedback.score(ctrAtFull);
-    double total = PosterScore.weighted(weights, s.resolution(), s.sharpness(), s.expression(), s.attractiveness(), fb);
-    boolean wasDroppedOtherwise = !s.kept() && !s.reason().startsWith("score ");
-    boolean ok = !wasDroppedOtherwise && total >= minScore;
-    String reason = wasDroppedOtherwise ? s.reason() : ok ? "" : scoreReason(total);
-    return poster.withScore(new PosterScore(s.resolution(), s.sharpness(), s.laplacianVariance(), s.expression(),
-        s.attractiveness(), fb, total, ok, reason));
-  }
-
-  private String scoreReason(double total) {
-    return String.format(java.util.Locale.ROOT, "score %.3f is below the threshold %.3f", total, minScore);
-  }
-
-  private static PosterScore drop(PosterScore s, String reason) {
-    return new PosterScore(s.resolution(), s.sharpness(), s.laplacianVariance(), s.expression(), s.attractiveness(),
-        s.feedback(), s.total(), false, reason);
-  }
-
-  private Poster make(BufferedImage src, ImageAnalysis a, PosterTemplate t, String sourceId, String link,
-      double seconds) {
-    List<Box> targetBoxes = a.targets().stream().map(Detection::box).toList();
-    CropDecision crop = search != null && a.importance() != null
-        ? search.search(src.getWidth(), src.getHeight(), t.aspect(), a.importance(), targetBoxes, a.salient(), planner)
-        : planner.plan(src.getWidth(), src.getHeight(), t.aspect(), targetBoxes, a.salient());
-    Box c = crop.crop();
-    BufferedImage cropped = ImageOps.crop(src, (int) c.x(), (int) c.y(), (int) c.w(), (int) c.h());
-    double sx = t.width() / c.w();
-    double sy = t.height() / c.h();
-    List<Box> targetsOnPoster = new ArrayList<>();
-    for (Box b : crop.targets()) {
-      Box m = toPoster(b, c, sx, sy, t);
-      if (!m.isEmpty()) {
-        targetsOnPoster.add(m);
-      }
-    }
-    Box salientOnPoster = crop.salient() == null ? null : toPoster(crop.salient(), c, sx, sy, t);
-    if (salientOnPoster != null && salientOnPoster.isEmpty()) {
-      salientOnPoster = null;
-    }
-    double resolution = Math.min(1.0, c.w() / t.width());
-    double lapVar = Sharpness.laplacianVariance(ImageOps.fitWithin(cropped, 512));
-    double sharp = Sharpness.normalise(lapVar, sharpnessHalfPoint);
-    if (resolution < minResolution || sharp < minSharpness) {
-      String reason = resolution < minResolution
-          ? String.format(java.util.Locale.ROOT, "resolution %.3f is below the threshold %.3f (crop %dx%d for a "
-              + "%dx%d poster)", resolution, minResolution, (int) c.w(), (int) c.h(), t.width(), t.height())
-          : String.format(java.util.Locale.ROOT, "sharpness %.3f is below the threshold %.3f", sharp, minSharpness);
-      double total = PosterScore.weighted(weights, resolution, sharp, Double.NaN, Double.NaN, Double.NaN);
-      return new Poster(sourceId, t.name(), t.width(), t.height(), null, crop, targetsOnPoster, salientOnPoster,
-          List.of(), new PosterScore(resolution, sharp, lapVar, Double.NaN, Double.NaN, Double.NaN, total, false,
-              reason), link, seconds);
-    }
-    BufferedImage poster = ImageOps.resize(cropped, t.width(), t.height());
-    // faces (plus a margin) are hard obstacles: a floating layer never covers one; the whole head
-    // (hair, chin) and the subject, each plus a margin, are avoided whenever a place allows
-    double margin = obstacleMargin * Math.min(t.width(), t.height());
-    List<Box> faceObstacles = new ArrayList<>();
-    List<Box> obstacles = new ArrayList<>();
-    for (Box b : crop.targets()) {
-      Box f = toPoster(b, c, sx, sy, t);
-      if (!f.isEmpty()) {
-        faceObstacles.add(grow(f, margin).clamp(t.width(), t.height()));
-      }
-      Box m = toPoster(CropSearch.head(b), c, sx, sy, t);
-      if (!m.isEmpty()) {
-        obstacles.add(grow(m, margin).clamp(t.width(), t.height()));
-      }
-    }
-    if (salientOnPoster != null) {
-      obstacles.add(grow(salientOnPoster, margin).clamp(t.width(), t.height()));
-    }
-    LayerPlacer placer = new LayerPlacer(poster, faceObstacles, obstacles);
-    List<PlacedLayer> placed = new ArrayList<>();
-    // decide every place on the clean crop first, then draw, so layers never influence variance
-    List<Runnable> draws = new ArrayList<>();
-    for (FixedLayer f : t.fixed()) {
-      Box box = f.box().scale(t.width(), t.height());
-      BufferedImage ext = extracted(src, a, f.content());
-      if (f.content() instanceof LayerContent.Extracted && ext == null) {
-        placed.add(new PlacedLayer(f.name(), "fixed", f.content().kind(), null, box, 0, 0, 0));
-        continue;
-      }
-      placed.add(new PlacedLayer(f.name(), "fixed", f.content().kind(), box, box, placer.overlap(box),
-          placer.variance(box), 1));
-      draws.add(() -> LayerRenderer.draw(poster, f.content(), box, ext));
-    }
-    if (avoidPlacedLayers) {
-      for (PlacedLayer p : placed) {
-        if (p.box() != null) {
-          placer.addObstacle(p.box());
-        }
-      }
-    }
-    for (FloatingLayer f : t.floating()) {
-      Box region = f.region().scale(t.width(), t.height());
-      BufferedImage ext = extracted(src, a, f.content());
-      if (f.content() instanceof LayerContent.Extracted && ext == null) {
-        placed.add(new PlacedLayer(f.name(), "floating", f.content().kind(), null, region, 0, 0, 0));
-        continue;
-      }
-      double lw = Math.max(1, Math.round(f.width() * t.width()));
-      double lh = Math.max(1, Math.round(f.height() * t.height()));
-      Box safe = safeRegion(region, t, lw, lh);
-      LayerPlacer.Placement pl = placer.place(safe, Math.min(lw, safe.w()), Math.min(lh, safe.h()), placement);
-      if (placement == PlacementStrategy.AVOID_SUBJECTS && pl.faceOverlap() > 0) {
-        LOG.info("floating layer '{}' of {} fits nowhere in its region without covering a face; left out",
-            f.name(), t.name());
-        placed.add(new PlacedLayer(f.name(), "floating", f.content().kind(), null, region, pl.overlap(),
-            pl.variance(), pl.candidates()));
-        continue;
-      }
-      placed.add(new PlacedLayer(f.name(), "floating", f.content().kind(), pl.box(), region, pl.overlap(),
-          pl.variance(), pl.candidates()));
-      if (avoidPlacedLayers) {
-        placer.addObstacle(pl.box());
-      }
-      draws.add(() -> LayerRenderer.draw(poster, f.content(), pl.box(), ext));
-    }
-    draws.forEach(Runnable::run);
-
-    double expression = Double.NaN;
-    if (expressionScorer != null) {
-      double s = 0;
-      int n = 0;
-      for (Detection d : a.targets()) {
-        if (!"face".equals(d.label())) {
-          continue;
-        }
-        Box in = d.box().intersection(c);
-        if (in.area() < 0.5 * d.box().area() || in.w() < 8 || in.h() < 8) {
-          continue;
-        }
-        s += expressionScorer.score(ImageOps.crop(src, (int) in.x(), (int) in.y(), (int) Math.ceil(in.w()),
-            (int) Math.ceil(in.h())));
-        n++;
-      }
-      expression = n == 0 ? Double.NaN : s / n;
-    }
-    double attract = attractivenessScorer == null ? Double.NaN : attractivenessScorer.score(poster);
-    double total = PosterScore.weighted(weights, resolution, sharp, expression, attract, Double.NaN);
-    String reason = "";
-    if (!Double.isNaN(expression) && expression < minExpression) {
-      reason = String.format(java.util.Locale.ROOT, "expression %.3f is below the threshold %.3f", expression,
-          minExpression);
-    } else if (total < minScore) {
-      reason = scoreReason(total);
-    }
-    PosterScore score = new PosterScore(resolution, sharp, lapVar, expression, attract, Double.NaN, total,
-        reason.isEmpty(), reason);
-    LOG.debug("poster {} / {}: crop {} rule {} score {}", sourceId, t.name(), c, crop.rule(), total);
-    return new Poster(sourceId, t.name(), t.width(), t.height(), poster, crop, targetsOnPoster, salientOnPoster,
-        placed, score, link, seconds);
-  }
-
-  private BufferedImage extracted(BufferedImage src, ImageAnalysis a, LayerContent content) {
-    if (!(content instanceof LayerContent.Extracted e)) {
-      return null;
-    }
-    if (layerDetector == null) {
-      throw new PosterException("a template layer extracts '" + e.label()
-          + "' from the image, but the composer has no layerDetector; set one with Builder.layerDetector(...)");
-    }
-    for (Detection d : a.layerDetections()) {
-      if (d.label().equals(e.label())) {
-        Box b = d.box().clamp(src.getWidth(), src.getHeight());
-        if (b.w() >= 1 && b.h() >= 1) {
-          return ImageOps.crop(src, (int) b.x(), (int) b.y(), (int) Math.ceil(b.w()), (int) Math.ceil(b.h()));
-        }
-      }
-    }
-    LOG.info("layer '{}' not found in the image; the layer is left out", e.label());
-    return null;
-  }
-
-  private static Box grow(Box b, double m) {
-    return new Box(b.x() - m, b.y() - m, b.w() + 2 * m, b.h() + 2 * m);
-  }
-
-  /** The region less a safe margin along every canvas edge it touches, when the layer still fits. */
-  private Box safeRegion(Box region, PosterTemplate t, double lw, double lh) {
-    double m = safeMargin * Math.min(t.width(), t.height());
-    if (m <= 0) {
-      return region;
-    }
-    double x0 = Math.max(region.x(), m);
-    double y0 = Math.max(region.y(), m);
-    double x1 = Math.min(region.x2(), t.width() - m);
-    double y1 = Math.min(region.y2(), t.height() - m);
-    if (x1 - x0 + 0.5 < lw || y1 - y0 + 0.5 < lh) {
-      return region;
-    }
-    return new Box(x0, y0, x1 - x0, y1 - y0);
-  }
-
-  private static Box toPoster(Box b, Box crop, double sx, double sy, PosterTemplate t) {
-    return new Box((b.x() - crop.x()) * sx, (b.y() - crop.y()) * sy, b.w() * sx, b.h() * sy).clamp(t.width(), t.height());
+    return scoring.rescore(poster, feedback);
   }
 
   /** Closes the detectors this composer was given or created. */
   @Override
   public void close() {
-    targetDetector.close();
+    analyzer.targetDetector().close();
     if (layerDetector != null) {
       layerDetector.close();
     }
@@ -508,6 +196,7 @@ public final class PosterComposer implements AutoCloseable {
     private double minFaceScore = 0.5;
     private double minSkin = 0.3;
     private boolean fineGrainedImportance;
+    private ImportanceMap.Weights importanceWeights = ImportanceMap.Weights.DEFAULT;
     private int analysisSide = DEFAULT_ANALYSIS_SIDE;
     private double safeMargin = 0.04;
     private double obstacleMargin = 0.02;
@@ -639,6 +328,19 @@ public final class PosterComposer implements AutoCloseable {
      */
     public Builder fineGrainedImportance(boolean on) {
       this.fineGrainedImportance = on;
+      return this;
+    }
+
+    /**
+     * @param weights weights of the importance map's components ({@link ImportanceMap.Weights#DEFAULT}
+     *     by default: edge, saturation, skin, spectral residual, colour contrast, the surround
+     *     colour and edge-density contrast and the border prior); {@link ImportanceMap.Weights#PLAIN}
+     *     is the map without the surround and border terms, for subjects that run off the frame's
+     *     edge
+     * @return this
+     */
+    public Builder importanceWeights(ImportanceMap.Weights weights) {
+      this.importanceWeights = Objects.requireNonNull(weights, "weights");
       return this;
     }
 

@@ -11,6 +11,7 @@ import io.sightline.posters.CascadeFaceDetector;
 import io.sightline.posters.CropPlanner;
 import io.sightline.posters.CropSearch;
 import io.sightline.posters.ImageAnalysis;
+import io.sightline.posters.ImportanceMap;
 import io.sightline.posters.OpenCvSaliency;
 import io.sightline.posters.PosterComposer;
 import io.sightline.posters.PosterTemplate;
@@ -63,7 +64,8 @@ import java.util.concurrent.TimeUnit;
  * Needs node and npm for the smartcrop baseline (it installs {@code smartcrop} into
  * {@code /tmp/smartcrop/}, or {@code -Dsmartcrop.dir=...}, with {@code npm install}); without them
  * that column is skipped. Options: {@code --no-smartcrop}, {@code --only-new} (old = spectral
- * residual only), {@code --timing N} (1080p photos timed, 0 = none).
+ * residual only), {@code --timing N} (1080p photos timed, 0 = none), {@code --regions} (also the
+ * default plus the subject-region term).
  */
 public final class CropEvaluation {
   private static final int W = 1280;
@@ -72,8 +74,9 @@ public final class CropEvaluation {
 
   record Sample(String set, BufferedImage image, List<Box> truth) {}
 
-  static final String PREVIOUS = "previous new (first part: 800 px cascade, full-size analysis)";
-  static final String DEFAULT = "new (verified faces + crop search, "
+  static final String PREVIOUS = "previous default (" + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE
+      + " px analysis, map without the surround and border terms)";
+  static final String DEFAULT = "new default (verified faces + crop search + surround/border map, "
       + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE + " px analysis, default)";
   static final String REGIONS = "new + subject regions (" + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE
       + " px analysis)";
@@ -91,6 +94,7 @@ public final class CropEvaluation {
     boolean onlyNew = false;
     int timing = 20;
     int threads = 1;
+    boolean regions = false;
     List<AspectRatio> aspects = List.of(AspectRatio.PORTRAIT_9_16, AspectRatio.SQUARE);
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -101,6 +105,7 @@ public final class CropEvaluation {
         case "--only-new" -> onlyNew = true;
         case "--timing" -> timing = Integer.parseInt(args[++i]);
         case "--threads" -> threads = Integer.parseInt(args[++i]);
+        case "--regions" -> regions = true;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -119,13 +124,15 @@ public final class CropEvaluation {
     // "new" = issue 13 defaults: verified faces, importance map, crop search
     Map<String, PosterComposer> searched = new LinkedHashMap<>();
     Map<String, CropSearch> searches = new LinkedHashMap<>();
-    searched.put(PREVIOUS, PosterComposer.builder().template(blankTemplate).analysisSide(0)
-        .targetDetector(cascade800()).build());
-    searches.put(PREVIOUS, CropSearch.firstPart());
+    searched.put(PREVIOUS, PosterComposer.builder().template(blankTemplate)
+        .importanceWeights(ImportanceMap.Weights.PLAIN).build());
+    searches.put(PREVIOUS, new CropSearch());
     searched.put(DEFAULT, PosterComposer.builder().template(blankTemplate).build());
     searches.put(DEFAULT, new CropSearch());
-    searched.put(REGIONS, PosterComposer.builder().template(blankTemplate).build());
-    searches.put(REGIONS, CropSearch.withSubjectRegions());
+    if (regions) {
+      searched.put(REGIONS, PosterComposer.builder().template(blankTemplate).build());
+      searches.put(REGIONS, CropSearch.withSubjectRegions());
+    }
     if (!onlyNew) {
       searched.put("new + fine-grained in the importance map", PosterComposer.builder().template(blankTemplate)
           .fineGrainedImportance(true).build());

@@ -26,7 +26,8 @@ import java.util.Map;
  * Crops of real photos against hand-annotated subject boxes ({@code /eval/real-subjects.json}:
  * scikit-image sample photos and one MATE background, with source and licence per photo). Methods
  * in one run: centre crop, smartcrop.js 2.0.5, the old composer (seed rules, 800 px cascade), the
- * crop search as the first part of issue 13 left it, and the current default. For each aspect
+ * previous default (the importance map without the surround and border terms), the current default
+ * and the default plus subject regions. For each aspect
  * (9:16, 1:1) it prints the share of the subject box kept per photo, whether a window of that
  * aspect (full height or width) could hold the subject whole at all, and totals.
  *
@@ -68,12 +69,12 @@ public final class RealPhotoEvaluation {
     }
     try (PosterComposer old = PosterComposer.builder().template(blank).cropSearch(false).verifyFaces(false)
         .analysisSide(0).targetDetector(CropEvaluation.cascade800()).build();
-        PosterComposer previous = PosterComposer.builder().template(blank).analysisSide(0)
-            .targetDetector(CropEvaluation.cascade800()).build();
+        PosterComposer previous = PosterComposer.builder().template(blank)
+            .importanceWeights(io.sightline.posters.ImportanceMap.Weights.PLAIN).build();
         PosterComposer now = PosterComposer.builder().template(blank).build()) {
       crops.put("old composer", run(old, null, photos, aspects));
-      crops.put("previous new (first part)", run(previous, CropSearch.firstPart(), photos, aspects));
-      crops.put("new (default)", run(now, new CropSearch(), photos, aspects));
+      crops.put("previous default (map without surround/border)", run(previous, new CropSearch(), photos, aspects));
+      crops.put("new default (surround + border terms)", run(now, new CropSearch(), photos, aspects));
       crops.put("new + subject regions", run(now, CropSearch.withSubjectRegions(), photos, aspects));
     }
     StringBuilder md = new StringBuilder();

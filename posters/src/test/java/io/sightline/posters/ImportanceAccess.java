@@ -1,0 +1,39 @@
+package io.sightline.posters;
+
+import java.awt.image.BufferedImage;
+import java.util.function.Function;
+
+/**
+ * Test and tuning helper: computes the importance map's components of an image once, as the
+ * composer's analysis does (on the reduced copy, spectral residual), and fuses them with any
+ * weights afterwards.
+ */
+public final class ImportanceAccess {
+  private ImportanceAccess() {}
+
+  /**
+   * @param image the source image
+   * @param analysisSide the composer's analysis side (0 = full image)
+   * @return a function from weights to the importance map in the image's pixels
+   */
+  public static Function<ImportanceMap.Weights, ImportanceMap> components(BufferedImage image, int analysisSide) {
+    return components(image, analysisSide, SurroundContrast.SCALES);
+  }
+
+  /**
+   * @param image the source image
+   * @param analysisSide the composer's analysis side (0 = full image)
+   * @param scales centre window sides of the surround terms, fractions of the shorter side
+   * @return a function from weights to the importance map in the image's pixels
+   */
+  public static Function<ImportanceMap.Weights, ImportanceMap> components(BufferedImage image, int analysisSide,
+      double[] scales) {
+    BufferedImage work = analysisSide > 0 ? CvImages.reduced(image, analysisSide) : image;
+    SaliencyMap spectral = OpenCvSaliency.spectralResidual().compute(work);
+    ImportanceMap.Components c = ImportanceMap.components(work, spectral, false, scales);
+    return w -> {
+      ImportanceMap m = c.fuse(w);
+      return new ImportanceMap(m.width(), m.height(), image.getWidth(), image.getHeight(), m.raw());
+    };
+  }
+}

@@ -1,0 +1,93 @@
+package io.sightline.posters.eval;
+
+import io.sightline.core.detect.Box;
+import io.sightline.core.detect.Detection;
+import io.sightline.posters.AspectRatio;
+import io.sightline.posters.CropSearch;
+import io.sightline.posters.ImageAnalysis;
+import io.sightline.posters.ImportanceAccess;
+import io.sightline.posters.ImportanceMap;
+import io.sightline.posters.PosterComposer;
+import io.sightline.posters.PosterTemplate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Tunes the importance-map weights ({@link ImportanceMap.Weights}, including the surround
+ * contrast terms) on the TUNE split (seed 7 by default; {@link CropEvaluation} reports seed 1).
+ * Every scene (clip-art, face and photo-subject composites) is analysed once by the default
+ * composer and its map components computed once; each argument
+ * {@code edge,sat,skin,spectral,fine,colour,surround,edgeSurround,border,power[,cutWeight]} is then fused
+ * and searched at 9:16, and the share of clip-art subjects, photo subjects and face scenes kept
+ * whole is printed, with the mean share of the subjects kept.
+ *
+ * <p>Run: {@code java -Dn=100 -Dseed=7 -cp ... io.sightline.posters.eval.MapTuning
+ * 0.1,0.3,0.1,0.25,0,0.35,0,0,0,4 0.1,0.3,0.1,0.25,0,0.35,1,1,1,4}.
+ */
+public final class MapTuning {
+  public static void main(String[] args) throws Exception {
+    int n = Integer.getInteger("n", 100);
+    long seed = Long.getLong("seed", 7);
+    List<CropEvaluation.Sample> all = CropEvaluation.samples(n, seed, true);
+    PosterComposer c = PosterComposer.builder().template(new PosterTemplate("t", 90, 160, List.of(), List.of()))
+        .build();
+    List<ImageAnalysis> an = new ArrayList<>();
+    List<Function<ImportanceMap.Weights, ImportanceMap>> comps = new ArrayList<>();
+    // -Dscales=0.05,0.1,0.2: centre window sides of the surround terms (default: SurroundContrast's)
+    double[] scales = System.getProperty("scales") == null ? null
+        : java.util.Arrays.stream(System.getProperty("scales").split(",")).mapToDouble(Double::parseDouble).toArray();
+    for (CropEvaluation.Sample s : all) {
+      an.add(c.analyze(s.image()));
+      comps.add(scales == null ? ImportanceAccess.components(s.image(), PosterComposer.DEFAULT_ANALYSIS_SIDE)
+          : ImportanceAccess.components(s.image(), PosterComposer.DEFAULT_ANALYSIS_SIDE, scales));
+    }
+    for (String a : args) {
+      String[] p = a.split(",");
+      double[] v = new double[p.length];
+      for (int i = 0; i < p.length; i++) {
+        v[i] = Double.parseDouble(p[i]);
+      }
+      ImportanceMap.Weights w = new ImportanceMap.Weights(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]);
+      CropSearch search = v.length > 10 ? new CropSearch(new double[] {1.0, 0.9, 0.8}, v[10], 0.05, 0.1, 0.6)
+          : new CropSearch();
+      int[] whole = new int[3];
+      int[] cnt = new int[3];
+      double[] kept = new double[3];
+      StringBuilder misses = new StringBuilder();
+      for (int i = 0; i < all.size(); i++) {
+        CropEvaluation.Sample s = all.get(i);
+        ImageAnalysis x = an.get(i);
+        List<Box> faces = x.targets().stream().map(Detection::box).toList();
+        Box crop = search.search(s.image().getWidth(), s.image().getHeight(), AspectRatio.PORTRAIT_9_16,
+            comps.get(i).apply(w), faces, x.salient(), c.planner()).crop();
+        int k = switch (s.set()) {
+          case "subjects" -> 0;
+          case "photo-subjects" -> 1;
+          default -> 2;
+        };
+        boolean ok = true;
+        double f = 0;
+        for (Box t : s.truth()) {
+          double q = crop.intersection(t).area() / t.area();
+          ok &= q >= 0.999;
+          f += q / s.truth().size();
+        }
+        cnt[k]++;
+        whole[k] += ok ? 1 : 0;
+        kept[k] += f;
+        if (!ok && k < 2) {
+          misses.append(i).append(' ');
+        }
+      }
+      System.out.printf(Locale.ROOT, "%s  clip %.3f (kept %.3f)  photo %.3f (kept %.3f)  faces %.3f%n", a,
+          whole[0] / (double) cnt[0], kept[0] / cnt[0], whole[1] / (double) cnt[1], kept[1] / cnt[1],
+          whole[2] / (double) cnt[2]);
+      if (Boolean.getBoolean("debug")) {
+        System.out.println("  misses: " + misses);
+      }
+    }
+    c.close();
+  }
+}
