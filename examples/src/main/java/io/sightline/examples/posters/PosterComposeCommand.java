@@ -130,9 +130,10 @@ public final class PosterComposeCommand implements Callable<Integer> {
       b.targetDetector(YuNetFaceDetector.of(yunet));
     }
     int failures = 0;
+    java.util.Set<String> usedNames = new java.util.HashSet<>();
     try (PosterComposer composer = b.build()) {
       for (Path in : inputs) {
-        String name = in.getFileName().toString();
+        String name = uniqueName(in.getFileName().toString(), usedNames);
         String ext = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "";
         try {
           ComposeResult r;
@@ -162,6 +163,21 @@ public final class PosterComposeCommand implements Callable<Integer> {
       }
     }
     return failures == 0 ? CliSupport.OK : CliSupport.FAILURE;
+  }
+
+  /**
+   * The input's file name, or {@code name-2.ext}, {@code name-3.ext}... when an earlier input of
+   * the same call had that name (a/x.jpg and b/x.jpg would otherwise write the same posters).
+   */
+  static String uniqueName(String fileName, java.util.Set<String> used) {
+    String name = fileName;
+    int dot = fileName.lastIndexOf('.');
+    String stem = dot > 0 ? fileName.substring(0, dot) : fileName;
+    String ext = dot > 0 ? fileName.substring(dot) : "";
+    for (int n = 2; !used.add(name.toLowerCase(Locale.ROOT)); n++) {
+      name = stem + "-" + n + ext;
+    }
+    return name;
   }
 
   /** Why every poster of an image was dropped, in words, with the option that changes it. */

@@ -48,4 +48,22 @@ class PosterCliTest {
         dir.resolve("out3").toString(), "--min-resolution", "0", photo.toString());
     assertThat(bad.code()).isEqualTo(CliSupport.USAGE);
   }
+
+  @Test
+  void twoInputsWithTheSameFileNameKeepTheirOwnPosters() throws Exception {
+    BufferedImage img = ImageIO.read(Path.of("../testdata/photos/chelsea.png").toFile());
+    Files.createDirectories(dir.resolve("a"));
+    Files.createDirectories(dir.resolve("b"));
+    ImageIO.write(img, "png", dir.resolve("a/cat.png").toFile());
+    ImageIO.write(img.getSubimage(0, 0, 300, 300), "png", dir.resolve("b/cat.png").toFile());
+    Path template = dir.resolve("story.json");
+    Files.writeString(template, TEMPLATE);
+    CliRun run = CliRun.of("poster", "compose", "--template", template.toString(), "--out",
+        dir.resolve("out").toString(), "--min-resolution", "0.1", dir.resolve("a/cat.png").toString(),
+        dir.resolve("b/cat.png").toString());
+    assertThat(run.code()).as(run.err()).isEqualTo(CliSupport.OK);
+    assertThat(Files.list(dir.resolve("out")).filter(p -> p.toString().endsWith(".png"))).hasSize(2);
+    assertThat(run.lines()).hasSize(2);
+    assertThat(run.lines().get(0).toString()).isNotEqualTo(run.lines().get(1).toString());
+  }
 }
