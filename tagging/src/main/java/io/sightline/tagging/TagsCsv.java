@@ -140,9 +140,11 @@ public final class TagsCsv {
           }
           StockImage.cleanTags(tags);
           Path resolved = in.resolve(image, no);
-          Long first = seen.putIfAbsent(image, no);
+          // keyed by the file it names: ./img/a.png and img/a.png are one stock image
+          Long first = seen.putIfAbsent(resolved.toString(), no);
           if (first != null) {
-            throw new InputFormatException(csv, no, "image '" + image + "' already listed on line " + first);
+            throw new InputFormatException(csv, no, "image '" + image + "' already listed on line " + first
+                + (resolved.toString().equals(image) ? "" : " (both name " + resolved + ")"));
           }
           String post = postCol < 0 ? "" : field(f, postCol);
           if (post.trim().length() > StockImage.MAX_TEXT) {

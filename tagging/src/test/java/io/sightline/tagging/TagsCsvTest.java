@@ -57,6 +57,16 @@ class TagsCsvTest {
   }
 
   @Test
+  void twoSpellingsOfOnePathAreOneImage() throws IOException {
+    List<InputFormatException> bad = new ArrayList<>();
+    List<TagsCsv.Row> good = TagsCsv.read(csv("image,tags\nimg/g1.png,a\n./img/g1.png,b\nimg/../img/g1.png,c\n"),
+        bad::add);
+    assertThat(good).singleElement().satisfies(r -> assertThat(r.id()).isEqualTo("img/g1.png"));
+    assertThat(bad).extracting(InputFormatException::line).containsExactly(3L, 4L);
+    assertThat(bad.get(0)).hasMessageContaining("already listed on line 2");
+  }
+
+  @Test
   void rowsWithoutTagsOrImagesAreReportedWithLineNumbers() throws IOException {
     Path p = csv("image,tags,post\nok.png,a,\nnotags.png, | ,\n,b,\nok.png,c,\n\"open,a,\n");
     assertThatThrownBy(() -> TagsCsv.read(p)).isInstanceOf(InputFormatException.class)
