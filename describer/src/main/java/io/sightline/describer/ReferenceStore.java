@@ -220,6 +220,36 @@ public final class ReferenceStore implements AutoCloseable {
     return directory == null ? null : directory.resolve(INDEX_FILE + ".gen");
   }
 
+  /**
+   * Checks a loaded index file against the database (a file copied in from another store, e.g.
+   * a product catalog's segment, can carry a matching generation number): the same number of
+   * vectors, and the first stored image keys present.
+   *
+   * @return what disagrees, or null when the file fits
+   */
+  private String disagreement(HnswVectorIndex<String> idx) {
+    return db.transaction(c -> {
+      try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM describer_images");
+          ResultSet rs = count.executeQuery()) {
+        rs.next();
+        long n = rs.getLong(1);
+        if (n != idx.size()) {
+          return "it holds " + idx.size() + " vectors, the database " + n;
+        }
+      }
+      try (PreparedStatement keys = c.prepareStatement(
+          "SELECT image_key FROM describer_images ORDER BY image_key FETCH FIRST 32 ROWS ONLY");
+          ResultSet rs = keys.executeQuery()) {
+        while (rs.next()) {
+          if (!idx.contains(rs.getString(1))) {
+            return "stored image " + rs.getString(1) + " is not in it";
+          }
+        }
+      }
+      return null;
+    });
+  }
+
   private HnswVectorIndex<String> openIndex() {
     Path file = indexFile();
     if (file != null && Files.isRegularFile(file) && Files.isRegularFile(generationFile())) {
@@ -227,12 +257,17 @@ public final class ReferenceStore implements AutoCloseable {
         long saved = Long.parseLong(Files.readString(generationFile(), StandardCharsets.US_ASCII).strip());
         if (saved == generation) {
           HnswVectorIndex<String> idx = HnswVectorIndex.load(file, String.class, embedder.id());
-          savedGeneration = saved;
-          LOG.debug("{}: loaded index with {} vectors (generation {})", where(), idx.size(), saved);
-          return idx;
+          String foreign = disagreement(idx);
+          if (foreign == null) {
+            savedGeneration = saved;
+            LOG.debug("{}: loaded index with {} vectors (generation {})", where(), idx.size(), saved);
+            return idx;
+          }
+          LOG.warn("{}: index file does not belong to this database ({}); rebuilding the index", where(), foreign);
+        } else {
+          LOG.info("{}: index file is at generation {} but the database at {}; rebuilding the index",
+              where(), saved, generation);
         }
-        LOG.info("{}: index file is at generation {} but the database at {}; rebuilding the index",
-            where(), saved, generation);
       } catch (IOException | NumberFormatException | StoreException e) {
         if (e instanceof IncompatibleFormatException ife) {
           throw ife;

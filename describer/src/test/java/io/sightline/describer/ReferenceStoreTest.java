@@ -250,6 +250,26 @@ class ReferenceStoreTest {
   }
 
   @Test
+  void anIndexFileCopiedInFromAnotherStoreIsNotServed() throws Exception {
+    // the same number of records in both stores, so the generation numbers agree
+    try (ReferenceStore a = open()) {
+      a.addAll(Fixtures.flagInputs().subList(0, 4), ProgressListener.NONE, CancellationToken.NONE);
+    }
+    try (ReferenceStore b = ReferenceStore.open(tmp.resolve("other"))) {
+      b.addAll(Fixtures.flagInputs().subList(4, 8), ProgressListener.NONE, CancellationToken.NONE);
+    }
+    assertThat(Files.readString(tmp.resolve("other/references.hnsw.gen")))
+        .isEqualTo(Files.readString(tmp.resolve("db/references.hnsw.gen")));
+    Files.copy(tmp.resolve("other/references.hnsw"), tmp.resolve("db/references.hnsw"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    try (ReferenceStore a = open()) {
+      float[] v = a.embedder().embed(ImageLoader.defaults().load(Fixtures.FLAGS.resolve(Fixtures.COUNTRIES[0] + ".png")));
+      assertThat(a.match(v, 1, 0.99)).extracting(ReferenceMatch::id)
+          .containsExactlyInAnyOrder(Fixtures.COUNTRIES[0] + "-a", Fixtures.COUNTRIES[0] + "-b");
+    }
+  }
+
+  @Test
   void refusesAnotherEmbedderOrExtractorAndReextractsOnRequest() {
     try (ReferenceStore store = open()) {
       store.addAll(Fixtures.flagInputs().subList(0, 2), ProgressListener.NONE, CancellationToken.NONE);
