@@ -64,6 +64,39 @@ class ContrastiveRetrievalTest {
   }
 
   @Test
+  void evaluationRanksBothDirectionsOnHeldOutPairsLikeRetrieve() {
+    RetrievalEvaluation full = RetrievalEvaluation.run(model, heldOut, 0, (a, b, c, d) -> { },
+        CancellationToken.NONE);
+    RetrievalEvaluation twoStage = RetrievalEvaluation.run(model, heldOut, 4, (a, b, c, d) -> { },
+        CancellationToken.NONE);
+    RetrievalEvaluation wide = RetrievalEvaluation.run(model, heldOut, 1000, (a, b, c, d) -> { },
+        CancellationToken.NONE);
+    System.out.println("held-out evaluation: full " + full + "\n two-stage " + twoStage);
+    // text->image R@1 of the full scan is what retrieve(text, 1) finds
+    List<String> texts = heldOut.stream().map(ImageTextPair::text).distinct().toList();
+    int hits = 0;
+    for (String t : texts) {
+      Path top = model.retrieve(t, collection, 1).get(0).image();
+      if (heldOut.stream().anyMatch(p -> p.text().equals(t) && p.image().equals(top))) {
+        hits++;
+      }
+    }
+    assertThat(full.texts()).isEqualTo(texts.size());
+    assertThat(full.textToImage().at1()).isEqualTo(hits / (double) texts.size());
+    // a first stage as wide as the set changes nothing
+    assertThat(wide.textToImage()).isEqualTo(full.textToImage());
+    assertThat(wide.imageToText()).isEqualTo(full.imageToText());
+    // well above chance in both directions
+    double chanceTi = full.images() == 0 ? 1 : 5.0 * 2 / full.images();
+    assertThat(full.textToImage().at5()).isGreaterThan(chanceTi);
+    assertThat(full.imageToText().at5()).isGreaterThan(5.0 / full.texts());
+    assertThat(twoStage.textToImage().at5()).isGreaterThan(chanceTi);
+    assertThat(full.textToImage().at1()).isGreaterThan(2.0 / full.images());
+    assertThat(full.imageToText().at1()).isGreaterThan(1.0 / full.texts());
+    assertThat(full.textToImage().at10()).isGreaterThanOrEqualTo(full.textToImage().at5());
+  }
+
+  @Test
   void firstStageFindsHeldOutImagesOfTheText() {
     // 8 class texts x their 2 nearest of 16 held-out images: chance is 2 hits of 16; a first stage
     // that ignores the text returns the same 2 images for every text (at most 2 hits)

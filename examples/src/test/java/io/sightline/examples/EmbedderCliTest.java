@@ -323,6 +323,21 @@ class EmbedderCliTest {
         "--top", "2", "a cup of coffee");
     assertThat(retrieve.code()).as(retrieve.err()).isZero();
     assertThat(retrieve.lines().get(0).get("results")).hasSize(2);
+    CliRun evaluate = CliRun.of("crossmodal", "evaluate", "--model", dir.toString(), "--pairs", file.toString(),
+        "--first-stage", "3");
+    assertThat(evaluate.code()).as(evaluate.err()).isZero();
+    com.fasterxml.jackson.databind.JsonNode ev = evaluate.lines().get(0);
+    assertThat(ev.get("images").asInt()).isEqualTo(6);
+    assertThat(ev.get("texts").asInt()).isEqualTo(6);
+    assertThat(ev.get("firstStage").asInt()).isEqualTo(3);
+    for (String dir2 : new String[] {"textToImage", "imageToText"}) {
+      double r1 = ev.get(dir2).get("r1").asDouble();
+      double r5 = ev.get(dir2).get("r5").asDouble();
+      assertThat(r1).isBetween(0.0, 1.0).isLessThanOrEqualTo(r5);
+      assertThat(ev.get(dir2).get("r10").asDouble()).isEqualTo(1.0); // 6 candidates: all within 10
+    }
+    assertThat(CliRun.of("crossmodal", "evaluate", "--model", dir.toString(), "--pairs", file.toString(),
+        "--first-stage", "-1").code()).isEqualTo(2);
     CliRun otherPreset = CliRun.of("crossmodal", "retrieve", "--model", dir.toString(), "--images", img.toString(),
         "--embedder", model.toString(), "--preset", "yolo", "a cup of coffee");
     assertThat(otherPreset.code()).isEqualTo(1);
