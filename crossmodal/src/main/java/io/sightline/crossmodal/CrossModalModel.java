@@ -227,6 +227,62 @@ public final class CrossModalModel implements AutoCloseable {
   }
 
   /**
+   * Saves a collection made by this model, so that later runs skip feature extraction and
+   * embedding ({@link #loadCollection}). The file holds every image's features and embedding and
+   * the model's fingerprint; for {@value ImageCollection#HNSW_FROM} images and more the first
+   * stage's index goes beside it ({@code FILE.hnsw}).
+   *
+   * @param collection a collection made by this model
+   * @param file the file to write (replaced atomically)
+   */
+  public void saveCollection(ImageCollection collection, Path file) {
+    CollectionFile.write(file, collection, fingerprint(), extractor.embedder().id());
+  }
+
+  /**
+   * Loads a collection saved by {@link #saveCollection} with this same model.
+   *
+   * @param file the collection file
+   * @return the collection
+   * @throws io.sightline.core.IncompatibleFormatException when it was made with another model or
+   *     embedder
+   * @throws io.sightline.core.StoreException when it is missing, truncated or corrupt
+   */
+  public ImageCollection loadCollection(Path file) {
+    return CollectionFile.read(file, fingerprint(), extractor.embedder().id());
+  }
+
+  private volatile String fingerprint;
+
+  /**
+   * SHA-256 over the weights' names and values: a collection's embeddings belong to exactly these
+   * weights (the serialised form is not used: a loaded model serialises differently).
+   */
+  private String fingerprint() {
+    String f = fingerprint;
+    if (f == null) {
+      lock.lock();
+      try {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        for (var e : block.getParameters()) {
+          md.update(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          float[] v = e.getValue().getArray().toFloatArray();
+          java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4);
+          b.asFloatBuffer().put(v);
+          md.update(b.array());
+        }
+        f = java.util.HexFormat.of().formatHex(md.digest());
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      } finally {
+        lock.unlock();
+      }
+      fingerprint = f;
+    }
+    return f;
+  }
+
+  /**
    * The contrastive embedding of a text (text-only pass, pooled output, projection; unit length).
    * Its dot product with {@link #imageEmbedding} is the first-stage similarity.
    *
@@ -478,6 +534,7 @@ public final class CrossModalModel implements AutoCloseable {
   }
 
   void loadParameterBytes(byte[] bytes) {
+    fingerprint = null;
     lock.lock();
     try {
       block.loadParameters(model.getNDManager(), new DataInputStream(new ByteArrayInputStream(bytes)));

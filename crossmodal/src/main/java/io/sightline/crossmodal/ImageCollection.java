@@ -25,10 +25,18 @@ public final class ImageCollection {
   private final HnswVectorIndex<String> index;
 
   ImageCollection(Map<Path, ImageFeatures> features, float[][] embeddings, String embedderId) {
+    this(features, embeddings, embedderId, null);
+  }
+
+  /** With a saved first-stage index (null: built here when the collection is large enough). */
+  ImageCollection(Map<Path, ImageFeatures> features, float[][] embeddings, String embedderId,
+      HnswVectorIndex<String> saved) {
     this.features = Collections.unmodifiableMap(new LinkedHashMap<>(features));
     this.order = List.copyOf(features.keySet());
     this.embeddings = embeddings;
-    if (embeddings.length >= HNSW_FROM) {
+    if (saved != null) {
+      index = saved;
+    } else if (embeddings.length >= HNSW_FROM) {
       index = HnswVectorIndex.builder().dimension(embeddings[0].length).embedderId(embedderId)
           .metric(Metric.COSINE).initialCapacity(embeddings.length).build();
       for (int i = 0; i < embeddings.length; i++) {
@@ -47,6 +55,16 @@ public final class ImageCollection {
   /** @return the images, in insertion order */
   public List<Path> images() {
     return order;
+  }
+
+  /** The contrastive embedding of the i-th image (insertion order). */
+  float[] embedding(int i) {
+    return embeddings[i];
+  }
+
+  /** The first stage's HNSW index, or null for an exact scan. */
+  HnswVectorIndex<String> index() {
+    return index;
   }
 
   /** @return whether the first stage searches an HNSW index (else an exact scan) */

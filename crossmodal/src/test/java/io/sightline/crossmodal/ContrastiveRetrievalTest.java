@@ -1,8 +1,10 @@
 package io.sightline.crossmodal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sightline.core.CancellationToken;
+import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.index.SearchResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,6 +96,57 @@ class ContrastiveRetrievalTest {
     assertThat(full.textToImage().at1()).isGreaterThan(2.0 / full.images());
     assertThat(full.imageToText().at1()).isGreaterThan(1.0 / full.texts());
     assertThat(full.textToImage().at10()).isGreaterThanOrEqualTo(full.textToImage().at5());
+  }
+
+  @Test
+  void aSavedCollectionRetrievesLikeTheOriginalAndOnlyForItsModel() throws Exception {
+    Path file = tmp.resolve("held-out.collection");
+    model.saveCollection(collection, file);
+    Path modelDir = tmp.resolve("model-copy");
+    model.save(modelDir);
+    try (CrossModalModel reloaded = CrossModalModel.load(modelDir)) {
+      ImageCollection loaded = reloaded.loadCollection(file);
+      assertThat(loaded.images()).isEqualTo(collection.images());
+      for (String text : classTexts()) {
+        assertThat(reloaded.retrieve(text, loaded, 3, 6)).extracting(ImageMatch::image)
+            .isEqualTo(model.retrieve(text, collection, 3, 6).stream().map(ImageMatch::image).toList());
+      }
+    }
+    try (CrossModalModel other = CrossModalTrainer.builder().pairs(pairs).width(32).layers(1).heads(2).epochs(1)
+        .batchSize(16).seed(99).build().train().model()) {
+      assertThatThrownBy(() -> other.loadCollection(file)).isInstanceOf(IncompatibleFormatException.class)
+          .hasMessageContaining("another model");
+    }
+    byte[] bytes = java.nio.file.Files.readAllBytes(file);
+    java.nio.file.Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    assertThatThrownBy(() -> model.loadCollection(file)).isInstanceOf(io.sightline.core.StoreException.class);
+  }
+
+  @Test
+  void aLargeSavedCollectionKeepsItsFirstStageIndex() {
+    java.util.Map<Path, ImageFeatures> many = new java.util.LinkedHashMap<>();
+    java.util.Random rnd = new java.util.Random(3);
+    List<Path> base = collection.images();
+    for (int i = 0; i < ImageCollection.HNSW_FROM; i++) {
+      ImageFeatures f = collection.features(base.get(i % base.size()));
+      float[][] visual = new float[f.size()][];
+      for (int o = 0; o < f.size(); o++) {
+        visual[o] = f.visual()[o].clone();
+        for (int k = 0; k < visual[o].length; k++) {
+          visual[o][k] += (float) (rnd.nextGaussian() * 0.01);
+        }
+      }
+      many.put(Path.of("synthetic", i + ".png"), new ImageFeatures(f.objects(), visual, f.spatial(), f.width(), f.height()));
+    }
+    ImageCollection big = model.collection(many);
+    assertThat(big.approximate()).isTrue();
+    Path file = tmp.resolve("big.collection");
+    model.saveCollection(big, file);
+    assertThat(CollectionFile.indexFile(file)).isRegularFile();
+    ImageCollection loaded = model.loadCollection(file);
+    assertThat(loaded.approximate()).isTrue();
+    float[] q = model.textEmbedding(classTexts().get(0));
+    assertThat(loaded.search(q, 5)).isEqualTo(big.search(q, 5));
   }
 
   @Test

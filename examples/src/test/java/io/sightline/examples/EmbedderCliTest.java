@@ -323,6 +323,15 @@ class EmbedderCliTest {
         "--top", "2", "a cup of coffee");
     assertThat(retrieve.code()).as(retrieve.err()).isZero();
     assertThat(retrieve.lines().get(0).get("results")).hasSize(2);
+    CliRun index = CliRun.of("crossmodal", "index", "--model", dir.toString(), "--images", img.toString());
+    assertThat(index.code()).as(index.err()).isZero();
+    assertThat(index.lines().get(0).get("images").asInt()).isEqualTo(6);
+    CliRun fromCollection = CliRun.of("crossmodal", "retrieve", "--model", dir.toString(), "--collection",
+        dir.resolve("collection.bin").toString(), "--top", "2", "a cup of coffee");
+    assertThat(fromCollection.code()).as(fromCollection.err()).isZero();
+    assertThat(fromCollection.out()).isEqualTo(retrieve.out());
+    assertThat(CliRun.of("crossmodal", "retrieve", "--model", dir.toString(), "--top", "2", "a cup of coffee").code())
+        .isEqualTo(2);
     CliRun evaluate = CliRun.of("crossmodal", "evaluate", "--model", dir.toString(), "--pairs", file.toString(),
         "--first-stage", "3");
     assertThat(evaluate.code()).as(evaluate.err()).isZero();

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "crossmodal", mixinStandardHelpOptions = true,
     description = "Single-stream image-text transformer: training, text-to-image retrieval, captions.",
     subcommands = {CrossmodalTrainCommand.class, CrossmodalRetrieveCommand.class,
-        CrossmodalCaptionCommand.class, CrossmodalEvaluateCommand.class})
+        CrossmodalCaptionCommand.class, CrossmodalEvaluateCommand.class, CrossmodalIndexCommand.class})
 public final class CrossmodalCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

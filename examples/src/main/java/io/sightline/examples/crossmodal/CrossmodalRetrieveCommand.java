@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sightline crossmodal retrieve --model DIR --images DIR [--top K] TEXT...}: one JSON line
+ * {@code sightline crossmodal retrieve --model DIR (--images DIR | --collection FILE) [--top K] TEXT...}: one JSON line
  * per text, {@code {"text","results":[{"image","score"}]}}; a text without known units gives
  * {@code {"text","error"}} and exit code 1 after the others.
  * The image embedder is the one recorded in the folder's {@code embedder.json} by the command that
@@ -40,8 +40,12 @@ public final class CrossmodalRetrieveCommand implements Callable<Integer> {
   @Mixin
   EmbedderOptions embedderOptions = new EmbedderOptions();
 
-  @Option(names = "--images", required = true, paramLabel = "DIR", description = "folder of candidate images (searched recursively)")
+  @Option(names = "--images", paramLabel = "DIR", description = "folder of candidate images (searched recursively)")
   Path images;
+
+  @Option(names = "--collection", paramLabel = "FILE",
+      description = "a collection saved by 'crossmodal index' (instead of --images: no feature extraction)")
+  Path collection;
 
   @Option(names = "--top", paramLabel = "K", description = "results per text (default: ${DEFAULT-VALUE})")
   int top = 5;
@@ -58,22 +62,15 @@ public final class CrossmodalRetrieveCommand implements Callable<Integer> {
     if (top < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1");
     }
-    if (!Files.isDirectory(images)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--images is not a folder: " + images);
+    if ((images == null) == (collection == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "give either --images or --collection");
     }
-    List<Path> files;
-    try (Stream<Path> s = Files.walk(images)) {
-      files = s.filter(Files::isRegularFile)
-          .filter(p -> p.getFileName().toString().toLowerCase().matches(".*\\.(png|jpe?g|gif|bmp|webp|tiff?)$"))
-          .sorted().toList();
-    }
-    if (files.isEmpty()) {
-      throw new IllegalStateException("no images in " + images);
-    }
+    List<Path> files = collection != null ? List.of() : imageFiles(spec, images);
     int status = CliSupport.OK;
     try (EmbedderOptions.Choice emb = embedderOptions.open(options.model);
          CrossModalModel m = options.load(emb.embedder())) {
-      ImageCollection coll = m.collection(files, CliSupport::progress, CancellationToken.NONE);
+      ImageCollection coll = collection != null ? m.loadCollection(collection)
+          : m.collection(files, CliSupport::progress, CancellationToken.NONE);
       for (String text : texts) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("text", text);
@@ -94,5 +91,22 @@ public final class CrossmodalRetrieveCommand implements Callable<Integer> {
       }
     }
     return status;
+  }
+
+  /** The image files under a folder, sorted; a usage error when there is none. */
+  static List<Path> imageFiles(CommandLine.Model.CommandSpec spec, Path folder) throws java.io.IOException {
+    if (!Files.isDirectory(folder)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--images is not a folder: " + folder);
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(folder)) {
+      files = s.filter(Files::isRegularFile)
+          .filter(p -> p.getFileName().toString().toLowerCase().matches(".*\\.(png|jpe?g|gif|bmp|webp|tiff?)$"))
+          .sorted().toList();
+    }
+    if (files.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "no images in " + folder);
+    }
+    return files;
   }
 }
