@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  *       atomically replaced by {@link #flush()} and {@link #close()}) and the generation it
  *       reflects. When the generation differs from the database's (a crash after a commit, or a
  *       missing file) the index is rebuilt from the vectors in the database on open, so a crash
- *       never loses a committed record.</li>
+ *       never loses a committed record. An index saved at a later generation than the database's
+ *       means the database lost commits; the open is refused with a {@link StoreException}.</li>
  *   <li>{@code instances/}: the instance index of a store whose {@link Matcher} is LOCAL or
  *       HYBRID (one entry per distinct image, same content key as the HNSW index; see
  *       {@link #instanceIndex()}), kept in step with the database: an image enters it before the
@@ -253,9 +254,18 @@ public final class ReferenceStore implements AutoCloseable {
   private HnswVectorIndex<String> openIndex() {
     Path file = indexFile();
     if (file != null && Files.isRegularFile(file) && Files.isRegularFile(generationFile())) {
+      StoreException behind = null;
       try {
         long saved = Long.parseLong(Files.readString(generationFile(), StandardCharsets.US_ASCII).strip());
-        if (saved == generation) {
+        if (saved > generation) {
+          // the index is saved only after the commits it reflects: a database behind it lost
+          // commits (a truncated file that H2 opened at an older state, or a restored backup)
+          behind = new StoreException(where() + ": the database is at write generation " + generation
+              + " but its index was saved at generation " + saved + ": the database file lost commits"
+              + " (truncated, or restored from an older copy). Nothing was served. If you restored it on"
+              + " purpose, delete " + file.getFileName() + " and " + generationFile().getFileName()
+              + " to rebuild the index from it");
+        } else if (saved == generation) {
           HnswVectorIndex<String> idx = HnswVectorIndex.load(file, String.class, embedder.id());
           String foreign = disagreement(idx);
           if (foreign == null) {
@@ -273,6 +283,9 @@ public final class ReferenceStore implements AutoCloseable {
           throw ife;
         }
         LOG.warn("{}: index file unusable ({}); rebuilding it from the database", where(), e.getMessage());
+      }
+      if (behind != null) {
+        throw behind;
       }
     }
     HnswVectorIndex<String> idx = HnswVectorIndex.builder().dimension(embedder.dimension())

@@ -250,6 +250,30 @@ class ReferenceStoreTest {
   }
 
   @Test
+  void aDatabaseThatLostCommitsIsRefusedNotServed() throws Exception {
+    try (ReferenceStore store = open()) {
+      store.addAll(Fixtures.flagInputs().subList(0, 4), ProgressListener.NONE, CancellationToken.NONE);
+    }
+    Path dbFile = tmp.resolve("db/references.mv.db");
+    assertThat(dbFile).isRegularFile();
+    byte[] older = Files.readAllBytes(dbFile);
+    try (ReferenceStore store = open()) {
+      store.addAll(Fixtures.flagInputs().subList(4, 12), ProgressListener.NONE, CancellationToken.NONE);
+    }
+    // the database file goes back to an older state (as a truncated file that H2 opens at an
+    // older version does); its index was saved later
+    Files.write(dbFile, older);
+    assertThatThrownBy(this::open).isInstanceOf(io.sightline.core.StoreException.class)
+        .hasMessageContaining("lost commits").hasMessageContaining("references.hnsw.gen");
+    // on purpose: delete the index files and the store opens on the older database
+    Files.delete(tmp.resolve("db/references.hnsw"));
+    Files.delete(tmp.resolve("db/references.hnsw.gen"));
+    try (ReferenceStore store = open()) {
+      assertThat(store.indexedImageCount()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void anIndexFileCopiedInFromAnotherStoreIsNotServed() throws Exception {
     // the same number of records in both stores, so the generation numbers agree
     try (ReferenceStore a = open()) {
