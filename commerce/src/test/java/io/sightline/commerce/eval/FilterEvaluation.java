@@ -138,22 +138,27 @@ final class FilterEvaluation {
           io.sightline.commerce.SearcherVariants.mainObjectUnion(b);
         }
         ProductSearcher s = b.build();
-        StringBuilder row = new StringBuilder("| " + matcher.id() + " | " + variant + " |");
-        for (String kind : kinds) {
-          List<List<String>> rank = new ArrayList<>();
-          List<Set<String>> rel = new ArrayList<>();
-          for (Query q : queries) {
-            if (q.kind().equals(kind)) {
-              ProductSearchResult r = s.search(q.image(), kind);
-              rank.add(region(r, q, 0).stream().map(ProductMatch::id).toList());
-              rel.add(Set.of(q.ids().get(0)));
-            }
-          }
-          row.append(String.format(Locale.ROOT, " %.3f | %.3f |", mean(rank, rel, 1, true), mean(rank, rel, 10, false)));
-        }
-        System.out.println(row);
+        System.out.println(topOneRow(s, "| " + matcher.id() + " | " + variant + " |", queries, kinds));
       }
     }
+  }
+
+  /** A table row: P@1 and R@10 of each query kind, the first region's results against the query's product. */
+  private static String topOneRow(ProductSearcher s, String head, List<Query> queries, List<String> kinds) {
+    StringBuilder row = new StringBuilder(head);
+    for (String kind : kinds) {
+      List<List<String>> rank = new ArrayList<>();
+      List<Set<String>> rel = new ArrayList<>();
+      for (Query q : queries) {
+        if (q.kind().equals(kind)) {
+          ProductSearchResult r = s.search(q.image(), kind);
+          rank.add(region(r, q, 0).stream().map(ProductMatch::id).toList());
+          rel.add(Set.of(q.ids().get(0)));
+        }
+      }
+      row.append(String.format(Locale.ROOT, " %.3f | %.3f |", mean(rank, rel, 1, true), mean(rank, rel, 10, false)));
+    }
+    return row.toString();
   }
 
   /** The same queries on a catalog that embeds each product's main object (query and catalog processed alike). */
@@ -161,20 +166,8 @@ final class FilterEvaluation {
     for (Matcher matcher : new java.util.LinkedHashSet<>(List.of(Matcher.GLOBAL, cropCatalog.matcher()))) {
       ProductSearcher s = ProductSearcher.builder().catalog(cropCatalog).intentClassifier(oracle).matcher(matcher)
           .candidates(30).top(10).build();
-      StringBuilder row = new StringBuilder("| " + matcher.id() + " | main object: dominant regions, catalog cropped alike |");
-      for (String kind : kinds) {
-        List<List<String>> rank = new ArrayList<>();
-        List<Set<String>> rel = new ArrayList<>();
-        for (Query q : queries) {
-          if (q.kind().equals(kind)) {
-            ProductSearchResult r = s.search(q.image(), kind);
-            rank.add(region(r, q, 0).stream().map(ProductMatch::id).toList());
-            rel.add(Set.of(q.ids().get(0)));
-          }
-        }
-        row.append(String.format(Locale.ROOT, " %.3f | %.3f |", mean(rank, rel, 1, true), mean(rank, rel, 10, false)));
-      }
-      System.out.println(row);
+      System.out.println(topOneRow(s, "| " + matcher.id() + " | main object: dominant regions, catalog cropped alike |",
+          queries, kinds));
     }
   }
 
@@ -250,14 +243,6 @@ final class FilterEvaluation {
   }
 
   private static double mean(List<List<String>> rankings, List<Set<String>> relevant, int k, boolean precision) {
-    if (rankings.isEmpty()) {
-      return Double.NaN;
-    }
-    double s = 0;
-    for (int i = 0; i < rankings.size(); i++) {
-      s += precision ? Metrics.precisionAtK(rankings.get(i), relevant.get(i), k)
-          : Metrics.recallAtK(rankings.get(i), relevant.get(i), k);
-    }
-    return s / rankings.size();
+    return ProductSearchEvaluation.mean(rankings, relevant, k, precision);
   }
 }

@@ -531,7 +531,7 @@ public final class ProductSearchEvaluation {
     return g.results().stream().map(ProductMatch::id).toList();
   }
 
-  private static double mean(List<List<String>> rankings, List<Set<String>> relevant, int k, boolean precision) {
+  static double mean(List<List<String>> rankings, List<Set<String>> relevant, int k, boolean precision) {
     if (rankings.isEmpty()) {
       return Double.NaN;
     }

@@ -5,12 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.StoreException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -124,19 +119,7 @@ public record EmbedderRecord(int format, String kind, String model, String sha25
    * @throws IOException on read failure
    */
   public static String sha256(Path file) throws IOException {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    byte[] buf = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int r; (r = in.read(buf)) > 0; ) {
-        md.update(buf, 0, r);
-      }
-    }
-    return HexFormat.of().formatHex(md.digest());
+    return io.sightline.core.io.FileHashes.sha256(file);
   }
 
   /**

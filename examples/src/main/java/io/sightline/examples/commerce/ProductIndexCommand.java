@@ -72,17 +72,7 @@ public final class ProductIndexCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     embedderOptions.asked();
-    ProductCatalog.Builder b = ProductCatalog.builder().directory(db);
-    if (cropMainObject) {
-      b.cropToMainObject(true);
-    }
-    if (matcher != null) {
-      try {
-        b.matcher(Matcher.parse(matcher));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--matcher: " + e.getMessage());
-      }
-    }
+    ProductCatalog.Builder b = ProductIndexCommand.catalogBuilder(spec, db, cropMainObject, matcher);
     if (categories != null) {
       b.knownCategories(categories);
     }
@@ -132,5 +122,25 @@ public final class ProductIndexCommand implements Callable<Integer> {
       CliSupport.printJsonLine(line);
     }
     return CliSupport.OK;
+  }
+
+  /**
+   * The catalog builder of 'product index' and 'product sync': the folder, the main-object crop of
+   * a new catalog and the --matcher value (a usage error when it is not a matcher name).
+   */
+  static ProductCatalog.Builder catalogBuilder(CommandLine.Model.CommandSpec spec, Path db, boolean cropMainObject,
+      String matcher) {
+    ProductCatalog.Builder b = ProductCatalog.builder().directory(db);
+    if (cropMainObject) {
+      b.cropToMainObject(true);
+    }
+    if (matcher != null) {
+      try {
+        b.matcher(Matcher.parse(matcher));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--matcher: " + e.getMessage());
+      }
+    }
+    return b;
   }
 }

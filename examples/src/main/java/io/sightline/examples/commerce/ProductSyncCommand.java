@@ -5,7 +5,6 @@ import io.sightline.commerce.ProductCatalog;
 import io.sightline.commerce.RowProblem;
 import io.sightline.commerce.SyncReport;
 import io.sightline.core.CancellationToken;
-import io.sightline.core.instance.Matcher;
 import io.sightline.examples.cli.CliSupport;
 import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Path;
@@ -59,17 +58,7 @@ public final class ProductSyncCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     embedderOptions.asked();
-    ProductCatalog.Builder b = ProductCatalog.builder().directory(db);
-    if (cropMainObject) {
-      b.cropToMainObject(true);
-    }
-    if (matcher != null) {
-      try {
-        b.matcher(Matcher.parse(matcher));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--matcher: " + e.getMessage());
-      }
-    }
+    ProductCatalog.Builder b = ProductIndexCommand.catalogBuilder(spec, db, cropMainObject, matcher);
     try (EmbedderOptions.Choice emb = embedderOptions.open(db);
          ProductCatalog cat = b.embedder(Intent.APPAREL, emb.embedder()).embedder(Intent.OTHER_COMMODITY, emb.embedder())
              .open()) {
