@@ -1,6 +1,5 @@
 package io.sightline.index.lucene;
 
-import io.sightline.core.CancelledException;
 import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.ProgressListener;
 import io.sightline.core.StoreException;
@@ -10,60 +9,24 @@ import io.sightline.core.index.SearchFilter;
 import io.sightline.core.index.SearchResult;
 import io.sightline.core.index.VectorIndex;
 import io.sightline.core.index.Vectors;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
-import org.apache.lucene.codecs.KnnVectorsFormat;
-import org.apache.lucene.codecs.lucene912.Lucene912Codec;
-import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
-import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.document.Document;
-import org.apache.lucene.document.Field;
-import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.StoredField;
-import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.FloatVectorValues;
-import org.apache.lucene.index.IndexCommit;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
-import org.apache.lucene.index.LeafReader;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SegmentInfos;
-import org.apache.lucene.index.SnapshotDeletionPolicy;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.index.VectorSimilarityFunction;
-import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
-import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
-import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.LockObtainFailedException;
-import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.BytesRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,21 +43,32 @@ import org.slf4j.LoggerFactory;
  * over the directory, refreshed after each commit, so any number of threads may search while one
  * writer commits (mutations are serialised by a lock).
  *
- * <p><b>Format checks.</b> The embedder id, dimension, metric, key type and a format version are
- * kept in the commit user data (part of Lucene's checksummed {@code segments_N}); opening a
- * directory made for another embedder, dimension, metric or key type raises
- * {@link IncompatibleFormatException}.
+ * <p><b>Format checks.</b> The embedder id, dimension, metric, key type, vector encoding and a
+ * format version are kept in the commit user data (part of Lucene's checksummed
+ * {@code segments_N}); opening a directory made for another embedder,
+ * dimension, metric, key type or vector encoding raises {@link IncompatibleFormatException}.
+ * Directories of the first release (format 1: no attribute terms, encoding not recorded) still
+ * open and stay format 1; their filters all run after the graph search.
  *
  * <p><b>Scores.</b> Hits carry the same distance and similarity as
  * {@link io.sightline.core.index.ExactVectorIndex}: Lucene's graph chooses the candidates, then
  * the distance is recomputed from the stored float vector with {@link Metric#distance} and results
  * are ordered by it, closest first.
  *
- * <p><b>Filters.</b> A {@link SearchFilter} is an arbitrary Java predicate, so it runs after the
- * graph search: the index fetches {@code max(k, ef)} candidates, filters them, and widens the
- * candidate list fourfold until {@code k} pass, the index is exhausted, or
+ * <p><b>Filters.</b> Filters made with {@link LuceneFilters} (attribute equals, starts with, one
+ * of, and {@code and}s of them) run inside the graph search as the filter query of Lucene's
+ * {@code KnnFloatVectorQuery}, so the {@code k} nearest matching vectors come back however
+ * selective the filter. Any other {@link SearchFilter} (core's factories, lambdas, the part of an
+ * {@code and} that is not a {@link LuceneFilters} filter) is an arbitrary Java predicate and runs
+ * after the graph search: the index fetches {@code max(k, ef)} candidates, filters them, and
+ * widens the candidate list fourfold until {@code k} pass, the index is exhausted, or
  * {@link Options#maxCandidates()} candidates were examined; a filter that keeps fewer than
  * {@code k} of those returns fewer than {@code k} results.
+ *
+ * <p><b>Quantization.</b> {@link Options#quantized(boolean) quantized(true)} builds the graph over
+ * int8 scalar-quantized copies of the vectors; the float vectors are kept and scores stay exact.
+ * The choice is recorded in the commit user data; reopening with the other choice raises
+ * {@link IncompatibleFormatException}.
  *
  * <p><b>Keys.</b> {@link String}, {@link Long} and {@link Integer} keys are supported (stored as
  * an indexed string term); other key types are refused when the index is opened.
@@ -109,18 +83,6 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
 
   /** Largest dimension Lucene's default vector format accepts. */
   public static final int MAX_DIMENSION = 1024;
-  static final String KIND = "sightline-lucene-vector-index";
-  static final int FORMAT_VERSION = 1;
-  static final String UD_KIND = "sightline.kind";
-  static final String UD_FORMAT = "sightline.format";
-  static final String UD_EMBEDDER = "sightline.embedderId";
-  static final String UD_DIMENSION = "sightline.dimension";
-  static final String UD_METRIC = "sightline.metric";
-  static final String UD_KEY_TYPE = "sightline.keyType";
-
-  static final String F_ID = "id";
-  static final String F_VECTOR = "vector";
-  static final String F_ATTRS = "attrs";
 
   /**
    * Tuning of the Lucene graph and of filtered search.
@@ -128,9 +90,11 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
    * @param m graph degree (Lucene's maxConn), default 16
    * @param beamWidth candidate list size while building, default 100
    * @param ef candidate list size at search time (at least {@code k} is used), default 100
-   * @param maxCandidates most candidates a filtered search examines, default 10,000
-   * @param scalarQuantized store an int8-quantized copy of the vectors for the graph (Lucene's
-   *     {@code Lucene99HnswScalarQuantizedVectorsFormat}); raw floats are kept for exact scores
+   * @param maxCandidates most candidates a search with a post-filter examines, default 10,000
+   * @param scalarQuantized build the graph over int8 scalar-quantized copies of the vectors
+   *     (Lucene's {@code Lucene99HnswScalarQuantizedVectorsFormat}, 7 bits in one byte per
+   *     dimension); raw floats are kept for exact scores. Recorded in the index: a directory
+   *     reopens only with the choice it was made with. Default false
    */
   public record Options(int m, int beamWidth, int ef, int maxCandidates, boolean scalarQuantized) {
     /** Validates. */
@@ -144,36 +108,32 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
     public static Options defaults() {
       return new Options(16, 100, 100, 10_000, false);
     }
+
+    /**
+     * @param quantized whether the graph uses int8 scalar-quantized vectors
+     * @return these options with {@link #scalarQuantized()} set, e.g.
+     *     {@code Options.defaults().quantized(true)}
+     */
+    public Options quantized(boolean quantized) {
+      return new Options(m, beamWidth, ef, maxCandidates, quantized);
+    }
   }
 
   private final Path path;
-  private final int dimension;
-  private final Metric metric;
-  private final String embedderId;
-  private final KeyCodec<K> keys;
+  private final IndexMetadata metadata;
   private final Options options;
-  private final Directory directory;
-  private final SnapshotDeletionPolicy snapshots;
-  private final SearcherManager searchers;
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private volatile IndexWriter writer;
-  private volatile boolean closed;
+  private final Documents<K> docs;
+  private final LuceneWriter writer;
+  private final LuceneSearcher<K> searcher;
 
-  private LuceneVectorIndex(Path path, int dimension, Metric metric, String embedderId, KeyCodec<K> keys,
-      Options options, Directory directory) throws IOException {
+  private LuceneVectorIndex(Path path, IndexMetadata metadata, Options options, Documents<K> docs,
+      LuceneWriter writer, LuceneSearcher<K> searcher) {
     this.path = path;
-    this.dimension = dimension;
-    this.metric = metric;
-    this.embedderId = embedderId;
-    this.keys = keys;
+    this.metadata = metadata;
     this.options = options;
-    this.directory = directory;
-    this.snapshots = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
-    this.writer = newWriter();
-    if (!DirectoryReader.indexExists(directory)) {
-      writer.commit(); // an empty first commit so the directory carries its metadata
-    }
-    this.searchers = new SearcherManager(directory, null);
+    this.docs = docs;
+    this.writer = writer;
+    this.searcher = searcher;
   }
 
   /**
@@ -185,7 +145,7 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
    * @param embedderId id of the embedder whose vectors go in
    * @return the index; close it
    * @throws IncompatibleFormatException when {@code dir} holds an index made for another embedder,
-   *     dimension, metric or key type, or is not a Sightline Lucene index
+   *     dimension, metric, key type or vector encoding, or is not a Sightline Lucene index
    * @throws StoreException on I/O failure or when another writer holds the directory
    */
   public static LuceneVectorIndex<String> open(Path dir, int dimension, Metric metric, String embedderId) {
@@ -205,7 +165,8 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
    * @return the index; close it
    * @throws IllegalArgumentException on an unsupported key type or dimension
    * @throws IncompatibleFormatException when {@code dir} holds an index made for another embedder,
-   *     dimension, metric or key type, or is not a Sightline Lucene index
+   *     dimension, metric, key type or vector encoding ({@link Options#scalarQuantized()}), or is
+   *     not a Sightline Lucene index
    * @throws StoreException on I/O failure or when another writer holds the directory
    */
   public static <K extends Serializable> LuceneVectorIndex<K> open(Path dir, Class<K> keyType, int dimension,
@@ -219,101 +180,48 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
       throw new IllegalArgumentException("dimension must be 1.." + MAX_DIMENSION + " (Lucene's vector limit): "
           + dimension);
     }
+    IndexMetadata metadata = new IndexMetadata(IndexMetadata.FORMAT_VERSION, embedderId, dimension, metric, keyType,
+        options.scalarQuantized());
     Directory directory = null;
+    LuceneWriter writer = null;
     try {
       Files.createDirectories(dir);
       directory = FSDirectory.open(dir);
       if (DirectoryReader.indexExists(directory)) {
-        checkMetadata(dir, SegmentInfos.readLatestCommit(directory).getUserData(), keyType, dimension, metric,
-            embedderId);
+        metadata = IndexMetadata.check(dir, SegmentInfos.readLatestCommit(directory).getUserData(), metadata);
       }
-      LuceneVectorIndex<K> index = new LuceneVectorIndex<>(dir, dimension, metric, embedderId, codec, options,
-          directory);
-      LOG.debug("opened Lucene vector index {} ({} vectors, dim {}, {}, embedder {})", dir, index.size(),
-          dimension, metric, embedderId);
+      writer = new LuceneWriter(dir, directory, metadata, options);
+      Documents<K> docs = new Documents<>(codec, metric);
+      LuceneSearcher<K> searcher = new LuceneSearcher<>(dir, directory, docs, metric, options,
+          metadata.attributeTerms(), writer::ensureOpen);
+      writer.refreshing(searcher);
+      LuceneVectorIndex<K> index = new LuceneVectorIndex<>(dir, metadata, options, docs, writer, searcher);
+      LOG.debug("opened Lucene vector index {} ({} vectors, dim {}, {}, embedder {}, format {}, {})", dir,
+          index.size(), dimension, metric, embedderId, metadata.formatVersion(),
+          metadata.scalarQuantized() ? "int8 graph vectors" : "float graph vectors");
       return index;
     } catch (LockObtainFailedException e) {
-      closeQuietly(directory);
+      closeQuietly(directory, null);
       throw new StoreException(dir + ": index is open for writing elsewhere (Lucene write.lock held)", e);
     } catch (IOException e) {
-      closeQuietly(directory);
+      closeQuietly(directory, writer);
       throw new StoreException(dir + ": cannot open Lucene vector index: " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      closeQuietly(directory);
+      closeQuietly(directory, writer);
       throw e;
     }
   }
 
-  private static void checkMetadata(Path dir, Map<String, String> ud, Class<?> keyType, int dimension,
-      Metric metric, String embedderId) {
-    if (!KIND.equals(ud.get(UD_KIND))) {
-      throw new IncompatibleFormatException(dir + ": not a Sightline Lucene vector index (no '" + UD_KIND
-          + "' in the commit data)");
-    }
-    int format = parseInt(dir, ud.get(UD_FORMAT));
-    if (format != FORMAT_VERSION) {
-      throw new IncompatibleFormatException(dir + ": index format version " + format + ", this code reads "
-          + FORMAT_VERSION);
-    }
-    if (!embedderId.equals(ud.get(UD_EMBEDDER))) {
-      throw new IncompatibleFormatException(dir + ": index was built with embedder '" + ud.get(UD_EMBEDDER)
-          + "' but is being opened for embedder '" + embedderId + "'; re-index with the new embedder");
-    }
-    if (parseInt(dir, ud.get(UD_DIMENSION)) != dimension) {
-      throw new IncompatibleFormatException(dir + ": index holds vectors of dimension " + ud.get(UD_DIMENSION)
-          + ", opened for dimension " + dimension);
-    }
-    if (!metric.name().equals(ud.get(UD_METRIC))) {
-      throw new IncompatibleFormatException(dir + ": index uses metric " + ud.get(UD_METRIC) + ", opened for "
-          + metric);
-    }
-    if (!keyType.getName().equals(ud.get(UD_KEY_TYPE))) {
-      throw new IncompatibleFormatException(dir + ": index has keys of type " + ud.get(UD_KEY_TYPE)
-          + ", opened for " + keyType.getName());
-    }
-  }
-
-  private static int parseInt(Path dir, String s) {
+  private static void closeQuietly(Directory d, LuceneWriter w) {
     try {
-      return Integer.parseInt(Objects.requireNonNull(s));
-    } catch (RuntimeException e) {
-      throw new IncompatibleFormatException(dir + ": corrupt index metadata value '" + s + "'", e);
+      if (w != null) {
+        w.close(); // closes the directory too
+      } else if (d != null) {
+        d.close();
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // already failing
     }
-  }
-
-  private IndexWriter newWriter() throws IOException {
-    KnnVectorsFormat format = options.scalarQuantized()
-        ? new Lucene99HnswScalarQuantizedVectorsFormat(options.m(), options.beamWidth())
-        : new Lucene99HnswVectorsFormat(options.m(), options.beamWidth());
-    IndexWriterConfig cfg = new IndexWriterConfig()
-        .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-        .setIndexDeletionPolicy(snapshots)
-        .setRAMBufferSizeMB(64)
-        .setCodec(new Lucene912Codec() {
-          @Override
-          public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-            return format;
-          }
-        });
-    IndexWriter w = new IndexWriter(directory, cfg);
-    Map<String, String> ud = new LinkedHashMap<>();
-    ud.put(UD_KIND, KIND);
-    ud.put(UD_FORMAT, Integer.toString(FORMAT_VERSION));
-    ud.put(UD_EMBEDDER, embedderId);
-    ud.put(UD_DIMENSION, Integer.toString(dimension));
-    ud.put(UD_METRIC, metric.name());
-    ud.put(UD_KEY_TYPE, keys.type().getName());
-    w.setLiveCommitData(ud.entrySet());
-    return w;
-  }
-
-  private static VectorSimilarityFunction similarity(Metric metric) {
-    return switch (metric) {
-      // cosine vectors are normalised on the way in, so the dot product orders them
-      case COSINE -> VectorSimilarityFunction.DOT_PRODUCT;
-      case INNER_PRODUCT -> VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
-      case L2 -> VectorSimilarityFunction.EUCLIDEAN;
-    };
   }
 
   /** @return the index directory */
@@ -328,60 +236,51 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
 
   @Override
   public int dimension() {
-    return dimension;
+    return metadata.dimension();
   }
 
   @Override
   public Metric metric() {
-    return metric;
+    return metadata.metric();
   }
 
   @Override
   public String embedderId() {
-    return embedderId;
+    return metadata.embedderId();
   }
 
   @Override
   public int size() {
-    return withSearcher(s -> s.getIndexReader().numDocs());
+    return searcher.size();
   }
 
   private float[] prepare(float[] v) {
-    Vectors.check(v, dimension);
-    return metric == Metric.COSINE ? Vectors.normalized(v) : v.clone();
+    Vectors.check(v, metadata.dimension());
+    return metadata.metric() == Metric.COSINE ? Vectors.normalized(v) : v.clone();
   }
 
-  private Document document(K id, float[] prepared, Map<String, String> attributes) {
-    Document doc = new Document();
-    doc.add(new StringField(F_ID, keys.encode(id), Field.Store.YES));
-    doc.add(new KnnFloatVectorField(F_VECTOR, prepared, similarity(metric)));
-    doc.add(new StoredField(F_ATTRS, encodeAttributes(attributes)));
-    return doc;
-  }
-
-  private Term term(K id) {
-    return new Term(F_ID, keys.encode(id));
+  private Document document(K id, float[] vector, Map<String, String> attributes) {
+    checkId(id);
+    return docs.document(id, prepare(vector), attributes == null ? Map.of() : attributes);
   }
 
   @Override
   public void add(K id, float[] vector, Map<String, String> attributes) {
-    checkId(id);
-    Document doc = document(id, prepare(vector), attributes == null ? Map.of() : attributes);
-    mutate(w -> {
-      w.updateDocument(term(id), doc);
+    Document doc = document(id, vector, attributes);
+    writer.mutate(w -> {
+      w.updateDocument(docs.term(id), doc);
       return null;
     });
   }
 
   @Override
   public boolean update(K id, float[] vector, Map<String, String> attributes) {
-    checkId(id);
-    Document doc = document(id, prepare(vector), attributes == null ? Map.of() : attributes);
-    return mutate(w -> {
+    Document doc = document(id, vector, attributes);
+    return writer.mutate(w -> {
       if (!contains(id)) {
         return false;
       }
-      w.updateDocument(term(id), doc);
+      w.updateDocument(docs.term(id), doc);
       return true;
     });
   }
@@ -391,11 +290,11 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
     if (id == null) {
       return false;
     }
-    return mutate(w -> {
+    return writer.mutate(w -> {
       if (!contains(id)) {
         return false;
       }
-      w.deleteDocuments(term(id));
+      w.deleteDocuments(docs.term(id));
       return true;
     });
   }
@@ -403,127 +302,28 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
   @Override
   public void addAll(Collection<IndexItem<K>> items, ProgressListener listener) {
     Objects.requireNonNull(listener, "listener");
-    List<Document> docs = new ArrayList<>(items.size());
+    List<Document> batch = new ArrayList<>(items.size());
     List<Term> terms = new ArrayList<>(items.size());
     for (IndexItem<K> it : items) {
-      checkId(it.id());
-      docs.add(document(it.id(), prepare(it.vector()), it.attributes()));
-      terms.add(term(it.id()));
+      batch.add(document(it.id(), it.vector(), it.attributes()));
+      terms.add(docs.term(it.id()));
     }
-    int total = docs.size();
-    int interval = Math.max(1, Math.min(10_000, total / 100));
-    mutate(w -> {
-      for (int i = 0; i < total; i++) {
-        w.updateDocument(terms.get(i), docs.get(i));
-        if ((i + 1) % interval == 0 || i + 1 == total) {
-          listener.onProgress("index", i + 1, total, "");
-        }
-        if (Thread.currentThread().isInterrupted()) {
-          throw new CancelledException("indexing interrupted after " + (i + 1) + " of " + total
-              + "; nothing of this call was committed");
-        }
-      }
-      return null;
-    });
-  }
-
-  @FunctionalInterface
-  private interface WriterOp<T> {
-    T apply(IndexWriter w) throws IOException;
-  }
-
-  /** Runs a write under the lock, commits, refreshes readers; rolls back on failure. */
-  private <T> T mutate(WriterOp<T> op) {
-    writeLock.lock();
-    try {
-      ensureOpen();
-      T result;
-      try {
-        result = op.apply(writer);
-        writer.commit();
-      } catch (IOException | RuntimeException | Error e) {
-        rollback(e);
-        if (e instanceof IOException io) {
-          throw new StoreException(path + ": write failed, rolled back to the last commit: " + io.getMessage(), io);
-        }
-        throw e;
-      }
-      searchers.maybeRefreshBlocking();
-      return result;
-    } catch (IOException e) {
-      throw new StoreException(path + ": cannot refresh readers: " + e.getMessage(), e);
-    } finally {
-      writeLock.unlock();
-    }
-  }
-
-  /** Drops everything since the last commit and reopens the writer (rollback closes it). */
-  private void rollback(Throwable cause) {
-    // clear the interrupt while Lucene cleans up, restore it for the caller afterwards
-    boolean interrupted = Thread.interrupted();
-    try {
-      writer.rollback();
-    } catch (IOException | RuntimeException e) {
-      cause.addSuppressed(e);
-    }
-    try {
-      writer = newWriter();
-    } catch (IOException | RuntimeException e) {
-      cause.addSuppressed(e);
-      closed = true;
-      LOG.error("{}: writer could not be reopened after a failed write; index closed", path, e);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    writer.updateAll(terms, batch, listener);
   }
 
   @Override
   public boolean contains(K id) {
-    if (id == null) {
-      return false;
-    }
-    return withSearcher(s -> s.count(new TermQuery(term(id))) > 0);
+    return id != null && searcher.contains(id);
   }
 
   @Override
   public Optional<float[]> vector(K id) {
-    if (id == null) {
-      return Optional.empty();
-    }
-    return withSearcher(s -> {
-      int doc = find(s, id);
-      return doc < 0 ? Optional.<float[]>empty() : Optional.of(storedVector(s, doc));
-    });
+    return id == null ? Optional.empty() : searcher.vector(id);
   }
 
   @Override
   public Optional<Map<String, String>> attributes(K id) {
-    if (id == null) {
-      return Optional.empty();
-    }
-    return withSearcher(s -> {
-      int doc = find(s, id);
-      return doc < 0 ? Optional.<Map<String, String>>empty()
-          : Optional.of(decodeAttributes(s.storedFields().document(doc).getBinaryValue(F_ATTRS)));
-    });
-  }
-
-  private int find(IndexSearcher s, K id) throws IOException {
-    TopDocs td = s.search(new TermQuery(term(id)), 1);
-    return td.scoreDocs.length == 0 ? -1 : td.scoreDocs[0].doc;
-  }
-
-  private float[] storedVector(IndexSearcher s, int doc) throws IOException {
-    List<LeafReaderContext> leaves = s.getIndexReader().leaves();
-    LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
-    FloatVectorValues values = leaf.reader().getFloatVectorValues(F_VECTOR);
-    int local = doc - leaf.docBase;
-    if (values == null || values.advance(local) != local) {
-      throw new StoreException(path + ": document " + doc + " has no vector; the index is corrupt");
-    }
-    return values.vectorValue().clone();
+    return id == null ? Optional.empty() : searcher.attributes(id);
   }
 
   @Override
@@ -532,53 +332,12 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
       throw new IllegalArgumentException("k must be at least 1: " + k);
     }
     Objects.requireNonNull(filter, "filter");
-    float[] q = prepare(query);
-    return withSearcher(s -> {
-      int size = s.getIndexReader().numDocs();
-      if (size == 0) {
-        return List.of();
-      }
-      int want = Math.min(k, size);
-      int limit = Math.min(size, Math.max(want, options.maxCandidates()));
-      int fetch = Math.min(limit, Math.max(want, options.ef()));
-      StoredFields stored = s.storedFields();
-      while (true) {
-        TopDocs td = s.search(new KnnFloatVectorQuery(F_VECTOR, q, fetch), fetch);
-        List<SearchResult<K>> out = new ArrayList<>();
-        for (ScoreDoc sd : td.scoreDocs) {
-          Document d = stored.document(sd.doc);
-          K id = keys.decode(d.get(F_ID));
-          Map<String, String> attrs = decodeAttributes(d.getBinaryValue(F_ATTRS));
-          if (filter.test(id, attrs)) {
-            float dist = metric.distance(q, storedVector(s, sd.doc));
-            out.add(new SearchResult<>(id, dist, metric.similarity(dist), attrs));
-          }
-        }
-        if (out.size() >= want || fetch >= limit || td.scoreDocs.length < fetch) {
-          out.sort(Comparator.comparingDouble(SearchResult::distance));
-          return out.size() > want ? new ArrayList<>(out.subList(0, want)) : out;
-        }
-        fetch = (int) Math.min(limit, fetch * 4L);
-      }
-    });
+    return searcher.search(prepare(query), k, filter);
   }
 
   @Override
   public List<K> keys() {
-    return withSearcher(s -> {
-      List<K> out = new ArrayList<>(s.getIndexReader().numDocs());
-      for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
-        LeafReader r = leaf.reader();
-        Bits live = r.getLiveDocs();
-        StoredFields sf = r.storedFields();
-        for (int i = 0; i < r.maxDoc(); i++) {
-          if (live == null || live.get(i)) {
-            out.add(keys.decode(sf.document(i, java.util.Set.of(F_ID)).get(F_ID)));
-          }
-        }
-      }
-      return out;
-    });
+    return searcher.keys();
   }
 
   /**
@@ -592,207 +351,18 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
   @Override
   public void save(Path target) {
     Objects.requireNonNull(target, "target");
-    ensureOpen();
-    Path abs = target.toAbsolutePath().normalize();
-    if (abs.equals(path.toAbsolutePath().normalize())) {
-      throw new IllegalArgumentException("save target is the index's own directory; it is always saved: " + target);
-    }
-    Path parent = abs.getParent();
-    Path tmp = parent.resolve(abs.getFileName() + ".tmp-" + System.nanoTime());
-    IndexCommit commit = null;
-    try {
-      Files.createDirectories(parent);
-      commit = snapshots.snapshot();
-      try (Directory out = FSDirectory.open(tmp)) {
-        for (String name : commit.getFileNames()) {
-          out.copyFrom(directory, name, name, IOContext.DEFAULT);
-        }
-        out.sync(commit.getFileNames());
-        out.syncMetaData();
-      }
-      Path aside = null;
-      if (Files.exists(abs)) {
-        aside = parent.resolve(abs.getFileName() + ".old-" + System.nanoTime());
-        Files.move(abs, aside, StandardCopyOption.ATOMIC_MOVE);
-      }
-      Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
-      if (aside != null) {
-        deleteTree(aside);
-      }
-    } catch (IOException e) {
-      try {
-        deleteTree(tmp);
-      } catch (IOException ignored) {
-        e.addSuppressed(ignored);
-      }
-      throw new StoreException(target + ": cannot save Lucene vector index: " + e.getMessage(), e);
-    } finally {
-      if (commit != null) {
-        try {
-          snapshots.release(commit);
-          writer.deleteUnusedFiles();
-        } catch (IOException | RuntimeException e) {
-          LOG.warn("{}: releasing the save snapshot failed", path, e);
-        }
-      }
-    }
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var walk = Files.walk(p)) {
-      for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(x);
-      }
-    }
+    writer.copyLastCommit(target);
   }
 
   /** Closes readers, the writer (everything is already committed) and the directory. Idempotent. */
   @Override
   public void close() {
-    writeLock.lock();
-    try {
-      if (closed && writer == null) {
-        return;
-      }
-      closed = true;
-      IOException failure = null;
-      try {
-        searchers.close();
-      } catch (IOException e) {
-        failure = e;
-      }
-      try {
-        if (writer != null) {
-          writer.close();
-        }
-      } catch (IOException | RuntimeException e) {
-        failure = failure == null ? new IOException(e) : failure;
-      }
-      writer = null;
-      try {
-        directory.close();
-      } catch (IOException e) {
-        failure = failure == null ? e : failure;
-      }
-      if (failure != null) {
-        throw new StoreException(path + ": close failed: " + failure.getMessage(), failure);
-      }
-    } finally {
-      writeLock.unlock();
-    }
-  }
-
-  private void ensureOpen() {
-    if (closed) {
-      throw new IllegalStateException(path + ": index is closed");
-    }
-  }
-
-  @FunctionalInterface
-  private interface SearcherOp<T> {
-    T apply(IndexSearcher s) throws IOException;
-  }
-
-  private <T> T withSearcher(SearcherOp<T> op) {
-    ensureOpen();
-    IndexSearcher s;
-    try {
-      s = searchers.acquire();
-    } catch (IOException e) {
-      throw new StoreException(path + ": cannot open a reader: " + e.getMessage(), e);
-    }
-    try {
-      return op.apply(s);
-    } catch (IOException e) {
-      throw new StoreException(path + ": read failed: " + e.getMessage(), e);
-    } finally {
-      try {
-        searchers.release(s);
-      } catch (IOException e) {
-        LOG.warn("{}: releasing a reader failed", path, e);
-      }
-    }
+    writer.close();
   }
 
   private static void checkId(Object id) {
     if (id == null) {
       throw new IllegalArgumentException("id must not be null");
-    }
-  }
-
-  private static BytesRef encodeAttributes(Map<String, String> attrs) {
-    try {
-      ByteArrayOutputStream bos = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(bos);
-      out.writeInt(attrs.size());
-      for (Map.Entry<String, String> e : attrs.entrySet()) {
-        out.writeUTF(e.getKey());
-        out.writeUTF(e.getValue());
-      }
-      out.flush();
-      return new BytesRef(bos.toByteArray());
-    } catch (IOException e) {
-      throw new IllegalStateException(e); // in-memory stream
-    }
-  }
-
-  private static Map<String, String> decodeAttributes(BytesRef b) {
-    if (b == null) {
-      return Map.of();
-    }
-    try {
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(b.bytes, b.offset, b.length));
-      int n = in.readInt();
-      Map<String, String> m = new HashMap<>(n * 2);
-      for (int i = 0; i < n; i++) {
-        m.put(in.readUTF(), in.readUTF());
-      }
-      return Map.copyOf(m);
-    } catch (IOException e) {
-      throw new StoreException("corrupt attributes in Lucene vector index", e);
-    }
-  }
-
-  private static void closeQuietly(Directory d) {
-    if (d != null) {
-      try {
-        d.close();
-      } catch (IOException ignored) {
-        // already failing
-      }
-    }
-  }
-
-  /** Maps keys to Lucene terms and back. */
-  record KeyCodec<K>(Class<K> type) {
-    @SuppressWarnings("unchecked")
-    static <K> KeyCodec<K> of(Class<K> type) {
-      Objects.requireNonNull(type, "keyType");
-      if (type != String.class && type != Long.class && type != Integer.class) {
-        throw new IllegalArgumentException("LuceneVectorIndex supports String, Long and Integer keys, not "
-            + type.getName() + "; map your keys to strings (e.g. UUID.toString())");
-      }
-      return new KeyCodec<>(type);
-    }
-
-    String encode(K id) {
-      if (!type.isInstance(id)) {
-        throw new IllegalArgumentException("key " + id + " is not a " + type.getName());
-      }
-      return id.toString();
-    }
-
-    K decode(String s) {
-      if (type == String.class) {
-        return type.cast(s);
-      }
-      if (type == Long.class) {
-        return type.cast(Long.valueOf(s));
-      }
-      return type.cast(Integer.valueOf(s));
     }
   }
 }
