@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The writing job of a {@link ProductCatalog}: validation of rows, embedding and local features,
- * the ordered write of a run (instance features, HNSW files, database commit, stale instance
- * entries) and removal. Writes are serialised on this object. Package-private.
+ * the ordered write of a run (instance features, the database commit with the vectors and a new
+ * write generation, the in-memory indexes, the HNSW files with their generation, stale instance
+ * entries; see {@link CatalogIndexes}) and removal. Writes are serialised on this object. Package-private.
  */
 final class CatalogWriter {
   private static final Logger LOG = LoggerFactory.getLogger(ProductCatalog.class);
@@ -36,6 +37,12 @@ final class CatalogWriter {
 
   private final ProductCatalog cat;
   private final ForegroundRegionProposer proposer = new ForegroundRegionProposer();
+  /**
+   * Told the name of each step of a write as it completes ("instances staged", "committing"
+   * inside the transaction, "committed", "indexed", "saved apparel", "generation apparel", ...);
+   * crash tests stop the process there.
+   */
+  static volatile java.util.function.Consumer<String> step = name -> { };
 
   CatalogWriter(ProductCatalog catalog) {
     this.cat = catalog;
@@ -180,8 +187,9 @@ final class CatalogWriter {
   }
 
   /**
-   * Writes a run: instance features (before the commit), HNSW files, the database commit, then
-   * stale instance entries are removed (after it); see {@link CatalogInstances} for why.
+   * Writes a run: instance features (before the commit), the database commit, the in-memory
+   * indexes, the HNSW files, then stale instance entries are removed (after it); see
+   * {@link CatalogInstances} and {@link CatalogIndexes} for why.
    */
   private synchronized IndexReport store(List<CatalogEntry> valid, List<float[]> vectors, List<RowProblem> problems,
       CatalogInstances.Staging staged, Map<String, String> hashes) {
@@ -195,9 +203,7 @@ final class CatalogWriter {
     for (int i = 0; i < valid.size(); i++) {
       CatalogEntry e = valid.get(i);
       Intent s = e.segment();
-      Map<String, String> attrs = new HashMap<>(e.attributes());
-      attrs.put(ProductFilter.CATEGORY, e.category().trim());
-      items.get(s).add(new IndexItem<>(e.id(), vectors.get(i), attrs));
+      items.get(s).add(new IndexItem<>(e.id(), vectors.get(i), CatalogIndexes.attributes(e.category(), e.attributes())));
       perSegment.merge(s, 1, Integer::sum);
     }
     // validate every vector before touching anything stored
@@ -209,32 +215,14 @@ final class CatalogWriter {
     if (cat.instances != null) {
       cat.instances.add(staged);
     }
-    java.util.EnumSet<Intent> changed = java.util.EnumSet.noneOf(Intent.class);
-    for (Intent s : SEGMENTS) {
-      HnswVectorIndex<String> idx = cat.indexes.get(s);
-      Intent other = s == Intent.APPAREL ? Intent.OTHER_COMMODITY : Intent.APPAREL;
-      for (IndexItem<String> it : items.get(s)) {
-        Product old = existing.get(it.id());
-        if (old != null && old.segment() == other) {
-          cat.indexes.get(other).remove(it.id());
-          changed.add(other);
-        }
-      }
-      if (!items.get(s).isEmpty()) {
-        addParallel(idx, items.get(s));
-        changed.add(s);
-      }
-    }
-    for (Intent s : SEGMENTS) {
-      if (changed.contains(s) || !Files.exists(cat.indexFile(s))) {
-        cat.indexes.get(s).save(cat.indexFile(s));
-      }
-    }
-    cat.db.transaction(c -> {
+    step.accept("instances staged");
+    // 1. the database commit is the truth: rows with their vectors and the next write generation
+    long generation = cat.db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("MERGE INTO commerce_products (id, image, category, title, link, segment, "
-          + "local_features, local_extent, attributes, image_hash) KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          + "local_features, local_extent, attributes, image_hash, vector) KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         int n = 0;
-        for (CatalogEntry e : valid) {
+        for (int i = 0; i < valid.size(); i++) {
+          CatalogEntry e = valid.get(i);
           ps.setString(1, e.id());
           ps.setString(2, e.image().toAbsolutePath().toString());
           ps.setString(3, e.category().trim());
@@ -251,6 +239,7 @@ final class CatalogWriter {
           }
           ps.setString(9, CatalogCsv.encode(e.attributes()));
           ps.setString(10, hashes.get(e.id()));
+          ps.setBytes(11, io.sightline.core.index.Vectors.toBytes(vectors.get(i)));
           ps.addBatch();
           if (++n % 1000 == 0) {
             ps.executeBatch();
@@ -258,8 +247,30 @@ final class CatalogWriter {
         }
         ps.executeBatch();
       }
-      return null;
+      step.accept("committing");
+      return CatalogIndexes.bump(c);
     });
+    step.accept("committed");
+    // 2. the in-memory indexes: searches see the new state from here on
+    java.util.EnumSet<Intent> changed = java.util.EnumSet.noneOf(Intent.class);
+    for (Intent s : SEGMENTS) {
+      Intent other = s == Intent.APPAREL ? Intent.OTHER_COMMODITY : Intent.APPAREL;
+      for (IndexItem<String> it : items.get(s)) {
+        Product old = existing.get(it.id());
+        if (old != null && old.segment() == other) {
+          cat.indexes.get(other).remove(it.id());
+          changed.add(other);
+        }
+      }
+      if (!items.get(s).isEmpty()) {
+        addParallel(cat.indexes.get(s), items.get(s));
+        changed.add(s);
+      }
+    }
+    step.accept("indexed");
+    // 3. the index files, each followed by the generation it reflects; a crash before this ends
+    // leaves a file behind the database, which the next open rebuilds from the stored vectors
+    CatalogIndexes.save(cat.dir, cat.indexes, changed, generation, step);
     List<String> withoutLocal = new ArrayList<>();
     if (cat.instances != null) {
       for (CatalogEntry e : valid) {
@@ -328,7 +339,7 @@ final class CatalogWriter {
     if (removed.isEmpty()) {
       return removed;
     }
-    cat.db.transaction(c -> {
+    long generation = cat.db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM commerce_products WHERE id = ?")) {
         for (String id : removed) {
           ps.setString(1, id);
@@ -336,8 +347,9 @@ final class CatalogWriter {
         }
         ps.executeBatch();
       }
-      return null;
+      return CatalogIndexes.bump(c);
     });
+    step.accept("committed");
     java.util.EnumSet<Intent> changed = java.util.EnumSet.noneOf(Intent.class);
     for (String id : removed) {
       Intent s = found.get(id).segment();
@@ -347,9 +359,8 @@ final class CatalogWriter {
         cat.instances.removeExcept(id, null);
       }
     }
-    for (Intent s : changed) {
-      cat.indexes.get(s).save(cat.indexFile(s));
-    }
+    step.accept("indexed");
+    CatalogIndexes.save(cat.dir, cat.indexes, changed, generation, step);
     LOG.info("catalog {}: {} products removed", cat.dir, removed.size());
     return removed;
   }

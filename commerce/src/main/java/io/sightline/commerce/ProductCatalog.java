@@ -60,9 +60,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Indexing embeds every row first and writes nothing until all rows are embedded, so a
  * cancelled or failed run leaves the catalog as it was (local features are spooled to a
- * temporary file in the folder meanwhile). Index files are written before the database commit;
- * the database is the source of truth, and a search never returns a vector or an instance match
- * whose product row is absent. Opening reconciles the instance indexes with the database: entries
+ * temporary file in the folder meanwhile). The database is the source of truth: it holds every
+ * product's vector and counts its writes; the HNSW files are saved after each commit with the
+ * write generation they reflect, and on open a file that is behind, missing, unreadable or from
+ * another store is rebuilt from the database, while a database behind its files (truncated or
+ * restored from an older copy) is refused with a {@link StoreException} (see the README's
+ * "Guarantees"). A search never returns a vector or an instance match whose product row is
+ * absent. Opening reconciles the instance indexes with the database: entries
  * left by an interrupted run are pruned, and products whose features are missing (a deleted
  * folder) fail the open with a {@link StoreException}, as a missing HNSW file does.
  *
@@ -86,7 +90,10 @@ public final class ProductCatalog implements AutoCloseable {
       // 3: attributes (extra catalog columns, CatalogCsv.encode) and the image file's SHA-256
       // (product sync tells a changed image by it; NULL: indexed from vectors or before)
       "ALTER TABLE commerce_products ADD COLUMN attributes VARCHAR(" + CatalogCsv.MAX_ATTRIBUTES_LENGTH + ");"
-          + "ALTER TABLE commerce_products ADD COLUMN image_hash VARCHAR(64)");
+          + "ALTER TABLE commerce_products ADD COLUMN image_hash VARCHAR(64)",
+      // 4: each product's vector (Vectors.toBytes; NULL: indexed before), so that the index files
+      // can be rebuilt from the database, which is the truth (see CatalogIndexes)
+      "ALTER TABLE commerce_products ADD COLUMN vector VARBINARY(1000000)");
   /** Metadata key of how catalog images are embedded: {@code whole} or {@code main-object}. */
   static final String CROP_KEY = "crop";
   /** Metadata key of the matcher the catalog was built for. */
@@ -132,28 +139,7 @@ public final class ProductCatalog implements AutoCloseable {
     try {
       db.ensureSchema(COMPONENT, MIGRATIONS);
       checkEmbedders();
-      this.indexes = new EnumMap<>(Intent.class);
-      for (Intent s : SEGMENTS) {
-        Path file = indexFile(s);
-        ImageEmbedder e = embedders.get(s);
-        HnswVectorIndex<String> idx;
-        if (Files.exists(file)) {
-          idx = HnswVectorIndex.load(file, String.class, e.id());
-          if (idx.dimension() != e.dimension()) {
-            throw new IncompatibleFormatException(file + ": holds " + idx.dimension()
-                + "-d vectors but the " + s + " embedder gives " + e.dimension());
-          }
-          idx.setEf(b.ef);
-        } else {
-          if (count(s) > 0) {
-            throw new StoreException(file + ": index file missing although the database lists "
-                + count(s) + " " + s + " products; re-run indexing into a fresh folder");
-          }
-          idx = HnswVectorIndex.builder().dimension(e.dimension()).embedderId(e.id())
-              .metric(Metric.COSINE).m(b.m).efConstruction(b.efConstruction).ef(b.ef).build();
-        }
-        indexes.put(s, idx);
-      }
+      this.indexes = CatalogIndexes.open(dir, db, embedders, b.m, b.efConstruction, b.ef);
       this.matcher = resolveMatcher(b.matcher);
       this.instances = matcher.usesInstances() ? CatalogInstances.open(dir, this::instanceIds) : null;
       this.mainObjectCrop = resolveCrop(b.mainObjectCrop);
@@ -286,7 +272,7 @@ public final class ProductCatalog implements AutoCloseable {
   }
 
   Path indexFile(Intent segment) {
-    return dir.resolve(segment.label() + ".hnsw");
+    return CatalogIndexes.file(dir, segment);
   }
 
   /** @return the catalog folder */

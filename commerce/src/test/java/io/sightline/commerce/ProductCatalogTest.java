@@ -10,6 +10,7 @@ import io.sightline.core.InputFormatException;
 import io.sightline.core.ProgressListener;
 import io.sightline.core.embed.GlobalDescriptorEmbedder;
 import io.sightline.core.embed.ImageEmbedder;
+import io.sightline.core.index.SearchResult;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,25 +97,29 @@ class ProductCatalogTest {
   }
 
   @Test
-  void corruptOrMissingIndexFilesAreRefusedNotReadAsGarbage(@TempDir Path dir) throws Exception {
+  void corruptOrMissingIndexFilesAreRebuiltFromTheDatabaseNotReadAsGarbage(@TempDir Path dir) throws Exception {
     Path csv = writeCatalog(dir);
     Path store = dir.resolve("db");
+    List<SearchResult<String>> before;
+    float[] query;
     try (ProductCatalog cat = ProductCatalog.builder().directory(store).open()) {
       cat.index(csv, ProgressListener.NONE, CancellationToken.NONE);
+      query = new float[cat.embedder(Intent.OTHER_COMMODITY).dimension()];
+      java.util.Arrays.fill(query, 1f);
+      before = cat.search(Intent.OTHER_COMMODITY, query, 10);
     }
     Path idx = store.resolve("other-commodity.hnsw");
     byte[] bytes = Files.readAllBytes(idx);
-    byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length / 2);
-    Files.write(idx, cut);
-    assertThatThrownBy(() -> ProductCatalog.builder().directory(store).open())
-        .isInstanceOf(io.sightline.core.StoreException.class).hasMessageContaining("other-commodity.hnsw");
+    Files.write(idx, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    try (ProductCatalog cat = ProductCatalog.builder().directory(store).open()) {
+      assertThat(cat.search(Intent.OTHER_COMMODITY, query, 10)).isEqualTo(before);
+    }
     Files.delete(idx);
-    assertThatThrownBy(() -> ProductCatalog.builder().directory(store).open())
-        .isInstanceOf(io.sightline.core.StoreException.class).hasMessageContaining("index file missing");
-    Files.write(idx, bytes);
     try (ProductCatalog cat = ProductCatalog.builder().directory(store).open()) {
       assertThat(cat.size()).isEqualTo(4);
+      assertThat(cat.search(Intent.OTHER_COMMODITY, query, 10)).isEqualTo(before);
     }
+    assertThat(idx).isRegularFile();
   }
 
   @Test

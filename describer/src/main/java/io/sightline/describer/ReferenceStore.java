@@ -19,6 +19,7 @@ import io.sightline.core.index.SearchResult;
 import io.sightline.core.index.Vectors;
 import io.sightline.core.instance.InstanceIndex;
 import io.sightline.core.store.AtomicFiles;
+import io.sightline.core.store.IndexGeneration;
 import io.sightline.core.store.Database;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -218,7 +219,7 @@ public final class ReferenceStore implements AutoCloseable {
   }
 
   private Path generationFile() {
-    return directory == null ? null : directory.resolve(INDEX_FILE + ".gen");
+    return directory == null ? null : IndexGeneration.sidecar(indexFile());
   }
 
   /**
@@ -253,10 +254,11 @@ public final class ReferenceStore implements AutoCloseable {
 
   private HnswVectorIndex<String> openIndex() {
     Path file = indexFile();
-    if (file != null && Files.isRegularFile(file) && Files.isRegularFile(generationFile())) {
+    java.util.OptionalLong savedGen = file == null ? java.util.OptionalLong.empty() : IndexGeneration.read(file);
+    if (file != null && Files.isRegularFile(file) && savedGen.isPresent()) {
       StoreException behind = null;
       try {
-        long saved = Long.parseLong(Files.readString(generationFile(), StandardCharsets.US_ASCII).strip());
+        long saved = savedGen.getAsLong();
         if (saved > generation) {
           // the index is saved only after the commits it reflects: a database behind it lost
           // commits (a truncated file that H2 opened at an older state, or a restored backup)
@@ -278,7 +280,7 @@ public final class ReferenceStore implements AutoCloseable {
           LOG.info("{}: index file is at generation {} but the database at {}; rebuilding the index",
               where(), saved, generation);
         }
-      } catch (IOException | NumberFormatException | StoreException e) {
+      } catch (StoreException e) {
         if (e instanceof IncompatibleFormatException ife) {
           throw ife;
         }
@@ -323,7 +325,7 @@ public final class ReferenceStore implements AutoCloseable {
       }
       long gen = generation;
       index.save(indexFile());
-      AtomicFiles.write(generationFile(), out -> out.write(Long.toString(gen).getBytes(StandardCharsets.US_ASCII)));
+      IndexGeneration.write(indexFile(), gen);
       savedGeneration = gen;
     } finally {
       writeLock.unlock();

@@ -222,20 +222,11 @@ final class ReferenceTables {
   }
 
   static byte[] encode(float[] v) {
-    ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (float f : v) {
-      b.putFloat(f);
-    }
-    return b.array();
+    return io.sightline.core.index.Vectors.toBytes(v);
   }
 
   static float[] decode(byte[] bytes) {
-    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    float[] v = new float[bytes.length / 4];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = b.getFloat();
-    }
-    return v;
+    return io.sightline.core.index.Vectors.fromBytes(bytes);
   }
 
   static String json(Map<String, String> m) {

@@ -289,15 +289,11 @@ final class TagStock implements AutoCloseable {
   }
 
   static byte[] toBytes(float[] v) {
-    ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(v);
-    return b.array();
+    return io.sightline.core.index.Vectors.toBytes(v);
   }
 
   static float[] fromBytes(byte[] bytes) {
-    float[] v = new float[bytes.length / 4];
-    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-    return v;
+    return io.sightline.core.index.Vectors.fromBytes(bytes);
   }
 
   private static Optional<String> meta(Connection c, String name) throws java.sql.SQLException {

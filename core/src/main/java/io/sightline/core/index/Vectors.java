@@ -101,4 +101,33 @@ public final class Vectors {
     }
     return (float) (dot(a, b) / (na * nb));
   }
+
+  /**
+   * Encodes a vector as little-endian IEEE 754 floats, 4 bytes each: the form stores keep
+   * vectors in database columns.
+   *
+   * @param v the vector
+   * @return its bytes
+   */
+  public static byte[] toBytes(float[] v) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(v);
+    return b.array();
+  }
+
+  /**
+   * Decodes {@link #toBytes}.
+   *
+   * @param bytes little-endian floats
+   * @return the vector
+   * @throws IllegalArgumentException when the length is not a multiple of 4
+   */
+  public static float[] fromBytes(byte[] bytes) {
+    if (bytes.length % 4 != 0) {
+      throw new IllegalArgumentException("a stored vector of " + bytes.length + " bytes is not a whole number of floats");
+    }
+    float[] v = new float[bytes.length / 4];
+    java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+    return v;
+  }
 }

@@ -1,0 +1,262 @@
+package io.sightline.commerce;
+
+import io.sightline.core.IncompatibleFormatException;
+import io.sightline.core.StoreException;
+import io.sightline.core.embed.ImageEmbedder;
+import io.sightline.core.index.HnswVectorIndex;
+import io.sightline.core.index.IndexItem;
+import io.sightline.core.index.Metric;
+import io.sightline.core.index.Vectors;
+import io.sightline.core.store.Database;
+import io.sightline.core.store.IndexGeneration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The catalog's write protocol between its database and its two HNSW files. The database is the
+ * truth: every product row holds its vector, and every write (index, remove) increments a write
+ * generation in the same transaction. Index files are saved only after that commit, each followed
+ * by a sidecar with the generation it reflects ({@link IndexGeneration}). On open a segment's file
+ * is used when its generation equals the database's and its content agrees with the database
+ * (size, stored ids); otherwise (behind after a crash, missing, unreadable, a file copied in from
+ * another store) it is rebuilt from the stored vectors. A file saved at a later generation than
+ * the database's means the database lost commits (a truncated file, a restored backup): the open
+ * is refused, never served. Package-private.
+ */
+final class CatalogIndexes {
+  private static final Logger LOG = LoggerFactory.getLogger(ProductCatalog.class);
+  /** Metadata key of the write generation. */
+  static final String GENERATION_KEY = "generation";
+  /** Stored ids compared with a loaded index file. */
+  private static final int SAMPLED_IDS = 32;
+
+  private CatalogIndexes() {}
+
+  static Path file(Path dir, Intent segment) {
+    return dir.resolve(segment.label() + ".hnsw");
+  }
+
+  /** Opens (or rebuilds) both segment indexes; see the class comment. */
+  static Map<Intent, HnswVectorIndex<String>> open(Path dir, Database db, Map<Intent, ImageEmbedder> embedders,
+      int m, int efConstruction, int ef) {
+    long generation = db.transaction(CatalogIndexes::generation);
+    Map<Intent, HnswVectorIndex<String>> out = new EnumMap<>(Intent.class);
+    for (Intent s : ProductCatalog.SEGMENTS) {
+      out.put(s, openSegment(dir, db, s, embedders.get(s), generation, m, efConstruction, ef));
+    }
+    return out;
+  }
+
+  private static HnswVectorIndex<String> openSegment(Path dir, Database db, Intent s, ImageEmbedder e, long generation,
+      int m, int efConstruction, int ef) {
+    Path file = file(dir, s);
+    OptionalLong saved = IndexGeneration.read(file);
+    if (saved.isPresent() && saved.getAsLong() > generation) {
+      throw new StoreException("catalog " + dir + ": the database is at write generation " + generation + " but "
+          + file.getFileName() + " was saved at generation " + saved.getAsLong() + ": the database file lost commits"
+          + " (truncated, or restored from an older copy). Nothing was served. If you restored it on purpose, delete "
+          + file.getFileName() + " and " + IndexGeneration.sidecar(file).getFileName()
+          + " to rebuild the index from the database");
+    }
+    HnswVectorIndex<String> loaded = null;
+    String why;
+    if (!Files.exists(file)) {
+      why = "missing";
+    } else {
+      try {
+        loaded = HnswVectorIndex.load(file, String.class, e.id());
+        why = null;
+      } catch (IncompatibleFormatException ex) {
+        throw ex;
+      } catch (StoreException ex) {
+        why = "unreadable (" + ex.getMessage() + ")";
+      }
+    }
+    if (loaded != null && loaded.dimension() != e.dimension()) {
+      throw new IncompatibleFormatException(file + ": holds " + loaded.dimension()
+          + "-d vectors but the " + s + " embedder gives " + e.dimension());
+    }
+    if (loaded != null) {
+      String foreign = disagreement(db, s, loaded);
+      if (foreign != null) {
+        why = "not this database's (" + foreign + ")";
+      } else if (saved.isEmpty()) {
+        // a catalog from before write generations: its file is the only copy of older vectors
+        if (backfill(db, s, loaded) > 0) {
+          IndexGeneration.write(file, generation);
+          why = null;
+        } else {
+          why = "without its generation record";
+        }
+      } else if (saved.getAsLong() < generation) {
+        why = "at write generation " + saved.getAsLong() + ", behind the database's " + generation;
+      }
+      if (why == null) {
+        loaded.setEf(ef);
+        return loaded;
+      }
+    }
+    HnswVectorIndex<String> idx = HnswVectorIndex.builder().dimension(e.dimension()).embedderId(e.id())
+        .metric(Metric.COSINE).m(m).efConstruction(efConstruction).ef(ef).build();
+    List<IndexItem<String>> items = storedItems(db, s, file, why);
+    if (items.isEmpty() && !Files.exists(file)) {
+      return idx;
+    }
+    LOG.warn("catalog {}: {} is {}; rebuilding it from the {} vectors in the database", dir, file.getFileName(), why,
+        items.size());
+    idx.addAll(items);
+    idx.save(file);
+    IndexGeneration.write(file, generation);
+    return idx;
+  }
+
+  /**
+   * Why a loaded file does not belong to this database: another size, or a stored id missing.
+   *
+   * @return what disagrees, or null when the file fits
+   */
+  private static String disagreement(Database db, Intent s, HnswVectorIndex<String> idx) {
+    return db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM commerce_products WHERE segment = ?")) {
+        ps.setString(1, s.label());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getInt(1) != idx.size()) {
+            return "it holds " + idx.size() + " vectors, the database " + rs.getInt(1) + " " + s + " products";
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id FROM commerce_products WHERE segment = ? ORDER BY id FETCH FIRST " + SAMPLED_IDS + " ROWS ONLY")) {
+        ps.setString(1, s.label());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if (!idx.contains(rs.getString(1))) {
+              return "stored product " + rs.getString(1) + " is not in it";
+            }
+          }
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Stores the vectors of rows written before vectors were kept in the database.
+   *
+   * @return how many rows were filled in
+   */
+  private static int backfill(Database db, Intent s, HnswVectorIndex<String> idx) {
+    int n = db.transaction(c -> {
+      List<String> ids = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id FROM commerce_products WHERE segment = ? AND vector IS NULL")) {
+        ps.setString(1, s.label());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getString(1));
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("UPDATE commerce_products SET vector = ? WHERE id = ?")) {
+        for (String id : ids) {
+          ps.setBytes(1, Vectors.toBytes(idx.vector(id).orElseThrow()));
+          ps.setString(2, id);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return ids.size();
+    });
+    if (n > 0) {
+      LOG.info("catalog: stored the vectors of {} {} products in the database", n, s);
+    }
+    return n;
+  }
+
+  private static List<IndexItem<String>> storedItems(Database db, Intent s, Path file, String why) {
+    return db.transaction(c -> {
+      List<IndexItem<String>> items = new ArrayList<>();
+      List<String> without = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id, vector, category, attributes FROM commerce_products WHERE segment = ?")) {
+        ps.setString(1, s.label());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            byte[] v = rs.getBytes(2);
+            if (v == null) {
+              without.add(rs.getString(1));
+              continue;
+            }
+            items.add(new IndexItem<>(rs.getString(1), Vectors.fromBytes(v),
+                attributes(rs.getString(3), CatalogCsv.decode(rs.getString(4)))));
+          }
+        }
+      }
+      if (!without.isEmpty()) {
+        throw new StoreException(file + " is " + why + ", and " + without.size() + " " + s + " products (e.g. '"
+            + without.get(0) + "') were indexed before their vectors were kept in the database, so it cannot be "
+            + "rebuilt; restore the file or re-run indexing into a fresh folder");
+      }
+      return items;
+    });
+  }
+
+  /** The attributes an index entry carries: the product's extra columns and its category. */
+  static Map<String, String> attributes(String category, Map<String, String> extra) {
+    Map<String, String> attrs = new HashMap<>(extra);
+    attrs.put(ProductFilter.CATEGORY, category.trim());
+    return attrs;
+  }
+
+  /** @return the database's write generation (0 before the first write) */
+  static long generation(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT v FROM commerce_meta WHERE k = ?")) {
+      ps.setString(1, GENERATION_KEY);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Long.parseLong(rs.getString(1)) : 0L;
+      }
+    }
+  }
+
+  /** Increments the write generation inside the caller's transaction. @return the new one */
+  static long bump(Connection c) throws SQLException {
+    long next = generation(c) + 1;
+    try (PreparedStatement ps = c.prepareStatement("MERGE INTO commerce_meta (k, v) KEY (k) VALUES (?, ?)")) {
+      ps.setString(1, GENERATION_KEY);
+      ps.setString(2, Long.toString(next));
+      ps.executeUpdate();
+    }
+    return next;
+  }
+
+  /**
+   * Saves the segments that changed (and any without a file yet), then records the generation
+   * beside every segment's file; called after the commit of that generation.
+   */
+  static void save(Path dir, Map<Intent, HnswVectorIndex<String>> indexes, Set<Intent> changed, long generation,
+      java.util.function.Consumer<String> step) {
+    for (Intent s : ProductCatalog.SEGMENTS) {
+      Path file = file(dir, s);
+      if (changed.contains(s) || !Files.exists(file)) {
+        indexes.get(s).save(file);
+        step.accept("saved " + s.label());
+      }
+      IndexGeneration.write(file, generation);
+      step.accept("generation " + s.label());
+    }
+  }
+}
