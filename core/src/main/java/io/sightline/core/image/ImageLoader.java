@@ -44,6 +44,14 @@ import org.slf4j.LoggerFactory;
  * <p>A JPEG's EXIF orientation is applied ({@link ExifOrientation}), so a phone photo taken upright
  * decodes upright whatever way the sensor stored it; {@link #loadRaw} applies it too.
  *
+ * <p><b>Memory.</b> Before decoding, the pixels' cost in memory is estimated from the declared size
+ * (8 bytes per pixel: the decoded raster and its RGB copy). When it is over the decode budget
+ * (by default a quarter of the JVM's maximum heap, {@link #withDecodeBudget}), the image is
+ * decoded subsampled (every n-th pixel in each direction, as few as needed) instead of running
+ * out of memory, and a warning is logged; e.g. with {@code -Xmx256m} a 49-megapixel PNG decodes
+ * at a third of its width and height. An {@link OutOfMemoryError} while decoding is reported as
+ * an {@link ImageDecodeException} for that image only.
+ *
  * <p>Instances are immutable and thread-safe. Multi-frame images (animated GIF, multi-page TIFF)
  * yield their first frame.
  */
@@ -55,7 +63,10 @@ public final class ImageLoader {
   /** Default byte budget: 64 MiB of encoded input. */
   public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
 
-  private static final ImageLoader DEFAULT = new ImageLoader(DEFAULT_MAX_PIXELS, DEFAULT_MAX_BYTES);
+  /** Bytes of memory a decoded pixel costs: the decoded raster and its RGB copy, 4 bytes each. */
+  static final int BYTES_PER_DECODED_PIXEL = 8;
+
+  private static final ImageLoader DEFAULT = new ImageLoader(DEFAULT_MAX_PIXELS, DEFAULT_MAX_BYTES, 0);
 
   static {
     ImageIO.setUseCache(false);
@@ -64,10 +75,13 @@ public final class ImageLoader {
 
   private final long maxPixels;
   private final long maxBytes;
+  /** Decode budget in bytes; 0: a quarter of the maximum heap, read at each decode. */
+  private final long decodeBudget;
 
-  private ImageLoader(long maxPixels, long maxBytes) {
+  private ImageLoader(long maxPixels, long maxBytes, long decodeBudget) {
     this.maxPixels = maxPixels;
     this.maxBytes = maxBytes;
+    this.decodeBudget = decodeBudget;
   }
 
   /** @return a loader with the default budgets */
@@ -84,7 +98,40 @@ public final class ImageLoader {
     if (maxPixels <= 0 || maxBytes <= 0) {
       throw new IllegalArgumentException("limits must be positive");
     }
-    return new ImageLoader(maxPixels, maxBytes);
+    return new ImageLoader(maxPixels, maxBytes, 0);
+  }
+
+  /**
+   * @param bytes memory one decoded image may take (estimated at 8 bytes per pixel); larger
+   *     images are decoded subsampled to fit. Default: a quarter of {@code Runtime.maxMemory()}.
+   * @return a loader with this decode budget and the same other budgets
+   */
+  public ImageLoader withDecodeBudget(long bytes) {
+    if (bytes <= 0) {
+      throw new IllegalArgumentException("decode budget must be positive");
+    }
+    return new ImageLoader(maxPixels, maxBytes, bytes);
+  }
+
+  /** @return the decode budget in bytes (see {@link #withDecodeBudget}) */
+  public long decodeBudget() {
+    return decodeBudget > 0 ? decodeBudget : Runtime.getRuntime().maxMemory() / 4;
+  }
+
+  /**
+   * @return the subsampling step that brings a w x h image within {@code budget} bytes at
+   *     {@link #BYTES_PER_DECODED_PIXEL}: 1 when it fits
+   */
+  static int subsampling(long w, long h, long budget) {
+    int step = 1;
+    while ((ceilDiv(w, step) * ceilDiv(h, step)) * BYTES_PER_DECODED_PIXEL > budget && step < Math.max(w, h)) {
+      step++;
+    }
+    return step;
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
   }
 
   /** @return the pixel budget */
@@ -226,7 +273,15 @@ public final class ImageLoader {
             warnings.add(warning);
           }
         });
-        BufferedImage img = reader.read(0);
+        int step = subsampling(w, h, decodeBudget());
+        javax.imageio.ImageReadParam param = reader.getDefaultReadParam();
+        if (step > 1) {
+          param.setSourceSubsampling(step, step, 0, 0);
+          LOG.warn("{}: {}x{} pixels need about {} MiB to decode, over the decode budget of {} MiB; decoding it at"
+              + " 1/{} of its width and height ({}x{})", source, w, h, w * h * BYTES_PER_DECODED_PIXEL >> 20, decodeBudget() >> 20, step,
+              ceilDiv(w, step), ceilDiv(h, step));
+        }
+        BufferedImage img = reader.read(0, param);
         if (img == null) {
           throw new ImageDecodeException(source + ": decoder returned no image");
         }

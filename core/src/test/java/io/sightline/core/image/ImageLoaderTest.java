@@ -113,6 +113,73 @@ class ImageLoaderTest {
     assertThat(loader.loadRaw(f).getColorModel().hasAlpha()).isTrue();
   }
 
+  @Test
+  void anImageOverTheDecodeBudgetIsDecodedSubsampledNotRefused() {
+    BufferedImage img = new BufferedImage(400, 300, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 300; y++) {
+      for (int x = 0; x < 400; x++) {
+        img.setRGB(x, y, x < 200 ? 0xFF0000 : 0x0000FF);
+      }
+    }
+    byte[] png = TestImages.encode(img, "png");
+    BufferedImage full = loader.withDecodeBudget(400L * 300 * ImageLoader.BYTES_PER_DECODED_PIXEL).load(png);
+    assertThat(full.getWidth()).isEqualTo(400);
+    BufferedImage half = loader.withDecodeBudget(400L * 300 * ImageLoader.BYTES_PER_DECODED_PIXEL / 4).load(png);
+    assertThat(half.getWidth()).isEqualTo(200);
+    assertThat(half.getHeight()).isEqualTo(150);
+    assertThat(half.getRGB(10, 75) & 0xFFFFFF).isEqualTo(0xFF0000);
+    assertThat(half.getRGB(190, 75) & 0xFFFFFF).isEqualTo(0x0000FF);
+    BufferedImage third = loader.withDecodeBudget(400L * 300 * ImageLoader.BYTES_PER_DECODED_PIXEL / 5).load(png);
+    assertThat(third.getWidth()).isEqualTo(134);
+  }
+
+  @Test
+  void subsamplingTakesTheSmallestStepThatFits() {
+    assertThat(ImageLoader.subsampling(7000, 7000, 7000L * 7000 * 8)).isEqualTo(1);
+    assertThat(ImageLoader.subsampling(7000, 7000, 7000L * 7000 * 8 - 1)).isEqualTo(2);
+    assertThat(ImageLoader.subsampling(7000, 7000, 64L << 20)).isEqualTo(3);
+    assertThat(ImageLoader.subsampling(10, 10, 1)).isEqualTo(10);
+  }
+
+  /** A 49-megapixel PNG in a 256 MB heap: subsampled, and the good image next to it still loads. */
+  @Test
+  void aHugeImageInASmallHeapDoesNotRunOutOfMemory(@TempDir Path dir) throws Exception {
+    Path huge = dir.resolve("huge.png");
+    Files.write(huge, blackPng(7000, 7000));
+    Path small = dir.resolve("small.png");
+    Files.write(small, TestImages.encode(TestImages.synthetic(1, 64, 48), "png"));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        LoadImagesMain.class.getName(), huge.toString(), small.toString())
+        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(out).contains("huge.png 2334x2334").contains("small.png 64x48");
+  }
+
+  /** A valid, all-black RGB PNG, deflated row by row (small on disk, w x h when decoded). */
+  static byte[] blackPng(int w, int h) throws IOException {
+    ByteArrayOutputStream bos = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bos);
+    out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+    ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
+    DataOutputStream d = new DataOutputStream(ihdr);
+    d.writeInt(w);
+    d.writeInt(h);
+    d.write(new byte[] {8, 2, 0, 0, 0});
+    chunk(out, "IHDR", ihdr.toByteArray());
+    ByteArrayOutputStream idat = new ByteArrayOutputStream();
+    try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(idat, new Deflater(9))) {
+      byte[] row = new byte[1 + 3 * w];
+      for (int y = 0; y < h; y++) {
+        z.write(row);
+      }
+    }
+    chunk(out, "IDAT", idat.toByteArray());
+    chunk(out, "IEND", new byte[0]);
+    return bos.toByteArray();
+  }
+
   private static long usedMemory() {
     Runtime rt = Runtime.getRuntime();
     return rt.totalMemory() - rt.freeMemory();

@@ -129,6 +129,18 @@ public final class CliSupport {
   }
 
   /**
+   * The error line of one input that ran out of memory. The other inputs of the call go on: the
+   * memory it held is unreachable once its processing has unwound.
+   *
+   * @param e the error
+   * @return a message with the heap size and what to do
+   */
+  public static String outOfMemory(OutOfMemoryError e) {
+    return "out of memory on this input (" + e.getMessage() + ", maximum heap "
+        + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); give the JVM more memory (-Xmx) or a smaller image";
+  }
+
+  /**
    * Writes a progress line to stderr.
    *
    * @param task the work

@@ -218,10 +218,10 @@ public final class ProductSearchCommand implements Callable<Integer> {
         Map<String, Object> line;
         try {
           line = toJson(searcher.search(image, query));
-        } catch (SightlineException e) {
+        } catch (SightlineException | OutOfMemoryError e) {
           line = new LinkedHashMap<>();
           line.put("image", image.toString());
-          line.put("error", e.getMessage());
+          line.put("error", e instanceof OutOfMemoryError oom ? CliSupport.outOfMemory(oom) : e.getMessage());
           status = CliSupport.FAILURE;
         }
         CliSupport.printJsonLine(line);

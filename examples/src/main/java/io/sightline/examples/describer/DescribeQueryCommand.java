@@ -125,6 +125,9 @@ public final class DescribeQueryCommand implements Callable<Integer> {
           } catch (SightlineException e) {
             line.put("error", e.getMessage());
             status = CliSupport.FAILURE;
+          } catch (OutOfMemoryError e) {
+            line.put("error", CliSupport.outOfMemory(e));
+            status = CliSupport.FAILURE;
           }
           CliSupport.printJsonLine(line);
         }

@@ -155,10 +155,11 @@ public final class PosterComposeCommand implements Callable<Integer> {
           if (r.kept().isEmpty()) {
             System.err.println("[poster] " + name + ": no poster passed the thresholds: " + dropReasons(r.dropped()));
           }
-        } catch (io.sightline.core.SightlineException e) {
+        } catch (io.sightline.core.SightlineException | OutOfMemoryError e) {
           failures++;
-          System.err.println("sightline: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-          CliSupport.printJsonLine(Map.of("image", name, "error", String.valueOf(e.getMessage())));
+          String why = e instanceof OutOfMemoryError oom ? CliSupport.outOfMemory(oom) : String.valueOf(e.getMessage());
+          System.err.println("sightline: " + e.getClass().getSimpleName() + ": " + why);
+          CliSupport.printJsonLine(Map.of("image", name, "error", why));
         }
       }
     }
