@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
+  /** H2's error code for a database file locked by another process. */
+  private static final int DATABASE_ALREADY_OPEN = 90020;
+
   private final String url;
   private final String user;
   private final String password;
@@ -45,6 +48,12 @@ public final class Database implements AutoCloseable {
             + "component VARCHAR(200) PRIMARY KEY, version INT NOT NULL)");
       }
     } catch (SQLException e) {
+      if (e.getErrorCode() == DATABASE_ALREADY_OPEN) {
+        throw new StoreException("cannot open database " + url.replaceFirst(";.*", "") + ": another process has it open."
+            + " A store folder is used by one process at a time (its index and instance files are"
+            + " written on open and on every change): run the commands one after the other, or serve queries from one"
+            + " process that keeps the store open", e);
+      }
       throw new StoreException("cannot open database " + url + ": " + e.getMessage(), e);
     }
   }
