@@ -10,7 +10,6 @@ import io.sightline.core.embed.GlobalDescriptorEmbedder;
 import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.core.image.ImageLoader;
 import io.sightline.core.index.HnswVectorIndex;
-import io.sightline.core.index.Metric;
 import io.sightline.core.index.SearchResult;
 import io.sightline.core.instance.InstanceMatch;
 import io.sightline.core.instance.LocalFeatureSet;
@@ -18,14 +17,9 @@ import io.sightline.core.store.Database;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +92,7 @@ public final class ProductCatalog implements AutoCloseable {
   static final String CROP_KEY = "crop";
   /** Metadata key of the matcher the catalog was built for. */
   static final String MATCHER_KEY = "matcher";
-  private static final String DB_FILE = "catalog.mv.db";
+  static final String DB_FILE = "catalog.mv.db";
   /** The longest product id, in characters (the id column). */
   public static final int MAX_ID_LENGTH = 512;
   /** The longest category, in characters (the category column). */
@@ -110,6 +104,8 @@ public final class ProductCatalog implements AutoCloseable {
 
   final Path dir;
   final Database db;
+  /** Reads of product rows. */
+  private final CatalogRows rows;
   final Map<Intent, ImageEmbedder> embedders;
   final Map<Intent, HnswVectorIndex<String>> indexes;
   final Set<String> knownCategories;
@@ -129,52 +125,27 @@ public final class ProductCatalog implements AutoCloseable {
     this.knownCategories = b.knownCategories == null ? null : Set.copyOf(b.knownCategories);
     this.loader = b.loader;
     this.indexThreads = b.indexThreads;
-    refuseForeignFolder(dir, b.mustExist);
+    CatalogSettings.refuseForeignFolder(dir, b.mustExist);
     try {
       Files.createDirectories(dir);
     } catch (java.io.IOException e) {
       throw new StoreException(dir + ": cannot create catalog folder: " + e.getMessage(), e);
     }
     this.db = Database.openFile(dir, "catalog");
+    this.rows = new CatalogRows(db);
     try {
       db.ensureSchema(COMPONENT, MIGRATIONS);
-      checkEmbedders();
+      CatalogSettings settings = new CatalogSettings(dir, db, rows);
+      settings.checkEmbedders(embedders);
       this.indexes = CatalogIndexes.open(dir, db, embedders, b.m, b.efConstruction, b.ef);
-      this.matcher = resolveMatcher(b.matcher);
-      this.instances = matcher.usesInstances() ? CatalogInstances.open(dir, this::instanceIds) : null;
-      this.mainObjectCrop = resolveCrop(b.mainObjectCrop);
+      this.matcher = settings.resolveMatcher(b.matcher);
+      this.instances = matcher.usesInstances() ? CatalogInstances.open(dir, rows::instanceIds) : null;
+      this.mainObjectCrop = settings.resolveCrop(b.mainObjectCrop);
       this.writer = new CatalogWriter(this);
     } catch (RuntimeException e) {
       db.close();
       throw e;
     }
-  }
-
-  /**
-   * The crop a catalog was built with: the stored one; for a new catalog the requested one
-   * (default whole); a filled catalog from before the setting existed is "whole".
-   */
-  private boolean resolveCrop(Boolean requested) {
-    String have = meta().get(CROP_KEY);
-    if (have == null) {
-      boolean use = size() == 0 && Boolean.TRUE.equals(requested);
-      if (size() > 0 && Boolean.TRUE.equals(requested)) {
-        throw new IncompatibleFormatException("catalog " + dir + " embeds whole catalog images; it cannot be opened "
-            + "with cropToMainObject(true); build a new catalog for that");
-      }
-      putMeta(CROP_KEY, use ? "main-object" : "whole");
-      return use;
-    }
-    boolean stored = have.equals("main-object");
-    if (requested != null && requested != stored && size() > 0) {
-      throw new IncompatibleFormatException("catalog " + dir + " was built with " + (stored ? "main-object crops" : "whole images")
-          + " of its products; open it with cropToMainObject(" + stored + ") or build a new catalog");
-    }
-    if (requested != null && requested != stored) {
-      putMeta(CROP_KEY, requested ? "main-object" : "whole");
-      return requested;
-    }
-    return stored;
   }
 
   /**
@@ -186,89 +157,9 @@ public final class ProductCatalog implements AutoCloseable {
     return mainObjectCrop;
   }
 
-  /** Resolves the matcher (see {@link Matcher#resolve}) and stores it when it changed. */
-  private Matcher resolveMatcher(Matcher requested) {
-    String have = meta().get(MATCHER_KEY);
-    Matcher use = CatalogInstances.resolve(have, size() == 0, requested, "catalog " + dir);
-    if (!use.id().equals(have)) {
-      putMeta(MATCHER_KEY, use.id());
-    }
-    return use;
-  }
-
-  private void putMeta(String key, String value) {
-    db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("MERGE INTO commerce_meta (k, v) KEY (k) VALUES (?, ?)")) {
-        ps.setString(1, key);
-        ps.setString(2, value);
-        ps.executeUpdate();
-      }
-      return null;
-    });
-  }
-
-  /** Ids of a segment's products whose features the database lists as stored in its instance index. */
-  private Set<String> instanceIds(Intent segment) {
-    return db.transaction(c -> {
-      Set<String> ids = new HashSet<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id FROM commerce_products WHERE segment = ? AND local_features IS NOT NULL")) {
-        ps.setString(1, segment.label());
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            ids.add(rs.getString(1));
-          }
-        }
-      }
-      return ids;
-    });
-  }
-
   /** @return a builder; the folder is required */
   public static Builder builder() {
     return new Builder();
-  }
-
-  private void checkEmbedders() {
-    Map<String, String> meta = meta();
-    Map<String, String> put = new LinkedHashMap<>();
-    for (Intent s : SEGMENTS) {
-      String key = "embedder." + s.label();
-      String have = meta.get(key);
-      String want = embedders.get(s).id();
-      if (have == null) {
-        put.put(key, want);
-      } else if (!have.equals(want)) {
-        throw new IncompatibleFormatException("catalog " + dir + ": the " + s + " index was built with embedder '"
-            + have + "', not '" + want + "'; search it with the same embedder or build a new catalog");
-      }
-    }
-    if (!put.isEmpty()) {
-      db.transaction(c -> {
-        try (PreparedStatement ps = c.prepareStatement("MERGE INTO commerce_meta (k, v) KEY (k) VALUES (?, ?)")) {
-          for (Map.Entry<String, String> e : put.entrySet()) {
-            ps.setString(1, e.getKey());
-            ps.setString(2, e.getValue());
-            ps.addBatch();
-          }
-          ps.executeBatch();
-        }
-        return null;
-      });
-    }
-  }
-
-  private Map<String, String> meta() {
-    return db.transaction(c -> {
-      Map<String, String> m = new HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT k, v FROM commerce_meta");
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          m.put(rs.getString(1), rs.getString(2));
-        }
-      }
-      return m;
-    });
   }
 
   Path indexFile(Intent segment) {
@@ -308,25 +199,7 @@ public final class ProductCatalog implements AutoCloseable {
     if (raw.isEmpty()) {
       return List.of();
     }
-    Map<String, String> extents = db.transaction(c -> {
-      Map<String, String> m = new HashMap<>();
-      StringBuilder sql = new StringBuilder("SELECT id, local_extent FROM commerce_products WHERE segment = ? AND id IN (");
-      for (int i = 0; i < raw.size(); i++) {
-        sql.append(i == 0 ? "?" : ",?");
-      }
-      try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
-        ps.setString(1, segment.label());
-        for (int i = 0; i < raw.size(); i++) {
-          ps.setString(i + 2, raw.get(i).id());
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            m.put(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2));
-          }
-        }
-      }
-      return m;
-    });
+    Map<String, String> extents = rows.extents(segment, raw);
     List<CatalogInstances.Located> out = new ArrayList<>();
     for (InstanceMatch m : raw) {
       String extent = extents.get(m.id());
@@ -371,13 +244,7 @@ public final class ProductCatalog implements AutoCloseable {
 
   /** @return the number of products stored */
   public int size() {
-    return db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM commerce_products");
-          ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    });
+    return rows.size();
   }
 
   /**
@@ -385,15 +252,7 @@ public final class ProductCatalog implements AutoCloseable {
    * @return the number of products stored in it
    */
   public int count(Intent segment) {
-    return db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM commerce_products WHERE segment = ?")) {
-        ps.setString(1, segment.label());
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getInt(1);
-        }
-      }
-    });
+    return rows.count(segment);
   }
 
   /** @return the configured category whitelist, empty when any well-formed category is accepted */
@@ -414,40 +273,7 @@ public final class ProductCatalog implements AutoCloseable {
    * @return the stored products among them, by id
    */
   public Map<String, Product> products(Collection<String> ids) {
-    if (ids.isEmpty()) {
-      return Map.of();
-    }
-    List<String> list = new ArrayList<>(new LinkedHashSet<>(ids));
-    Map<String, Product> out = new HashMap<>();
-    for (int from = 0; from < list.size(); from += 500) {
-      out.putAll(productChunk(list.subList(from, Math.min(list.size(), from + 500))));
-    }
-    return out;
-  }
-
-  private Map<String, Product> productChunk(List<String> list) {
-    return db.transaction(c -> {
-      Map<String, Product> out = new HashMap<>();
-      StringBuilder sql = new StringBuilder("SELECT id, image, category, title, link, attributes FROM commerce_products "
-          + "WHERE id IN (");
-      for (int i = 0; i < list.size(); i++) {
-        sql.append(i == 0 ? "?" : ",?");
-      }
-      sql.append(')');
-      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-        for (int i = 0; i < list.size(); i++) {
-          ps.setString(i + 1, list.get(i));
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            Product p = new Product(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                CatalogCsv.decode(rs.getString(6)));
-            out.put(p.id(), p);
-          }
-        }
-      }
-      return out;
-    });
+    return rows.products(ids);
   }
 
   /**
@@ -571,36 +397,6 @@ public final class ProductCatalog implements AutoCloseable {
   }
 
   /**
-   * Refuses to open (and so to create) a catalog in a folder that holds another store's database,
-   * such as a describer store's {@code references.mv.db}, or, when {@code mustExist}, in a folder
-   * without a catalog: nothing is written there.
-   */
-  private static void refuseForeignFolder(Path dir, boolean mustExist) {
-    if (exists(dir)) {
-      return;
-    }
-    List<String> foreign = new ArrayList<>();
-    if (Files.isDirectory(dir)) {
-      try (java.util.stream.Stream<Path> s = Files.list(dir)) {
-        s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".mv.db")).sorted().forEach(foreign::add);
-      } catch (java.io.IOException e) {
-        throw new StoreException(dir + ": cannot list the catalog folder: " + e.getMessage(), e);
-      }
-    } else if (Files.exists(dir)) {
-      throw new StoreException(dir + ": not a folder, so not a product catalog");
-    }
-    if (!foreign.isEmpty()) {
-      String what = foreign.contains("references.mv.db") ? " (a describer reference store)" : "";
-      throw new StoreException(dir + ": not a product catalog: it holds " + String.join(", ", foreign) + what
-          + " and no " + DB_FILE + "; use another folder for the catalog");
-    }
-    if (mustExist) {
-      throw new StoreException(dir + ": not a product catalog (no " + DB_FILE
-          + "); build one with 'sightline product index'");
-    }
-  }
-
-  /**
    * Removes a product from the database and its index.
    *
    * @param id product id
@@ -620,23 +416,6 @@ public final class ProductCatalog implements AutoCloseable {
     return writer.remove(ids);
   }
 
-  /** Every stored product with its image hash (null when unknown), for {@link CatalogSync}. */
-  Map<String, CatalogSync.Stored> stored() {
-    return db.transaction(c -> {
-      Map<String, CatalogSync.Stored> out = new HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id, image, category, title, link, attributes, image_hash FROM commerce_products");
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Product p = new Product(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              CatalogCsv.decode(rs.getString(6)));
-          out.put(p.id(), new CatalogSync.Stored(p, rs.getString(7)));
-        }
-      }
-      return out;
-    });
-  }
-
   /**
    * Saves an intent model into the catalog folder ({@code intent.model}), so that a searcher
    * opened on this folder finds it.
@@ -654,6 +433,11 @@ public final class ProductCatalog implements AutoCloseable {
   public Optional<EmbeddingIntentClassifier> loadIntentModel(ImageEmbedder embedder) {
     Path f = intentModelFile();
     return Files.exists(f) ? Optional.of(EmbeddingIntentClassifier.load(f, embedder)) : Optional.empty();
+  }
+
+  /** Every stored product with its image hash (null when unknown), for {@link CatalogSync}. */
+  Map<String, CatalogSync.Stored> stored() {
+    return rows.stored();
   }
 
   /** @return where {@link #saveIntentModel} writes */

@@ -3,8 +3,6 @@ package io.sightline.describer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,8 +2,6 @@ package io.sightline.tagging;
 
 import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.store.Database;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
