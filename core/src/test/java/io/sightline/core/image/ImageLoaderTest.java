@@ -159,15 +159,6 @@ class ImageLoaderTest {
 
   /** A valid, all-black RGB PNG, deflated row by row (small on disk, w x h when decoded). */
   static byte[] blackPng(int w, int h) throws IOException {
-    ByteArrayOutputStream bos = new ByteArrayOutputStream();
-    DataOutputStream out = new DataOutputStream(bos);
-    out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-    ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
-    DataOutputStream d = new DataOutputStream(ihdr);
-    d.writeInt(w);
-    d.writeInt(h);
-    d.write(new byte[] {8, 2, 0, 0, 0});
-    chunk(out, "IHDR", ihdr.toByteArray());
     ByteArrayOutputStream idat = new ByteArrayOutputStream();
     try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(idat, new Deflater(9))) {
       byte[] row = new byte[1 + 3 * w];
@@ -175,9 +166,7 @@ class ImageLoaderTest {
         z.write(row);
       }
     }
-    chunk(out, "IDAT", idat.toByteArray());
-    chunk(out, "IEND", new byte[0]);
-    return bos.toByteArray();
+    return png(w, h, idat.toByteArray());
   }
 
   private static long usedMemory() {
@@ -186,6 +175,16 @@ class ImageLoaderTest {
   }
 
   static byte[] pngDeclaring(int w, int h) throws IOException {
+    Deflater def = new Deflater();
+    def.setInput(new byte[4096]);
+    def.finish();
+    byte[] buf = new byte[8192];
+    int n = def.deflate(buf);
+    return png(w, h, Arrays.copyOf(buf, n));
+  }
+
+  /** An RGB PNG of w x h with the given compressed pixel data. */
+  private static byte[] png(int w, int h, byte[] idat) throws IOException {
     ByteArrayOutputStream bos = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bos);
     out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
@@ -195,12 +194,7 @@ class ImageLoaderTest {
     d.writeInt(h);
     d.write(new byte[] {8, 2, 0, 0, 0});
     chunk(out, "IHDR", ihdr.toByteArray());
-    Deflater def = new Deflater();
-    def.setInput(new byte[4096]);
-    def.finish();
-    byte[] buf = new byte[8192];
-    int n = def.deflate(buf);
-    chunk(out, "IDAT", Arrays.copyOf(buf, n));
+    chunk(out, "IDAT", idat);
     chunk(out, "IEND", new byte[0]);
     return bos.toByteArray();
   }
