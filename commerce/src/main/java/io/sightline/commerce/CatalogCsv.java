@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  */
 final class CatalogCsv {
   static final List<String> HEADER = List.of("id", "image", "category", "title", "link");
+  /** The optional column of further images of a product, paths separated by {@code |}. */
+  static final String ADDITIONAL_IMAGES = "additional_images";
   private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}_.-]+");
   /** The longest encoded attribute set, in characters (its column). */
   static final int MAX_ATTRIBUTES_LENGTH = 16384;
@@ -71,16 +73,47 @@ final class CatalogCsv {
         continue;
       }
       Map<String, String> attrs = new LinkedHashMap<>();
+      List<Path> more = new ArrayList<>();
+      String problem = null;
       for (int i = 0; i < attrNames.size() && HEADER.size() + i < f.size(); i++) {
         String v = f.get(HEADER.size() + i);
-        if (!v.isEmpty()) {
+        if (attrNames.get(i).equals(ADDITIONAL_IMAGES)) {
+          problem = additionalImages(in, v, r.line(), more);
+        } else if (!v.isEmpty()) {
           attrs.put(attrNames.get(i), v);
         }
       }
+      if (problem != null) {
+        problems.add(new RowProblem(r.line(), f.get(0), problem));
+        continue;
+      }
       entries.add(new CatalogEntry(f.get(0), image, f.get(2), f.size() > 3 ? f.get(3) : "",
-          f.size() > 4 ? f.get(4) : "", r.line(), attrs));
+          f.size() > 4 ? f.get(4) : "", r.line(), attrs, more));
     }
     return new Parsed(entries, problems, ids);
+  }
+
+  /**
+   * Resolves the {@code additional_images} field (paths separated by {@code |}) into {@code out}.
+   *
+   * @return a problem, or null
+   */
+  private static String additionalImages(InputFiles in, String field, long line, List<Path> out) {
+    for (String part : field.split("\\|")) {
+      String path = part.trim();
+      if (path.isEmpty()) {
+        continue;
+      }
+      if (out.size() == CatalogEntry.MAX_ADDITIONAL_IMAGES) {
+        return "more than " + CatalogEntry.MAX_ADDITIONAL_IMAGES + " additional images";
+      }
+      try {
+        out.add(in.resolve(path, line));
+      } catch (InputFormatException e) {
+        return "additional image: " + e.getMessage();
+      }
+    }
+    return null;
   }
 
   private static List<String> attributeNames(Path file, List<String> header) {

@@ -45,6 +45,20 @@ final class CatalogIndexes {
 
   private CatalogIndexes() {}
 
+  /** Separates a product id from the number of one of its additional images in an index key. */
+  static final char IMAGE_KEY_SEPARATOR = '\u001F';
+
+  /** @return the index key of a product's {@code n}-th additional image (n from 1) */
+  static String imageKey(String productId, int n) {
+    return productId + IMAGE_KEY_SEPARATOR + n;
+  }
+
+  /** @return the product an index key belongs to (the key itself for a product's main image) */
+  static String productOf(String key) {
+    int i = key.indexOf(IMAGE_KEY_SEPARATOR);
+    return i < 0 ? key : key.substring(0, i);
+  }
+
   static Path file(Path dir, Intent segment) {
     return dir.resolve(segment.label() + ".hnsw");
   }
@@ -130,12 +144,14 @@ final class CatalogIndexes {
    */
   private static String disagreement(Database db, Intent s, HnswVectorIndex<String> idx) {
     return db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM commerce_products WHERE segment = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM commerce_products WHERE segment = ?)"
+          + " + (SELECT COUNT(*) FROM commerce_images WHERE segment = ?)")) {
         ps.setString(1, s.label());
+        ps.setString(2, s.label());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           if (rs.getInt(1) != idx.size()) {
-            return "it holds " + idx.size() + " vectors, the database " + rs.getInt(1) + " " + s + " products";
+            return "it holds " + idx.size() + " vectors, the database " + rs.getInt(1) + " " + s + " product images";
           }
         }
       }
@@ -202,6 +218,16 @@ final class CatalogIndexes {
               continue;
             }
             items.add(new IndexItem<>(rs.getString(1), Vectors.fromBytes(v),
+                attributes(rs.getString(3), CatalogCsv.decode(rs.getString(4)))));
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT i.image_key, i.vector, p.category, p.attributes "
+          + "FROM commerce_images i JOIN commerce_products p ON p.id = i.product_id WHERE i.segment = ?")) {
+        ps.setString(1, s.label());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            items.add(new IndexItem<>(rs.getString(1), Vectors.fromBytes(rs.getBytes(2)),
                 attributes(rs.getString(3), CatalogCsv.decode(rs.getString(4)))));
           }
         }

@@ -68,10 +68,32 @@ final class CatalogSync {
         || !p.title().equals(e.title()) || !p.link().equals(e.link()) || !p.attributes().equals(e.attributes())) {
       return false;
     }
-    if (s.imageHash() == null || !Files.isRegularFile(e.image())) {
+    if (s.imageHash() == null || !Files.isRegularFile(e.image())
+        || !e.additionalImages().stream().allMatch(Files::isRegularFile)) {
       return false; // unknown content, or a row the indexing run will report
     }
-    return s.imageHash().equals(sha256(e.image()));
+    return s.imageHash().equals(imageHash(e));
+  }
+
+  /**
+   * @return the SHA-256 of the product's image file; with additional images, the SHA-256 of the
+   *     hashes of all its image files in order (so a changed, added or removed view is noticed)
+   */
+  static String imageHash(CatalogEntry e) {
+    String main = sha256(e.image());
+    if (e.additionalImages().isEmpty()) {
+      return main;
+    }
+    StringBuilder all = new StringBuilder(main);
+    for (Path p : e.additionalImages()) {
+      all.append('|').append(sha256(p));
+    }
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(all.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    } catch (java.security.NoSuchAlgorithmException ex) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
+    }
   }
 
   /** @return the hex SHA-256 of a file's bytes */

@@ -53,6 +53,7 @@ final class CatalogWriter {
     List<CatalogEntry> valid = new ArrayList<>();
     List<float[]> vectors = new ArrayList<>();
     Map<String, String> hashes = new HashMap<>();
+    Map<String, List<float[]>> extra = new HashMap<>();
     Set<String> seen = new HashSet<>();
     long done = 0;
     try (CatalogInstances.Staging staged = new CatalogInstances.Staging(cat.dir)) {
@@ -71,9 +72,17 @@ final class CatalogWriter {
                 staged.put(e.segment(), e.id(), f);
               }
             }
+            List<float[]> more = new ArrayList<>();
+            for (java.nio.file.Path p : e.additionalImages()) {
+              BufferedImage im = cat.loader.load(p);
+              more.add(cat.embedders.get(e.segment()).embed(cat.mainObjectCrop ? MainObject.cropCatalogImage(proposer, im) : im));
+            }
             vectors.add(v);
             valid.add(e);
-            hashes.put(e.id(), CatalogSync.sha256(e.image()));
+            hashes.put(e.id(), CatalogSync.imageHash(e));
+            if (!more.isEmpty()) {
+              extra.put(e.id(), more);
+            }
           } catch (SightlineException ex) {
             problem = ex.getMessage();
           }
@@ -87,7 +96,7 @@ final class CatalogWriter {
         listener.onProgress("index", ++done, entries.size(), "");
       }
       token.throwIfCancelled();
-      return store(valid, vectors, problems, staged, hashes);
+      return store(valid, vectors, extra, problems, staged, hashes);
     }
   }
 
@@ -102,6 +111,9 @@ final class CatalogWriter {
     for (int i = 0; i < entries.size(); i++) {
       CatalogEntry e = entries.get(i);
       String problem = validateFields(e, seen);
+      if (problem == null && !e.additionalImages().isEmpty()) {
+        problem = "additional images need their image files read: index this row with index(), not indexVectors()";
+      }
       if (problem != null) {
         problems.add(new RowProblem(e.line(), e.id(), problem));
       } else {
@@ -116,7 +128,7 @@ final class CatalogWriter {
           + "cat.matcher finds them only by their global vectors", cat.dir, valid.size(), cat.matcher);
     }
     try (CatalogInstances.Staging none = new CatalogInstances.Staging(cat.dir)) {
-      return store(valid, vs, problems, none, Map.of());
+      return store(valid, vs, Map.of(), problems, none, Map.of());
     }
   }
 
@@ -128,12 +140,26 @@ final class CatalogWriter {
     if (!Files.isRegularFile(e.image())) {
       return "image not found: " + e.image();
     }
+    for (java.nio.file.Path more : e.additionalImages()) {
+      if (!Files.isRegularFile(more)) {
+        return "additional image not found: " + more;
+      }
+      if (more.toAbsolutePath().toString().length() > ProductCatalog.MAX_TEXT_LENGTH) {
+        return tooLong("additional image path", more.toAbsolutePath().toString(), ProductCatalog.MAX_TEXT_LENGTH);
+      }
+    }
+    if (e.additionalImages().size() > CatalogEntry.MAX_ADDITIONAL_IMAGES) {
+      return e.additionalImages().size() + " additional images, over the limit of " + CatalogEntry.MAX_ADDITIONAL_IMAGES;
+    }
     return null;
   }
 
   private String validateFields(CatalogEntry e, Set<String> seen) {
     if (e.id().isBlank()) {
       return "id is empty";
+    }
+    if (e.id().indexOf(CatalogIndexes.IMAGE_KEY_SEPARATOR) >= 0) {
+      return "id contains the control character U+001F";
     }
     if (e.id().length() > ProductCatalog.MAX_ID_LENGTH) {
       return tooLong("id", e.id(), ProductCatalog.MAX_ID_LENGTH);
@@ -191,8 +217,9 @@ final class CatalogWriter {
    * indexes, the HNSW files, then stale instance entries are removed (after it); see
    * {@link CatalogInstances} and {@link CatalogIndexes} for why.
    */
-  private synchronized IndexReport store(List<CatalogEntry> valid, List<float[]> vectors, List<RowProblem> problems,
-      CatalogInstances.Staging staged, Map<String, String> hashes) {
+  private synchronized IndexReport store(List<CatalogEntry> valid, List<float[]> vectors,
+      Map<String, List<float[]>> extra, List<RowProblem> problems, CatalogInstances.Staging staged,
+      Map<String, String> hashes) {
     Map<String, Product> existing = cat.products(valid.stream().map(CatalogEntry::id).toList());
     Map<Intent, List<IndexItem<String>>> items = new EnumMap<>(Intent.class);
     Map<Intent, Integer> perSegment = new EnumMap<>(Intent.class);
@@ -203,7 +230,12 @@ final class CatalogWriter {
     for (int i = 0; i < valid.size(); i++) {
       CatalogEntry e = valid.get(i);
       Intent s = e.segment();
-      items.get(s).add(new IndexItem<>(e.id(), vectors.get(i), CatalogIndexes.attributes(e.category(), e.attributes())));
+      Map<String, String> attrs = CatalogIndexes.attributes(e.category(), e.attributes());
+      items.get(s).add(new IndexItem<>(e.id(), vectors.get(i), attrs));
+      List<float[]> more = extra.getOrDefault(e.id(), List.of());
+      for (int n = 0; n < more.size(); n++) {
+        items.get(s).add(new IndexItem<>(CatalogIndexes.imageKey(e.id(), n + 1), more.get(n), attrs));
+      }
       perSegment.merge(s, 1, Integer::sum);
     }
     // validate every vector before touching anything stored
@@ -247,21 +279,25 @@ final class CatalogWriter {
         }
         ps.executeBatch();
       }
+      writeAdditionalImages(c, valid, extra);
       step.accept("committing");
       return CatalogIndexes.bump(c);
     });
     step.accept("committed");
     // 2. the in-memory indexes: searches see the new state from here on
     java.util.EnumSet<Intent> changed = java.util.EnumSet.noneOf(Intent.class);
-    for (Intent s : SEGMENTS) {
-      Intent other = s == Intent.APPAREL ? Intent.OTHER_COMMODITY : Intent.APPAREL;
-      for (IndexItem<String> it : items.get(s)) {
-        Product old = existing.get(it.id());
-        if (old != null && old.segment() == other) {
-          cat.indexes.get(other).remove(it.id());
+    for (CatalogEntry e : valid) {
+      if (existing.containsKey(e.id())) {
+        // the product's previous images, in either segment, give way to this run's
+        changed.addAll(removeAdditionalImages(e.id()));
+        Intent other = e.segment() == Intent.APPAREL ? Intent.OTHER_COMMODITY : Intent.APPAREL;
+        if (existing.get(e.id()).segment() == other) {
+          cat.indexes.get(other).remove(e.id());
           changed.add(other);
         }
       }
+    }
+    for (Intent s : SEGMENTS) {
       if (!items.get(s).isEmpty()) {
         addParallel(cat.indexes.get(s), items.get(s));
         changed.add(s);
@@ -286,6 +322,44 @@ final class CatalogWriter {
     LOG.info("catalog {}: {} products stored ({} replaced, {} without local features), {} rows left out; {} in all",
         cat.dir, valid.size(), replaced, withoutLocal.size(), problems.size(), total);
     return new IndexReport(valid.size(), replaced, perSegment, problems, total, cat.matcher, withoutLocal);
+  }
+
+  /** Replaces the stored additional images of the products of a run (inside its transaction). */
+  private static void writeAdditionalImages(java.sql.Connection c, List<CatalogEntry> valid,
+      Map<String, List<float[]>> extra) throws java.sql.SQLException {
+    try (PreparedStatement del = c.prepareStatement("DELETE FROM commerce_images WHERE product_id = ?");
+        PreparedStatement ins = c.prepareStatement("INSERT INTO commerce_images (image_key, product_id, segment, image, "
+            + "vector) VALUES (?, ?, ?, ?, ?)")) {
+      for (CatalogEntry e : valid) {
+        del.setString(1, e.id());
+        del.addBatch();
+        List<float[]> more = extra.getOrDefault(e.id(), List.of());
+        for (int n = 0; n < more.size(); n++) {
+          ins.setString(1, CatalogIndexes.imageKey(e.id(), n + 1));
+          ins.setString(2, e.id());
+          ins.setString(3, e.segment().label());
+          ins.setString(4, e.additionalImages().get(n).toAbsolutePath().toString());
+          ins.setBytes(5, io.sightline.core.index.Vectors.toBytes(more.get(n)));
+          ins.addBatch();
+        }
+      }
+      del.executeBatch();
+      ins.executeBatch();
+    }
+  }
+
+  /** Removes a product's additional images from both in-memory indexes. @return the segments changed */
+  private java.util.Set<Intent> removeAdditionalImages(String id) {
+    java.util.Set<Intent> changed = java.util.EnumSet.noneOf(Intent.class);
+    for (Intent s : SEGMENTS) {
+      HnswVectorIndex<String> idx = cat.indexes.get(s);
+      for (int n = 1; n <= CatalogEntry.MAX_ADDITIONAL_IMAGES; n++) {
+        if (idx.remove(CatalogIndexes.imageKey(id, n))) {
+          changed.add(s);
+        }
+      }
+    }
+    return changed;
   }
 
   /** Inserts into the HNSW graph from {@code indexThreads} threads (hnswlib supports concurrent inserts). */
@@ -340,12 +414,15 @@ final class CatalogWriter {
       return removed;
     }
     long generation = cat.db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM commerce_products WHERE id = ?")) {
-        for (String id : removed) {
-          ps.setString(1, id);
-          ps.addBatch();
+      for (String table : List.of("DELETE FROM commerce_products WHERE id = ?",
+          "DELETE FROM commerce_images WHERE product_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(table)) {
+          for (String id : removed) {
+            ps.setString(1, id);
+            ps.addBatch();
+          }
+          ps.executeBatch();
         }
-        ps.executeBatch();
       }
       return CatalogIndexes.bump(c);
     });
@@ -355,6 +432,7 @@ final class CatalogWriter {
       Intent s = found.get(id).segment();
       cat.indexes.get(s).remove(id);
       changed.add(s);
+      changed.addAll(removeAdditionalImages(id));
       if (cat.instances != null) {
         cat.instances.removeExcept(id, null);
       }

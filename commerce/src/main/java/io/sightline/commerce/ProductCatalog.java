@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +88,12 @@ public final class ProductCatalog implements AutoCloseable {
           + "ALTER TABLE commerce_products ADD COLUMN image_hash VARCHAR(64)",
       // 4: each product's vector (Vectors.toBytes; NULL: indexed before), so that the index files
       // can be rebuilt from the database, which is the truth (see CatalogIndexes)
-      "ALTER TABLE commerce_products ADD COLUMN vector VARBINARY(1000000)");
+      "ALTER TABLE commerce_products ADD COLUMN vector VARBINARY(1000000)",
+      // 5: further images of a product (CatalogEntry.additionalImages), each with its vector; their
+      // index key is CatalogIndexes.imageKey(product id, n)
+      "CREATE TABLE commerce_images (image_key VARCHAR(600) PRIMARY KEY, product_id VARCHAR(512) NOT NULL, "
+          + "segment VARCHAR(32) NOT NULL, image VARCHAR(4096) NOT NULL, vector VARBINARY(1000000) NOT NULL);"
+          + "CREATE INDEX commerce_images_product ON commerce_images(product_id)");
   /** Metadata key of how catalog images are embedded: {@code whole} or {@code main-object}. */
   static final String CROP_KEY = "crop";
   /** Metadata key of the matcher the catalog was built for. */
@@ -277,7 +283,8 @@ public final class ProductCatalog implements AutoCloseable {
   }
 
   /**
-   * Nearest products of one segment; hits whose product row is absent are dropped.
+   * Nearest products of one segment. A product with additional images is listed once, at the
+   * distance of its closest image.
    *
    * @param segment which index
    * @param vector a vector from {@link #embedder(Intent) embedder(segment)}
@@ -285,13 +292,14 @@ public final class ProductCatalog implements AutoCloseable {
    * @return hits, closest first (distance = cosine distance 1 - cos, in [0, 2])
    */
   public List<SearchResult<String>> search(Intent segment, float[] vector, int k) {
-    return index(segment).search(vector, k);
+    return search(segment, vector, k, null);
   }
 
   /**
    * Nearest products of one segment that pass an attribute filter, applied inside the index
    * search (core {@link io.sightline.core.index.SearchFilter}): up to {@code k} products that
-   * pass, not {@code k} neighbours of which some pass. Products indexed before attributes were
+   * pass, not {@code k} neighbours of which some pass; each product once, at the distance of its
+   * closest image. Products indexed before attributes were
    * stored (catalog format 2) have their category only.
    *
    * @param segment which index
@@ -301,7 +309,22 @@ public final class ProductCatalog implements AutoCloseable {
    * @return hits, closest first (distance = cosine distance 1 - cos, in [0, 2])
    */
   public List<SearchResult<String>> search(Intent segment, float[] vector, int k, ProductFilter filter) {
-    return filter == null ? index(segment).search(vector, k) : index(segment).search(vector, k, filter.toSearchFilter());
+    HnswVectorIndex<String> idx = index(segment);
+    int want = k;
+    while (true) {
+      List<SearchResult<String>> hits = filter == null ? idx.search(vector, want)
+          : idx.search(vector, want, filter.toSearchFilter());
+      // a product with additional images can be hit several times: its closest image stands for it
+      Map<String, SearchResult<String>> byProduct = new LinkedHashMap<>();
+      for (SearchResult<String> h : hits) {
+        String id = CatalogIndexes.productOf(h.id());
+        byProduct.putIfAbsent(id, id.equals(h.id()) ? h : new SearchResult<>(id, h.distance(), h.similarity(), h.attributes()));
+      }
+      if (byProduct.size() >= k || hits.size() < want || want >= idx.size()) {
+        return byProduct.values().stream().limit(k).toList();
+      }
+      want = (int) Math.min(idx.size(), 2L * want + 8);
+    }
   }
 
   /**
