@@ -11,13 +11,8 @@ import io.sightline.core.instance.LocalFeatureSet;
 import io.sightline.core.instance.NoFeaturesException;
 import io.sightline.core.store.Database;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -70,8 +65,6 @@ final class ReferenceInstances implements AutoCloseable {
   /** Schema step 2 of the describer tables: what the instance index holds per image. */
   static final String MIGRATION = "ALTER TABLE describer_images ADD COLUMN local_state VARCHAR(16);"
       + "ALTER TABLE describer_images ADD COLUMN local_features BINARY LARGE OBJECT";
-  private static final int BATCH = 32;
-  private static final int FEATURES_FORMAT = 1;
 
   /** What the instance index holds for an image (the database's column {@code local_state}). */
   enum State {
@@ -246,11 +239,11 @@ final class ReferenceInstances implements AutoCloseable {
     }
   }
 
-  private void setState(Connection c, String key, State state, LocalFeatureSet f) throws SQLException {
+  void setState(Connection c, String key, State state, LocalFeatureSet f) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "UPDATE describer_images SET local_state = ?, local_features = ? WHERE image_key = ?")) {
       ps.setString(1, state.name());
-      ps.setBytes(2, inMemory && state == State.INDEXED && f != null ? encode(f) : null);
+      ps.setBytes(2, inMemory && state == State.INDEXED && f != null ? LocalFeatureCodec.encode(f) : null);
       ps.setString(3, key);
       ps.executeUpdate();
     }
@@ -374,241 +367,7 @@ final class ReferenceInstances implements AutoCloseable {
    * @param listener progress (task "describer-instances")
    */
   void reconcile(Database db, ImageLoader loader, ProgressListener listener) {
-    Map<String, String> states = db.transaction(c -> {
-      Map<String, String> m = new HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT image_key, local_state FROM describer_images");
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          m.put(rs.getString(1), rs.getString(2));
-        }
-      }
-      return m;
-    });
-    List<String> extras = index.ids().stream().filter(k -> !states.containsKey(k)).toList();
-    if (!extras.isEmpty()) {
-      LOG.info("{}: instance index holds {} image(s) the database does not (a write cut short); removing them",
-          where, extras.size());
-      remove(extras);
-    }
-    List<String> lost = new ArrayList<>();
-    List<String> fresh = new ArrayList<>();
-    states.forEach((k, s) -> {
-      if (index.contains(k)) {
-        return;
-      }
-      if (s == null) {
-        fresh.add(k);
-      } else if (s.equals(State.INDEXED.name())) {
-        lost.add(k);
-      }
-    });
-    if (lost.isEmpty() && fresh.isEmpty()) {
-      return;
-    }
-    if (!fresh.isEmpty()) {
-      LOG.info("{}: building the instance index of {} image(s) from their stored image files", where, fresh.size());
-    }
-    if (inMemory) {
-      LOG.debug("{}: indexing the local features of {} image(s) kept in the database", where, lost.size());
-    } else if (!lost.isEmpty()) {
-      LOG.warn("{}: the instance index lacks {} image(s) the database records as indexed (its folder was deleted"
-          + " or damaged?); re-extracting them from their stored image files", where, lost.size());
-    }
-    List<String> todo = new ArrayList<>(lost);
-    todo.addAll(fresh);
-    todo.sort(null);
-    List<String> unavailable = new ArrayList<>();
-    int flat = 0;
-    for (int from = 0; from < todo.size(); from += BATCH) {
-      List<String> slice = todo.subList(from, Math.min(todo.size(), from + BATCH));
-      Map<String, byte[]> kept = inMemory ? storedFeatures(db, slice) : Map.of();
-      Map<String, List<String[]>> refs = db.transaction(c -> refsOf(c, slice));
-      Map<String, Extracted> done = new LinkedHashMap<>();
-      slice.parallelStream().map(k -> Map.entry(k, restore(k, kept.get(k), refs.getOrDefault(k, List.of()), loader)))
-          .toList().forEach(e -> done.put(e.getKey(), e.getValue()));
-      addNew(done);
-      db.transaction(c -> {
-        for (Map.Entry<String, Extracted> e : done.entrySet()) {
-          boolean same = e.getValue().state().name().equals(states.get(e.getKey()))
-              && (!inMemory || kept.containsKey(e.getKey()));
-          if (!same) {
-            setState(c, e.getKey(), e.getValue().state(), e.getValue().features());
-          }
-        }
-        return null;
-      });
-      for (Map.Entry<String, Extracted> e : done.entrySet()) {
-        if (e.getValue().state() == State.UNAVAILABLE) {
-          refs.getOrDefault(e.getKey(), List.of()).forEach(r -> unavailable.add(r[0]));
-        } else if (e.getValue().state() == State.NO_FEATURES) {
-          flat++;
-        }
-      }
-      listener.onProgress("describer-instances", from + slice.size(), todo.size(), "");
-    }
-    if (flat > 0) {
-      LOG.warn("{}: {} reference image(s) have too few local features for instance matching (flat or tiny"
-          + " pictures); they are matched by global similarity only", where, flat);
-    }
-    if (!unavailable.isEmpty()) {
-      unavailable.sort(null);
-      LOG.warn("{}: {} reference(s) have images that cannot be re-read for the instance index (uploads, network"
-          + " images, moved or changed files); they are matched by global similarity only until added again: {}{}",
-          where, unavailable.size(), String.join(", ", unavailable.subList(0, Math.min(20, unavailable.size()))),
-          unavailable.size() > 20 ? ", ..." : "");
-    }
-  }
-
-  private static Map<String, byte[]> storedFeatures(Database db, List<String> keys) {
-    return db.transaction(c -> {
-      Map<String, byte[]> out = new HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT image_key, local_features FROM describer_images"
-              + " WHERE image_key = ANY(?) AND local_features IS NOT NULL")) {
-        ps.setArray(1, c.createArrayOf("VARCHAR", keys.toArray()));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.put(rs.getString(1), rs.getBytes(2));
-          }
-        }
-      }
-      return out;
-    });
-  }
-
-  /** image key -> [reference id, location, origin] of every page showing it. */
-  private static Map<String, List<String[]>> refsOf(Connection c, List<String> keys) throws SQLException {
-    Map<String, List<String[]>> out = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT image_key, id, location, origin FROM describer_refs WHERE image_key = ANY(?) ORDER BY id")) {
-      ps.setArray(1, c.createArrayOf("VARCHAR", keys.toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-              .add(new String[] {rs.getString(2), rs.getString(3), rs.getString(4)});
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Features of an image from the database's copy, else from a stored file whose pixels still hash to its key. */
-  private Extracted restore(String key, byte[] kept, List<String[]> refs, ImageLoader loader) {
-    if (kept != null) {
-      try {
-        LocalFeatureSet f = decode(kept);
-        return new Extracted(f, f.count() >= MIN_FEATURES ? State.INDEXED : State.NO_FEATURES);
-      } catch (IOException | IllegalArgumentException e) {
-        LOG.warn("{}: stored local features of image {} are unreadable ({}); trying its image file", where,
-            shortKey(key), e.getMessage());
-      }
-    }
-    boolean pixels = false;
-    for (String[] r : refs) {
-      if (Origin.PRECOMPUTED.name().equals(r[2])) {
-        continue;
-      }
-      pixels = true;
-      String location = r[1];
-      if (location == null || location.isEmpty() || location.contains("://")) {
-        continue;
-      }
-      try {
-        Path p = Path.of(location);
-        if (!Files.isRegularFile(p)) {
-          continue;
-        }
-        BufferedImage img = loader.load(p);
-        if (!ReferenceStore.contentKey(img).equals(key)) {
-          LOG.debug("{}: {} no longer holds the pixels of image {}", where, p, shortKey(key));
-          continue;
-        }
-        return extract(img);
-      } catch (InvalidPathException | io.sightline.core.SightlineException e) {
-        LOG.debug("{}: cannot re-read {}: {}", where, location, e.getMessage());
-      }
-    }
-    return pixels ? new Extracted(null, State.UNAVAILABLE) : Extracted.NO_PIXELS;
-  }
-
-  private static String shortKey(String key) {
-    return key.length() > 12 ? key.substring(0, 12) : key;
-  }
-
-  // ---------------------------------------------------------------- features in the database
-
-  /**
-   * Compact form of local features for a database: format, working size, keypoint count, then per
-   * keypoint x, y, size, angle (floats) and the RootSIFT descriptor quantised to bytes (value ×
-   * 255; RootSIFT values lie in [0, 1]).
-   */
-  static byte[] encode(LocalFeatureSet f) {
-    int n = f.count();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + n * (16 + LocalFeatureSet.DIMENSION));
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(FEATURES_FORMAT);
-      out.writeInt(f.width());
-      out.writeInt(f.height());
-      out.writeInt(n);
-      float[] d = f.descriptors();
-      byte[] row = new byte[LocalFeatureSet.DIMENSION];
-      for (int i = 0; i < n; i++) {
-        out.writeFloat(f.xs()[i]);
-        out.writeFloat(f.ys()[i]);
-        out.writeFloat(f.sizes()[i]);
-        out.writeFloat(f.angles()[i]);
-        for (int j = 0; j < row.length; j++) {
-          row[j] = (byte) Math.round(Math.max(0f, Math.min(1f, d[i * row.length + j])) * 255f);
-        }
-        out.write(row);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return bytes.toByteArray();
-  }
-
-  /** Reads what {@link #encode} wrote; descriptors are L2-normalised again. */
-  static LocalFeatureSet decode(byte[] data) throws IOException {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-      int format = in.readUnsignedByte();
-      if (format != FEATURES_FORMAT) {
-        throw new IOException("unknown local feature format " + format);
-      }
-      int w = in.readInt();
-      int h = in.readInt();
-      int n = in.readInt();
-      int dim = LocalFeatureSet.DIMENSION;
-      if (n < 0 || (long) n * (16 + dim) != data.length - 13L) {
-        throw new IOException("bad local feature block (" + n + " keypoints, " + data.length + " bytes)");
-      }
-      float[] xs = new float[n];
-      float[] ys = new float[n];
-      float[] sizes = new float[n];
-      float[] angles = new float[n];
-      float[] d = new float[n * dim];
-      byte[] row = new byte[dim];
-      for (int i = 0; i < n; i++) {
-        xs[i] = in.readFloat();
-        ys[i] = in.readFloat();
-        sizes[i] = in.readFloat();
-        angles[i] = in.readFloat();
-        in.readFully(row);
-        double norm = 0;
-        for (int j = 0; j < dim; j++) {
-          float v = (row[j] & 0xFF) / 255f;
-          d[i * dim + j] = v;
-          norm += v * v;
-        }
-        if (norm > 0) {
-          float inv = (float) (1 / Math.sqrt(norm));
-          for (int j = 0; j < dim; j++) {
-            d[i * dim + j] *= inv;
-          }
-        }
-      }
-      return new LocalFeatureSet(w, h, xs, ys, sizes, angles, d);
-    }
+    new InstanceReconciler(this, index, inMemory, where).reconcile(db, loader, listener);
   }
 
   @Override
