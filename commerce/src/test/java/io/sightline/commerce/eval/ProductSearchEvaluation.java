@@ -66,18 +66,18 @@ import java.util.stream.Stream;
  * and 3; {@code -Deval.only=crop} runs only the second catalog's rows.
  */
 public final class ProductSearchEvaluation {
-  private static final List<String> OTHER_CATEGORIES = List.of("animals", "buildings", "containers", "decorations",
+  static final List<String> OTHER_CATEGORIES = List.of("animals", "buildings", "containers", "decorations",
       "education", "electronics", "food", "office", "plants", "recreation", "science", "tools", "transportation",
       "geography");
-  private static final List<String> TRAIN_PHOTOS = List.of("astronaut.png", "coffee.png", "camera.png", "grass.png",
+  static final List<String> TRAIN_PHOTOS = List.of("astronaut.png", "coffee.png", "camera.png", "grass.png",
       "brick.png", "moon.png", "ihc.png", "retina.jpg", "page.png");
-  private static final List<String> EVAL_PHOTOS = List.of("chelsea.png", "rocket.jpg", "motorcycle_left.png",
+  static final List<String> EVAL_PHOTOS = List.of("chelsea.png", "rocket.jpg", "motorcycle_left.png",
       "gravel.png", "hubble_deep_field.jpg", "coins.png", "cell.png", "microaneurysms.png", "color.png");
 
   private final ImageLoader loader = ImageLoader.defaults();
   private final Random rnd;
 
-  private ProductSearchEvaluation(long seed) {
+  ProductSearchEvaluation(long seed) {
     this.rnd = new Random(seed);
   }
 
@@ -585,7 +585,7 @@ public final class ProductSearchEvaluation {
   }
 
   /** A product shot: the item at 50-80% of a 320x320 photo crop, rotated up to 12 degrees, JPEG 0.7. */
-  private BufferedImage shot(Item it, List<BufferedImage> photos) {
+  BufferedImage shot(Item it, List<BufferedImage> photos) {
     BufferedImage bg = background(photos, 320, 320);
     int size = (int) (320 * (0.5 + 0.3 * rnd.nextDouble()));
     double margin = size / 2.0 + 8;
@@ -617,7 +617,7 @@ public final class ProductSearchEvaluation {
     return new Outfit(Distortions.jpeg(bg, 0.7f), ids, boxes);
   }
 
-  private static List<Path> pngs(Path dir) throws Exception {
+  static List<Path> pngs(Path dir) throws Exception {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
@@ -632,7 +632,7 @@ public final class ProductSearchEvaluation {
     return out;
   }
 
-  private static void deleteTree(Path dir) throws Exception {
+  static void deleteTree(Path dir) throws Exception {
     if (Files.exists(dir)) {
       try (Stream<Path> s = Files.walk(dir)) {
         for (Path p : s.sorted(Collections.reverseOrder()).toList()) {
