@@ -97,16 +97,22 @@ final class CatalogRows {
     });
   }
 
-  /** Ids of a segment's products whose features the database lists as stored in its instance index. */
+  /**
+   * Index keys of a segment's images (main images by product id, additional ones by
+   * {@link CatalogIndexes#imageKey}) whose features the database lists as stored in its instance
+   * index.
+   */
   Set<String> instanceIds(Intent segment) {
     return db.transaction(c -> {
       Set<String> ids = new HashSet<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id FROM commerce_products WHERE segment = ? AND local_features IS NOT NULL")) {
-        ps.setString(1, segment.label());
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            ids.add(rs.getString(1));
+      for (String sql : List.of("SELECT id FROM commerce_products WHERE segment = ? AND local_features IS NOT NULL",
+          "SELECT image_key FROM commerce_images WHERE segment = ? AND local_features IS NOT NULL")) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          ps.setString(1, segment.label());
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              ids.add(rs.getString(1));
+            }
           }
         }
       }
@@ -114,22 +120,25 @@ final class CatalogRows {
     });
   }
 
-  /** The stored extent ("" when none) of each candidate with a committed row in the segment. */
+  /**
+   * The stored extent ("" when none) of each candidate image (a product's main image by its id,
+   * an additional one by its key) with a committed row in the segment.
+   */
   Map<String, String> extents(Intent segment, List<InstanceMatch> raw) {
     return db.transaction(c -> {
       Map<String, String> m = new HashMap<>();
-      StringBuilder sql = new StringBuilder("SELECT id, local_extent FROM commerce_products WHERE segment = ? AND id IN (");
-      for (int i = 0; i < raw.size(); i++) {
-        sql.append(i == 0 ? "?" : ",?");
-      }
-      try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
-        ps.setString(1, segment.label());
-        for (int i = 0; i < raw.size(); i++) {
-          ps.setString(i + 2, raw.get(i).id());
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            m.put(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2));
+      String marks = String.join(",", java.util.Collections.nCopies(raw.size(), "?"));
+      for (String sql : List.of("SELECT id, local_extent FROM commerce_products WHERE segment = ? AND id IN (" + marks + ")",
+          "SELECT image_key, local_extent FROM commerce_images WHERE segment = ? AND image_key IN (" + marks + ")")) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          ps.setString(1, segment.label());
+          for (int i = 0; i < raw.size(); i++) {
+            ps.setString(i + 2, raw.get(i).id());
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              m.put(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2));
+            }
           }
         }
       }

@@ -73,9 +73,16 @@ final class CatalogWriter {
               }
             }
             List<float[]> more = new ArrayList<>();
-            for (java.nio.file.Path p : e.additionalImages()) {
-              BufferedImage im = cat.loader.load(p);
+            for (int n = 0; n < e.additionalImages().size(); n++) {
+              BufferedImage im = cat.loader.load(e.additionalImages().get(n));
               more.add(cat.embedders.get(e.segment()).embed(cat.mainObjectCrop ? MainObject.cropCatalogImage(proposer, im) : im));
+              if (cat.instances != null) {
+                String key = CatalogIndexes.imageKey(e.id(), n + 1);
+                LocalFeatureSet lf = cat.instances.extractForCatalog(im, key);
+                if (lf != null) {
+                  staged.put(e.segment(), key, lf);
+                }
+              }
             }
             vectors.add(v);
             valid.add(e);
@@ -279,7 +286,7 @@ final class CatalogWriter {
         }
         ps.executeBatch();
       }
-      writeAdditionalImages(c, valid, extra);
+      writeAdditionalImages(c, valid, extra, staged);
       step.accept("committing");
       return CatalogIndexes.bump(c);
     });
@@ -312,6 +319,10 @@ final class CatalogWriter {
       for (CatalogEntry e : valid) {
         boolean has = staged.entry(e.id()) != null;
         cat.instances.removeExcept(e.id(), has ? e.segment() : null);
+        for (int n = 1; n <= CatalogEntry.MAX_ADDITIONAL_IMAGES; n++) {
+          String key = CatalogIndexes.imageKey(e.id(), n);
+          cat.instances.removeExcept(key, staged.entry(key) != null ? e.segment() : null);
+        }
         if (!has) {
           withoutLocal.add(e.id());
         }
@@ -326,10 +337,10 @@ final class CatalogWriter {
 
   /** Replaces the stored additional images of the products of a run (inside its transaction). */
   private static void writeAdditionalImages(java.sql.Connection c, List<CatalogEntry> valid,
-      Map<String, List<float[]>> extra) throws java.sql.SQLException {
+      Map<String, List<float[]>> extra, CatalogInstances.Staging staged) throws java.sql.SQLException {
     try (PreparedStatement del = c.prepareStatement("DELETE FROM commerce_images WHERE product_id = ?");
         PreparedStatement ins = c.prepareStatement("INSERT INTO commerce_images (image_key, product_id, segment, image, "
-            + "vector) VALUES (?, ?, ?, ?, ?)")) {
+            + "vector, local_features, local_extent) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       for (CatalogEntry e : valid) {
         del.setString(1, e.id());
         del.addBatch();
@@ -340,6 +351,14 @@ final class CatalogWriter {
           ins.setString(3, e.segment().label());
           ins.setString(4, e.additionalImages().get(n).toAbsolutePath().toString());
           ins.setBytes(5, io.sightline.core.index.Vectors.toBytes(more.get(n)));
+          CatalogInstances.Entry lf = staged.entry(CatalogIndexes.imageKey(e.id(), n + 1));
+          if (lf == null) {
+            ins.setNull(6, java.sql.Types.INTEGER);
+            ins.setNull(7, java.sql.Types.VARCHAR);
+          } else {
+            ins.setInt(6, lf.keypoints());
+            ins.setString(7, lf.extent());
+          }
           ins.addBatch();
         }
       }
@@ -435,6 +454,9 @@ final class CatalogWriter {
       changed.addAll(removeAdditionalImages(id));
       if (cat.instances != null) {
         cat.instances.removeExcept(id, null);
+        for (int n = 1; n <= CatalogEntry.MAX_ADDITIONAL_IMAGES; n++) {
+          cat.instances.removeExcept(CatalogIndexes.imageKey(id, n), null);
+        }
       }
     }
     step.accept("indexed");

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -92,7 +93,8 @@ public final class ProductCatalog implements AutoCloseable {
       // 5: further images of a product (CatalogEntry.additionalImages), each with its vector; their
       // index key is CatalogIndexes.imageKey(product id, n)
       "CREATE TABLE commerce_images (image_key VARCHAR(600) PRIMARY KEY, product_id VARCHAR(512) NOT NULL, "
-          + "segment VARCHAR(32) NOT NULL, image VARCHAR(4096) NOT NULL, vector VARBINARY(1000000) NOT NULL);"
+          + "segment VARCHAR(32) NOT NULL, image VARCHAR(4096) NOT NULL, vector VARBINARY(1000000) NOT NULL, "
+          + "local_features INT, local_extent VARCHAR(64));"
           + "CREATE INDEX commerce_images_product ON commerce_images(product_id)");
   /** Metadata key of how catalog images are embedded: {@code whole} or {@code main-object}. */
   static final String CROP_KEY = "crop";
@@ -207,10 +209,15 @@ public final class ProductCatalog implements AutoCloseable {
     }
     Map<String, String> extents = rows.extents(segment, raw);
     List<CatalogInstances.Located> out = new ArrayList<>();
+    Set<String> products = new HashSet<>();
     for (InstanceMatch m : raw) {
       String extent = extents.get(m.id());
-      if (extent != null) { // else: no committed row in this segment
-        out.add(new CatalogInstances.Located(m, extent.isEmpty() ? null : extent));
+      String product = CatalogIndexes.productOf(m.id());
+      // else: no committed row in this segment; a product matched through several images keeps its best
+      if (extent != null && products.add(product)) {
+        InstanceMatch asProduct = product.equals(m.id()) ? m : new InstanceMatch(product, m.score(), m.verified(),
+            m.inliers(), m.correspondences(), m.shortlistScore(), m.transform(), m.scale(), m.rotation(), m.queryRegion());
+        out.add(new CatalogInstances.Located(asProduct, extent.isEmpty() ? null : extent));
       }
     }
     return out;

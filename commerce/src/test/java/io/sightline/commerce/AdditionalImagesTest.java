@@ -119,4 +119,35 @@ class AdditionalImagesTest {
       assertThat(cat.product("p1")).isEmpty();
     }
   }
+
+  @Test
+  void instanceMatchingVerifiesANewShotAgainstAnyViewAndTheViewsFollowTheProduct() throws Exception {
+    Path house = InstanceMatchingTest.HOUSE;
+    Path lion = InstanceMatchingTest.LION;
+    try (ProductCatalog cat = ProductCatalog.builder().directory(db).matcher(Matcher.LOCAL).open()) {
+      cat.index(List.of(new CatalogEntry("home", house, "buildings", "Home", "", 0, java.util.Map.of(), List.of(lion)),
+          new CatalogEntry("tram", NewShots.CLIPART.resolve("transportation/tram.png"), "transportation", "Tram", "")),
+          ProgressListener.NONE, CancellationToken.NONE);
+      ProductSearcher s = InstanceMatchingTest.searcher(cat, Intent.OTHER_COMMODITY);
+      NewShots.Shot shot = NewShots.shot(lion, 0.6, 20);
+      ProductMatch top = s.search(shot.image(), "lion shot").regions().get(0).results().get(0);
+      assertThat(top.id()).isEqualTo("home");
+      assertThat(top.verified()).isTrue();
+      assertThat(NewShots.locates(top, shot.box())).as("%s vs %s", top.queryRegion(), shot.box()).isTrue();
+    }
+    try (ProductCatalog cat = ProductCatalog.builder().directory(db).matcher(Matcher.LOCAL).open()) {
+      // reopened: the view's features are still there (the database lists them, so nothing is pruned)
+      ProductSearcher s = InstanceMatchingTest.searcher(cat, Intent.OTHER_COMMODITY);
+      NewShots.Shot shot = NewShots.shot(lion, 0.6, 20);
+      assertThat(s.search(shot.image(), "lion shot").regions().get(0).results().get(0).id()).isEqualTo("home");
+      // without the view, nothing verifies the lion
+      cat.index(List.of(new CatalogEntry("home", house, "buildings", "Home", "")), ProgressListener.NONE,
+          CancellationToken.NONE);
+      assertThat(s.search(shot.image(), "lion shot").verifiedCount()).isZero();
+    }
+    // reopening reconciles the instance index with the database: nothing stale, nothing missing
+    try (ProductCatalog cat = ProductCatalog.builder().directory(db).matcher(Matcher.LOCAL).open()) {
+      assertThat(cat.instances().index(Intent.OTHER_COMMODITY).ids()).containsExactlyInAnyOrder("home", "tram");
+    }
+  }
 }
