@@ -47,6 +47,6 @@ public final class SightlineCli implements Runnable {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
-    return CliSupport.commandLine(new SightlineCli()).execute(args);
+    return CliSupport.execute(CliSupport.commandLine(new SightlineCli()), args);
   }
 }

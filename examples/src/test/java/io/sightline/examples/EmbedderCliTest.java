@@ -139,7 +139,7 @@ class EmbedderCliTest {
     CliRun bad = CliRun.of("describe", "index", "--refs", refs.toString(), "--db", tmp.resolve("db3").toString(),
         "--embedder", broken.toString(), "--preset", "clip");
     assertThat(bad.code()).isEqualTo(1);
-    assertThat(bad.err()).contains("ModelException").contains("broken.onnx");
+    assertThat(bad.err()).contains("sightline: describe index: ").contains("broken.onnx");
 
     // the recorded model changed, then gone: refused
     Path saved = Files.copy(model, tmp.resolve("saved.onnx"));

@@ -108,6 +108,10 @@ public final class EmbedderOptions {
     if (output != null && output.isBlank()) {
       throw new CommandLine.ParameterException(cl, "--embedder-output must not be empty");
     }
+    if (!Files.isRegularFile(model)) {
+      throw new CommandLine.ParameterException(cl, "--embedder: " + (Files.isDirectory(model) ? "is a folder, not a"
+          + " file: " : "no such file: ") + model + " (or name " + BUILTIN + " or " + DESCRIPTOR + ")");
+    }
     return Optional.of(new Asked(model.toAbsolutePath().normalize(), p, output));
   }
 

@@ -72,6 +72,9 @@ public final class ProductIndexCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     embedderOptions.asked();
+    CliSupport.requireFile(spec, catalog, "--catalog");
+    CliSupport.requireFile(spec, intentModel, "--intent-model");
+    CliSupport.requireFolder(spec, allowedRoot, "--allowed-root", null);
     ProductCatalog.Builder b = ProductIndexCommand.catalogBuilder(spec, db, cropMainObject, matcher);
     if (categories != null) {
       b.knownCategories(categories);
@@ -87,13 +90,13 @@ public final class ProductIndexCommand implements Callable<Integer> {
   private int index(ProductCatalog.Builder b, EmbeddingIntentClassifier model, EmbedderOptions.Choice emb) {
     try (ProductCatalog cat = b.open()) {
       emb.record(db);
-      IndexReport r = cat.index(catalog, allowedRoot, CliSupport::progress, CancellationToken.NONE);
+      IndexReport r = cat.index(catalog, allowedRoot, CliSupport.progressBar(), CancellationToken.NONE);
       if (model != null) {
         cat.saveIntentModel(model);
       }
       List<Map<String, Object>> problems = new ArrayList<>();
       for (RowProblem p : r.problems()) {
-        System.err.println("sightline: " + catalog + ":" + p.line() + ": " + p.message());
+        CliSupport.error(catalog + ":" + p.line(), p.message(), hintFor(p.message()));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("line", p.line());
         m.put("id", p.id());
@@ -113,15 +116,20 @@ public final class ProductIndexCommand implements Callable<Integer> {
       line.put("cropMainObject", cat.cropsToMainObject());
       line.put("embedder", emb.embedder().id());
       if (!r.withoutLocalFeatures().isEmpty()) {
-        System.err.println("sightline: " + r.withoutLocalFeatures().size() + " product(s) have too few local features "
-            + "to be matched by instance and are found only by their global vector: "
+        CliSupport.error(catalog.toString(), r.withoutLocalFeatures().size() + " product(s) have too few local"
+            + " features to be matched by instance and are found only by their global vector: "
             + String.join(", ", r.withoutLocalFeatures().stream().limit(10).toList())
-            + (r.withoutLocalFeatures().size() > 10 ? ", ..." : ""));
+            + (r.withoutLocalFeatures().size() > 10 ? ", ..." : ""), null);
       }
       line.put("withoutLocalFeatures", r.withoutLocalFeatures());
       CliSupport.printJsonLine(line);
     }
     return CliSupport.OK;
+  }
+
+  /** The hint of a catalog row problem: the option that lets its image path in, or none. */
+  static String hintFor(String message) {
+    return CliSupport.outsideAllowedRoot(message) ? "--allowed-root DIR" : null;
   }
 
   /**

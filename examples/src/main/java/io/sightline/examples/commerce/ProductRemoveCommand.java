@@ -23,6 +23,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove products from a catalog by id.")
 public final class ProductRemoveCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--db", required = true, paramLabel = "DIR", description = "catalog folder from 'product index'")
   Path db;
 
@@ -34,8 +37,10 @@ public final class ProductRemoveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    CliSupport.requireFolder(spec, db, "--db", "build one with 'sightline product index'");
     if (!ProductCatalog.exists(db)) {
-      throw new IllegalStateException(db + " is not a product catalog (no catalog.mv.db); nothing removed");
+      throw new CliSupport.Failure(db + " is not a product catalog (no catalog.mv.db); nothing removed",
+          "build one with 'sightline product index'");
     }
     embedderOptions.asked();
     try (EmbedderOptions.Choice emb = embedderOptions.open(db);
@@ -49,7 +54,7 @@ public final class ProductRemoveCommand implements Callable<Integer> {
         }
       }
       if (!notFound.isEmpty()) {
-        System.err.println("sightline: not in the catalog: " + String.join(", ", notFound));
+        CliSupport.error("product remove", "not in the catalog: " + String.join(", ", notFound), null);
       }
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("db", db.toString());

@@ -168,14 +168,13 @@ public final class ProductSearchCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | InvalidQueryException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    if (!Files.isDirectory(db)) {
-      throw new IllegalStateException("no catalog folder " + db + "; run 'sightline product index' first");
-    }
+    CliSupport.requireFolder(spec, db, "--db", "build one with 'sightline product index'");
+    CliSupport.requireFile(spec, intentModel, "--intent-model");
     if (!ProductCatalog.exists(db)) {
       // never create an empty catalog (or write anything) in a folder that is not one
-      throw new IllegalStateException(db + " is not a product catalog (no catalog.mv.db"
+      throw new CliSupport.Failure(db + " is not a product catalog (no catalog.mv.db"
           + (Files.exists(db.resolve("references.mv.db")) ? "; it is a describer reference store" : "")
-          + "); run 'sightline product index' first");
+          + ")", "build one with 'sightline product index'");
     }
     embedderOptions.asked();
     int status = CliSupport.OK;
@@ -194,9 +193,9 @@ public final class ProductSearchCommand implements Callable<Integer> {
         b.fixedIntent(fixed);
       } else {
         b.intentClassifier(intentModel != null ? EmbeddingIntentClassifier.load(intentModel, embedder)
-            : cat.loadIntentModel(embedder).orElseThrow(() -> new IllegalStateException("no intent model in " + db
-                + "; pass --intent-model, run 'product index --intent-model MODEL', or search without the gate "
-                + "(--no-gate, --intent SEGMENT)")));
+            : cat.loadIntentModel(embedder).orElseThrow(() -> new CliSupport.Failure("no intent model in " + db,
+                "--intent-model MODEL, 'sightline product index --intent-model MODEL', or search without the gate "
+                + "(--no-gate, --intent apparel|other-commodity)")));
       }
       if (gateMargin != null) {
         b.gateMargin(gateMargin);

@@ -58,15 +58,17 @@ public final class ProductSyncCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     embedderOptions.asked();
+    CliSupport.requireFile(spec, catalog, "--catalog");
+    CliSupport.requireFolder(spec, allowedRoot, "--allowed-root", null);
     ProductCatalog.Builder b = ProductIndexCommand.catalogBuilder(spec, db, cropMainObject, matcher);
     try (EmbedderOptions.Choice emb = embedderOptions.open(db);
          ProductCatalog cat = b.embedder(Intent.APPAREL, emb.embedder()).embedder(Intent.OTHER_COMMODITY, emb.embedder())
              .open()) {
       emb.record(db);
-      SyncReport r = cat.sync(catalog, allowedRoot, CliSupport::progress, CancellationToken.NONE);
+      SyncReport r = cat.sync(catalog, allowedRoot, CliSupport.progressBar(), CancellationToken.NONE);
       List<Map<String, Object>> problems = new ArrayList<>();
       for (RowProblem p : r.problems()) {
-        System.err.println("sightline: " + catalog + ":" + p.line() + ": " + p.message());
+        CliSupport.error(catalog + ":" + p.line(), p.message(), ProductIndexCommand.hintFor(p.message()));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("line", p.line());
         m.put("id", p.id());

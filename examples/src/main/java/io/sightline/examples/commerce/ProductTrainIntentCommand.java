@@ -55,6 +55,8 @@ public final class ProductTrainIntentCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--lambda must be >= 0");
     }
     embedderOptions.asked();
+    CliSupport.requireFile(spec, samples, "--samples");
+    CliSupport.requireFolder(spec, allowedRoot, "--allowed-root", null);
     List<IntentSample> list = IntentSample.readCsv(samples, allowedRoot);
     EmbeddingIntentClassifier model;
     try (EmbedderOptions.Choice emb = embedderOptions.build()) {
@@ -62,7 +64,7 @@ public final class ProductTrainIntentCommand implements Callable<Integer> {
       if (crossValidate) {
         trainer.selectLambda(5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10);
       }
-      model = trainer.train(list, CliSupport::progress, CancellationToken.NONE);
+      model = trainer.train(list, CliSupport.progressBar(), CancellationToken.NONE);
       model.save(out);
     }
     Map<String, Object> line = new LinkedHashMap<>();

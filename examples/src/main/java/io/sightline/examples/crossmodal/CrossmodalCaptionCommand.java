@@ -36,6 +36,7 @@ public final class CrossmodalCaptionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    options.check();
     int status = CliSupport.OK;
     try (EmbedderOptions.Choice emb = embedderOptions.open(options.model);
          CrossModalModel m = options.load(emb.embedder())) {

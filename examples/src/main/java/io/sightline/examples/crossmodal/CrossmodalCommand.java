@@ -15,6 +15,6 @@ public final class CrossmodalCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing subcommand: train, retrieve or caption");
+        "missing subcommand: train, retrieve, caption, evaluate or index");
   }
 }

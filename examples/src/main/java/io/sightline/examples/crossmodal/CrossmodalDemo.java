@@ -89,7 +89,7 @@ public final class CrossmodalDemo implements DemoStep {
         .seed(42).maxTextUnits(12)
         .progress((task, done, total, msg) -> {
             if (!task.equals("batch")) {
-              CliSupport.progress(task, done, total, msg);
+              CliSupport.progress(task, done, total, CrossmodalTrainCommand.withoutNaN(msg));
             }
           }).build().train();
     Map<String, Object> summary = new LinkedHashMap<>();

@@ -50,12 +50,15 @@ public final class CrossmodalEvaluateCommand implements Callable<Integer> {
     if (firstStage < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--first-stage must be 0 or more");
     }
+    options.check();
+    CliSupport.requireFile(spec, pairs, "--pairs");
+    CliSupport.requireFolder(spec, allowedRoot, "--allowed-root", null);
     var list = PairsFile.read(pairs, allowedRoot != null ? allowedRoot : pairs.toAbsolutePath().getParent());
     try (EmbedderOptions.Choice emb = embedderOptions.open(options.model);
          CrossModalModel m = options.load(emb.embedder())) {
       RetrievalEvaluation e;
       try {
-        e = RetrievalEvaluation.run(m, list, firstStage, CliSupport::progress, CancellationToken.NONE);
+        e = RetrievalEvaluation.run(m, list, firstStage, CliSupport.progressBar(), CancellationToken.NONE);
       } catch (IllegalArgumentException ex) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--pairs: " + ex.getMessage());
       }

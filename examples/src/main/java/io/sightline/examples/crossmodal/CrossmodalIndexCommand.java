@@ -42,11 +42,12 @@ public final class CrossmodalIndexCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    options.check();
     List<Path> files = CrossmodalRetrieveCommand.imageFiles(spec, images);
     Path target = out != null ? out : options.model.resolve("collection.bin");
     try (EmbedderOptions.Choice emb = embedderOptions.open(options.model);
          CrossModalModel m = options.load(emb.embedder())) {
-      ImageCollection coll = m.collection(files, CliSupport::progress, CancellationToken.NONE);
+      ImageCollection coll = m.collection(files, CliSupport.progressBar(), CancellationToken.NONE);
       m.saveCollection(coll, target);
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("collection", target.toString());

@@ -59,18 +59,20 @@ public final class CrossmodalRetrieveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (top < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1");
+    if (top < 1 || firstStage < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1 and --first-stage 0 or more");
     }
     if ((images == null) == (collection == null)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "give either --images or --collection");
     }
+    options.check();
+    CliSupport.requireFile(spec, collection, "--collection");
     List<Path> files = collection != null ? List.of() : imageFiles(spec, images);
     int status = CliSupport.OK;
     try (EmbedderOptions.Choice emb = embedderOptions.open(options.model);
          CrossModalModel m = options.load(emb.embedder())) {
       ImageCollection coll = collection != null ? m.loadCollection(collection)
-          : m.collection(files, CliSupport::progress, CancellationToken.NONE);
+          : m.collection(files, CliSupport.progressBar(), CancellationToken.NONE);
       for (String text : texts) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("text", text);
@@ -99,7 +101,8 @@ public final class CrossmodalRetrieveCommand implements Callable<Integer> {
   /** The image files under a folder, sorted; a usage error when there is none. */
   static List<Path> imageFiles(CommandLine.Model.CommandSpec spec, Path folder) throws java.io.IOException {
     if (!Files.isDirectory(folder)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--images is not a folder: " + folder);
+      throw new CommandLine.ParameterException(spec.commandLine(), "--images: "
+          + (Files.exists(folder) ? "not a folder: " : "no such folder: ") + folder);
     }
     List<Path> files;
     try (Stream<Path> s = Files.walk(folder)) {

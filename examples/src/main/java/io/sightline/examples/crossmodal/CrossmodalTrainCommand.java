@@ -94,6 +94,14 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--epochs must be at least 1");
     }
     embedderOptions.asked();
+    CliSupport.requireFile(spec, pairs, "--pairs");
+    CliSupport.requireFile(spec, tokenizer, "--tokenizer");
+    CliSupport.requireFolder(spec, allowedRoot, "--allowed-root", null);
+    if (width < 1 || layers < 1 || batch < 1 || !(lr > 0) || !(negatives >= 0) || patience < 0
+        || !(validation >= 0 && validation < 1) || !(contrastiveWeight >= 0) || !(clipNorm >= 0)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "need --width, --layers, --batch >= 1, --lr > 0,"
+          + " --negatives, --patience, --contrastive-weight, --clip-norm >= 0 and --validation in [0, 1)");
+    }
     try (EmbedderOptions.Choice emb = embedderOptions.open(model); var tok = ModelOptions.tokenizer(tokenizer)) {
       TrainingResult r = CrossModalTrainer.builder().embedder(emb.embedder()).pairs(io.sightline.crossmodal.PairsFile.read(pairs, allowedRoot != null ? allowedRoot : pairs.toAbsolutePath().getParent())).tokenizer(tok).epochs(epochs)
           .width(width).layers(layers).batchSize(batch).learningRate(lr).seed(seed)
@@ -103,7 +111,7 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
           .checkpointDir(model.resolve("checkpoints")).checkpointEvery(50).resume(resume)
           .progress((task, done, total, msg) -> {
             if (!task.equals("batch")) {
-              CliSupport.progress(task, done, total, msg);
+              CliSupport.progress(task, done, total, withoutNaN(msg));
             }
           }).build().train();
       try (CrossModalModel m = r.model()) {
@@ -128,6 +136,17 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
       }
     }
     return CliSupport.OK;
+  }
+
+  /**
+   * A training progress message with "n/a" for figures that do not exist in this run (e.g.
+   * {@code val=NaN} without a validation split).
+   *
+   * @param msg the message, or null
+   * @return the message with "n/a" for each NaN
+   */
+  public static String withoutNaN(String msg) {
+    return msg == null ? null : msg.replaceAll("\\bNaN\\b", "n/a");
   }
 
   private static Object round(double v) {

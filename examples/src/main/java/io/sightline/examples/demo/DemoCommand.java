@@ -33,7 +33,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--data", description = "image folder to use instead of the bundled images")
   Path data;
 
-  @Option(names = "--only", split = ",", description = "run only these steps (comma separated)")
+  @Option(names = "--only", split = ",", paramLabel = "STEP",
+      description = "run only these steps (comma separated): search, tagging, posters, describe, product, crossmodal")
   List<String> only;
 
   /** @return the demo's steps, in order; each capability adds its own */
@@ -55,13 +56,15 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (only != null) {
+      only = only.stream().map(x -> x.strip().toLowerCase(java.util.Locale.ROOT)).toList();
       List<String> known = steps().stream().map(DemoStep::name).toList();
       List<String> unknown = only.stream().filter(s -> !known.contains(s)).toList();
       if (!unknown.isEmpty() || only.isEmpty()) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--only: unknown step(s) " + unknown
-            + "; the steps are " + known);
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--only: unknown step(s) "
+            + String.join(", ", unknown) + " (the steps: " + String.join(", ", known) + ")");
       }
     }
+    CliSupport.requireFolder(spec, data, "--data", null);
     Path dataDir = data != null ? data : bundledData(out.resolve("data"));
     Files.createDirectories(out);
     List<Map<String, Object>> summaries = new ArrayList<>();

@@ -91,13 +91,23 @@ public final class DescribeIndexCommand implements Callable<Integer> {
   @CommandLine.Mixin
   EmbedderOptions embedderOptions = new EmbedderOptions();
 
+  /** The hint of a skipped line: the option that lets its image path in, or none. */
+  static String hintFor(String message) {
+    return CliSupport.outsideAllowedRoot(message) ? "--allowed-root DIR" : null;
+  }
+
   @Override
   public Integer call() {
     embedderOptions.asked();
+    CliSupport.requireFile(spec, refs, "--refs");
+    CliSupport.requireFolder(spec, allowedRoot, "--allowed-root", null);
+    CliSupport.requireFile(spec, dictionary, "--dictionary");
+    CliSupport.requireFile(spec, nameFinder, "--name-finder");
     ErrorPolicy policy = switch (onError.toLowerCase(java.util.Locale.ROOT)) {
       case "skip" -> ErrorPolicy.SKIP;
       case "reject" -> ErrorPolicy.REJECT;
-      default -> throw new CommandLine.ParameterException(spec.commandLine(), "--on-error must be skip or reject");
+      default -> throw new CommandLine.ParameterException(spec.commandLine(), "--on-error must be skip or reject, got "
+          + onError);
     };
     UrlPolicy urls = UrlPolicy.NONE;
     if (!(urlTimeout > 0 && urlTimeout <= 3600)) {
@@ -148,7 +158,7 @@ public final class DescribeIndexCommand implements Callable<Integer> {
         m.put("line", e.line());
         m.put("message", e.message());
         errors.add(m);
-        System.err.println("sightline: " + refs + ":" + e.line() + ": skipped: " + e.message());
+        CliSupport.error(refs + ":" + e.line(), "skipped: " + e.message(), hintFor(e.message()));
       }
       line.put("errors", errors);
       CliSupport.printJsonLine(line);

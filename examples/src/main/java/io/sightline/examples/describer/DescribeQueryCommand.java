@@ -104,6 +104,10 @@ public final class DescribeQueryCommand implements Callable<Integer> {
     if (scoreThreshold != null && !(scoreThreshold >= 0 && scoreThreshold <= 1)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--score-threshold must be in [0, 1]");
     }
+    CliSupport.requireFolder(spec, db, "--db", "build one with 'sightline describe index'");
+    if (scorer != null && !"heuristic".equalsIgnoreCase(scorer)) {
+      CliSupport.requireFile(spec, Path.of(scorer), "--scorer");
+    }
     int status = CliSupport.OK;
     try (EmbedderOptions.Choice emb = embedderOptions.open(db);
          ReferenceStore store = ReferenceStore.builder().directory(db).embedder(emb.embedder()).createIfMissing(false)

@@ -90,6 +90,8 @@ public final class DescribeTrainScorerCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--scorer lstm reads the sequence of an entity's mentions: use --mode per-mention");
     }
+    CliSupport.requireFolder(spec, db, "--db", "build one with 'sightline describe index'");
+    CliSupport.requireFile(spec, labels, "--labels");
     List<ScorerTraining.LabelledQuery> queries = ScorerTraining.readLabels(labels);
     try (EmbedderOptions.Choice emb = embedderOptions.open(db);
          ReferenceStore store = ReferenceStore.builder().directory(db).embedder(emb.embedder()).createIfMissing(false)

@@ -99,6 +99,7 @@ public final class PosterComposeCommand implements Callable<Integer> {
         case "variance" -> PlacementStrategy.LOWEST_VARIANCE;
         default -> throw new IllegalArgumentException("--placement must be avoid or variance");
       };
+      saliency = saliency.toLowerCase(Locale.ROOT);
       if (!saliency.equals("spectral") && !saliency.equals("fine-grained")) {
         throw new IllegalArgumentException("--saliency must be spectral or fine-grained");
       }
@@ -107,6 +108,16 @@ public final class PosterComposeCommand implements Callable<Integer> {
       }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    CliSupport.requireFile(spec, template, "--template");
+    CliSupport.requireFile(spec, yunet, "--yunet");
+    CliSupport.requireFolder(spec, allowedRoot, "--allowed-root", null);
+    if (!(every > 0) || maxFrames < 1 || keep < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--every must be > 0, --max-frames and --keep at least 1");
+    }
+    if (Double.isNaN(minScore)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--min-score must be a number, got NaN");
     }
     PosterTemplate base = PosterTemplate.load(template, allowedRoot != null ? allowedRoot : template.toAbsolutePath().getParent());
     PosterComposer.Builder b = PosterComposer.builder()
@@ -138,7 +149,8 @@ public final class PosterComposeCommand implements Callable<Integer> {
         try {
           ComposeResult r;
           if (VIDEO_EXT.contains(ext)) {
-            r = composer.composeVideo(in, link, every, maxFrames, keep, CliSupport::progress, CancellationToken.NONE);
+            r = composer.composeVideo(in, link, every, maxFrames, keep, CliSupport.progressBar(),
+                CancellationToken.NONE);
           } else {
             r = composer.compose(ImageLoader.defaults().load(in), name, link);
           }
@@ -153,12 +165,13 @@ public final class PosterComposeCommand implements Callable<Integer> {
             }
           }
           if (r.kept().isEmpty()) {
-            System.err.println("[poster] " + name + ": no poster passed the thresholds: " + dropReasons(r.dropped()));
+            CliSupport.error(name, "no poster passed the thresholds: " + dropReasons(r.dropped()),
+                dropHint(r.dropped()));
           }
         } catch (io.sightline.core.SightlineException | OutOfMemoryError e) {
           failures++;
           String why = e instanceof OutOfMemoryError oom ? CliSupport.outOfMemory(oom) : String.valueOf(e.getMessage());
-          System.err.println("sightline: " + e.getClass().getSimpleName() + ": " + why);
+          // reported once, as this input's JSON error line (as every command reports a failed input)
           CliSupport.printJsonLine(Map.of("image", name, "error", why));
         }
       }
@@ -187,17 +200,20 @@ public final class PosterComposeCommand implements Callable<Integer> {
       return "no template produced a poster";
     }
     StringBuilder sb = new StringBuilder();
-    boolean resolution = false;
     for (Poster p : dropped) {
       if (sb.length() > 0) {
-        sb.append("; ");
+        sb.append(", ");
       }
       sb.append(p.template()).append(": ").append(p.score().reason());
-      resolution |= p.score().reason().startsWith("resolution");
-    }
-    if (resolution) {
-      sb.append(" (the photo is small for the poster: lower --min-resolution, e.g. 0.1, to keep it)");
     }
     return sb.toString();
+  }
+
+  /** The option that keeps a dropped poster, or null. */
+  static String dropHint(List<Poster> dropped) {
+    if (dropped.stream().anyMatch(p -> p.score().reason().startsWith("resolution"))) {
+      return "--min-resolution 0.1 (the photo is small for the poster)";
+    }
+    return null;
   }
 }

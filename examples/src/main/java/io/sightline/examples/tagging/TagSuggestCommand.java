@@ -42,8 +42,16 @@ public final class TagSuggestCommand implements Callable<Integer> {
   @Option(names = "--min-frequency", paramLabel = "F", description = "only tags whose frequency is at least F (0..1)")
   Double minFrequency;
 
-  @Option(names = "--strategy", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
-  Strategy strategy = Strategy.NEAREST_CLUSTER;
+  @Option(names = "--strategy", defaultValue = "nearest_cluster", completionCandidates = Strategies.class,
+      description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+  Strategy strategy;
+
+  /** The --strategy values as typed. */
+  static final class Strategies extends CliSupport.LowerCaseValues<Strategy> {
+    Strategies() {
+      super(Strategy.class);
+    }
+  }
 
   @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "images to tag")
   List<Path> imagesToTag = new ArrayList<>();
@@ -60,8 +68,10 @@ public final class TagSuggestCommand implements Callable<Integer> {
     if (minFrequency != null && !(minFrequency >= 0 && minFrequency <= 1)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--min-frequency must be in [0, 1]");
     }
+    CliSupport.requireFolder(spec, model, "--model", "make one with 'sightline tag train'");
     if (!Files.isRegularFile(model.resolve(TagRecommender.MODEL_FILE))) {
-      throw new IllegalStateException("no tag model in " + model + "; run 'sightline tag train' first");
+      throw new CliSupport.Failure("no tag model in " + model, "make one with 'sightline tag train --model "
+          + model + "'");
     }
     TagSelection selection = minFrequency == null ? TagSelection.top(top == null ? 3 : top)
         : TagSelection.topAbove(top == null ? Integer.MAX_VALUE : top, minFrequency);
@@ -104,7 +114,7 @@ public final class TagSuggestCommand implements Callable<Integer> {
   private io.sightline.core.text.TextEmbedder textEmbedder(EmbedderOptions.Choice emb) {
     boolean shared = io.sightline.core.onnx.Preset.SIGHTLINE_CLIPART.cliName().equals(emb.record().preset());
     if (strategy == Strategy.ZERO_SHOT && !shared) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--strategy ZERO_SHOT compares tag words with the"
+      throw new CommandLine.ParameterException(spec.commandLine(), "--strategy zero_shot compares tag words with the"
           + " image, which needs an image encoder in a text space: train the model folder with --embedder "
           + EmbedderOptions.BUILTIN);
     }

@@ -49,18 +49,40 @@ public final class TagTrainCommand implements Callable<Integer> {
   @Option(names = "--mini-batch", paramLabel = "N", description = "use mini-batch K-means with batches of N images")
   Integer miniBatch;
 
-  @Option(names = "--method", description = "clustering: ${COMPLETION-CANDIDATES} (default: KMEANS, "
-      + "or MINI_BATCH_KMEANS with --mini-batch)")
+  @Option(names = "--method", completionCandidates = Methods.class,
+      description = "clustering: ${COMPLETION-CANDIDATES} (default: kmeans, or mini_batch_kmeans with --mini-batch)")
   ClusteringMethod method;
 
-  @Option(names = "--radius", description = "DBSCAN neighbourhood radius on normalised vectors (default: ${DEFAULT-VALUE})")
+  /** The --method values as typed. */
+  static final class Methods extends CliSupport.LowerCaseValues<ClusteringMethod> {
+    Methods() {
+      super(ClusteringMethod.class);
+    }
+  }
+
+  /** The --init values as typed. */
+  static final class Inits extends CliSupport.LowerCaseValues<CentreInit> {
+    Inits() {
+      super(CentreInit.class);
+    }
+  }
+
+  /** The --update values as typed. */
+  static final class Updates extends CliSupport.LowerCaseValues<UpdateMode> {
+    Updates() {
+      super(UpdateMode.class);
+    }
+  }
+
+  @Option(names = "--radius", description = "--method dbscan: neighbourhood radius on normalised vectors (default: ${DEFAULT-VALUE})")
   double radius = 0.3;
 
-  @Option(names = "--min-points", description = "DBSCAN points that make a core point (default: ${DEFAULT-VALUE})")
+  @Option(names = "--min-points", description = "--method dbscan: points that make a core point (default: ${DEFAULT-VALUE})")
   int minPoints = 5;
 
-  @Option(names = "--init", description = "initial centres: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
-  CentreInit init = CentreInit.RANDOM;
+  @Option(names = "--init", defaultValue = "random", completionCandidates = Inits.class,
+      description = "initial centres: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+  CentreInit init;
 
   @Option(names = "--max-iterations", description = "iteration limit (default: ${DEFAULT-VALUE})")
   int maxIterations = 100;
@@ -68,9 +90,10 @@ public final class TagTrainCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "random seed (default: ${DEFAULT-VALUE})")
   long seed = 42;
 
-  @Option(names = "--update", description = "when DIR already holds a model: warm-start from its centres "
-      + "(WARM_START) or cluster again (RECLUSTER, default)")
-  UpdateMode update = UpdateMode.RECLUSTER;
+  @Option(names = "--update", defaultValue = "recluster", completionCandidates = Updates.class,
+      description = "when DIR already holds a model: warm-start from its centres (warm_start) or cluster again "
+          + "(recluster) (default: ${DEFAULT-VALUE})")
+  UpdateMode update;
 
   @CommandLine.Mixin
   EmbedderOptions embedderOptions = new EmbedderOptions();
@@ -93,6 +116,8 @@ public final class TagTrainCommand implements Callable<Integer> {
     if (maxIterations < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--max-iterations must be at least 1");
     }
+    CliSupport.requireFile(spec, images, "--images");
+    CliSupport.requireFolder(spec, allowedRoot, "--allowed-root", null);
     long t0 = System.nanoTime();
     // new model folders get the shipped encoder: on drawings of families it never saw it gives
     // better tags than the descriptor (BENCHMARKS.md, models); --embedder descriptor keeps the old one

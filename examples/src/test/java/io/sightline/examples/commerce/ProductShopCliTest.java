@@ -141,8 +141,9 @@ class ProductShopCliTest {
       assertThat(r.code()).as(String.join(" ", opts) + ": " + r.err()).isEqualTo(CliSupport.USAGE);
     }
     CliRun noCatalog = ProductCliTest.run("product", "remove", "--db", db, "x");
-    assertThat(noCatalog.code()).isEqualTo(CliSupport.FAILURE);
-    assertThat(noCatalog.err()).contains("not a product catalog");
+    // a --db folder that does not exist is a usage error, as in every command
+    assertThat(noCatalog.code()).isEqualTo(CliSupport.USAGE);
+    assertThat(noCatalog.err()).contains("no such folder").contains("sightline product index");
     assertThat(dir.resolve("none")).doesNotExist();
   }
 
