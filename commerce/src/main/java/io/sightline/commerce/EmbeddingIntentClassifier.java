@@ -298,8 +298,10 @@ public final class EmbeddingIntentClassifier implements ImageClassifier {
       }
       EmbeddingIntentClassifier m = new EmbeddingIntentClassifier(builder.train(examples, listener, token),
           "training");
+      double val = m.summary.validationAccuracy();
       LOG.info("intent model: {} samples {}, lambda {}, training accuracy {}, validation accuracy {}",
-          vectors.size(), counts, m.summary.lambda(), m.summary.trainingAccuracy(), m.summary.validationAccuracy());
+          vectors.size(), counts, m.summary.lambda(), String.format(java.util.Locale.ROOT, "%.3f", m.summary.trainingAccuracy()),
+          Double.isNaN(val) ? "n/a (no validation folds)" : String.format(java.util.Locale.ROOT, "%.3f", val));
       return m;
     }
   }

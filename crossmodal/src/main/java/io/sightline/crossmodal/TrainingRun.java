@@ -267,7 +267,8 @@ final class TrainingRun {
               "loss=%.4f text=%.4f objects=%.4f match=%.4f contrastive=%.4f textAcc=%.3f matchAcc=%.3f "
                   + "val=%.4f %.1f samples/s",
               es.loss(), es.maskedTextLoss(), es.maskedObjectLoss(), es.matchingLoss(), sums[6] / c,
-              es.maskedTextAccuracy(), es.matchingAccuracy(), es.validationLoss(), es.samplesPerSecond()));
+              es.maskedTextAccuracy(), es.matchingAccuracy(), es.validationLoss(), es.samplesPerSecond())
+              .replaceAll("\\bNaN\\b", "n/a")); // a loss this run does not compute, or no validation split
           double monitored = Double.isNaN(valLoss) ? es.loss() : valLoss;
           if (monitored < best - b.minDelta) {
             best = monitored;

@@ -99,7 +99,7 @@ final class TagRecommenderTraining {
       index.ensureIndex(); // at training time, so the first query does not build it under the lock
     }
     LOG.info("tag model {}: {} images, {} clusters, {} iterations, D={}", generation, n,
-        built.model().clusterCount(), run.iterations(), run.finalDeviation());
+        built.model().clusterCount(), run.iterations(), String.format(java.util.Locale.ROOT, "%.4g", run.finalDeviation()));
     return built.model().report();
   }
 }
