@@ -183,4 +183,92 @@ class CropPlannerTest {
     assertThat(kept.shiftedToKeepTargets()).isTrue();
     assertThat(raw.shiftedToKeepTargets()).isFalse();
   }
+  @Test
+  void theWindowIsCentredToTheRoundedPixel() {
+    assertThat(CropPlanner.window(1000, 500, AspectRatio.SQUARE, 600, 250)).isEqualTo(new Box(350, 0, 500, 500));
+    assertThat(CropPlanner.window(500, 1000, AspectRatio.SQUARE, 250, 400)).isEqualTo(new Box(0, 150, 500, 500));
+    assertThat(CropPlanner.window(2000, 500, AspectRatio.PORTRAIT_9_16, 1000, 250))
+        .isEqualTo(new Box(860, 0, 281, 500));
+  }
+
+  @Test
+  void aspectsWithinOneThousandthAreEqualAndNotCropped() {
+    // 1000x562 is 1.7794, 0.09 % from 16:9: left whole; 1000x560 (0.45 % off) is cropped
+    assertThat(CropPlanner.window(1000, 562, AspectRatio.LANDSCAPE_16_9, 0, 0)).isEqualTo(new Box(0, 0, 1000, 562));
+    CropDecision d = planner.plan(1000, 560, AspectRatio.LANDSCAPE_16_9, List.of(), null);
+    assertThat(d.cropped()).isTrue();
+    assertThat(d.crop()).isEqualTo(new Box(2, 0, 996, 560));
+    assertThat(d.rule()).isEqualTo(CenterRule.IMAGE_CENTER);
+    assertThat(d.centerX()).isEqualTo(500);
+    assertThat(d.centerY()).isEqualTo(280);
+  }
+
+  @Test
+  void anImageWithoutPixelsAndASalientRegionOutsideTheImageAreHandled() {
+    assertThatThrownBy(() -> planner.plan(0, 100, AspectRatio.SQUARE, List.of(), null))
+        .isInstanceOf(PosterException.class).hasMessageContaining("0x100");
+    assertThatThrownBy(() -> planner.plan(100, 0, AspectRatio.SQUARE, List.of(), null))
+        .isInstanceOf(PosterException.class);
+    CropDecision d = planner.plan(1000, 500, AspectRatio.SQUARE, List.of(), new Box(1200, 0, 100, 100));
+    assertThat(d.rule()).isEqualTo(CenterRule.IMAGE_CENTER);
+    assertThat(d.salient()).isNull();
+    assertThat(planner.plan(1, 1, AspectRatio.SQUARE, List.of(), null).crop()).isEqualTo(new Box(0, 0, 1, 1));
+  }
+
+  @Test
+  void theBoundsOfTheParametersAreAccepted() {
+    CropPlanner p = new CropPlanner(1, 0, false);
+    assertThat(p.dilation()).isEqualTo(1);
+    assertThat(p.targetWeight()).isZero();
+    assertThat(p.keepTargetsWhole()).isFalse();
+    assertThat(new CropPlanner(1, 1).targetWeight()).isEqualTo(1);
+    assertThat(new CropPlanner().keepTargetsWhole()).isTrue();
+    assertThatThrownBy(() -> new CropPlanner(Double.NaN, 0.5)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new CropPlanner(Double.POSITIVE_INFINITY, 0.5))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new CropPlanner(1.5, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aFaceAtTheTopIsKeptWholeByTheSmallestShiftDown() {
+    // 0.7 * face + 0.3 * salient pulls the 16:9 window below the face; it moves up just enough
+    Box face = new Box(100, 50, 100, 100);
+    Box sal = new Box(0, 0, 500, 2000);
+    CropDecision raw = new CropPlanner(1.5, 0.7, false).plan(500, 2000, AspectRatio.LANDSCAPE_16_9, List.of(face),
+        sal);
+    assertThat(raw.crop()).isEqualTo(new Box(0, 230, 500, 281));
+    CropDecision d = planner.plan(500, 2000, AspectRatio.LANDSCAPE_16_9, List.of(face), sal);
+    assertThat(d.crop()).isEqualTo(new Box(0, 50, 500, 281));
+    assertThat(d.shiftedToKeepTargets()).isTrue();
+    // a face already inside is not moved
+    CropDecision still = planner.plan(500, 2000, AspectRatio.LANDSCAPE_16_9, List.of(new Box(200, 900, 100, 100)),
+        sal);
+    assertThat(still.shiftedToKeepTargets()).isFalse();
+    assertThat(still.crop().y()).isEqualTo(Math.round(0.7 * 950 + 0.3 * 1000 - 140.5));
+  }
+
+  @Test
+  void targetsThatDoNotFitTogetherKeepTheLargestMergedBoxWhole() {
+    Box small = new Box(100, 100, 100, 100);
+    Box big = new Box(1700, 100, 150, 150); // dilated by 1.5: (1662.5, 62.5, 225, 225)
+    Box sal = new Box(0, 0, 2000, 500);
+    CropDecision d = planner.plan(2000, 500, AspectRatio.PORTRAIT_9_16, List.of(small, big), sal);
+    assertThat(d.rule()).isEqualTo(CenterRule.WEIGHTED_TARGET_AND_SALIENT);
+    assertThat(d.targetCenterBox()).isEqualTo(new Box(1662.5, 62.5, 225, 225));
+    assertThat(d.mergedTargets()).hasSize(2);
+    // weighted centre 0.7 * 1775 + 0.3 * 1000 = 1542.5 puts the window at 1402, cutting the big face;
+    // it moves right until the dilated box ends at its right edge (1888 - 281)
+    assertThat(d.crop()).isEqualTo(new Box(1607, 0, 281, 500));
+    assertThat(d.shiftedToKeepTargets()).isTrue();
+    assertThat(d.crop().intersects(small)).isFalse();
+  }
+
+  @Test
+  void dilatedBoxesThatOnlyTouchAfterGrowingAreMerged() {
+    // 10 px gap; 1.5x dilation adds 25 px on each side: merged; 1.1x adds 5: apart
+    List<Box> two = List.of(new Box(0, 0, 100, 100), new Box(110, 0, 100, 100));
+    assertThat(CropPlanner.mergeDilated(two, 1.5)).containsExactly(new Box(-25, -25, 260, 150));
+    assertThat(CropPlanner.mergeDilated(two, 1.1)).hasSize(2);
+    assertThat(CropPlanner.mergeDilated(List.of(new Box(0, 0, 10, 10)), 2)).containsExactly(new Box(-5, -5, 20, 20));
+  }
 }

@@ -126,4 +126,69 @@ class LayerPlacerTest {
     LayerPlacer.Placement second = p.place(new Box(0, 0, 200, 100), 100, 100, PlacementStrategy.AVOID_SUBJECTS);
     assertThat(second.box().intersects(first.box())).isFalse();
   }
+  @Test
+  void measuresOverlapAndVarianceInPosterPixelsAlsoOnAReducedWorkingCopy() {
+    // 1280x640 poster: worked on at 640x320, figures still in poster pixels
+    BufferedImage img = new BufferedImage(1280, 640, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 640; y++) {
+      for (int x = 0; x < 1280; x++) {
+        img.setRGB(x, y, x % 4 < 2 ? 0xFFFFFF : 0); // black and white stripes, 2 working pixels wide
+      }
+    }
+    LayerPlacer p = new LayerPlacer(img, List.of(new Box(100, 100, 200, 100)));
+    assertThat(p.overlap(new Box(0, 0, 1280, 640))).isCloseTo(200 * 100, org.assertj.core.api.Assertions.within(1.0));
+    assertThat(p.overlap(new Box(200, 0, 400, 640))).isCloseTo(100 * 100, org.assertj.core.api.Assertions.within(1.0));
+    assertThat(p.overlap(new Box(400, 300, 200, 200))).isZero();
+    assertThat(p.variance(new Box(0, 0, 1280, 640))).isCloseTo(0.25, org.assertj.core.api.Assertions.within(0.01));
+    assertThat(p.faceOverlap(new Box(0, 0, 1280, 640))).isZero(); // no face given
+    p.addFaceObstacle(new Box(1200, 600, 80, 40));
+    assertThat(p.faceOverlap(new Box(0, 0, 1280, 640))).isCloseTo(80 * 40, org.assertj.core.api.Assertions.within(1.0));
+    assertThat(p.overlap(new Box(0, 0, 1280, 640))).isCloseTo(200 * 100 + 80 * 40,
+        org.assertj.core.api.Assertions.within(1.0));
+  }
+
+  @Test
+  void aFaceAddedAfterAPlacementCountsBeforeOtherObstaclesInTheNextOne() {
+    BufferedImage flat = new BufferedImage(200, 100, BufferedImage.TYPE_INT_RGB);
+    LayerPlacer p = new LayerPlacer(flat, List.of(new Box(150, 0, 50, 100)), List.of());
+    LayerPlacer.Placement first = p.place(new Box(0, 0, 200, 100), 50, 100, PlacementStrategy.AVOID_SUBJECTS);
+    assertThat(first.box()).isEqualTo(new Box(0, 0, 50, 100));
+    // now a thin face at the left edge and a subject over the rest: every place covers 5000 px of
+    // obstacles, and only those right of the face keep off it
+    Box face = new Box(0, 0, 10, 100);
+    p.addFaceObstacle(face);
+    p.addObstacle(new Box(10, 0, 140, 100));
+    LayerPlacer.Placement second = p.place(new Box(0, 0, 200, 100), 50, 100, PlacementStrategy.AVOID_SUBJECTS);
+    assertThat(second.faceOverlap()).isZero();
+    assertThat(second.box().intersects(face)).as(second.box().toString()).isFalse();
+    assertThat(second.overlap()).isCloseTo(5000, org.assertj.core.api.Assertions.within(1.0));
+    assertThat(new LayerPlacer.Placement(first.box(), 1, 2, 3).faceOverlap()).isZero();
+  }
+
+  @Test
+  void candidatesReachTheFarEdgesOfTheRegion() {
+    // noisy except the bottom-right 40x40 corner, which only the last candidate covers exactly
+    BufferedImage img = new BufferedImage(203, 107, BufferedImage.TYPE_INT_RGB);
+    Random r = new Random(5);
+    for (int y = 0; y < 107; y++) {
+      for (int x = 0; x < 203; x++) {
+        int v = x < 163 || y < 67 ? r.nextInt(256) : 128;
+        img.setRGB(x, y, (v << 16) | (v << 8) | v);
+      }
+    }
+    LayerPlacer.Placement pl = new LayerPlacer(img, List.of()).place(new Box(0, 0, 203, 107), 40, 40,
+        PlacementStrategy.AVOID_SUBJECTS);
+    assertThat(pl.box()).isEqualTo(new Box(163, 67, 40, 40));
+    // step 10: 0, 10, ..., 160 and 163 across (18), 0, 10, ..., 60 and 67 down (8)
+    assertThat(pl.candidates()).isEqualTo(18 * 8);
+  }
+
+  @Test
+  void aLayerAsLargeAsItsRegionHasOnePlace() {
+    LayerPlacer p = new LayerPlacer(new BufferedImage(100, 100, BufferedImage.TYPE_INT_RGB), List.of());
+    LayerPlacer.Placement pl = p.place(new Box(10, 20, 50, 30), 50.4, 30.4, PlacementStrategy.AVOID_SUBJECTS);
+    assertThat(pl.candidates()).isEqualTo(1);
+    assertThat(pl.box().x()).isEqualTo(10);
+    assertThat(pl.box().y()).isEqualTo(20);
+  }
 }
