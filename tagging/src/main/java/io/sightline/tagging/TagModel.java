@@ -58,6 +58,40 @@ public final class TagModel {
     }
   }
 
+  /**
+   * A model from a clustering made elsewhere (e.g. on a cluster with Spark MLlib), in the form
+   * {@link TagRecommender} reads once {@link #save saved} as its {@code tag-model.bin}: generation
+   * 1, with no stock database beside it, so a recommender can suggest from it but not update it.
+   *
+   * @param embedderId the embedder whose vectors were clustered
+   * @param dimension their dimension
+   * @param options the clustering settings (recorded)
+   * @param report what the clustering did (recorded)
+   * @param centres one centre per cluster, in the recommender's prepared (unit-length) space
+   * @param clusters tag statistics per cluster, parallel to {@code centres}, numbered 0..k-1
+   * @param overall stock-wide statistics (cluster -1)
+   * @return the model
+   * @throws IllegalArgumentException when the centres and statistics disagree in count,
+   *     numbering or dimension
+   */
+  public static TagModel of(String embedderId, int dimension, ClusteringOptions options, TrainingReport report,
+      float[][] centres, List<ClusterTags> clusters, ClusterTags overall) {
+    for (int c = 0; c < centres.length; c++) {
+      if (centres[c].length != dimension) {
+        throw new IllegalArgumentException("centre " + c + " has " + centres[c].length + " components, not " + dimension);
+      }
+      if (c < clusters.size() && clusters.get(c).cluster() != c) {
+        throw new IllegalArgumentException("cluster statistics " + c + " are numbered " + clusters.get(c).cluster());
+      }
+    }
+    float[][] copy = new float[centres.length][];
+    for (int c = 0; c < centres.length; c++) {
+      copy[c] = centres[c].clone();
+    }
+    return new TagModel(embedderId, 1, dimension, Objects.requireNonNull(options, "options"),
+        Objects.requireNonNull(report, "report"), copy, clusters, Objects.requireNonNull(overall, "overall"));
+  }
+
   /** A stock image as far as counting is concerned. */
   record Row(String id, String postKey, Set<String> tags, int cluster) {}
 
