@@ -1,37 +1,25 @@
 package io.sightline.crossmodal;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.InputFormatException;
 import io.sightline.core.ProgressListener;
-import io.sightline.core.StoreException;
 import io.sightline.core.detect.ObjectDetector;
 import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.core.image.ImageLoader;
-import io.sightline.core.index.SearchResult;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -48,7 +36,6 @@ public final class CrossModalModel implements AutoCloseable {
   static final String KIND = "crossmodal-model";
   static final int FORMAT_VERSION = 3;
   private static final int MAX_STORED_CAPTIONS = 5000;
-  private static final int BATCH = 64;
 
   final ModelConfig config;
   final Vocabulary vocab;
@@ -60,7 +47,7 @@ public final class CrossModalModel implements AutoCloseable {
   final Model model;
   final CrossModalBlock block;
   final List<String> captionCandidates;
-  private final ReentrantLock lock = new ReentrantLock();
+  final ReentrantLock lock = new ReentrantLock();
 
   CrossModalModel(ModelConfig config, Vocabulary vocab, TextTokenizer tokenizer, SeedLibrary seeds,
       boolean useSeeds, FeatureExtractor extractor, List<String> captionCandidates, Device device) {
@@ -162,22 +149,7 @@ public final class CrossModalModel implements AutoCloseable {
    * @return one score per pair
    */
   public List<MatchScore> scoreAll(List<String> texts, List<ImageFeatures> images) {
-    if (texts.size() != images.size()) {
-      throw new IllegalArgumentException("as many texts as images expected");
-    }
-    List<InputEncoder.Row> rows = new ArrayList<>(texts.size());
-    for (int i = 0; i < texts.size(); i++) {
-      rows.add(encoder.plain(checkedText(texts.get(i)), images.get(i)));
-    }
-    List<MatchScore> out = new ArrayList<>(rows.size());
-    for (int from = 0; from < rows.size(); from += BATCH) {
-      List<InputEncoder.Row> batch = rows.subList(from, Math.min(rows.size(), from + BATCH));
-      float[] logits = runLocked(m -> forward(m, batch).get(2).toFloatArray());
-      for (float l : logits) {
-        out.add(new MatchScore(sigmoid(l), l));
-      }
-    }
-    return out;
+    return ModelRetrieval.scoreAll(this, texts, images);
   }
 
   InputEncoder.Text checkedText(String text) {
@@ -203,14 +175,7 @@ public final class CrossModalModel implements AutoCloseable {
    */
   public ImageCollection collection(List<Path> images, ProgressListener listener,
       CancellationToken cancel) {
-    Map<Path, ImageFeatures> f = new LinkedHashMap<>();
-    int done = 0;
-    for (Path p : images) {
-      cancel.throwIfCancelled();
-      f.put(p, extractor.extract(p, List.of()));
-      listener.onProgress("features", ++done, images.size(), p.getFileName().toString());
-    }
-    return collection(f);
+    return ModelRetrieval.collection(this, images, listener, cancel);
   }
 
   /**
@@ -236,7 +201,7 @@ public final class CrossModalModel implements AutoCloseable {
    * @param file the file to write (replaced atomically)
    */
   public void saveCollection(ImageCollection collection, Path file) {
-    CollectionFile.write(file, collection, fingerprint(), extractor.embedder().id());
+    CollectionFile.write(file, collection, ModelWeights.fingerprint(this), extractor.embedder().id());
   }
 
   /**
@@ -249,38 +214,11 @@ public final class CrossModalModel implements AutoCloseable {
    * @throws io.sightline.core.StoreException when it is missing, truncated or corrupt
    */
   public ImageCollection loadCollection(Path file) {
-    return CollectionFile.read(file, fingerprint(), extractor.embedder().id());
+    return CollectionFile.read(file, ModelWeights.fingerprint(this), extractor.embedder().id());
   }
 
-  private volatile String fingerprint;
-
-  /**
-   * SHA-256 over the weights' names and values: a collection's embeddings belong to exactly these
-   * weights (the serialised form is not used: a loaded model serialises differently).
-   */
-  private String fingerprint() {
-    String f = fingerprint;
-    if (f == null) {
-      lock.lock();
-      try {
-        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-        for (var e : block.getParameters()) {
-          md.update(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-          float[] v = e.getValue().getArray().toFloatArray();
-          java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4);
-          b.asFloatBuffer().put(v);
-          md.update(b.array());
-        }
-        f = java.util.HexFormat.of().formatHex(md.digest());
-      } catch (java.security.NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      } finally {
-        lock.unlock();
-      }
-      fingerprint = f;
-    }
-    return f;
-  }
+  /** Cached {@link ModelWeights#fingerprint}; reset when parameters are loaded. */
+  volatile String fingerprint;
 
   /**
    * The contrastive embedding of a text (text-only pass, pooled output, projection; unit length).
@@ -290,11 +228,7 @@ public final class CrossModalModel implements AutoCloseable {
    * @return a unit vector of the model width
    */
   public float[] textEmbedding(String text) {
-    InputEncoder.Text t = checkedText(text);
-    InputEncoder.Row row = new InputEncoder.Row(t.ids().clone(), new int[t.length()], null,
-        new boolean[0], true, 0f, 0f);
-    return runLocked(m -> block.forward(new ParameterStore(m, false),
-        encoder.inputs(m, List.of(row), InputEncoder.View.TEXT), false).get(4).toFloatArray());
+    return ModelRetrieval.textEmbedding(this, text);
   }
 
   /**
@@ -310,20 +244,7 @@ public final class CrossModalModel implements AutoCloseable {
    * @return their contrastive embeddings, in order
    */
   public float[][] imageEmbeddings(List<ImageFeatures> images) {
-    float[][] out = new float[images.size()][];
-    int e = config.width();
-    for (int from = 0; from < images.size(); from += BATCH) {
-      List<InputEncoder.Row> rows = new ArrayList<>();
-      for (ImageFeatures f : images.subList(from, Math.min(images.size(), from + BATCH))) {
-        rows.add(new InputEncoder.Row(new int[0], new int[0], f, new boolean[encoder.objects(f)], true, 0f, 0f));
-      }
-      float[] flat = runLocked(m -> block.forward(new ParameterStore(m, false),
-          encoder.inputs(m, rows, InputEncoder.View.IMAGE), false).get(5).toFloatArray());
-      for (int i = 0; i < rows.size(); i++) {
-        out[from + i] = java.util.Arrays.copyOfRange(flat, i * e, (i + 1) * e);
-      }
-    }
-    return out;
+    return ModelRetrieval.imageEmbeddings(this, images);
   }
 
   /**
@@ -351,38 +272,7 @@ public final class CrossModalModel implements AutoCloseable {
    * @return the best {@code k}, best first
    */
   public List<ImageMatch> retrieve(String text, ImageCollection images, int k, int firstStage) {
-    if (k < 1) {
-      throw new IllegalArgumentException("k must be at least 1");
-    }
-    checkedText(text);
-    List<Path> candidates;
-    Map<Path, Double> firstSim = new LinkedHashMap<>();
-    if (firstStage > 0 && images.size() > firstStage) {
-      float[] q = textEmbedding(text);
-      candidates = new ArrayList<>();
-      for (SearchResult<String> r : images.search(q, firstStage)) {
-        Path p = Path.of(r.id());
-        candidates.add(p);
-        firstSim.put(p, (double) r.similarity());
-      }
-    } else {
-      candidates = images.images();
-    }
-    List<ImageFeatures> feats = new ArrayList<>();
-    List<String> texts = new ArrayList<>();
-    for (Path p : candidates) {
-      feats.add(images.features(p));
-      texts.add(text);
-    }
-    List<MatchScore> scores = scoreAll(texts, feats);
-    List<ImageMatch> out = new ArrayList<>();
-    for (int i = 0; i < candidates.size(); i++) {
-      Path p = candidates.get(i);
-      out.add(new ImageMatch(p, scores.get(i).score(), scores.get(i).logit(),
-          firstSim.getOrDefault(p, Double.NaN)));
-    }
-    out.sort(Comparator.comparingDouble(ImageMatch::logit).reversed());
-    return List.copyOf(out.subList(0, Math.min(k, out.size())));
+    return ModelRetrieval.retrieve(this, text, images, k, firstStage);
   }
 
   /**
@@ -398,26 +288,7 @@ public final class CrossModalModel implements AutoCloseable {
    */
   @Deprecated
   public float[] predictImageFeature(String text) {
-    InputEncoder.Text t = checkedText(text);
-    int g = Math.max(2, config.grid());
-    List<ImageObject> objs = new ArrayList<>();
-    List<io.sightline.core.detect.Box> boxes = new ArrayList<>();
-    boxes.add(new io.sightline.core.detect.Box(0, 0, 100, 100));
-    boxes.addAll(FeatureExtractor.gridCells(100, 100, g));
-    int n = Math.min(config.maxObjects(), boxes.size());
-    float[][] vis = new float[n][config.visualDim()];
-    float[][] spa = new float[n][];
-    for (int i = 0; i < n; i++) {
-      objs.add(new ImageObject(boxes.get(i), null, i == 0 ? RegionSource.WHOLE_IMAGE : RegionSource.GRID));
-      spa[i] = FeatureExtractor.spatial(boxes.get(i), 100, 100);
-    }
-    ImageFeatures blank = new ImageFeatures(objs, vis, spa, 100, 100);
-    boolean[] masked = new boolean[n];
-    java.util.Arrays.fill(masked, true);
-    int[] targets = new int[t.length()];
-    java.util.Arrays.fill(targets, -1);
-    InputEncoder.Row row = new InputEncoder.Row(t.ids(), targets, blank, masked, true, 0f, 0f);
-    return runLocked(m -> forward(m, List.of(row)).get(1).get(new NDIndex("0, 0, :")).toFloatArray());
+    return FeaturePrediction.predictImageFeature(this, text);
   }
 
   // ---------------------------------------------------------------- captions
@@ -450,36 +321,7 @@ public final class CrossModalModel implements AutoCloseable {
    * @return the best description
    */
   public Caption caption(ImageFeatures image, List<String> candidates, boolean generate) {
-    Objects.requireNonNull(image, "image");
-    List<Caption.Alternative> all = new ArrayList<>();
-    List<String> texts = new ArrayList<>();
-    for (String c : candidates) {
-      if (c != null && !c.isBlank() && encoder.text(c).length() > 0) {
-        texts.add(c);
-      }
-    }
-    List<ImageFeatures> imgs = new ArrayList<>();
-    for (int i = 0; i < texts.size(); i++) {
-      imgs.add(image);
-    }
-    List<MatchScore> scores = scoreAll(texts, imgs);
-    for (int i = 0; i < texts.size(); i++) {
-      all.add(new Caption.Alternative(texts.get(i), scores.get(i).score(), Caption.Method.CANDIDATE));
-    }
-    Caption generated = null;
-    if (generate) {
-      generated = generate(image, Math.min(4, config.maxTextUnits()), 4);
-      all.add(new Caption.Alternative(generated.text(), generated.score(), Caption.Method.GENERATED));
-    }
-    if (all.isEmpty()) {
-      throw new IllegalArgumentException("no candidate description has any known text unit");
-    }
-    all.sort(Comparator.comparingDouble(Caption.Alternative::score).reversed());
-    Caption.Alternative best = all.get(0);
-    List<Double> conf = best.method() == Caption.Method.GENERATED && generated != null
-        ? generated.unitConfidences() : List.of();
-    return new Caption(best.text(), best.score(), best.method(), conf,
-        all.subList(1, Math.min(all.size(), 6)));
+    return ModelCaptions.caption(this, image, candidates, generate);
   }
 
   /**
@@ -521,28 +363,11 @@ public final class CrossModalModel implements AutoCloseable {
   }
 
   byte[] parameterBytes() {
-    lock.lock();
-    try {
-      ByteArrayOutputStream bos = new ByteArrayOutputStream();
-      block.saveParameters(new DataOutputStream(bos));
-      return bos.toByteArray();
-    } catch (IOException e) {
-      throw new StoreException("cannot serialise model parameters: " + e.getMessage(), e);
-    } finally {
-      lock.unlock();
-    }
+    return ModelWeights.parameterBytes(this);
   }
 
   void loadParameterBytes(byte[] bytes) {
-    fingerprint = null;
-    lock.lock();
-    try {
-      block.loadParameters(model.getNDManager(), new DataInputStream(new ByteArrayInputStream(bytes)));
-    } catch (IOException | MalformedModelException e) {
-      throw new StoreException("cannot load model parameters: " + e.getMessage(), e);
-    } finally {
-      lock.unlock();
-    }
+    ModelWeights.loadParameterBytes(this, bytes);
   }
 
   // ---------------------------------------------------------------- persistence

@@ -6,10 +6,8 @@ import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.InputFormatException;
 import io.sightline.core.ProgressListener;
 import io.sightline.core.detect.ObjectDetector;
-import io.sightline.core.embed.GlobalDescriptorEmbedder;
 import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.core.image.ImageLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -464,51 +462,7 @@ public final class CrossModalTrainer {
      * @throws InputFormatException when the pairs file has bad records
      */
     public CrossModalTrainer build() {
-      if (pairs == null && pairsFile == null) {
-        throw new IllegalStateException("pairs missing: call pairs(...) or pairsFile(...)");
-      }
-      if (pairs == null) {
-        pairs = PairsFile.read(pairsFile);
-      }
-      if (pairs.isEmpty()) {
-        throw new IllegalStateException("pairs is empty");
-      }
-      for (ImageTextPair p : pairs) {
-        if (!Files.isRegularFile(p.image())) {
-          throw new InputFormatException(null, 0, "image not found: " + p.image());
-        }
-      }
-      if (embedder == null) {
-        embedder = initialModel != null ? initialModel.extractor.embedder() : new GlobalDescriptorEmbedder();
-      }
-      if (tokenizer == null) {
-        tokenizer = initialModel != null ? initialModel.tokenizer : new WordTokenizer();
-      }
-      if (initialModel != null && !initialModel.tokenizerId().equals(tokenizer.id())) {
-        throw new IllegalStateException("fine-tuning needs the model's tokenizer " + initialModel.tokenizerId());
-      }
-      if (epochs < 1 || batchSize < 1 || !(learningRate > 0) || negativesPerPositive < 0
-          || textMaskProbability <= 0 || textMaskProbability > 1 || spanProbability < 0
-          || spanProbability > 1 || validationFraction < 0 || validationFraction >= 1
-          || patience < 0 || checkpointEvery < 0) {
-        throw new IllegalStateException("an option is out of range (epochs, batchSize, learningRate, "
-            + "negativesPerPositive, textMaskProbability, spanProbability, validationFraction, patience, "
-            + "checkpointEvery)");
-      }
-      if (!(contrastiveWeight >= 0) || contrastiveBatchSize < 0 || !(warmupFraction >= 0)
-          || warmupFraction >= 1 || !(clipNorm >= 0)) {
-        throw new IllegalStateException("an option is out of range (contrastiveWeight, "
-            + "contrastiveBatchSize, warmupFraction, gradientClipNorm)");
-      }
-      if (!maskingTask && !matchingTask && contrastiveWeight == 0) {
-        throw new IllegalStateException("no training task: enable maskingTask, matchingTask and/or contrastiveWeight");
-      }
-      if (resume && checkpointDir == null) {
-        throw new IllegalStateException("resume needs checkpointDir(...)");
-      }
-      if (width % heads != 0) {
-        throw new IllegalStateException("width " + width + " is not divisible by heads " + heads);
-      }
+      TrainerOptions.check(this);
       return new CrossModalTrainer(this);
     }
   }

@@ -1,0 +1,115 @@
+package io.sightline.crossmodal;
+
+import ai.djl.training.ParameterStore;
+import io.sightline.core.CancellationToken;
+import io.sightline.core.ProgressListener;
+import io.sightline.core.index.SearchResult;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Matching and retrieval for {@link CrossModalModel}: batched pair scoring, the contrastive text
+ * and image embeddings of the first stage, collections, and two-stage ranking. Model calls go
+ * through {@link CrossModalModel#runLocked}.
+ */
+final class ModelRetrieval {
+  static final int BATCH = 64;
+
+  private ModelRetrieval() {}
+
+  static List<MatchScore> scoreAll(CrossModalModel model, List<String> texts, List<ImageFeatures> images) {
+    if (texts.size() != images.size()) {
+      throw new IllegalArgumentException("as many texts as images expected");
+    }
+    List<InputEncoder.Row> rows = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      rows.add(model.encoder.plain(model.checkedText(texts.get(i)), images.get(i)));
+    }
+    List<MatchScore> out = new ArrayList<>(rows.size());
+    for (int from = 0; from < rows.size(); from += BATCH) {
+      List<InputEncoder.Row> batch = rows.subList(from, Math.min(rows.size(), from + BATCH));
+      float[] logits = model.runLocked(m -> model.forward(m, batch).get(2).toFloatArray());
+      for (float l : logits) {
+        out.add(new MatchScore(CrossModalModel.sigmoid(l), l));
+      }
+    }
+    return out;
+  }
+
+  static ImageCollection collection(CrossModalModel model, List<Path> images, ProgressListener listener,
+      CancellationToken cancel) {
+    Map<Path, ImageFeatures> f = new LinkedHashMap<>();
+    int done = 0;
+    for (Path p : images) {
+      cancel.throwIfCancelled();
+      f.put(p, model.extractor.extract(p, List.of()));
+      listener.onProgress("features", ++done, images.size(), p.getFileName().toString());
+    }
+    return model.collection(f);
+  }
+
+  static float[] textEmbedding(CrossModalModel model, String text) {
+    InputEncoder.Text t = model.checkedText(text);
+    InputEncoder.Row row = new InputEncoder.Row(t.ids().clone(), new int[t.length()], null,
+        new boolean[0], true, 0f, 0f);
+    return model.runLocked(m -> model.block.forward(new ParameterStore(m, false),
+        model.encoder.inputs(m, List.of(row), InputEncoder.View.TEXT), false).get(4).toFloatArray());
+  }
+
+  static float[][] imageEmbeddings(CrossModalModel model, List<ImageFeatures> images) {
+    float[][] out = new float[images.size()][];
+    int e = model.config.width();
+    for (int from = 0; from < images.size(); from += BATCH) {
+      List<InputEncoder.Row> rows = new ArrayList<>();
+      for (ImageFeatures f : images.subList(from, Math.min(images.size(), from + BATCH))) {
+        rows.add(new InputEncoder.Row(new int[0], new int[0], f, new boolean[model.encoder.objects(f)], true, 0f, 0f));
+      }
+      float[] flat = model.runLocked(m -> model.block.forward(new ParameterStore(m, false),
+          model.encoder.inputs(m, rows, InputEncoder.View.IMAGE), false).get(5).toFloatArray());
+      for (int i = 0; i < rows.size(); i++) {
+        out[from + i] = java.util.Arrays.copyOfRange(flat, i * e, (i + 1) * e);
+      }
+    }
+    return out;
+  }
+
+  static List<ImageMatch> retrieve(CrossModalModel model, String text, ImageCollection images, int k,
+      int firstStage) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be at least 1");
+    }
+    model.checkedText(text);
+    List<Path> candidates;
+    Map<Path, Double> firstSim = new LinkedHashMap<>();
+    if (firstStage > 0 && images.size() > firstStage) {
+      float[] q = model.textEmbedding(text);
+      candidates = new ArrayList<>();
+      for (SearchResult<String> r : images.search(q, firstStage)) {
+        Path p = Path.of(r.id());
+        candidates.add(p);
+        firstSim.put(p, (double) r.similarity());
+      }
+    } else {
+      candidates = images.images();
+    }
+    List<ImageFeatures> feats = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
+    for (Path p : candidates) {
+      feats.add(images.features(p));
+      texts.add(text);
+    }
+    List<MatchScore> scores = model.scoreAll(texts, feats);
+    List<ImageMatch> out = new ArrayList<>();
+    for (int i = 0; i < candidates.size(); i++) {
+      Path p = candidates.get(i);
+      out.add(new ImageMatch(p, scores.get(i).score(), scores.get(i).logit(),
+          firstSim.getOrDefault(p, Double.NaN)));
+    }
+    out.sort(Comparator.comparingDouble(ImageMatch::logit).reversed());
+    return List.copyOf(out.subList(0, Math.min(k, out.size())));
+  }
+}
