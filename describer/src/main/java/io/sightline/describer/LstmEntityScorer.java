@@ -1,40 +1,15 @@
 package io.sightline.describer;
 
-import ai.djl.Device;
-import ai.djl.MalformedModelException;
-import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.recurrent.LSTM;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
-import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
-import ai.djl.util.PairList;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.ModelException;
 import io.sightline.core.ProgressListener;
-import io.sightline.core.StoreException;
 import io.sightline.core.store.ChecksummedFile;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import io.sightline.describer.LstmSequences.Seq;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -130,10 +105,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
 
   private final FeatureSchema schema;
   private final Params params;
-  private final float[] mean;
-  private final float[] std;
-  private final Model model;
-  private final SequenceBlock block;
+  private final LstmNetwork net;
   private final ReentrantLock lock = new ReentrantLock();
   private final String id;
   private double threshold;
@@ -146,13 +118,8 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
     }
     this.schema = schema;
     this.params = params;
-    this.mean = mean.clone();
-    this.std = std.clone();
     pytorch();
-    this.block = new SequenceBlock(params.hiddenSize());
-    this.model = Model.newInstance("describer-lstm", Device.cpu(), "PyTorch");
-    model.setBlock(block);
-    block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, schema.size()), new Shape(1, 1));
+    this.net = new LstmNetwork(schema, params, mean, std);
     this.id = String.format(Locale.ROOT, "lstm-v%d(h=%d,len=%d)", FORMAT, params.hiddenSize(), params.maxLength());
     this.threshold = Double.isNaN(params.threshold()) ? 0.5 : params.threshold();
   }
@@ -185,37 +152,18 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
     List<Seq> train = new ArrayList<>();
     List<Seq> val = new ArrayList<>();
     for (int i = 0; i < queries.size(); i++) {
-      (i < nVal ? val : train).addAll(sequences(queries.get(i), byQuery.get(queries.get(i)), params.maxLength()));
+      (i < nVal ? val : train).addAll(
+          LstmSequences.sequences(queries.get(i), byQuery.get(queries.get(i)), params.maxLength()));
     }
-    int positives = (int) train.stream().filter(s -> s.label).count();
+    int positives = (int) train.stream().filter(Seq::label).count();
     if (positives == 0 || positives == train.size()) {
       throw new ModelException("cannot train the LSTM scorer: " + positives + " of " + train.size()
           + " training sequences are correct; both kinds are needed");
     }
     FeatureSchema schema = FeatureSchema.PER_MENTION;
-    int f = schema.size();
-    double[] sum = new double[f];
-    double[] sq = new double[f];
-    long n = 0;
-    for (Seq s : train) {
-      for (double[] r : s.rows) {
-        for (int j = 0; j < f; j++) {
-          sum[j] += r[j];
-          sq[j] += r[j] * r[j];
-        }
-        n++;
-      }
-    }
-    float[] mean = new float[f];
-    float[] std = new float[f];
-    for (int j = 0; j < f; j++) {
-      double m = sum[j] / n;
-      double var = Math.max(0, sq[j] / n - m * m);
-      mean[j] = (float) m;
-      std[j] = var > 1e-12 ? (float) Math.sqrt(var) : 1f;
-    }
+    float[][] standardisation = LstmSequences.standardisation(train, schema.size());
     pytorch().setRandomSeed((int) params.seed());
-    LstmEntityScorer scorer = new LstmEntityScorer(schema, params, mean, std);
+    LstmEntityScorer scorer = new LstmEntityScorer(schema, params, standardisation[0], standardisation[1]);
     try {
       scorer.fit(train, val, positives, listener, token);
       return scorer;
@@ -236,164 +184,19 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
   }
 
   private void fit(List<Seq> train, List<Seq> val, int positives, ProgressListener listener, CancellationToken token) {
-    DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.sigmoidBinaryCrossEntropyLoss())
-        .optOptimizer(Optimizer.adamW().optLearningRateTracker(Tracker.fixed(params.learningRate()))
-            .optWeightDecays(0.01f).build())
-        .optDevices(new Device[] {Device.cpu()});
-    float posWeight = (float) (params.positiveWeight() > 0 ? params.positiveWeight()
-        : Math.min(20, (train.size() - positives) / (double) positives));
-    List<Double> trainLoss = new ArrayList<>();
-    List<Double> valLoss = new ArrayList<>();
-    double best = Double.POSITIVE_INFINITY;
-    byte[] bestParams = null;
-    int bestEpoch = 0;
-    int bad = 0;
-    int epoch = 0;
+    LstmTraining.Outcome o;
     lock.lock();
-    try (Trainer trainer = model.newTrainer(tc)) {
-      trainer.initialize(new Shape(params.batchSize(), params.maxLength(), schema.size()),
-          new Shape(params.batchSize(), params.maxLength()));
-      List<Seq> order = new ArrayList<>(train);
-      while (epoch < params.epochs()) {
-        Collections.shuffle(order, new Random(params.seed() * 1_000_003L + epoch));
-        double total = 0;
-        for (int from = 0; from < order.size(); from += params.batchSize()) {
-          token.throwIfCancelled();
-          List<Seq> batch = order.subList(from, Math.min(order.size(), from + params.batchSize()));
-          try (NDManager m = trainer.getManager().newSubManager()) {
-            NDList in = inputs(m, rowsOf(batch));
-            NDArray labels = m.create(labelsOf(batch));
-            try (GradientCollector gc = trainer.newGradientCollector()) {
-              NDArray logit = trainer.forward(in).singletonOrThrow();
-              NDArray l = weightedLoss(logit, labels, posWeight);
-              gc.backward(l);
-              total += l.getFloat() * batch.size();
-            }
-            trainer.step();
-          }
-        }
-        epoch++;
-        trainLoss.add(total / order.size());
-        double monitored = trainLoss.get(trainLoss.size() - 1);
-        if (!val.isEmpty()) {
-          monitored = meanLoss(val, posWeight);
-          valLoss.add(monitored);
-        }
-        listener.onProgress("train", epoch, params.epochs(), String.format(Locale.ROOT,
-            "epoch %d: train loss %.4f%s", epoch, trainLoss.get(epoch - 1),
-            val.isEmpty() ? "" : String.format(Locale.ROOT, ", validation loss %.4f", monitored)));
-        if (monitored < best - 1e-5) {
-          best = monitored;
-          bestEpoch = epoch;
-          bestParams = parameterBytes();
-          bad = 0;
-        } else if (++bad >= params.patience() && !val.isEmpty()) {
-          break;
-        }
-      }
-      if (bestParams != null) {
-        loadParameterBytes(bestParams);
-      }
-      if (Double.isNaN(params.threshold()) && !val.isEmpty()) {
-        threshold = chooseThreshold(val);
-      }
+    try {
+      o = new LstmTraining(net, params, schema).run(train, val, positives, threshold, listener, token);
+      threshold = o.threshold();
     } finally {
       lock.unlock();
     }
-    summary = new TrainingSummary(train.size(), positives, val.size(), posWeight, threshold, epoch, bestEpoch,
-        trainLoss, valLoss);
+    summary = new TrainingSummary(train.size(), positives, val.size(), o.posWeight(), threshold, o.epochs(),
+        o.bestEpoch(), o.trainLoss(), o.valLoss());
     LOG.info("LSTM entity scorer: {} sequences ({} correct), {} held out; {} epochs, best {} (loss {})",
-        train.size(), positives, val.size(), epoch, bestEpoch, String.format(Locale.ROOT, "%.4f", best));
-  }
-
-  /**
-   * Binary cross-entropy on logits, positives weighted: {@code w (softplus(z) - y z)} averaged
-   * with the weights, in the numerically stable form {@code max(z,0) + ln(1 + e^-|z|) - y z}.
-   */
-  private static NDArray weightedLoss(NDArray logit, NDArray labels, float posWeight) {
-    NDArray w = labels.mul(posWeight - 1f).add(1f);
-    // zerosLike, not maximum(0f): DJL frees a Number operand's buffer to the garbage collector
-    // while autograd still needs it for the backward pass (wrong gradients after a collection)
-    NDArray softplus = logit.maximum(logit.zerosLike()).add(logit.abs().neg().exp().add(1f).log());
-    NDArray bce = softplus.sub(logit.mul(labels));
-    return bce.mul(w).sum().div(w.sum());
-  }
-
-  private double meanLoss(List<Seq> seqs, float posWeight) {
-    double total = 0;
-    double weights = 0;
-    double[] logits = logits(seqs);
-    for (int i = 0; i < seqs.size(); i++) {
-      double z = logits[i];
-      double y = seqs.get(i).label ? 1 : 0;
-      double w = seqs.get(i).label ? posWeight : 1;
-      total += w * (Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y * z);
-      weights += w;
-    }
-    return total / weights;
-  }
-
-  private double[] logits(List<Seq> seqs) {
-    double[] out = new double[seqs.size()];
-    for (int from = 0; from < seqs.size(); from += 512) {
-      List<Seq> batch = seqs.subList(from, Math.min(seqs.size(), from + 512));
-      try (NDManager m = model.getNDManager().newSubManager()) {
-        float[] z = block.forward(new ParameterStore(m, false), inputs(m, rowsOf(batch)), false)
-            .singletonOrThrow().toFloatArray();
-        for (int i = 0; i < z.length; i++) {
-          out[from + i] = z[i];
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
-   * The threshold that maximises, over the held-out queries, the mean of two rates as the
-   * describer would see them: the best-scoring entity of a query with a correct entity is correct
-   * and above the threshold; no entity of a query without one is above it.
-   */
-  private double chooseThreshold(List<Seq> val) {
-    double[] z = logits(val);
-    Map<String, double[]> perQuery = new LinkedHashMap<>(); // {best score, best is correct, has correct}
-    for (int i = 0; i < val.size(); i++) {
-      double p = 1 / (1 + Math.exp(-z[i]));
-      Seq s = val.get(i);
-      double[] q = perQuery.computeIfAbsent(s.query, k -> new double[] {-1, 0, 0});
-      if (p > q[0]) {
-        q[0] = p;
-        q[1] = s.label ? 1 : 0;
-      }
-      if (s.label) {
-        q[2] = 1;
-      }
-    }
-    double bestT = 0.5;
-    double bestValue = -1;
-    for (int k = 1; k <= 19; k++) {
-      double t = k * 0.05;
-      int known = 0;
-      int right = 0;
-      int unknown = 0;
-      int abstained = 0;
-      for (double[] q : perQuery.values()) {
-        if (q[2] == 1) {
-          known++;
-          right += q[0] > t && q[1] == 1 ? 1 : 0;
-        } else {
-          unknown++;
-          abstained += q[0] > t ? 0 : 1;
-        }
-      }
-      double value = known == 0 || unknown == 0
-          ? (known == 0 ? abstained / (double) unknown : right / (double) known)
-          : (right / (double) known + abstained / (double) unknown) / 2;
-      if (value > bestValue + 1e-9) {
-        bestValue = value;
-        bestT = t;
-      }
-    }
-    return bestT;
+        train.size(), positives, val.size(), o.epochs(), o.bestEpoch(),
+        String.format(Locale.ROOT, "%.4f", o.best()));
   }
 
   /** @return what training did, or null for a loaded scorer */
@@ -457,16 +260,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
       if (closed) {
         throw new IllegalStateException("scorer closed");
       }
-      for (int from = 0; from < rows.size(); from += 512) {
-        List<List<double[]>> batch = rows.subList(from, Math.min(rows.size(), from + 512));
-        try (NDManager m = model.getNDManager().newSubManager()) {
-          float[] p = Activation.sigmoid(block.forward(new ParameterStore(m, false), inputs(m, batch), false)
-              .singletonOrThrow()).toFloatArray();
-          for (int i = 0; i < p.length; i++) {
-            out[from + i] = p[i];
-          }
-        }
-      }
+      net.probabilities(rows, out);
     } finally {
       lock.unlock();
     }
@@ -477,7 +271,7 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
   int managedArrays() {
     lock.lock();
     try {
-      return model.getNDManager().getManagedArrays().size();
+      return net.managedArrays();
     } finally {
       lock.unlock();
     }
@@ -494,30 +288,12 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
     byte[] weights;
     lock.lock();
     try {
-      weights = parameterBytes();
+      weights = net.parameterBytes();
     } finally {
       lock.unlock();
     }
-    ChecksummedFile.write(file, new ChecksummedFile.Header(KIND, FORMAT, ""), out -> {
-      schema.write(out);
-      out.writeInt(params.hiddenSize());
-      out.writeInt(params.epochs());
-      out.writeInt(params.batchSize());
-      out.writeFloat(params.learningRate());
-      out.writeInt(params.maxLength());
-      out.writeDouble(params.validationShare());
-      out.writeInt(params.patience());
-      out.writeLong(params.seed());
-      out.writeDouble(params.positiveWeight());
-      out.writeDouble(params.threshold());
-      out.writeDouble(threshold);
-      for (int j = 0; j < schema.size(); j++) {
-        out.writeFloat(mean[j]);
-        out.writeFloat(std[j]);
-      }
-      out.writeInt(weights.length);
-      out.write(weights);
-    });
+    ChecksummedFile.write(file, new ChecksummedFile.Header(KIND, FORMAT, ""),
+        out -> LstmScorerFile.write(out, schema, params, threshold, net.mean(), net.std(), weights));
   }
 
   /**
@@ -527,25 +303,11 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
    */
   public static LstmEntityScorer load(Path file) {
     return EntityScorers.read(file, KIND, FORMAT, "LSTM entity scorer", (h, in) -> {
-      FeatureSchema schema = FeatureSchema.read(in);
-      int n = schema.size();
-      Params p = new Params(in.readInt(), in.readInt(), in.readInt(), in.readFloat(), in.readInt(),
-          in.readDouble(), in.readInt(), in.readLong(), in.readDouble(), in.readDouble());
-      double chosen = in.readDouble();
-      if (!(chosen >= 0 && chosen <= 1)) {
-        throw new IOException("bad threshold " + chosen);
-      }
-      float[] mean = new float[n];
-      float[] std = new float[n];
-      for (int j = 0; j < n; j++) {
-        mean[j] = in.readFloat();
-        std[j] = in.readFloat();
-      }
-      byte[] w = FeatureSchema.readBlock(in, 1 << 28);
-      LstmEntityScorer s = new LstmEntityScorer(schema, p, mean, std);
-      s.threshold = chosen;
+      LstmScorerFile.Contents c = LstmScorerFile.read(in);
+      LstmEntityScorer s = new LstmEntityScorer(c.schema(), c.params(), c.mean(), c.std());
+      s.threshold = c.threshold();
       try {
-        s.loadParameterBytes(w);
+        s.net.loadParameterBytes(c.weights());
       } catch (RuntimeException e) {
         s.close();
         throw new IOException("weights do not fit the architecture: " + e.getMessage(), e);
@@ -554,141 +316,16 @@ public final class LstmEntityScorer implements SequenceEntityScorer, AutoCloseab
     });
   }
 
-  private byte[] parameterBytes() {
-    try {
-      ByteArrayOutputStream bos = new ByteArrayOutputStream();
-      block.saveParameters(new DataOutputStream(bos));
-      return bos.toByteArray();
-    } catch (IOException e) {
-      throw new StoreException("cannot serialise the LSTM weights: " + e.getMessage(), e);
-    }
-  }
-
-  private void loadParameterBytes(byte[] bytes) {
-    try {
-      block.loadParameters(model.getNDManager(), new DataInputStream(new ByteArrayInputStream(bytes)));
-    } catch (IOException | MalformedModelException e) {
-      throw new StoreException("cannot load the LSTM weights: " + e.getMessage(), e);
-    }
-  }
-
   @Override
   public void close() {
     lock.lock();
     try {
       if (!closed) {
         closed = true;
-        model.close();
+        net.close();
       }
     } finally {
       lock.unlock();
-    }
-  }
-
-  // ---------------------------------------------------------------- data
-
-  /** One entity's sequence for training. */
-  private record Seq(String query, List<double[]> rows, boolean label) {}
-
-  private static List<Seq> sequences(String query, List<TrainingExample> examples, int maxLength) {
-    Map<String, List<double[]>> rows = new LinkedHashMap<>();
-    Map<String, Boolean> labels = new HashMap<>();
-    for (TrainingExample e : examples) {
-      String key = e.candidate().key();
-      List<double[]> l = rows.computeIfAbsent(key, k -> new ArrayList<>());
-      if (l.size() < maxLength) {
-        l.add(e.candidate().features());
-      }
-      labels.merge(key, e.correct(), Boolean::logicalOr);
-    }
-    List<Seq> out = new ArrayList<>();
-    for (Map.Entry<String, List<double[]>> r : rows.entrySet()) {
-      out.add(new Seq(query, r.getValue(), labels.get(r.getKey())));
-    }
-    return out;
-  }
-
-  private static List<List<double[]>> rowsOf(List<Seq> seqs) {
-    List<List<double[]>> out = new ArrayList<>(seqs.size());
-    for (Seq s : seqs) {
-      out.add(s.rows);
-    }
-    return out;
-  }
-
-  private static float[] labelsOf(List<Seq> seqs) {
-    float[] y = new float[seqs.size()];
-    for (int i = 0; i < y.length; i++) {
-      y[i] = seqs.get(i).label ? 1f : 0f;
-    }
-    return y;
-  }
-
-  /** Standardised rows padded to the batch's longest sequence, and the mask of valid steps. */
-  private NDList inputs(NDManager m, List<List<double[]>> batch) {
-    int b = batch.size();
-    int t = 1;
-    for (List<double[]> s : batch) {
-      t = Math.max(t, Math.min(params.maxLength(), s.size()));
-    }
-    int f = schema.size();
-    float[] x = new float[b * t * f];
-    float[] mask = new float[b * t];
-    for (int i = 0; i < b; i++) {
-      List<double[]> s = batch.get(i);
-      for (int k = 0; k < Math.min(t, s.size()); k++) {
-        double[] r = s.get(k);
-        int base = (i * t + k) * f;
-        for (int j = 0; j < f; j++) {
-          double v = (r[j] - mean[j]) / std[j];
-          x[base + j] = Double.isFinite(v) ? (float) Math.max(-20, Math.min(20, v)) : 0f;
-        }
-        mask[i * t + k] = 1f;
-      }
-    }
-    return new NDList(m.create(x, new Shape(b, t, f)), m.create(mask, new Shape(b, t)));
-  }
-
-  /**
-   * LSTM over the rows, masked mean and max pooling over the valid steps, one logit. Inputs:
-   * rows {@code [B, T, F]}, mask {@code [B, T]}; output: logits {@code [B]}.
-   */
-  static final class SequenceBlock extends AbstractBlock {
-    private static final byte VERSION = 1;
-    private final int hidden;
-    private final LSTM lstm;
-    private final Linear head;
-
-    SequenceBlock(int hidden) {
-      super(VERSION);
-      this.hidden = hidden;
-      lstm = addChildBlock("lstm", LSTM.builder().setStateSize(hidden).setNumLayers(1).optBatchFirst(true)
-          .optReturnState(false).build());
-      head = addChildBlock("head", Linear.builder().setUnits(1).build());
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
-      NDArray x = in.get(0);
-      NDArray mask = in.get(1).expandDims(2); // [B,T,1]
-      NDArray out = lstm.forward(ps, new NDList(x), training).singletonOrThrow(); // [B,T,H]
-      NDArray count = mask.sum(new int[] {1}).maximum(1f); // [B,1]
-      NDArray meanPool = out.mul(mask).sum(new int[] {1}).div(count); // [B,H]
-      NDArray maxPool = out.add(mask.sub(1f).mul(1e4f)).max(new int[] {1}); // padded steps never win
-      NDArray pooled = meanPool.concat(maxPool, 1); // [B,2H]
-      NDArray logit = head.forward(ps, new NDList(pooled), training).singletonOrThrow();
-      return new NDList(logit.reshape(x.getShape().get(0)));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-      return new Shape[] {new Shape(inputShapes[0].get(0))};
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-      lstm.initialize(manager, dataType, inputShapes[0]);
-      head.initialize(manager, dataType, new Shape(inputShapes[0].get(0), 2L * hidden));
     }
   }
 }
