@@ -1,24 +1,16 @@
 package io.sightline.commerce;
 
-import io.sightline.commerce.InstanceEvidence.Proposal;
 import io.sightline.core.instance.Matcher;
 import io.sightline.core.classify.Classification;
 import io.sightline.core.classify.ImageClassifier;
-import io.sightline.core.detect.Box;
-import io.sightline.core.detect.Detection;
 import io.sightline.core.detect.ObjectDetector;
 import io.sightline.core.image.ImageLoader;
-import io.sightline.core.index.SearchResult;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,19 +74,9 @@ public final class ProductSearcher {
   private final ProductCatalog catalog;
   private final IntentGate intentGate;
   private final ObjectDetector detector;
-  private final Set<String> garmentLabels;
-  private final float minDetectionScore;
-  private final double regionPadding;
-  private final int candidates;
-  private final int top;
-  private final RegionFilter filters;
-  private final RegionFilter.Settings settings;
-  private final boolean otherCommodityMainObject;
-  private final boolean mainObjectUnion;
   private final ImageLoader loader;
   private final Matcher matcher;
-  private final InstanceEvidence instances;
-  private final boolean instanceQueryRegions;
+  private final RegionSearch regionSearch;
 
   /** Default {@link Builder#gateMargin}: measured on the evaluation (BENCHMARKS.md, commerce). */
   public static final double DEFAULT_GATE_MARGIN = 0.2;
@@ -107,25 +89,18 @@ public final class ProductSearcher {
   private final AtomicLong instanceSearches = new AtomicLong();
   private final AtomicLong both = new AtomicLong();
 
-  private ProductSearcher(Builder b) {
-    this.catalog = b.catalog;
-    this.intentGate = new IntentGate(b.intentClassifier, b.intentLabels, b.gateMargin, b.fixedIntent, b.gateOff);
-    this.detector = b.detector == null ? new ForegroundRegionProposer() : b.detector;
-    this.garmentLabels = b.garmentLabels == null ? null : Set.copyOf(b.garmentLabels);
-    this.minDetectionScore = b.minDetectionScore;
-    this.regionPadding = b.regionPadding;
-    this.candidates = b.candidates;
-    this.top = b.top;
-    this.settings = new RegionFilter.Settings(b.maxDistance, b.rankThreshold, b.entropyThreshold, b.categoryOrdering,
-        b.pinBestMatch, b.dedupe);
-    this.filters = new RegionFilter(b.catalog, settings);
-    this.otherCommodityMainObject = b.otherCommodityMainObject == null ? b.catalog.cropsToMainObject()
-        : b.otherCommodityMainObject;
-    this.mainObjectUnion = b.mainObjectUnion;
-    this.loader = b.loader;
-    this.matcher = b.matcher == null ? b.catalog.matcher() : b.matcher;
-    this.instanceQueryRegions = b.instanceQueryRegions;
-    this.instances = new InstanceEvidence(b.catalog, b.candidates, b.instanceQueryRegions, instanceSearches);
+  private ProductSearcher(SearcherOptions o) {
+    this.catalog = o.catalog;
+    this.intentGate = new IntentGate(o.intentClassifier, o.intentLabels, o.gateMargin, o.fixedIntent, o.gateOff);
+    this.detector = o.detector == null ? new ForegroundRegionProposer() : o.detector;
+    RegionFilter.Settings settings = new RegionFilter.Settings(o.maxDistance, o.rankThreshold, o.entropyThreshold,
+        o.categoryOrdering, o.pinBestMatch, o.dedupe);
+    RegionFilter filters = new RegionFilter(o.catalog, settings);
+    this.loader = o.loader;
+    this.matcher = o.matcher == null ? o.catalog.matcher() : o.matcher;
+    InstanceEvidence instances = new InstanceEvidence(o.catalog, o.candidates, o.instanceQueryRegions,
+        instanceSearches);
+    this.regionSearch = new RegionSearch(o, detector, matcher, filters, instances, apparel, other, regions);
   }
 
   /** @return a builder; the catalog is required, and an intent classifier unless the gate is off or the intent fixed */
@@ -203,93 +178,9 @@ public final class ProductSearcher {
     if (gate.segments().size() > 1) {
       both.incrementAndGet();
     }
-    List<Proposal> proposals = new ArrayList<>();
-    List<String> sources = new ArrayList<>();
-    for (Intent segment : gate.segments()) {
-      sources.add(propose(image, segment, proposals));
-    }
-    String source = String.join(" + ", sources);
-    InstanceEvidence.Instances inst = null;
-    if (matcher.usesInstances()) {
-      int added = 0;
-      for (Intent segment : gate.segments()) {
-        List<Box> crops = new ArrayList<>();
-        for (Proposal p : proposals) {
-          if (p.segment == segment) {
-            crops.add(p.whole ? p.box : padded(p.box, image));
-          }
-        }
-        InstanceEvidence.Instances one = instances.match(image, segment, crops);
-        added += InstanceEvidence.assign(one, segment, proposals, image.getWidth(), image.getHeight());
-        inst = InstanceEvidence.merge(inst, one);
-      }
-      if (added > 0) {
-        source += " + " + added + " instance region(s)";
-      }
-    }
-    int limit = query.limit() == 0 ? top : query.limit();
-    int k = Math.max(candidates, query.offset() + limit);
-    List<RegionFilter.Ranked> ranked = new ArrayList<>();
-    for (Proposal p : proposals) {
-      ranked.add(searchRegion(image, p, inst, query.filter(), k));
-    }
-    List<RegionResult> out = filters.finish(ranked, query.offset(), limit);
-    return new ProductSearchResult(name, intent, scores, true, source, out, matcher,
-        InstanceEvidence.note(inst, matcher), gate);
+    return regionSearch.search(image, name, query, intent, scores, gate);
   }
 
-  /** Adds the regions of one segment to search; returns what produced them. */
-  private String propose(BufferedImage image, Intent segment, List<Proposal> proposals) {
-    Box whole = new Box(0, 0, image.getWidth(), image.getHeight());
-    if (segment == Intent.APPAREL) {
-      apparel.incrementAndGet();
-      int before = proposals.size();
-      for (Detection d : detector.detect(image)) {
-        if (d.score() >= minDetectionScore && (garmentLabels == null || garmentLabels.contains(d.label()))
-            && !d.box().clamp(image.getWidth(), image.getHeight()).isEmpty()) {
-          proposals.add(new Proposal(d.box(), d.label(), d.score(), false, segment));
-        }
-      }
-      if (proposals.size() == before) {
-        proposals.add(new Proposal(whole, "image", 1f, false, segment));
-        return detector.id() + " (no region found: whole image)";
-      }
-      return detector.id();
-    }
-    other.incrementAndGet();
-    if (!otherCommodityMainObject) {
-      proposals.add(new Proposal(whole, "image", 1f, true, segment));
-      return "whole-image";
-    }
-    Box main = MainObject.box(detector.detect(image), image.getWidth(), image.getHeight(), mainObjectUnion);
-    if (main == null) {
-      proposals.add(new Proposal(whole, "image", 1f, true, segment));
-      return detector.id() + " (main object not found: whole image)";
-    }
-    proposals.add(new Proposal(main, "object", 1f, false, segment));
-    return detector.id() + " (main object)";
-  }
-
-  private Box padded(Box box, BufferedImage image) {
-    Box b = box;
-    if (regionPadding > 0) {
-      b = new Box(b.x() - b.w() * regionPadding, b.y() - b.h() * regionPadding,
-          b.w() * (1 + 2 * regionPadding), b.h() * (1 + 2 * regionPadding));
-    }
-    return b.clamp(image.getWidth(), image.getHeight());
-  }
-
-  private RegionFilter.Ranked searchRegion(BufferedImage image, Proposal p, InstanceEvidence.Instances inst,
-      ProductFilter where, int k) {
-    regions.incrementAndGet();
-    float[] vector = null;
-    List<SearchResult<String>> hits = List.of();
-    if (matcher.usesGlobal()) {
-      vector = catalog.embedder(p.segment).embed(p.whole ? image : InstanceEvidence.cropExact(image, padded(p.box, image)));
-      hits = catalog.search(p.segment, vector, k, where);
-    }
-    return filters.filter(hits, vector, p.verified, inst, p.box, p.label, p.score, p.segment, where);
-  }
 
   /**
    * Runs the post-search steps on nearest neighbours found elsewhere (e.g. with a precomputed
@@ -312,14 +203,7 @@ public final class ProductSearcher {
    * @return the region result for the whole query
    */
   public RegionResult searchVector(Intent segment, float[] vector, ProductQuery query) {
-    Objects.requireNonNull(query, "query");
-    regions.incrementAndGet();
-    int limit = query.limit() == 0 ? top : query.limit();
-    List<SearchResult<String>> hits = catalog.search(segment, vector, Math.max(candidates, query.offset() + limit),
-        query.filter());
-    RegionFilter.Ranked r = filters.filter(hits, vector, Map.of(), null, new Box(0, 0, 0, 0), "vector", 1f, segment,
-        query.filter());
-    return filters.finish(List.of(r), query.offset(), limit).get(0);
+    return regionSearch.searchVector(segment, vector, query);
   }
 
   /** @return counters since build: queries, skipped non-commodity photos, searches run */
@@ -345,29 +229,7 @@ public final class ProductSearcher {
 
   /** Builder for {@link ProductSearcher}. Not thread-safe. */
   public static final class Builder {
-    private ProductCatalog catalog;
-    private ImageClassifier intentClassifier;
-    private final Map<String, Intent> intentLabels = new HashMap<>();
-    private ObjectDetector detector;
-    private Set<String> garmentLabels;
-    private float minDetectionScore = 0f;
-    private double regionPadding = 0.05;
-    private int candidates = 30;
-    private int top = 10;
-    private double maxDistance = FilterPreset.CALIBRATED.maxDistance();
-    private Double rankThreshold = FilterPreset.CALIBRATED.rankThreshold();
-    private Double entropyThreshold = FilterPreset.CALIBRATED.entropyThreshold();
-    private boolean categoryOrdering = FilterPreset.CALIBRATED.categoryOrdering();
-    private boolean pinBestMatch = FilterPreset.CALIBRATED.pinBestMatch();
-    private boolean dedupe = true;
-    private double gateMargin = DEFAULT_GATE_MARGIN;
-    private Intent fixedIntent;
-    private boolean gateOff;
-    private Boolean otherCommodityMainObject;
-    private boolean mainObjectUnion;
-    private ImageLoader loader = ImageLoader.defaults();
-    private Matcher matcher;
-    private boolean instanceQueryRegions;
+    private final SearcherOptions o = new SearcherOptions();
 
     private Builder() {}
 
@@ -381,11 +243,11 @@ public final class ProductSearcher {
      */
     public Builder filters(FilterPreset preset) {
       Objects.requireNonNull(preset, "preset");
-      this.maxDistance = preset.maxDistance();
-      this.rankThreshold = preset.rankThreshold();
-      this.entropyThreshold = preset.entropyThreshold();
-      this.categoryOrdering = preset.categoryOrdering();
-      this.pinBestMatch = preset.pinBestMatch();
+      o.maxDistance = preset.maxDistance();
+      o.rankThreshold = preset.rankThreshold();
+      o.entropyThreshold = preset.entropyThreshold();
+      o.categoryOrdering = preset.categoryOrdering();
+      o.pinBestMatch = preset.pinBestMatch();
       return this;
     }
 
@@ -397,7 +259,7 @@ public final class ProductSearcher {
      * @return this builder
      */
     public Builder pinBestMatch(boolean on) {
-      this.pinBestMatch = on;
+      o.pinBestMatch = on;
       return this;
     }
 
@@ -408,7 +270,7 @@ public final class ProductSearcher {
      * @return this builder
      */
     public Builder deduplicate(boolean on) {
-      this.dedupe = on;
+      o.dedupe = on;
       return this;
     }
 
@@ -425,7 +287,7 @@ public final class ProductSearcher {
       if (!(margin >= 0 && margin <= 1)) {
         throw new IllegalArgumentException("gate margin must be in [0, 1]: " + margin);
       }
-      this.gateMargin = margin;
+      o.gateMargin = margin;
       return this;
     }
 
@@ -440,7 +302,7 @@ public final class ProductSearcher {
       if (segment == null || !segment.isCommodity()) {
         throw new IllegalArgumentException("fixed intent must be apparel or other-commodity, not " + segment);
       }
-      this.fixedIntent = segment;
+      o.fixedIntent = segment;
       return this;
     }
 
@@ -451,7 +313,7 @@ public final class ProductSearcher {
      * @return this builder
      */
     public Builder withoutGate() {
-      this.gateOff = true;
+      o.gateOff = true;
       return this;
     }
 
@@ -464,7 +326,7 @@ public final class ProductSearcher {
      * @return this builder
      */
     public Builder matcher(Matcher matcher) {
-      this.matcher = Objects.requireNonNull(matcher, "matcher");
+      o.matcher = Objects.requireNonNull(matcher, "matcher");
       return this;
     }
 
@@ -474,7 +336,7 @@ public final class ProductSearcher {
      * localises the product itself and so also finds products the region proposer missed.
      */
     Builder instanceQueryRegions(boolean on) {
-      this.instanceQueryRegions = on;
+      o.instanceQueryRegions = on;
       return this;
     }
 
@@ -483,7 +345,7 @@ public final class ProductSearcher {
      * @return this builder
      */
     public Builder catalog(ProductCatalog catalog) {
-      this.catalog = Objects.requireNonNull(catalog, "catalog");
+      o.catalog = Objects.requireNonNull(catalog, "catalog");
       return this;
     }
 
@@ -494,7 +356,7 @@ public final class ProductSearcher {
      * @return this builder
      */
     public Builder intentClassifier(ImageClassifier classifier) {
-      this.intentClassifier = Objects.requireNonNull(classifier, "classifier");
+      o.intentClassifier = Objects.requireNonNull(classifier, "classifier");
       return this;
     }
 
@@ -506,7 +368,7 @@ public final class ProductSearcher {
      * @return this builder
      */
     public Builder intentLabel(String label, Intent intent) {
-      intentLabels.put(Objects.requireNonNull(label, "label"), Objects.requireNonNull(intent, "intent"));
+      o.intentLabels.put(Objects.requireNonNull(label, "label"), Objects.requireNonNull(intent, "intent"));
       return this;
     }
 
@@ -516,7 +378,7 @@ public final class ProductSearcher {
      * @return this builder
      */
     public Builder garmentDetector(ObjectDetector detector) {
-      this.detector = Objects.requireNonNull(detector, "detector");
+      o.detector = Objects.requireNonNull(detector, "detector");
       return this;
     }
 
@@ -525,7 +387,7 @@ public final class ProductSearcher {
      * @return this builder
      */
     public Builder garmentLabels(Collection<String> labels) {
-      this.garmentLabels = new LinkedHashSet<>(labels);
+      o.garmentLabels = new LinkedHashSet<>(labels);
       return this;
     }
 
@@ -534,7 +396,7 @@ public final class ProductSearcher {
      * @return this builder
      */
     public Builder minDetectionScore(float score) {
-      this.minDetectionScore = score;
+      o.minDetectionScore = score;
       return this;
     }
 
@@ -547,7 +409,7 @@ public final class ProductSearcher {
       if (!(padding >= 0 && padding <= 1)) {
         throw new IllegalArgumentException("padding must be in [0, 1]: " + padding);
       }
-      this.regionPadding = padding;
+      o.regionPadding = padding;
       return this;
     }
 
@@ -559,7 +421,7 @@ public final class ProductSearcher {
       if (k < 1) {
         throw new IllegalArgumentException("candidates must be >= 1");
       }
-      this.candidates = k;
+      o.candidates = k;
       return this;
     }
 
@@ -571,7 +433,7 @@ public final class ProductSearcher {
       if (top < 1) {
         throw new IllegalArgumentException("top must be >= 1");
       }
-      this.top = top;
+      o.top = top;
       return this;
     }
 
@@ -587,7 +449,7 @@ public final class ProductSearcher {
       if (!(maxDistance >= 0 && maxDistance <= 2)) {
         throw new IllegalArgumentException("maxDistance must be in [0, 2]: " + maxDistance);
       }
-      this.maxDistance = maxDistance;
+      o.maxDistance = maxDistance;
       return this;
     }
 
@@ -602,7 +464,7 @@ public final class ProductSearcher {
       if (threshold != null && !Double.isFinite(threshold)) {
         throw new IllegalArgumentException("rank threshold must be finite");
       }
-      this.rankThreshold = threshold;
+      o.rankThreshold = threshold;
       return this;
     }
 
@@ -616,7 +478,7 @@ public final class ProductSearcher {
       if (threshold != null && !(threshold >= 0)) {
         throw new IllegalArgumentException("entropy threshold must be >= 0");
       }
-      this.entropyThreshold = threshold;
+      o.entropyThreshold = threshold;
       return this;
     }
 
@@ -626,7 +488,7 @@ public final class ProductSearcher {
      * @return this builder
      */
     public Builder categoryOrdering(boolean on) {
-      this.categoryOrdering = on;
+      o.categoryOrdering = on;
       return this;
     }
 
@@ -643,7 +505,7 @@ public final class ProductSearcher {
      * @return this builder
      */
     public Builder otherCommodityMainObject(boolean on) {
-      this.otherCommodityMainObject = on;
+      o.otherCommodityMainObject = on;
       return this;
     }
 
@@ -652,7 +514,7 @@ public final class ProductSearcher {
      * behaviour before the best region was chosen), not the best region.
      */
     Builder mainObjectUnion(boolean on) {
-      this.mainObjectUnion = on;
+      o.mainObjectUnion = on;
       return this;
     }
 
@@ -661,7 +523,7 @@ public final class ProductSearcher {
      * @return this builder
      */
     public Builder imageLoader(ImageLoader loader) {
-      this.loader = Objects.requireNonNull(loader, "loader");
+      o.loader = Objects.requireNonNull(loader, "loader");
       return this;
     }
 
@@ -672,38 +534,7 @@ public final class ProductSearcher {
      *     {@link #withoutGate()} and {@link #fixedIntent}
      */
     public ProductSearcher build() {
-      if (catalog == null) {
-        throw new IllegalStateException("ProductSearcher: catalog is required");
-      }
-      if (gateOff && fixedIntent != null) {
-        throw new IllegalStateException("ProductSearcher: withoutGate() and fixedIntent(" + fixedIntent
-            + ") exclude each other; choose one");
-      }
-      if (gateOff || fixedIntent != null) {
-        return checked();
-      }
-      if (intentClassifier == null) {
-        throw new IllegalStateException("ProductSearcher: intentClassifier is required "
-            + "(train one with EmbeddingIntentClassifier.trainer(...) or plug an ImageClassifier), unless the gate is "
-            + "off (withoutGate()) or the intent fixed (fixedIntent(...))");
-      }
-      Set<Intent> covered = IntentGate.covered(intentClassifier, intentLabels);
-      if (!covered.contains(Intent.NON_COMMODITY) || covered.size() < 2) {
-        throw new IllegalStateException("ProductSearcher: the intent classifier must output non-commodity and at "
-            + "least one commodity intent; its labels map to " + covered);
-      }
-      return checked();
-    }
-
-    private ProductSearcher checked() {
-      if (matcher != null && matcher.usesInstances() && !catalog.matcher().usesInstances()) {
-        throw new IllegalStateException("ProductSearcher: matcher " + matcher + " needs an instance index, but catalog "
-            + catalog.directory() + " was built with the global matcher; build it with matcher local or hybrid");
-      }
-      if (top > candidates) {
-        throw new IllegalStateException("ProductSearcher: top (" + top + ") exceeds candidates (" + candidates + ")");
-      }
-      return new ProductSearcher(this);
+      return new ProductSearcher(o.validated());
     }
   }
 }

@@ -55,22 +55,22 @@ public final class PosterComposer implements AutoCloseable {
   private final PosterScoring scoring;
   private final ObjectDetector layerDetector;
 
-  private PosterComposer(Builder b) {
-    this.templates = List.copyOf(b.templates);
-    this.planner = new CropPlanner(b.dilation, b.targetWeight, b.keepTargetsWhole);
-    CropSearch search = b.cropSearch ? (b.search != null ? b.search : new CropSearch()) : null;
-    this.layerDetector = b.layerDetector;
+  private PosterComposer(ComposerOptions o) {
+    this.templates = List.copyOf(o.templates);
+    this.planner = new CropPlanner(o.dilation, o.targetWeight, o.keepTargetsWhole);
+    CropSearch search = o.cropSearch ? (o.search != null ? o.search : new CropSearch()) : null;
+    this.layerDetector = o.layerDetector;
     this.analyzer = new ImageAnalyzer(
-        b.targetDetector != null ? b.targetDetector : CascadeFaceDetector.frontalFace(),
-        b.targetLabels == null ? null : Set.copyOf(b.targetLabels), b.minTargetScore,
-        b.saliency != null ? b.saliency : OpenCvSaliency.spectralResidual(), b.saliencyThreshold,
-        b.verifyFaces ? new FaceVerifier(b.minFaceScore, b.minSkin) : null, search != null,
-        b.fineGrainedImportance, b.importanceWeights, b.analysisSide, b.layerDetector);
-    this.scoring = new PosterScoring(b.sharpnessHalfPoint, b.minResolution, b.minSharpness,
-        b.noExpression ? null : b.expressionScorer != null ? b.expressionScorer : new CascadeExpressionScorer(),
-        b.minExpression, b.attractivenessScorer, b.weights, b.minScore, b.ctrAtFull);
-    LayerLayout layout = new LayerLayout(b.placement, b.avoidPlacedLayers, b.safeMargin, b.obstacleMargin,
-        b.layerDetector != null);
+        o.targetDetector != null ? o.targetDetector : CascadeFaceDetector.frontalFace(),
+        o.targetLabels == null ? null : Set.copyOf(o.targetLabels), o.minTargetScore,
+        o.saliency != null ? o.saliency : OpenCvSaliency.spectralResidual(), o.saliencyThreshold,
+        o.verifyFaces ? new FaceVerifier(o.minFaceScore, o.minSkin) : null, search != null,
+        o.fineGrainedImportance, o.importanceWeights, o.analysisSide, o.layerDetector);
+    this.scoring = new PosterScoring(o.sharpnessHalfPoint, o.minResolution, o.minSharpness,
+        o.noExpression ? null : o.expressionScorer != null ? o.expressionScorer : new CascadeExpressionScorer(),
+        o.minExpression, o.attractivenessScorer, o.weights, o.minScore, o.ctrAtFull);
+    LayerLayout layout = new LayerLayout(o.placement, o.avoidPlacedLayers, o.safeMargin, o.obstacleMargin,
+        o.layerDetector != null);
     this.maker = new PosterMaker(planner, search, layout, scoring);
   }
 
@@ -168,38 +168,7 @@ public final class PosterComposer implements AutoCloseable {
 
   /** Fluent builder; only {@link #template} is required. Not thread-safe. */
   public static final class Builder {
-    private final List<PosterTemplate> templates = new ArrayList<>();
-    private ObjectDetector targetDetector;
-    private Set<String> targetLabels;
-    private double minTargetScore;
-    private SaliencyDetector saliency;
-    private double saliencyThreshold = Double.NaN;
-    private double dilation = 1.5;
-    private double targetWeight = 0.7;
-    private boolean keepTargetsWhole = true;
-    private PlacementStrategy placement = PlacementStrategy.AVOID_SUBJECTS;
-    private boolean avoidPlacedLayers = true;
-    private double sharpnessHalfPoint = Sharpness.DEFAULT_HALF_POINT;
-    private double minResolution = 0.25;
-    private double minSharpness = 0.1;
-    private ImageScorer expressionScorer;
-    private boolean noExpression;
-    private double minExpression;
-    private ImageScorer attractivenessScorer;
-    private ScoreWeights weights = ScoreWeights.DEFAULT;
-    private double minScore;
-    private ObjectDetector layerDetector;
-    private double ctrAtFull = 0.1;
-    private boolean cropSearch = true;
-    private CropSearch search;
-    private boolean verifyFaces = true;
-    private double minFaceScore = 0.5;
-    private double minSkin = 0.3;
-    private boolean fineGrainedImportance;
-    private ImportanceMap.Weights importanceWeights = ImportanceMap.Weights.DEFAULT;
-    private int analysisSide = DEFAULT_ANALYSIS_SIDE;
-    private double safeMargin = 0.04;
-    private double obstacleMargin = 0.02;
+    private final ComposerOptions o = new ComposerOptions();
 
     private Builder() {}
 
@@ -210,7 +179,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder template(PosterTemplate template) {
-      templates.add(Objects.requireNonNull(template, "template"));
+      o.templates.add(Objects.requireNonNull(template, "template"));
       return this;
     }
 
@@ -233,7 +202,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder targetDetector(ObjectDetector detector) {
-      this.targetDetector = detector;
+      o.targetDetector = detector;
       return this;
     }
 
@@ -242,7 +211,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder targetLabels(Set<String> labels) {
-      this.targetLabels = labels == null ? null : new LinkedHashSet<>(labels);
+      o.targetLabels = labels == null ? null : new LinkedHashSet<>(labels);
       return this;
     }
 
@@ -251,7 +220,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder minTargetScore(double score) {
-      this.minTargetScore = score;
+      o.minTargetScore = score;
       return this;
     }
 
@@ -260,7 +229,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder saliency(SaliencyDetector detector) {
-      this.saliency = detector;
+      o.saliency = detector;
       return this;
     }
 
@@ -269,7 +238,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder saliencyThreshold(double threshold) {
-      this.saliencyThreshold = threshold;
+      o.saliencyThreshold = threshold;
       return this;
     }
 
@@ -278,7 +247,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder dilation(double factor) {
-      this.dilation = factor;
+      o.dilation = factor;
       return this;
     }
 
@@ -287,7 +256,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder targetWeight(double weight) {
-      this.targetWeight = weight;
+      o.targetWeight = weight;
       return this;
     }
 
@@ -297,7 +266,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder keepTargetsWhole(boolean keep) {
-      this.keepTargetsWhole = keep;
+      o.keepTargetsWhole = keep;
       return this;
     }
 
@@ -307,7 +276,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder cropSearch(boolean on) {
-      this.cropSearch = on;
+      o.cropSearch = on;
       return this;
     }
 
@@ -316,8 +285,8 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder cropSearch(CropSearch s) {
-      this.search = Objects.requireNonNull(s, "search");
-      this.cropSearch = true;
+      o.search = Objects.requireNonNull(s, "search");
+      o.cropSearch = true;
       return this;
     }
 
@@ -327,7 +296,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder fineGrainedImportance(boolean on) {
-      this.fineGrainedImportance = on;
+      o.fineGrainedImportance = on;
       return this;
     }
 
@@ -340,7 +309,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder importanceWeights(ImportanceMap.Weights weights) {
-      this.importanceWeights = Objects.requireNonNull(weights, "weights");
+      o.importanceWeights = Objects.requireNonNull(weights, "weights");
       return this;
     }
 
@@ -354,7 +323,7 @@ public final class PosterComposer implements AutoCloseable {
       if (side != 0 && side < 64) {
         throw new IllegalArgumentException("analysisSide must be 0 or at least 64, got " + side);
       }
-      this.analysisSide = side;
+      o.analysisSide = side;
       return this;
     }
 
@@ -363,7 +332,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder verifyFaces(boolean on) {
-      this.verifyFaces = on;
+      o.verifyFaces = on;
       return this;
     }
 
@@ -373,9 +342,9 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder faceVerification(double minScore, double minSkin) {
-      this.minFaceScore = minScore;
-      this.minSkin = minSkin;
-      this.verifyFaces = true;
+      o.minFaceScore = minScore;
+      o.minSkin = minSkin;
+      o.verifyFaces = true;
       return this;
     }
 
@@ -385,7 +354,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder safeMargin(double fraction) {
-      this.safeMargin = fraction;
+      o.safeMargin = fraction;
       return this;
     }
 
@@ -395,7 +364,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder obstacleMargin(double fraction) {
-      this.obstacleMargin = fraction;
+      o.obstacleMargin = fraction;
       return this;
     }
 
@@ -404,7 +373,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder placement(PlacementStrategy strategy) {
-      this.placement = Objects.requireNonNull(strategy, "strategy");
+      o.placement = Objects.requireNonNull(strategy, "strategy");
       return this;
     }
 
@@ -413,7 +382,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder avoidPlacedLayers(boolean avoid) {
-      this.avoidPlacedLayers = avoid;
+      o.avoidPlacedLayers = avoid;
       return this;
     }
 
@@ -422,7 +391,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder sharpnessHalfPoint(double halfPoint) {
-      this.sharpnessHalfPoint = halfPoint;
+      o.sharpnessHalfPoint = halfPoint;
       return this;
     }
 
@@ -431,7 +400,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder minResolution(double min) {
-      this.minResolution = min;
+      o.minResolution = min;
       return this;
     }
 
@@ -440,7 +409,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder minSharpness(double min) {
-      this.minSharpness = min;
+      o.minSharpness = min;
       return this;
     }
 
@@ -449,15 +418,15 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder expressionScorer(ImageScorer scorer) {
-      this.expressionScorer = Objects.requireNonNull(scorer, "scorer");
-      this.noExpression = false;
+      o.expressionScorer = Objects.requireNonNull(scorer, "scorer");
+      o.noExpression = false;
       return this;
     }
 
     /** @return this, with expression scoring switched off */
     public Builder noExpressionScorer() {
-      this.noExpression = true;
-      this.expressionScorer = null;
+      o.noExpression = true;
+      o.expressionScorer = null;
       return this;
     }
 
@@ -466,7 +435,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder minExpression(double min) {
-      this.minExpression = min;
+      o.minExpression = min;
       return this;
     }
 
@@ -475,7 +444,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder attractivenessScorer(ImageScorer scorer) {
-      this.attractivenessScorer = scorer;
+      o.attractivenessScorer = scorer;
       return this;
     }
 
@@ -484,7 +453,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder weights(ScoreWeights weights) {
-      this.weights = Objects.requireNonNull(weights, "weights");
+      o.weights = Objects.requireNonNull(weights, "weights");
       return this;
     }
 
@@ -493,7 +462,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder minScore(double min) {
-      this.minScore = min;
+      o.minScore = min;
       return this;
     }
 
@@ -502,7 +471,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder layerDetector(ObjectDetector detector) {
-      this.layerDetector = detector;
+      o.layerDetector = detector;
       return this;
     }
 
@@ -511,7 +480,7 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder clickThroughAtFull(double ctr) {
-      this.ctrAtFull = ctr;
+      o.ctrAtFull = ctr;
       return this;
     }
 
@@ -520,31 +489,7 @@ public final class PosterComposer implements AutoCloseable {
      * @throws IllegalStateException when no template was given or a parameter is out of range
      */
     public PosterComposer build() {
-      if (templates.isEmpty()) {
-        throw new IllegalStateException("PosterComposer needs at least one template: call template(...) or scenarios(...)");
-      }
-      if (!(Double.isNaN(saliencyThreshold) || (saliencyThreshold >= 0 && saliencyThreshold <= 1))) {
-        throw new IllegalStateException("saliencyThreshold must be in [0,1] or NaN (Otsu), got " + saliencyThreshold);
-      }
-      if (!(dilation >= 1) || !(targetWeight >= 0 && targetWeight <= 1)) {
-        throw new IllegalStateException("dilation must be >= 1 and targetWeight in [0,1]");
-      }
-      if (!(sharpnessHalfPoint > 0) || !(ctrAtFull > 0 && ctrAtFull <= 1)) {
-        throw new IllegalStateException("sharpnessHalfPoint must be positive and clickThroughAtFull in (0,1]");
-      }
-      if (!(safeMargin >= 0 && safeMargin < 0.5) || !(obstacleMargin >= 0 && obstacleMargin < 0.5)) {
-        throw new IllegalStateException("safeMargin and obstacleMargin must be in [0,0.5)");
-      }
-      if (!(minFaceScore >= 0 && minFaceScore <= 1) || !(minSkin >= 0 && minSkin <= 1)) {
-        throw new IllegalStateException("face verification minScore and minSkin must be in [0,1]");
-      }
-      for (double v : new double[] {minResolution, minSharpness, minExpression, minScore}) {
-        if (!(v >= 0 && v <= 1)) {
-          throw new IllegalStateException("thresholds (minResolution, minSharpness, minExpression, minScore) "
-              + "must be in [0,1], got " + v);
-        }
-      }
-      return new PosterComposer(this);
+      return new PosterComposer(o.validated());
     }
   }
 }
