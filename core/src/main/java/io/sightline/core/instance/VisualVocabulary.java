@@ -3,28 +3,14 @@ package io.sightline.core.instance;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.ProgressListener;
 import io.sightline.core.StoreException;
-import io.sightline.core.store.ChecksummedFile;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Random;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.opencv.global.opencv_core;
-import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.TermCriteria;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A visual vocabulary: RootSIFT descriptors quantised to visual words, with a Hamming-embedding
@@ -50,13 +36,11 @@ import org.slf4j.LoggerFactory;
  * {@code core/README.md}); {@link #train} learns one from your own images.
  */
 public final class VisualVocabulary {
-  private static final Logger LOG = LoggerFactory.getLogger(VisualVocabulary.class);
   static final String KIND = "visual-vocabulary";
   static final int FORMAT = 1;
   /** Bits of a Hamming-embedding signature. */
   public static final int SIGNATURE_BITS = 64;
   private static final int D = LocalFeatureSet.DIMENSION;
-  private static final int MIN_POINTS_FOR_MEDIAN = 8;
   private static final String BUNDLED = "/io/sightline/core/instance/vocabulary-16k.bin";
   private static volatile VisualVocabulary bundled;
 
@@ -72,7 +56,7 @@ public final class VisualVocabulary {
   private final float[] medians;
   private final String id;
 
-  private VisualVocabulary(float[] top, float[][] children, float[] projection, float[] medians) {
+  VisualVocabulary(float[] top, float[][] children, float[] projection, float[] medians) {
     this.top = top;
     this.children = children;
     this.firstWord = new int[children.length];
@@ -255,7 +239,7 @@ public final class VisualVocabulary {
     return s;
   }
 
-  private static float dot(float[] a, int ao, float[] b, int bo) {
+  static float dot(float[] a, int ao, float[] b, int bo) {
     float s = 0;
     for (int j = 0; j < D; j++) {
       s += a[ao + j] * b[bo + j];
@@ -278,185 +262,7 @@ public final class VisualVocabulary {
    */
   public static VisualVocabulary train(float[] sample, int branching, long seed, ProgressListener listener,
       CancellationToken cancel) {
-    if (branching < 2 || branching > 1024) {
-      throw new IllegalArgumentException("branching must be in 2..1024: " + branching);
-    }
-    int n = sample.length / D;
-    if (sample.length % D != 0 || n < 2 * branching) {
-      throw new IllegalArgumentException("need at least " + 2 * branching + " sample descriptors of " + D
-          + " values to learn " + branching + " branches; got " + n);
-    }
-    OpenCvNatives.ensure();
-    long t0 = System.nanoTime();
-    int[] labels = new int[n];
-    float[] top = kmeans(sample, n, branching, seed, labels);
-    int nb = top.length / D;
-    float[][] children = new float[nb][];
-    List<int[]> members = group(labels, nb);
-    float[] projection = projection(seed);
-    List<float[]> medianRows = new ArrayList<>();
-    float[] global = new float[SIGNATURE_BITS];
-    projectedMedians(sample, allIndexes(n), projection, global);
-    for (int b = 0; b < nb; b++) {
-      cancel.throwIfCancelled();
-      int[] idx = members.get(b);
-      float[] pts = gather(sample, idx);
-      int k = Math.max(1, Math.min(branching, idx.length / 4));
-      int[] sub = new int[idx.length];
-      children[b] = k == 1 ? mean(pts, idx.length) : kmeans(pts, idx.length, k, seed + b + 1, sub);
-      int kc = children[b].length / D;
-      List<int[]> leaves = group(sub, kc);
-      for (int c = 0; c < kc; c++) {
-        int[] leaf = leaves.get(c);
-        float[] row = new float[SIGNATURE_BITS];
-        if (leaf.length >= MIN_POINTS_FOR_MEDIAN) {
-          projectedMedians(pts, leaf, projection, row);
-        } else {
-          System.arraycopy(global, 0, row, 0, SIGNATURE_BITS);
-        }
-        medianRows.add(row);
-      }
-      listener.onProgress("vocabulary", b + 1, nb, "");
-    }
-    float[] medians = new float[medianRows.size() * SIGNATURE_BITS];
-    for (int i = 0; i < medianRows.size(); i++) {
-      System.arraycopy(medianRows.get(i), 0, medians, i * SIGNATURE_BITS, SIGNATURE_BITS);
-    }
-    // values are kept on the grid the file format stores, so a vocabulary read back is identical
-    quantise(top, CENTROID_SCALE);
-    for (float[] c : children) {
-      quantise(c, CENTROID_SCALE);
-    }
-    quantise(medians, MEDIAN_SCALE);
-    VisualVocabulary v = new VisualVocabulary(top, children, projection, medians);
-    LOG.info("learned visual vocabulary of {} words from {} descriptors in {} ms", v.words, n,
-        (System.nanoTime() - t0) / 1_000_000);
-    return v;
-  }
-
-  private static int[] allIndexes(int n) {
-    int[] a = new int[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
-    }
-    return a;
-  }
-
-  private static List<int[]> group(int[] labels, int k) {
-    int[] counts = new int[k];
-    for (int l : labels) {
-      counts[l]++;
-    }
-    List<int[]> out = new ArrayList<>(k);
-    for (int c = 0; c < k; c++) {
-      out.add(new int[counts[c]]);
-    }
-    int[] fill = new int[k];
-    for (int i = 0; i < labels.length; i++) {
-      out.get(labels[i])[fill[labels[i]]++] = i;
-    }
-    return out;
-  }
-
-  private static float[] gather(float[] data, int[] idx) {
-    float[] out = new float[idx.length * D];
-    for (int i = 0; i < idx.length; i++) {
-      System.arraycopy(data, idx[i] * D, out, i * D, D);
-    }
-    return out;
-  }
-
-  private static float[] mean(float[] pts, int n) {
-    float[] m = new float[D];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < D; j++) {
-        m[j] += pts[i * D + j] / n;
-      }
-    }
-    return m;
-  }
-
-  /** OpenCV k-means; empty clusters are dropped and labels renumbered. */
-  private static float[] kmeans(float[] pts, int n, int k, long seed, int[] labelsOut) {
-    try (PointerScope scope = new PointerScope()) {
-      Mat data = new Mat(n, D, opencv_core.CV_32F);
-      new FloatPointer(data.data()).put(pts, 0, n * D);
-      Mat labels = new Mat();
-      Mat centers = new Mat();
-      opencv_core.setRNGSeed((int) seed);
-      opencv_core.kmeans(data, k, labels, new TermCriteria(TermCriteria.COUNT + TermCriteria.EPS, 15, 1e-4),
-          1, opencv_core.KMEANS_PP_CENTERS, centers);
-      int[] lab = new int[n];
-      new IntPointer(labels.data()).get(lab);
-      float[] c = new float[k * D];
-      new FloatPointer(centers.data()).get(c);
-      int[] counts = new int[k];
-      for (int l : lab) {
-        counts[l]++;
-      }
-      int[] remap = new int[k];
-      int kept = 0;
-      for (int j = 0; j < k; j++) {
-        remap[j] = counts[j] > 0 ? kept++ : -1;
-      }
-      float[] out = new float[kept * D];
-      for (int j = 0; j < k; j++) {
-        if (remap[j] >= 0) {
-          System.arraycopy(c, j * D, out, remap[j] * D, D);
-        }
-      }
-      for (int i = 0; i < n; i++) {
-        labelsOut[i] = remap[lab[i]];
-      }
-      return out;
-    }
-  }
-
-  /** 64 random orthonormal directions (Gram–Schmidt on Gaussian vectors), seeded. */
-  private static float[] projection(long seed) {
-    Random r = new Random(seed ^ 0x5EEDL);
-    double[][] rows = new double[SIGNATURE_BITS][D];
-    for (int i = 0; i < SIGNATURE_BITS; i++) {
-      for (int j = 0; j < D; j++) {
-        rows[i][j] = r.nextGaussian();
-      }
-      for (int p = 0; p < i; p++) {
-        double dot = 0;
-        for (int j = 0; j < D; j++) {
-          dot += rows[i][j] * rows[p][j];
-        }
-        for (int j = 0; j < D; j++) {
-          rows[i][j] -= dot * rows[p][j];
-        }
-      }
-      double norm = 0;
-      for (int j = 0; j < D; j++) {
-        norm += rows[i][j] * rows[i][j];
-      }
-      norm = Math.sqrt(norm);
-      for (int j = 0; j < D; j++) {
-        rows[i][j] /= norm;
-      }
-    }
-    float[] out = new float[SIGNATURE_BITS * D];
-    for (int i = 0; i < SIGNATURE_BITS; i++) {
-      for (int j = 0; j < D; j++) {
-        out[i * D + j] = (float) rows[i][j];
-      }
-    }
-    return out;
-  }
-
-  private static void projectedMedians(float[] pts, int[] idx, float[] projection, float[] out) {
-    float[] vals = new float[idx.length];
-    for (int j = 0; j < SIGNATURE_BITS; j++) {
-      for (int i = 0; i < idx.length; i++) {
-        vals[i] = dot(projection, j * D, pts, idx[i] * D);
-      }
-      Arrays.sort(vals);
-      int m = vals.length / 2;
-      out[j] = vals.length % 2 == 1 ? vals[m] : (vals[m - 1] + vals[m]) / 2f;
-    }
+    return VocabularyTrainer.train(sample, branching, seed, listener, cancel);
   }
 
   // ------------------------------------------------------------------ persistence
@@ -467,17 +273,7 @@ public final class VisualVocabulary {
    * @param path target file
    */
   public void write(Path path) {
-    ChecksummedFile.write(path, new ChecksummedFile.Header(KIND, FORMAT, ""), out -> {
-      out.writeInt(D);
-      out.writeInt(SIGNATURE_BITS);
-      writeShorts(out, top, CENTROID_SCALE);
-      out.writeInt(children.length);
-      for (float[] c : children) {
-        writeShorts(out, c, CENTROID_SCALE);
-      }
-      writeFloats(out, projection);
-      writeShorts(out, medians, MEDIAN_SCALE);
-    });
+    VocabularyFile.write(path, top, children, projection, medians);
   }
 
   /**
@@ -489,89 +285,7 @@ public final class VisualVocabulary {
    * @throws io.sightline.core.IncompatibleFormatException when it is not a vocabulary file
    */
   public static VisualVocabulary read(Path path) {
-    return ChecksummedFile.read(path, KIND, FORMAT, (h, in) -> {
-      if (in.readInt() != D || in.readInt() != SIGNATURE_BITS) {
-        throw new IOException("descriptor or signature size differs from this Sightline's");
-      }
-      float[] top = readShorts(in, 1 << 20, CENTROID_SCALE);
-      int nb = in.readInt();
-      if (nb != top.length / D || top.length % D != 0) {
-        throw new IOException("branch count " + nb + " does not match the top level");
-      }
-      float[][] children = new float[nb][];
-      for (int b = 0; b < nb; b++) {
-        children[b] = readShorts(in, 1 << 20, CENTROID_SCALE);
-        if (children[b].length % D != 0 || children[b].length == 0) {
-          throw new IOException("malformed branch " + b);
-        }
-      }
-      float[] projection = readFloats(in, SIGNATURE_BITS * D);
-      if (projection.length != SIGNATURE_BITS * D) {
-        throw new IOException("malformed projection");
-      }
-      float[] medians = readShorts(in, 1 << 26, MEDIAN_SCALE);
-      try {
-        return new VisualVocabulary(top, children, projection, medians);
-      } catch (IllegalArgumentException e) {
-        throw new IOException(e.getMessage(), e);
-      }
-    });
-  }
-
-  /** RootSIFT centroid values lie in [0, 1]: 1/32767 steps. */
-  private static final float CENTROID_SCALE = 32767f;
-  /** Signature medians lie well inside [-4, 4]: 1/8191 steps. */
-  private static final float MEDIAN_SCALE = 8191f;
-
-  private static void quantise(float[] a, float scale) {
-    for (int i = 0; i < a.length; i++) {
-      a[i] = toShort(a[i], scale) / scale;
-    }
-  }
-
-  private static short toShort(float v, float scale) {
-    return (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, Math.round(v * scale)));
-  }
-
-  private static void writeShorts(DataOutputStream out, float[] a, float scale) throws IOException {
-    out.writeInt(a.length);
-    for (float f : a) {
-      out.writeShort(toShort(f, scale));
-    }
-  }
-
-  private static float[] readShorts(DataInputStream in, int max, float scale) throws IOException {
-    int n = in.readInt();
-    if (n < 0 || n > max) {
-      throw new IOException("array length " + n + " out of range");
-    }
-    byte[] raw = new byte[2 * n];
-    in.readFully(raw);
-    java.nio.ShortBuffer sb = java.nio.ByteBuffer.wrap(raw).asShortBuffer();
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = sb.get(i) / scale;
-    }
-    return a;
-  }
-
-  private static void writeFloats(DataOutputStream out, float[] a) throws IOException {
-    out.writeInt(a.length);
-    for (float f : a) {
-      out.writeFloat(f);
-    }
-  }
-
-  private static float[] readFloats(DataInputStream in, int max) throws IOException {
-    int n = in.readInt();
-    if (n < 0 || n > max) {
-      throw new IOException("array length " + n + " out of range");
-    }
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = in.readFloat();
-    }
-    return a;
+    return VocabularyFile.read(path);
   }
 
   private String hash() {
