@@ -112,12 +112,12 @@ class ProductCatalogTest {
     byte[] bytes = Files.readAllBytes(idx);
     Files.write(idx, java.util.Arrays.copyOf(bytes, bytes.length / 2));
     try (ProductCatalog cat = ProductCatalog.builder().directory(store).open()) {
-      assertThat(cat.search(Intent.OTHER_COMMODITY, query, 10)).isEqualTo(before);
+      assertThat(cat.search(Intent.OTHER_COMMODITY, query, 10)).containsExactlyInAnyOrderElementsOf(before); // p1 and p5 tie
     }
     Files.delete(idx);
     try (ProductCatalog cat = ProductCatalog.builder().directory(store).open()) {
       assertThat(cat.size()).isEqualTo(4);
-      assertThat(cat.search(Intent.OTHER_COMMODITY, query, 10)).isEqualTo(before);
+      assertThat(cat.search(Intent.OTHER_COMMODITY, query, 10)).containsExactlyInAnyOrderElementsOf(before); // p1 and p5 tie
     }
     assertThat(idx).isRegularFile();
   }
