@@ -63,8 +63,7 @@ final class CatalogWriter {
         if (problem == null) {
           try {
             BufferedImage img = cat.loader.load(e.image());
-            float[] v = cat.embedders.get(e.segment()).embed(cat.mainObjectCrop
-                ? MainObject.cropCatalogImage(proposer, img) : img);
+            float[] v = embed(e.segment(), img);
             if (cat.instances != null) {
               // the same decoded, alpha-flattened image the global embedder saw
               LocalFeatureSet f = cat.instances.extractForCatalog(img, e.id());
@@ -75,7 +74,7 @@ final class CatalogWriter {
             List<float[]> more = new ArrayList<>();
             for (int n = 0; n < e.additionalImages().size(); n++) {
               BufferedImage im = cat.loader.load(e.additionalImages().get(n));
-              more.add(cat.embedders.get(e.segment()).embed(cat.mainObjectCrop ? MainObject.cropCatalogImage(proposer, im) : im));
+              more.add(embed(e.segment(), im));
               if (cat.instances != null) {
                 String key = CatalogIndexes.imageKey(e.id(), n + 1);
                 LocalFeatureSet lf = cat.instances.extractForCatalog(im, key);
@@ -137,6 +136,11 @@ final class CatalogWriter {
     try (CatalogInstances.Staging none = new CatalogInstances.Staging(cat.dir)) {
       return store(valid, vs, Map.of(), problems, none, Map.of());
     }
+  }
+
+  /** A catalog image's vector: the segment's embedder, on its main object when the catalog crops. */
+  private float[] embed(Intent segment, BufferedImage img) {
+    return cat.embedders.get(segment).embed(cat.mainObjectCrop ? MainObject.cropCatalogImage(proposer, img) : img);
   }
 
   private String validate(CatalogEntry e, Set<String> seen) {

@@ -253,7 +253,7 @@ final class ReferenceIngest {
       try (PreparedStatement ps = c.prepareStatement("SELECT vector FROM describer_images WHERE image_key = ?")) {
         ps.setString(1, old.get().imageKey());
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? decode(rs.getBytes(1)) : null;
+          return rs.next() ? io.sightline.core.index.Vectors.fromBytes(rs.getBytes(1)) : null;
         }
       }
     });

@@ -258,7 +258,7 @@ final class ReferenceStorage {
       try (PreparedStatement ps = c.prepareStatement("SELECT image_key, vector FROM describer_images");
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(IndexItem.of(rs.getString(1), decode(rs.getBytes(2))));
+          out.add(IndexItem.of(rs.getString(1), io.sightline.core.index.Vectors.fromBytes(rs.getBytes(2))));
         }
       }
       return out;

@@ -219,14 +219,6 @@ final class ReferenceTables {
     return out;
   }
 
-  static byte[] encode(float[] v) {
-    return io.sightline.core.index.Vectors.toBytes(v);
-  }
-
-  static float[] decode(byte[] bytes) {
-    return io.sightline.core.index.Vectors.fromBytes(bytes);
-  }
-
   static String json(Map<String, String> m) {
     try {
       return JSON.writeValueAsString(m);

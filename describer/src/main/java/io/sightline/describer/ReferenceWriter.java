@@ -99,7 +99,7 @@ final class ReferenceWriter {
               try (PreparedStatement ps = c.prepareStatement(
                   "INSERT INTO describer_images (image_key, vector) VALUES (?, ?)")) {
                 ps.setString(1, p.imageKey());
-                ps.setBytes(2, encode(p.vector()));
+                ps.setBytes(2, io.sightline.core.index.Vectors.toBytes(p.vector()));
                 ps.executeUpdate();
               }
               newImages.put(p.imageKey(), p.vector());

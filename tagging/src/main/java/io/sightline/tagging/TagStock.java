@@ -106,7 +106,7 @@ final class TagStock implements AutoCloseable {
           ps.setString(1, img.id());
           ps.setString(2, img.post());
           ps.setString(3, String.join(String.valueOf(StockImage.SEPARATOR), img.tags()));
-          ps.setBytes(4, toBytes(img.vectorRef()));
+          ps.setBytes(4, io.sightline.core.index.Vectors.toBytes(img.vectorRef()));
           ps.setInt(5, clusters[i]);
           ps.addBatch();
         }
@@ -129,7 +129,7 @@ final class TagStock implements AutoCloseable {
           if (!rs.next()) {
             return Optional.empty();
           }
-          return Optional.of(new StockImage(rs.getString(1), fromBytes(rs.getBytes(4)),
+          return Optional.of(new StockImage(rs.getString(1), io.sightline.core.index.Vectors.fromBytes(rs.getBytes(4)),
               splitTags(rs.getString(3)), rs.getString(2)));
         }
       }
@@ -249,7 +249,7 @@ final class TagStock implements AutoCloseable {
            ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           rows.add(row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
-          vectors.add(fromBytes(rs.getBytes(5)));
+          vectors.add(io.sightline.core.index.Vectors.fromBytes(rs.getBytes(5)));
         }
       }
       return new Snapshot(rows, vectors.toArray(new float[0][]));
@@ -284,14 +284,6 @@ final class TagStock implements AutoCloseable {
 
   static Set<String> splitTags(String joined) {
     return new LinkedHashSet<>(Arrays.asList(joined.split(String.valueOf(StockImage.SEPARATOR))));
-  }
-
-  static byte[] toBytes(float[] v) {
-    return io.sightline.core.index.Vectors.toBytes(v);
-  }
-
-  static float[] fromBytes(byte[] bytes) {
-    return io.sightline.core.index.Vectors.fromBytes(bytes);
   }
 
   private static Optional<String> meta(Connection c, String name) throws java.sql.SQLException {

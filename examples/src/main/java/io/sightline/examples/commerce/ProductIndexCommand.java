@@ -94,15 +94,7 @@ public final class ProductIndexCommand implements Callable<Integer> {
       if (model != null) {
         cat.saveIntentModel(model);
       }
-      List<Map<String, Object>> problems = new ArrayList<>();
-      for (RowProblem p : r.problems()) {
-        CliSupport.error(catalog + ":" + p.line(), p.message(), hintFor(p.message()));
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("line", p.line());
-        m.put("id", p.id());
-        m.put("message", p.message());
-        problems.add(m);
-      }
+      List<Map<String, Object>> problems = reportProblems(catalog, r.problems());
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("db", db.toString());
       line.put("indexed", r.indexed());
@@ -125,6 +117,24 @@ public final class ProductIndexCommand implements Callable<Integer> {
       CliSupport.printJsonLine(line);
     }
     return CliSupport.OK;
+  }
+
+  /**
+   * Reports each catalog row left out as one error line on stderr.
+   *
+   * @return the rows as JSON objects (line, id, message) for the command's output
+   */
+  static List<Map<String, Object>> reportProblems(Path catalog, List<RowProblem> rows) {
+    List<Map<String, Object>> problems = new ArrayList<>();
+    for (RowProblem p : rows) {
+      CliSupport.error(catalog + ":" + p.line(), p.message(), hintFor(p.message()));
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("line", p.line());
+      m.put("id", p.id());
+      m.put("message", p.message());
+      problems.add(m);
+    }
+    return problems;
   }
 
   /** The hint of a catalog row problem: the option that lets its image path in, or none. */

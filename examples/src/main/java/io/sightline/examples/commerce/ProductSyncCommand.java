@@ -2,13 +2,11 @@ package io.sightline.examples.commerce;
 
 import io.sightline.commerce.Intent;
 import io.sightline.commerce.ProductCatalog;
-import io.sightline.commerce.RowProblem;
 import io.sightline.commerce.SyncReport;
 import io.sightline.core.CancellationToken;
 import io.sightline.examples.cli.CliSupport;
 import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,15 +64,7 @@ public final class ProductSyncCommand implements Callable<Integer> {
              .open()) {
       emb.record(db);
       SyncReport r = cat.sync(catalog, allowedRoot, CliSupport.progressBar(), CancellationToken.NONE);
-      List<Map<String, Object>> problems = new ArrayList<>();
-      for (RowProblem p : r.problems()) {
-        CliSupport.error(catalog + ":" + p.line(), p.message(), ProductIndexCommand.hintFor(p.message()));
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("line", p.line());
-        m.put("id", p.id());
-        m.put("message", p.message());
-        problems.add(m);
-      }
+      List<Map<String, Object>> problems = ProductIndexCommand.reportProblems(catalog, r.problems());
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("db", db.toString());
       line.put("added", r.added());
