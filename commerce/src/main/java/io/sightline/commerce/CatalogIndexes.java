@@ -76,6 +76,13 @@ final class CatalogIndexes {
 
   private static HnswVectorIndex<String> openSegment(Path dir, Database db, Intent s, ImageEmbedder e, long generation,
       int m, int efConstruction, int ef) {
+    if (dir == null) {
+      // in memory: the index holds what the database holds, and is never saved
+      HnswVectorIndex<String> idx = HnswVectorIndex.builder().dimension(e.dimension()).embedderId(e.id())
+          .metric(Metric.COSINE).m(m).efConstruction(efConstruction).ef(ef).build();
+      idx.addAll(storedItems(db, s, null, "in memory"));
+      return idx;
+    }
     Path file = file(dir, s);
     OptionalLong saved = IndexGeneration.read(file);
     if (saved.isPresent() && saved.getAsLong() > generation) {
@@ -271,10 +278,14 @@ final class CatalogIndexes {
 
   /**
    * Saves the segments that changed (and any without a file yet), then records the generation
-   * beside every segment's file; called after the commit of that generation.
+   * beside every segment's file; called after the commit of that generation. Nothing for an
+   * in-memory catalog ({@code dir} null).
    */
   static void save(Path dir, Map<Intent, HnswVectorIndex<String>> indexes, Set<Intent> changed, long generation,
       java.util.function.Consumer<String> step) {
+    if (dir == null) {
+      return; // an in-memory catalog has no files
+    }
     for (Intent s : ProductCatalog.SEGMENTS) {
       Path file = file(dir, s);
       if (changed.contains(s) || !Files.exists(file)) {

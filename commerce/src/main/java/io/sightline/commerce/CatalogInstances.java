@@ -73,7 +73,7 @@ final class CatalogInstances implements AutoCloseable {
    * Opens (creating when absent) the instance index of each segment and reconciles it with the
    * database.
    *
-   * @param catalogDir the catalog folder
+   * @param catalogDir the catalog folder, or null for a new in-memory catalog
    * @param expected per segment, the ids the database lists as instance-indexed
    * @return the open indexes
    * @throws StoreException when an index lacks products the database lists, or is corrupt
@@ -84,6 +84,11 @@ final class CatalogInstances implements AutoCloseable {
     Map<Intent, InstanceIndex> out = new EnumMap<>(Intent.class);
     try {
       for (Intent s : ProductCatalog.SEGMENTS) {
+        if (catalogDir == null) {
+          // in memory: a new catalog, nothing to reconcile
+          out.put(s, InstanceIndex.builder().minFeatures(MIN_FEATURES).build());
+          continue;
+        }
         Path dir = folder(catalogDir, s);
         Set<String> want = expected.apply(s);
         if (!want.isEmpty() && !Files.exists(dir.resolve(InstanceIndex.LOG_FILE))) {
@@ -319,7 +324,9 @@ final class CatalogInstances implements AutoCloseable {
       try {
         DataOutputStream out = outs.get(segment);
         if (out == null) {
-          Path file = Files.createTempFile(dir, ".instances-" + segment.label() + "-", ".staging");
+          // in the catalog folder, or the system's temporary folder for an in-memory catalog
+          Path file = dir == null ? Files.createTempFile("sightline-instances-" + segment.label() + "-", ".staging")
+              : Files.createTempFile(dir, ".instances-" + segment.label() + "-", ".staging");
           files.put(segment, file);
           out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
           outs.put(segment, out);

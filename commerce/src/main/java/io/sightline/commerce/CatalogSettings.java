@@ -22,12 +22,13 @@ import java.util.Map;
  */
 final class CatalogSettings {
   private static final List<Intent> SEGMENTS = ProductCatalog.SEGMENTS;
-  private final Path dir;
+  /** The catalog, for messages. */
+  private final String where;
   private final Database db;
   private final CatalogRows rows;
 
-  CatalogSettings(Path dir, Database db, CatalogRows rows) {
-    this.dir = dir;
+  CatalogSettings(String where, Database db, CatalogRows rows) {
+    this.where = where;
     this.db = db;
     this.rows = rows;
   }
@@ -46,7 +47,7 @@ final class CatalogSettings {
       if (have == null) {
         put.put(key, want);
       } else if (!have.equals(want)) {
-        throw new IncompatibleFormatException("catalog " + dir + ": the " + s + " index was built with embedder '"
+        throw new IncompatibleFormatException("catalog " + where + ": the " + s + " index was built with embedder '"
             + have + "', not '" + want + "'; search it with the same embedder or build a new catalog");
       }
     }
@@ -98,7 +99,7 @@ final class CatalogSettings {
     if (have == null) {
       boolean use = size() == 0 && Boolean.TRUE.equals(requested);
       if (size() > 0 && Boolean.TRUE.equals(requested)) {
-        throw new IncompatibleFormatException("catalog " + dir + " embeds whole catalog images; it cannot be opened "
+        throw new IncompatibleFormatException("catalog " + where + " embeds whole catalog images; it cannot be opened "
             + "with cropToMainObject(true); build a new catalog for that");
       }
       putMeta(ProductCatalog.CROP_KEY, use ? "main-object" : "whole");
@@ -106,7 +107,7 @@ final class CatalogSettings {
     }
     boolean stored = have.equals("main-object");
     if (requested != null && requested != stored && size() > 0) {
-      throw new IncompatibleFormatException("catalog " + dir + " was built with " + (stored ? "main-object crops" : "whole images")
+      throw new IncompatibleFormatException("catalog " + where + " was built with " + (stored ? "main-object crops" : "whole images")
           + " of its products; open it with cropToMainObject(" + stored + ") or build a new catalog");
     }
     if (requested != null && requested != stored) {
@@ -119,7 +120,7 @@ final class CatalogSettings {
   /** Resolves the matcher (see {@link Matcher#resolve}) and stores it when it changed. */
   Matcher resolveMatcher(Matcher requested) {
     String have = meta().get(ProductCatalog.MATCHER_KEY);
-    Matcher use = CatalogInstances.resolve(have, size() == 0, requested, "catalog " + dir);
+    Matcher use = CatalogInstances.resolve(have, size() == 0, requested, "catalog " + where);
     if (!use.id().equals(have)) {
       putMeta(ProductCatalog.MATCHER_KEY, use.id());
     }

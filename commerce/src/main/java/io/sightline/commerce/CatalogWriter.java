@@ -131,7 +131,7 @@ final class CatalogWriter {
     listener.onProgress("index", entries.size(), entries.size(), "vectors given");
     if (cat.instances != null && !valid.isEmpty()) {
       LOG.warn("catalog {}: {} products indexed from vectors have no local features (images not read); the '{}' "
-          + "cat.matcher finds them only by their global vectors", cat.dir, valid.size(), cat.matcher);
+          + "cat.matcher finds them only by their global vectors", cat.where(), valid.size(), cat.matcher);
     }
     try (CatalogInstances.Staging none = new CatalogInstances.Staging(cat.dir)) {
       return store(valid, vs, Map.of(), problems, none, Map.of());
@@ -335,7 +335,7 @@ final class CatalogWriter {
     int replaced = existing.size();
     int total = cat.size();
     LOG.info("catalog {}: {} products stored ({} replaced, {} without local features), {} rows left out; {} in all",
-        cat.dir, valid.size(), replaced, withoutLocal.size(), problems.size(), total);
+        cat.where(), valid.size(), replaced, withoutLocal.size(), problems.size(), total);
     return new IndexReport(valid.size(), replaced, perSegment, problems, total, cat.matcher, withoutLocal);
   }
 
@@ -465,7 +465,7 @@ final class CatalogWriter {
     }
     step.accept("indexed");
     CatalogIndexes.save(cat.dir, cat.indexes, changed, generation, step);
-    LOG.info("catalog {}: {} products removed", cat.dir, removed.size());
+    LOG.info("catalog {}: {} products removed", cat.where(), removed.size());
     return removed;
   }
 }

@@ -126,24 +126,30 @@ public final class ProductCatalog implements AutoCloseable {
   final boolean mainObjectCrop;
   /** Indexing, validation and removal; serialises writes. */
   private final CatalogWriter writer;
+  /** The intent model of an in-memory catalog. */
+  private volatile EmbeddingIntentClassifier memoryIntentModel;
 
   private ProductCatalog(Builder b) {
-    this.dir = b.dir.toAbsolutePath();
+    this.dir = b.inMemory ? null : b.dir.toAbsolutePath();
     this.embedders = new EnumMap<>(b.embedders);
     this.knownCategories = b.knownCategories == null ? null : Set.copyOf(b.knownCategories);
     this.loader = b.loader;
     this.indexThreads = b.indexThreads;
-    CatalogSettings.refuseForeignFolder(dir, b.mustExist);
-    try {
-      Files.createDirectories(dir);
-    } catch (java.io.IOException e) {
-      throw new StoreException(dir + ": cannot create catalog folder: " + e.getMessage(), e);
+    if (dir == null) {
+      this.db = Database.temporary();
+    } else {
+      CatalogSettings.refuseForeignFolder(dir, b.mustExist);
+      try {
+        Files.createDirectories(dir);
+      } catch (java.io.IOException e) {
+        throw new StoreException(dir + ": cannot create catalog folder: " + e.getMessage(), e);
+      }
+      this.db = Database.openFile(dir, "catalog");
     }
-    this.db = Database.openFile(dir, "catalog");
     this.rows = new CatalogRows(db);
     try {
       db.ensureSchema(COMPONENT, MIGRATIONS);
-      CatalogSettings settings = new CatalogSettings(dir, db, rows);
+      CatalogSettings settings = new CatalogSettings(where(), db, rows);
       settings.checkEmbedders(embedders);
       this.indexes = CatalogIndexes.open(dir, db, embedders, b.m, b.efConstruction, b.ef);
       this.matcher = settings.resolveMatcher(b.matcher);
@@ -174,9 +180,25 @@ public final class ProductCatalog implements AutoCloseable {
     return CatalogIndexes.file(dir, segment);
   }
 
-  /** @return the catalog folder */
+  /** @return the catalog folder, or null for a catalog kept {@linkplain #inMemory() in memory} */
   public Path directory() {
     return dir;
+  }
+
+  /** @return the folder, or "(in memory)", for messages */
+  String where() {
+    return dir == null ? "(in memory)" : dir.toString();
+  }
+
+  /**
+   * Creates an empty catalog that lives in memory until {@link #close()}, with the default
+   * embedders and matcher: nothing is written to disk. For unit tests, demos and catalogs
+   * rebuilt at every start; {@code builder().inMemory()} takes the other options.
+   *
+   * @return the open, empty catalog
+   */
+  public static ProductCatalog inMemory() {
+    return builder().inMemory().open();
   }
 
   /** @return the matcher this catalog was built for (stored in its database) */
@@ -226,7 +248,7 @@ public final class ProductCatalog implements AutoCloseable {
   /** @return the instance indexes; throws on a global catalog */
   CatalogInstances instances() {
     if (instances == null) {
-      throw new IllegalStateException("catalog " + dir + " was built with the 'global' matcher and has no instance "
+      throw new IllegalStateException("catalog " + where() + " was built with the 'global' matcher and has no instance "
           + "index; build a new catalog with matcher local or hybrid");
     }
     return instances;
@@ -453,6 +475,10 @@ public final class ProductCatalog implements AutoCloseable {
    * @param model the trained model
    */
   public void saveIntentModel(EmbeddingIntentClassifier model) {
+    if (dir == null) {
+      memoryIntentModel = Objects.requireNonNull(model, "model"); // in memory: kept until close
+      return;
+    }
     model.save(intentModelFile());
   }
 
@@ -461,6 +487,9 @@ public final class ProductCatalog implements AutoCloseable {
    * @return the intent model stored in the catalog folder, if any
    */
   public Optional<EmbeddingIntentClassifier> loadIntentModel(ImageEmbedder embedder) {
+    if (dir == null) {
+      return Optional.ofNullable(memoryIntentModel);
+    }
     Path f = intentModelFile();
     return Files.exists(f) ? Optional.of(EmbeddingIntentClassifier.load(f, embedder)) : Optional.empty();
   }
@@ -470,9 +499,9 @@ public final class ProductCatalog implements AutoCloseable {
     return rows.stored();
   }
 
-  /** @return where {@link #saveIntentModel} writes */
+  /** @return where {@link #saveIntentModel} writes; null for an in-memory catalog (it keeps the model in memory) */
   public Path intentModelFile() {
-    return dir.resolve("intent.model");
+    return dir == null ? null : dir.resolve("intent.model");
   }
 
   @Override
@@ -499,8 +528,20 @@ public final class ProductCatalog implements AutoCloseable {
     private Matcher matcher;
     private boolean mustExist;
     private Boolean mainObjectCrop;
+    private boolean inMemory;
 
     private Builder() {}
+
+    /**
+     * Keeps the catalog in memory until {@link ProductCatalog#close()} (a private in-memory
+     * database and indexes; nothing is written to disk) instead of a folder.
+     *
+     * @return this builder
+     */
+    public Builder inMemory() {
+      this.inMemory = true;
+      return this;
+    }
 
     /**
      * @param mustExist true to refuse a folder that holds no catalog yet (for searching) instead
@@ -616,10 +657,10 @@ public final class ProductCatalog implements AutoCloseable {
     }
 
     /**
-     * Opens the catalog in the folder, creating it when empty.
+     * Opens the catalog in the folder, creating it when empty (or a new one in memory).
      *
      * @return the catalog
-     * @throws IllegalStateException when no folder was given
+     * @throws IllegalStateException when neither a folder nor {@link #inMemory()} was given, or both
      * @throws IncompatibleFormatException when the folder was built with other embedders, another
      *     {@link Builder#matcher matcher}, another local-feature extractor, or by a newer Sightline
      * @throws StoreException when an index file is corrupt, or missing although the database
@@ -628,8 +669,11 @@ public final class ProductCatalog implements AutoCloseable {
      *     {@link #mustExist(boolean)}, when it holds no catalog
      */
     public ProductCatalog open() {
-      if (dir == null) {
-        throw new IllegalStateException("ProductCatalog: directory is required");
+      if (dir == null && !inMemory) {
+        throw new IllegalStateException("ProductCatalog: a directory or inMemory() is required");
+      }
+      if (dir != null && inMemory) {
+        throw new IllegalStateException("ProductCatalog: set either a directory or inMemory(), not both");
       }
       for (Intent s : SEGMENTS) {
         embedders.computeIfAbsent(s, x -> new GlobalDescriptorEmbedder());

@@ -69,7 +69,7 @@ final class SearcherOptions {
   private SearcherOptions checked() {
     if (matcher != null && matcher.usesInstances() && !catalog.matcher().usesInstances()) {
       throw new IllegalStateException("ProductSearcher: matcher " + matcher + " needs an instance index, but catalog "
-          + catalog.directory() + " was built with the global matcher; build it with matcher local or hybrid");
+          + catalog.where() + " was built with the global matcher; build it with matcher local or hybrid");
     }
     if (top > candidates) {
       throw new IllegalStateException("ProductSearcher: top (" + top + ") exceeds candidates (" + candidates + ")");

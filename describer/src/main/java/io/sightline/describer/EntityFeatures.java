@@ -73,7 +73,9 @@ public final class EntityFeatures {
       }
     }
     List<EntityCandidate> out = new ArrayList<>();
-    double n = Math.max(1, storeSize);
+    // One page cannot tell a generic word from a specific one: a store of one page counts as two,
+    // so its words get 0.5 (no evidence either way) instead of 1 ("on every page", score 0).
+    double n = Math.max(2, storeSize);
     for (Map.Entry<String, List<PageStat>> g : byEntity.entrySet()) {
       String key = g.getKey();
       String name = surfaces.get(key).entrySet().stream()

@@ -32,7 +32,8 @@ import java.util.List;
  *       contain the entity and the target (their images' similarity);
  *       {@code topSimilarity}: best similarity of any match; {@code bestRank}: best image rank;</li>
  *   <li>{@code databaseFrequency}: share of all stored pages that mention the entity (generic
- *       words such as "flag" are everywhere);</li>
+ *       words such as "flag" are everywhere); 0.5 in a store of a single page, where every word is
+ *       on every page and nothing tells a generic word from a specific one;</li>
  *   <li>{@code nameLike}: how name-like the candidate is ({@link EntityKind#nameLike()});
  *       {@code words}: its length in words.</li>
  * </ul>

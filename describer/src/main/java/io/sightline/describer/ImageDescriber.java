@@ -164,7 +164,10 @@ public final class ImageDescriber {
   /** Ranks scored entities and picks the best accepted one (or none: "no proper entity"). */
   private Description finish(String label, List<ScoredEntity> scored, List<Description.Match> matches,
       Description.Thresholds th, Matcher used) {
-    scored.sort(Comparator.comparingDouble(ScoredEntity::score).reversed().thenComparing(ScoredEntity::key));
+    // Equal scores (e.g. every entity of a one-page store): the more specific, longer name first.
+    scored.sort(Comparator.comparingDouble(ScoredEntity::score).reversed()
+        .thenComparing(Comparator.comparingInt((ScoredEntity e) -> EntityNames.words(e.key())).reversed())
+        .thenComparing(ScoredEntity::key));
     List<ScoredEntity> accepted = scored.stream().filter(ScoredEntity::accepted).toList();
     ScoredEntity best = accepted.isEmpty() ? null : accepted.get(0);
     return new Description(label, best == null ? Description.Status.NO_PROPER_ENTITY : Description.Status.DESCRIBED,

@@ -79,7 +79,7 @@ final class ReferenceStorage {
    * runs next when {@link #needsReextraction} says so; on failure everything opened is closed.
    * The parameters are those of {@link ReferenceStore.Builder}.
    */
-  ReferenceStorage(Path directory, Database database, ImageEmbedder embedder, ImageLoader loader,
+  ReferenceStorage(Path directory, Database database, boolean ownsDatabase, ImageEmbedder embedder, ImageLoader loader,
       boolean createIfMissing, Matcher requestedMatcher, EntityExtractor requestedExtractor, boolean reextract,
       ProgressListener listener) {
     this.directory = directory;
@@ -87,7 +87,7 @@ final class ReferenceStorage {
     this.loader = loader;
     if (database != null) {
       this.db = database;
-      this.ownsDb = false;
+      this.ownsDb = ownsDatabase;
     } else {
       if (!createIfMissing && !Files.isRegularFile(directory.resolve(DB_NAME + ".mv.db"))) {
         throw new StoreException(directory + ": no describer store here (no " + DB_NAME + ".mv.db)");

@@ -74,7 +74,8 @@ public final class ReferenceStore implements AutoCloseable {
   private final ReferenceIngest ingest;
 
   private ReferenceStore(Builder b) {
-    this.storage = new ReferenceStorage(b.directory, b.database, b.embedder, b.loader, b.createIfMissing,
+    Database db = b.inMemory ? Database.temporary() : b.database;
+    this.storage = new ReferenceStorage(b.directory, db, b.inMemory, b.embedder, b.loader, b.createIfMissing,
         b.matcher, b.extractor, b.reextract, b.listener);
     this.queries = new ReferenceQueries(storage);
     this.writer = new ReferenceWriter(storage, queries);
@@ -103,6 +104,18 @@ public final class ReferenceStore implements AutoCloseable {
    */
   public static ReferenceStore open(Path directory) {
     return builder().directory(directory).build();
+  }
+
+  /**
+   * Creates an empty store that lives in memory until {@link #close()}, with the default embedder,
+   * the English OpenNLP extractor and the default matcher: nothing is written to disk. For unit
+   * tests, demos and stores rebuilt at every start; {@code builder().inMemory()} takes the other
+   * options.
+   *
+   * @return the open, empty store
+   */
+  public static ReferenceStore inMemory() {
+    return builder().inMemory().build();
   }
 
   /**
@@ -498,8 +511,20 @@ public final class ReferenceStore implements AutoCloseable {
     private boolean createIfMissing = true;
     private ProgressListener listener = ProgressListener.NONE;
     private Matcher matcher;
+    private boolean inMemory;
 
     private Builder() {}
+
+    /**
+     * Keeps the store in memory until {@link ReferenceStore#close()} (a private in-memory database
+     * and index; nothing is written to disk) instead of a folder.
+     *
+     * @return this
+     */
+    public Builder inMemory() {
+      this.inMemory = true;
+      return this;
+    }
 
     /**
      * How target images are matched ({@link Matcher}). Recorded in the store:
@@ -607,16 +632,18 @@ public final class ReferenceStore implements AutoCloseable {
 
     /**
      * @return the open store
-     * @throws IllegalStateException when neither a directory nor a database is set
+     * @throws IllegalStateException when not exactly one of a directory, a database and
+     *     {@link #inMemory()} is set
      * @throws IncompatibleFormatException when the store was made with another embedder or extractor,
      *     or by a newer version
      */
     public ReferenceStore build() {
-      if (directory == null && database == null) {
-        throw new IllegalStateException("ReferenceStore: directory (or database) is required");
+      int where = (directory != null ? 1 : 0) + (database != null ? 1 : 0) + (inMemory ? 1 : 0);
+      if (where == 0) {
+        throw new IllegalStateException("ReferenceStore: a directory, a database or inMemory() is required");
       }
-      if (directory != null && database != null) {
-        throw new IllegalStateException("ReferenceStore: set either directory or database, not both");
+      if (where > 1) {
+        throw new IllegalStateException("ReferenceStore: set one of directory, database and inMemory(), not several");
       }
       return new ReferenceStore(this);
     }

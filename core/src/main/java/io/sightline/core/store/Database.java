@@ -83,6 +83,19 @@ public final class Database implements AutoCloseable {
   }
 
   /**
+   * Opens a private in-memory H2 database that lives until {@link #close()}: nothing is written to
+   * disk, and closing frees its memory. For stores kept in memory ({@code ReferenceStore.inMemory()},
+   * {@code ProductCatalog.inMemory()}) and unit tests.
+   *
+   * @return the open database
+   */
+  public static Database temporary() {
+    // Without DB_CLOSE_DELAY the database is dropped when its last connection closes; the
+    // keep-alive connection holds it until close().
+    return new Database("jdbc:h2:mem:sightline-" + java.util.UUID.randomUUID(), "sa", "");
+  }
+
+  /**
    * @param jdbcUrl any JDBC URL whose driver is on the class path
    * @param user user name
    * @param password password
