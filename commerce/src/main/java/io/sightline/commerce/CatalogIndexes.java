@@ -65,17 +65,24 @@ final class CatalogIndexes {
 
   /** Opens (or rebuilds) both segment indexes; see the class comment. */
   static Map<Intent, HnswVectorIndex<String>> open(Path dir, Database db, Map<Intent, ImageEmbedder> embedders,
-      int m, int efConstruction, int ef) {
+      int m, int efConstruction, int ef, boolean readOnly) {
     long generation = db.transaction(CatalogIndexes::generation);
     Map<Intent, HnswVectorIndex<String>> out = new EnumMap<>(Intent.class);
     for (Intent s : ProductCatalog.SEGMENTS) {
-      out.put(s, openSegment(dir, db, s, embedders.get(s), generation, m, efConstruction, ef));
+      out.put(s, openSegment(dir, db, s, embedders.get(s), generation, m, efConstruction, ef, readOnly));
     }
     return out;
   }
 
   private static HnswVectorIndex<String> openSegment(Path dir, Database db, Intent s, ImageEmbedder e, long generation,
-      int m, int efConstruction, int ef) {
+      int m, int efConstruction, int ef, boolean readOnly) {
+    if (readOnly && dir != null) {
+      OptionalLong saved = IndexGeneration.read(file(dir, s));
+      if (saved.isPresent() && saved.getAsLong() > generation) {
+        // another process committed and saved since the generation was read
+        generation = db.transaction(CatalogIndexes::generation);
+      }
+    }
     if (dir == null) {
       // in memory: the index holds what the database holds, and is never saved
       HnswVectorIndex<String> idx = HnswVectorIndex.builder().dimension(e.dimension()).embedderId(e.id())
@@ -114,6 +121,8 @@ final class CatalogIndexes {
       String foreign = disagreement(db, s, loaded);
       if (foreign != null) {
         why = "not this database's (" + foreign + ")";
+      } else if (saved.isEmpty() && readOnly) {
+        why = "without its generation record (open the catalog for writing once to record it)";
       } else if (saved.isEmpty()) {
         // a catalog from before write generations: its file is the only copy of older vectors
         if (backfill(db, s, loaded) > 0) {
@@ -134,6 +143,13 @@ final class CatalogIndexes {
         .metric(Metric.COSINE).m(m).efConstruction(efConstruction).ef(ef).build();
     List<IndexItem<String>> items = storedItems(db, s, file, why);
     if (items.isEmpty() && !Files.exists(file)) {
+      return idx;
+    }
+    if (readOnly) {
+      // a writer may be between its commit and its save: this process builds its own copy
+      LOG.info("catalog {}: {} is {}; building the index in memory from the {} vectors in the database (opened"
+          + " read-only)", dir, file.getFileName(), why, items.size());
+      idx.addAll(items);
       return idx;
     }
     LOG.warn("catalog {}: {} is {}; rebuilding it from the {} vectors in the database", dir, file.getFileName(), why,

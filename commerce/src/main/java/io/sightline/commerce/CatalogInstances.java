@@ -74,19 +74,27 @@ final class CatalogInstances implements AutoCloseable {
    * database.
    *
    * @param catalogDir the catalog folder, or null for a new in-memory catalog
+   * @param readOnly open the indexes read-only and do not reconcile them
    * @param expected per segment, the ids the database lists as instance-indexed
    * @return the open indexes
    * @throws StoreException when an index lacks products the database lists, or is corrupt
    * @throws io.sightline.core.IncompatibleFormatException when an index was built with another
    *     extractor or vocabulary
    */
-  static CatalogInstances open(Path catalogDir, Function<Intent, Set<String>> expected) {
+  static CatalogInstances open(Path catalogDir, Function<Intent, Set<String>> expected, boolean readOnly) {
     Map<Intent, InstanceIndex> out = new EnumMap<>(Intent.class);
     try {
       for (Intent s : ProductCatalog.SEGMENTS) {
         if (catalogDir == null) {
           // in memory: a new catalog, nothing to reconcile
           out.put(s, InstanceIndex.builder().minFeatures(MIN_FEATURES).build());
+          continue;
+        }
+        if (readOnly) {
+          // only read: entries a writer has staged but not committed are dropped at match time
+          // (no committed row), and products committed after this open match by vector only
+          out.put(s, InstanceIndex.builder().directory(folder(catalogDir, s)).minFeatures(MIN_FEATURES)
+              .readOnly(true).build());
           continue;
         }
         Path dir = folder(catalogDir, s);

@@ -25,10 +25,13 @@ final class CatalogSettings {
   /** The catalog, for messages. */
   private final String where;
   private final Database db;
+  /** A read-only catalog decides in memory and writes no settings. */
+  private final boolean readOnly;
   private final CatalogRows rows;
 
-  CatalogSettings(String where, Database db, CatalogRows rows) {
+  CatalogSettings(String where, Database db, CatalogRows rows, boolean readOnly) {
     this.where = where;
+    this.readOnly = readOnly;
     this.db = db;
     this.rows = rows;
   }
@@ -51,7 +54,7 @@ final class CatalogSettings {
             + have + "', not '" + want + "'; search it with the same embedder or build a new catalog");
       }
     }
-    if (!put.isEmpty()) {
+    if (!put.isEmpty() && !readOnly) {
       db.transaction(c -> {
         try (PreparedStatement ps = c.prepareStatement("MERGE INTO commerce_meta (k, v) KEY (k) VALUES (?, ?)")) {
           for (Map.Entry<String, String> e : put.entrySet()) {
@@ -80,6 +83,9 @@ final class CatalogSettings {
   }
 
   void putMeta(String key, String value) {
+    if (readOnly) {
+      return;
+    }
     db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("MERGE INTO commerce_meta (k, v) KEY (k) VALUES (?, ?)")) {
         ps.setString(1, key);

@@ -126,6 +126,8 @@ public final class ProductCatalog implements AutoCloseable {
   final boolean mainObjectCrop;
   /** Indexing, validation and removal; serialises writes. */
   private final CatalogWriter writer;
+  /** Opened for queries beside other processes: nothing is written ({@link Builder#readOnly}). */
+  final boolean readOnly;
   /** The intent model of an in-memory catalog. */
   private volatile EmbeddingIntentClassifier memoryIntentModel;
 
@@ -135,25 +137,28 @@ public final class ProductCatalog implements AutoCloseable {
     this.knownCategories = b.knownCategories == null ? null : Set.copyOf(b.knownCategories);
     this.loader = b.loader;
     this.indexThreads = b.indexThreads;
+    this.readOnly = b.readOnly;
     if (dir == null) {
       this.db = Database.temporary();
     } else {
-      CatalogSettings.refuseForeignFolder(dir, b.mustExist);
+      CatalogSettings.refuseForeignFolder(dir, b.mustExist || readOnly);
       try {
-        Files.createDirectories(dir);
+        if (!readOnly) {
+          Files.createDirectories(dir);
+        }
       } catch (java.io.IOException e) {
         throw new StoreException(dir + ": cannot create catalog folder: " + e.getMessage(), e);
       }
-      this.db = Database.openFile(dir, "catalog");
+      this.db = Database.openFile(dir, "catalog", readOnly ? Database.Access.READ : Database.Access.WRITE);
     }
     this.rows = new CatalogRows(db);
     try {
       db.ensureSchema(COMPONENT, MIGRATIONS);
-      CatalogSettings settings = new CatalogSettings(where(), db, rows);
+      CatalogSettings settings = new CatalogSettings(where(), db, rows, readOnly);
       settings.checkEmbedders(embedders);
-      this.indexes = CatalogIndexes.open(dir, db, embedders, b.m, b.efConstruction, b.ef);
+      this.indexes = CatalogIndexes.open(dir, db, embedders, b.m, b.efConstruction, b.ef, readOnly);
       this.matcher = settings.resolveMatcher(b.matcher);
-      this.instances = matcher.usesInstances() ? CatalogInstances.open(dir, rows::instanceIds) : null;
+      this.instances = matcher.usesInstances() ? CatalogInstances.open(dir, rows::instanceIds, readOnly) : null;
       this.mainObjectCrop = settings.resolveCrop(b.mainObjectCrop);
       this.writer = new CatalogWriter(this);
     } catch (RuntimeException e) {
@@ -183,6 +188,14 @@ public final class ProductCatalog implements AutoCloseable {
   /** @return the catalog folder, or null for a catalog kept {@linkplain #inMemory() in memory} */
   public Path directory() {
     return dir;
+  }
+
+  /** Refuses a change to a catalog opened read-only. */
+  void checkWritable() {
+    if (readOnly) {
+      throw new IllegalStateException("catalog " + where() + " was opened read-only (for searches beside other"
+          + " processes); open it for writing to change it");
+    }
   }
 
   /** @return the folder, or "(in memory)", for messages */
@@ -386,6 +399,7 @@ public final class ProductCatalog implements AutoCloseable {
    * @throws InputFormatException when the file is missing, not UTF-8, or its header is wrong
    */
   public IndexReport index(Path catalogCsv, Path allowedRoot, ProgressListener listener, CancellationToken token) {
+    checkWritable();
     CatalogCsv.Parsed parsed = CatalogCsv.read(catalogCsv, allowedRoot);
     return writer.index(parsed.entries(), new ArrayList<>(parsed.problems()), listener, token);
   }
@@ -405,6 +419,7 @@ public final class ProductCatalog implements AutoCloseable {
    * @throws InputFormatException when the file is missing, not UTF-8, or its header is wrong
    */
   public SyncReport sync(Path catalogCsv, Path allowedRoot, ProgressListener listener, CancellationToken token) {
+    checkWritable();
     return CatalogSync.sync(this, CatalogCsv.read(catalogCsv, allowedRoot), listener, token);
   }
 
@@ -417,6 +432,7 @@ public final class ProductCatalog implements AutoCloseable {
    * @return what was stored and what was left out
    */
   public IndexReport index(List<CatalogEntry> entries, ProgressListener listener, CancellationToken token) {
+    checkWritable();
     return writer.index(entries, new ArrayList<>(), listener, token);
   }
 
@@ -437,6 +453,7 @@ public final class ProductCatalog implements AutoCloseable {
    * @return what was stored
    */
   public IndexReport indexVectors(List<CatalogEntry> entries, List<float[]> vectors, ProgressListener listener) {
+    checkWritable();
     return writer.indexVectors(entries, vectors, listener);
   }
 
@@ -455,6 +472,7 @@ public final class ProductCatalog implements AutoCloseable {
    * @return whether it was stored
    */
   public boolean remove(String id) {
+    checkWritable();
     return !remove(List.of(id)).isEmpty();
   }
 
@@ -465,6 +483,7 @@ public final class ProductCatalog implements AutoCloseable {
    * @return the ids that were stored (and are now removed), in the given order
    */
   public List<String> remove(Collection<String> ids) {
+    checkWritable();
     return writer.remove(ids);
   }
 
@@ -475,6 +494,7 @@ public final class ProductCatalog implements AutoCloseable {
    * @param model the trained model
    */
   public void saveIntentModel(EmbeddingIntentClassifier model) {
+    checkWritable();
     if (dir == null) {
       memoryIntentModel = Objects.requireNonNull(model, "model"); // in memory: kept until close
       return;
@@ -529,8 +549,26 @@ public final class ProductCatalog implements AutoCloseable {
     private boolean mustExist;
     private Boolean mainObjectCrop;
     private boolean inMemory;
+    private boolean readOnly;
 
     private Builder() {}
+
+    /**
+     * Opens the catalog in a folder for searches only, side by side with other processes: several
+     * processes may search one catalog at once, and beside one process that indexes into it; each
+     * search reads the product rows committed when it runs, the indexes the state when the catalog
+     * was opened (reopen to see later products). Nothing is written: a folder without a catalog is
+     * refused, and indexing, sync, removal and {@code saveIntentModel} fail with an
+     * {@link IllegalStateException}. A catalog opened for writing (the default) waits up to 30 s
+     * for other processes to close it, so one process writes at a time.
+     *
+     * @param readOnly whether to open for searches only (default false)
+     * @return this builder
+     */
+    public Builder readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
+      return this;
+    }
 
     /**
      * Keeps the catalog in memory until {@link ProductCatalog#close()} (a private in-memory
@@ -674,6 +712,9 @@ public final class ProductCatalog implements AutoCloseable {
       }
       if (dir != null && inMemory) {
         throw new IllegalStateException("ProductCatalog: set either a directory or inMemory(), not both");
+      }
+      if (readOnly && dir == null) {
+        throw new IllegalStateException("ProductCatalog: readOnly applies to a catalog in a folder");
       }
       for (Intent s : SEGMENTS) {
         embedders.computeIfAbsent(s, x -> new GlobalDescriptorEmbedder());

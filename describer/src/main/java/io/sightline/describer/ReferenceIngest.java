@@ -61,7 +61,7 @@ final class ReferenceIngest {
   }
 
   private void checkOpen() {
-    storage.checkOpen();
+    storage.checkWritable();
   }
 
   private List<AddOutcome> write(List<Prepared> batch) {

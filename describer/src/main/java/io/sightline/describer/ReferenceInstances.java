@@ -118,11 +118,22 @@ final class ReferenceInstances implements AutoCloseable {
    * @return the open index
    */
   static ReferenceInstances open(Path storeDir, String where) {
+    return open(storeDir, where, false);
+  }
+
+  /**
+   * As {@link #open(Path, String)}; read-only, the index folder is only read (see
+   * {@link InstanceIndex.Builder#readOnly}), and damage is an error rather than moved aside.
+   */
+  static ReferenceInstances open(Path storeDir, String where, boolean readOnly) {
     InstanceIndex.Builder b = InstanceIndex.builder().minFeatures(MIN_FEATURES);
     if (storeDir == null) {
       return new ReferenceInstances(b.build(), true, where);
     }
     Path folder = storeDir.resolve(FOLDER);
+    if (readOnly) {
+      return new ReferenceInstances(b.directory(folder).readOnly(true).build(), false, where);
+    }
     try {
       return new ReferenceInstances(b.directory(folder).build(), false, where);
     } catch (IncompatibleFormatException e) {

@@ -68,6 +68,8 @@ final class ReferenceStorage {
   final Matcher matcher;
   final ReferenceInstances instances;
   final ReentrantLock writeLock = new ReentrantLock();
+  /** Opened for reading beside other processes: nothing is written (see ReferenceStore.Builder#readOnly). */
+  final boolean readOnly;
   volatile EntityExtractor extractor;
   volatile String extractorId;
   volatile long generation;
@@ -81,15 +83,16 @@ final class ReferenceStorage {
    */
   ReferenceStorage(Path directory, Database database, boolean ownsDatabase, ImageEmbedder embedder, ImageLoader loader,
       boolean createIfMissing, Matcher requestedMatcher, EntityExtractor requestedExtractor, boolean reextract,
-      ProgressListener listener) {
+      ProgressListener listener, boolean readOnly) {
     this.directory = directory;
+    this.readOnly = readOnly;
     this.embedder = embedder;
     this.loader = loader;
     if (database != null) {
       this.db = database;
       this.ownsDb = ownsDatabase;
     } else {
-      if (!createIfMissing && !Files.isRegularFile(directory.resolve(DB_NAME + ".mv.db"))) {
+      if ((readOnly || !createIfMissing) && !Files.isRegularFile(directory.resolve(DB_NAME + ".mv.db"))) {
         throw new StoreException(directory + ": no describer store here (no " + DB_NAME + ".mv.db)");
       }
       try {
@@ -97,7 +100,7 @@ final class ReferenceStorage {
       } catch (IOException e) {
         throw new StoreException(directory + ": cannot create store folder: " + e.getMessage(), e);
       }
-      this.db = Database.openFile(directory, DB_NAME);
+      this.db = Database.openFile(directory, DB_NAME, readOnly ? Database.Access.READ : Database.Access.WRITE);
       this.ownsDb = true;
     }
     ReferenceInstances opened = null;
@@ -111,6 +114,9 @@ final class ReferenceStorage {
       }
       this.matcher = ReferenceInstances.resolve(meta.get("matcher"), storedEmbedder == null, requestedMatcher,
           where());
+      if (storedEmbedder == null && readOnly) {
+        throw new StoreException(where() + ": the store is empty and was opened read-only; add references first");
+      }
       if (storedEmbedder == null) {
         db.transaction(c -> {
           upsertMeta(c, "embedder", embedder.id());
@@ -124,7 +130,7 @@ final class ReferenceStorage {
       this.extractorId = meta.get("extractor");
       this.extractor = requestedExtractor;
       if (requestedExtractor != null && extractorId != null && !extractorId.equals(requestedExtractor.id())) {
-        if (!reextract) {
+        if (!reextract || readOnly) {
           throw new IncompatibleFormatException(where() + ": entities were extracted with '" + extractorId
               + "' but the store was opened with extractor '" + requestedExtractor.id()
               + "'; open it with the same extractor, or set reextract(true) to re-extract every page");
@@ -132,11 +138,21 @@ final class ReferenceStorage {
       }
       this.index = openIndex();
       if (matcher.usesInstances()) {
-        opened = ReferenceInstances.open(directory, where());
-        opened.reconcile(db, loader, listener);
+        Matcher recorded = ReferenceInstances.resolve(meta.get("matcher"), false, null, where());
+        if (readOnly && !recorded.usesInstances()) {
+          throw new IncompatibleFormatException(where() + ": the store was built with matcher '" + recorded.id()
+              + "' and has no instance index; it was opened read-only, so one cannot be built: open it for writing"
+              + " once with matcher " + matcher.id());
+        }
+        opened = ReferenceInstances.open(directory, where(), readOnly);
+        if (!readOnly) {
+          // read-only, images another process has staged but not committed may be in the index: a
+          // match on one finds no reference in the database and is dropped with it
+          opened.reconcile(db, loader, listener);
+        }
       }
       this.instances = opened;
-      if (!matcher.id().equals(meta.get("matcher"))) {
+      if (!readOnly && !matcher.id().equals(meta.get("matcher"))) {
         putMeta("matcher", matcher.id());
       }
     } catch (RuntimeException e) {
@@ -220,6 +236,10 @@ final class ReferenceStorage {
       StoreException behind = null;
       try {
         long saved = savedGen.getAsLong();
+        if (saved > generation && readOnly) {
+          // another process committed and saved since this one read the generation
+          generation = Long.parseLong(readMeta().getOrDefault("generation", "0"));
+        }
         if (saved > generation) {
           // the index is saved only after the commits it reflects: a database behind it lost
           // commits (a truncated file that H2 opened at an older state, or a restored backup)
@@ -237,6 +257,13 @@ final class ReferenceStorage {
             return idx;
           }
           LOG.warn("{}: index file does not belong to this database ({}); rebuilding the index", where(), foreign);
+        } else if (readOnly) {
+          // a writer in another process has committed since it last saved: bring a copy up to date
+          // in memory (image keys are content hashes, so a key's vector never changes)
+          HnswVectorIndex<String> idx = HnswVectorIndex.load(file, String.class, embedder.id());
+          catchUp(idx);
+          savedGeneration = -1;
+          return idx;
         } else {
           LOG.info("{}: index file is at generation {} but the database at {}; rebuilding the index",
               where(), saved, generation);
@@ -272,11 +299,55 @@ final class ReferenceStorage {
   }
 
   /**
+   * Brings an index loaded from a file that is behind the database up to the database, in memory:
+   * adds the stored images it lacks and removes the ones the database no longer holds.
+   */
+  private void catchUp(HnswVectorIndex<String> idx) {
+    java.util.Set<String> have = new java.util.HashSet<>(idx.keys());
+    List<IndexItem<String>> missing = new ArrayList<>();
+    java.util.Set<String> stored = new java.util.HashSet<>();
+    db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT image_key FROM describer_images");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          stored.add(rs.getString(1));
+        }
+      }
+      return null;
+    });
+    List<String> add = stored.stream().filter(k -> !have.contains(k)).sorted().toList();
+    for (int from = 0; from < add.size(); from += 500) {
+      List<String> slice = add.subList(from, Math.min(add.size(), from + 500));
+      db.transaction(c -> {
+        try (PreparedStatement ps = c.prepareStatement(
+            "SELECT image_key, vector FROM describer_images WHERE image_key = ANY(?)")) {
+          ps.setArray(1, c.createArrayOf("VARCHAR", slice.toArray()));
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              missing.add(IndexItem.of(rs.getString(1), io.sightline.core.index.Vectors.fromBytes(rs.getBytes(2))));
+            }
+          }
+        }
+        return null;
+      });
+    }
+    int removed = 0;
+    for (String k : have) {
+      if (!stored.contains(k) && idx.remove(k)) {
+        removed++;
+      }
+    }
+    idx.addAll(missing);
+    LOG.debug("{}: index file behind the database (a writer is at work): {} images added, {} removed in memory",
+        where(), missing.size(), removed);
+  }
+
+  /**
    * Saves the vector index atomically with the generation it reflects, so the next open does not
    * rebuild it. The database itself is always durable after each commit.
    */
   void flush() {
-    if (directory == null) {
+    if (directory == null || readOnly) {
       return;
     }
     writeLock.lock();
@@ -317,6 +388,15 @@ final class ReferenceStorage {
   void checkOpen() {
     if (closed) {
       throw new IllegalStateException("ReferenceStore is closed");
+    }
+  }
+
+  /** Refuses a write to a closed store, or to one opened read-only. */
+  void checkWritable() {
+    checkOpen();
+    if (readOnly) {
+      throw new IllegalStateException(where() + ": the store was opened read-only (for queries beside other"
+          + " processes); open it for writing to change it");
     }
   }
 

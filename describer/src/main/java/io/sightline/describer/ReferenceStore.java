@@ -76,7 +76,7 @@ public final class ReferenceStore implements AutoCloseable {
   private ReferenceStore(Builder b) {
     Database db = b.inMemory ? Database.temporary() : b.database;
     this.storage = new ReferenceStorage(b.directory, db, b.inMemory, b.embedder, b.loader, b.createIfMissing,
-        b.matcher, b.extractor, b.reextract, b.listener);
+        b.matcher, b.extractor, b.reextract, b.listener, b.readOnly);
     this.queries = new ReferenceQueries(storage);
     this.writer = new ReferenceWriter(storage, queries);
     this.ingest = new ReferenceIngest(storage, queries, writer);
@@ -512,8 +512,27 @@ public final class ReferenceStore implements AutoCloseable {
     private ProgressListener listener = ProgressListener.NONE;
     private Matcher matcher;
     private boolean inMemory;
+    private boolean readOnly;
 
     private Builder() {}
+
+    /**
+     * Opens the store in a folder for queries only, side by side with other processes: several
+     * processes may query one store at once, and beside one process that adds to it (an ingest);
+     * each query sees the references committed when it runs, its index the state when the store
+     * was opened (reopen to see later additions). Nothing is written: a missing or empty store,
+     * one that needs an upgrade, re-extraction or a new instance index is refused, and
+     * {@code add}, {@code remove}, {@code update} and the imports fail with an
+     * {@link IllegalStateException}. A store opened for writing (the default) waits up to 30 s for
+     * other processes to close it, so one process writes at a time.
+     *
+     * @param readOnly whether to open for queries only (default false)
+     * @return this
+     */
+    public Builder readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
+      return this;
+    }
 
     /**
      * Keeps the store in memory until {@link ReferenceStore#close()} (a private in-memory database
@@ -644,6 +663,9 @@ public final class ReferenceStore implements AutoCloseable {
       }
       if (where > 1) {
         throw new IllegalStateException("ReferenceStore: set one of directory, database and inMemory(), not several");
+      }
+      if (readOnly && directory == null) {
+        throw new IllegalStateException("ReferenceStore: readOnly applies to a store in a folder");
       }
       return new ReferenceStore(this);
     }

@@ -53,7 +53,7 @@ final class ReferenceWriter {
   }
 
   private void checkOpen() {
-    storage.checkOpen();
+    storage.checkWritable();
   }
 
   EntityExtractor extractorForWrites() {
@@ -251,6 +251,7 @@ final class ReferenceWriter {
   /** @see ReferenceStore#reextract(EntityExtractor, ProgressListener, CancellationToken) */
   void reextract(EntityExtractor newExtractor, ProgressListener listener, CancellationToken cancel) {
     Objects.requireNonNull(newExtractor, "newExtractor");
+    storage.checkWritable();
     writeLock.lock();
     try {
       List<String> ids = queries.ids();

@@ -58,11 +58,12 @@ public final class TagRecommender implements AutoCloseable {
     String embedderId = b.embedder != null ? b.embedder.id() : b.embedderId;
     int dimension = b.embedder != null ? b.embedder.dimension() : b.dimension;
     ZeroShotTags zeroShot = b.textEmbedder == null ? null : new ZeroShotTags(b.textEmbedder, b.promptTemplate);
-    TagStock s = TagRecommenderStore.openStock(b.database, b.directory);
+    TagStock s = TagRecommenderStore.openStock(b.database, b.directory, b.readOnly);
     try {
       s.bindEmbedder(embedderId, dimension);
       this.state = new TagRecommenderState(b.embedder, embedderId, dimension, b.directory, s, b.clustering,
           b.strategy, b.selection, b.softClusters, b.neighbours, b.loader, zeroShot, b.fusion, b.minTagPosts);
+      state.readOnly = b.readOnly;
       TagRecommenderStore store = new TagRecommenderStore(state);
       TagRecommenderIndex index = new TagRecommenderIndex(state);
       this.stockUpdates = new TagRecommenderStockUpdates(state, store);
@@ -96,6 +97,7 @@ public final class TagRecommender implements AutoCloseable {
    * @throws io.sightline.core.InvalidVectorException on NaN, infinite or zero vectors
    */
   public int addStock(Collection<StockImage> images) {
+    checkWritable();
     return stockUpdates.addStock(images);
   }
 
@@ -106,6 +108,7 @@ public final class TagRecommender implements AutoCloseable {
    * @return how many were removed
    */
   public int removeStock(Collection<String> ids) {
+    checkWritable();
     return stockUpdates.removeStock(ids);
   }
 
@@ -149,6 +152,7 @@ public final class TagRecommender implements AutoCloseable {
    * @throws InputFormatException as {@link #importCsv(Path, ProgressListener, CancellationToken)}
    */
   public int importCsv(Path csv, Path allowedRoot, ProgressListener listener, CancellationToken token) {
+    checkWritable();
     return stockUpdates.importCsv(csv, allowedRoot, listener, token);
   }
 
@@ -164,6 +168,7 @@ public final class TagRecommender implements AutoCloseable {
    * @throws InsufficientStockException when the stock is empty or smaller than K
    */
   public TrainingReport train(ProgressListener listener, CancellationToken token) {
+    checkWritable();
     return training.train(listener, token);
   }
 
@@ -183,6 +188,7 @@ public final class TagRecommender implements AutoCloseable {
    * @return how the clusters were made
    */
   public TrainingReport update(UpdateMode mode, ProgressListener listener, CancellationToken token) {
+    checkWritable();
     return training.update(mode, listener, token);
   }
 
@@ -265,6 +271,7 @@ public final class TagRecommender implements AutoCloseable {
    * @return the suggestion that was applied
    */
   public TagSuggestion annotate(String imageId, BufferedImage image, String post) {
+    checkWritable();
     float[] v = state.requireEmbedder().embed(image);
     return annotateVector(imageId, v, post);
   }
@@ -278,6 +285,7 @@ public final class TagRecommender implements AutoCloseable {
    * @return the suggestion that was applied
    */
   public TagSuggestion annotateVector(String imageId, float[] vector, String post) {
+    checkWritable();
     TagSuggestion s = suggestVector(vector, state.strategy, state.selection);
     if (!s.tags().isEmpty()) {
       addStock(List.of(new StockImage(imageId, vector, new LinkedHashSet<>(s.tagNames()), post)));
@@ -295,6 +303,7 @@ public final class TagRecommender implements AutoCloseable {
    * @param post its post, or null
    */
   public void accept(String imageId, BufferedImage image, Collection<String> chosenTags, String post) {
+    checkWritable();
     acceptVector(imageId, state.requireEmbedder().embed(image), chosenTags, post);
   }
 
@@ -307,6 +316,7 @@ public final class TagRecommender implements AutoCloseable {
    * @param post its post, or null
    */
   public void acceptVector(String imageId, float[] vector, Collection<String> chosenTags, String post) {
+    checkWritable();
     addStock(List.of(new StockImage(imageId, vector, new LinkedHashSet<>(chosenTags), post)));
   }
 
@@ -336,6 +346,13 @@ public final class TagRecommender implements AutoCloseable {
   }
 
   /** Closes the stock database (not the embedder, which the caller owns). */
+  private void checkWritable() {
+    if (state.readOnly) {
+      throw new IllegalStateException(state.directory + ": the tag model was opened read-only (for suggestions"
+          + " beside other processes); open it for writing to change it");
+    }
+  }
+
   @Override
   public void close() {
     state.stock.close();
@@ -343,6 +360,7 @@ public final class TagRecommender implements AutoCloseable {
 
   /** Fluent builder; {@link #build()} checks the required parts. */
   public static final class Builder {
+    private boolean readOnly;
     private ImageEmbedder embedder;
     private String embedderId;
     private int dimension;
@@ -418,6 +436,21 @@ public final class TagRecommender implements AutoCloseable {
     public Builder vectors(String embedderId, int dimension) {
       this.embedderId = embedderId;
       this.dimension = dimension;
+      return this;
+    }
+
+    /**
+     * Opens the model folder for suggestions only, side by side with other processes: several
+     * processes may suggest tags from one folder at once, and beside one that trains or adds to
+     * it; nothing is written, the folder must hold a stock, and the methods that change the stock
+     * or the model fail with an {@link IllegalStateException}. A folder opened for writing (the
+     * default) waits up to 30 s for other processes to close it, so one process writes at a time.
+     *
+     * @param readOnly whether to open for suggestions only (default false)
+     * @return this
+     */
+    public Builder readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
       return this;
     }
 

@@ -15,6 +15,8 @@ final class TagRecommenderState {
   final String embedderId;
   final int dimension;
   final Path directory;
+  /** Opened for suggestions beside other processes: nothing is written. */
+  boolean readOnly;
   final TagStock stock;
   final ClusteringOptions clustering;
   final Strategy strategy;

@@ -31,9 +31,17 @@ final class TagRecommenderStore {
    * Opens the stock: the given database (which the caller closes), else the H2 file in the
    * directory, else an in-memory database.
    */
-  static TagStock openStock(Database database, Path directory) {
+  static TagStock openStock(Database database, Path directory, boolean readOnly) {
+    if (readOnly && (directory == null || database != null)) {
+      throw new IllegalStateException("TagRecommender: readOnly applies to a model folder (directory)");
+    }
+    if (readOnly && !Files.isRegularFile(directory.resolve(TagRecommender.STOCK_DB + ".mv.db"))) {
+      throw new io.sightline.core.StoreException(directory + ": no tag stock here (no " + TagRecommender.STOCK_DB
+          + ".mv.db); train one with 'sightline tag train' or TagRecommender.train");
+    }
     Database db = database != null ? database
-        : directory != null ? Database.openFile(directory, TagRecommender.STOCK_DB)
+        : directory != null ? Database.openFile(directory, TagRecommender.STOCK_DB,
+            readOnly ? Database.Access.READ : Database.Access.WRITE)
         : Database.inMemory("tagging-" + UUID.randomUUID());
     return new TagStock(db, database == null);
   }
@@ -51,6 +59,12 @@ final class TagRecommenderStore {
     if (stock.size() == 0) {
       state.detachedModel = m.report().stockImages() > 0;
       return m; // a model shipped without its stock: use its saved frequencies
+    }
+    if (stock.generation() != m.generation() && state.readOnly) {
+      // another process is re-clustering: its model and its stock labels do not agree yet
+      LOG.warn("{}: stock cluster labels belong to clustering {} but the model is {} (opened read-only: using the"
+          + " model's saved tag counts)", directory, stock.generation(), m.generation());
+      return m;
     }
     if (stock.generation() != m.generation()) {
       LOG.warn("{}: stock cluster labels belong to clustering {} but the model is {}; reassigning",
@@ -89,7 +103,7 @@ final class TagRecommenderStore {
 
   /** Saves the model when there is a directory, then makes it the current snapshot. */
   void publish(TagModel m) {
-    if (state.directory != null) {
+    if (state.directory != null && !state.readOnly) {
       m.save(state.directory.resolve(TagRecommender.MODEL_FILE));
     }
     state.model = m;

@@ -53,6 +53,9 @@ final class TagStock implements AutoCloseable {
     db.transaction(c -> {
       Optional<String> id = meta(c, "embedder");
       Optional<String> dim = meta(c, "dimension");
+      if (id.isEmpty() && db.access() == Database.Access.READ) {
+        return null; // an empty stock opened read-only: nothing to check, nothing written
+      }
       if (id.isEmpty()) {
         putMeta(c, "embedder", embedderId);
         putMeta(c, "dimension", Integer.toString(dimension));

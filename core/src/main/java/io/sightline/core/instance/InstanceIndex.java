@@ -78,6 +78,7 @@ public final class InstanceIndex implements InstanceMatcher, AutoCloseable {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final ReentrantLock writer = new ReentrantLock();
   private final String id;
+  private final boolean readOnly;
   private volatile boolean closed;
 
   private InstanceIndex(Builder b, VisualVocabulary vocabulary) {
@@ -90,9 +91,11 @@ public final class InstanceIndex implements InstanceMatcher, AutoCloseable {
     this.search = new InstanceSearch(file, b.hammingThreshold, b.shortlist,
         new GeometricVerifier(b.ransacThreshold), b.calibration, b.threshold);
     this.id = extractor.id() + "+" + vocabulary.id();
+    this.readOnly = b.readOnly;
     if (b.directory != null) {
       Map<String, EncodedFeatures> live = new LinkedHashMap<>();
-      this.journal = InstanceJournal.open(b.directory.resolve(LOG_FILE), extractor.id(), vocabulary.id(), live);
+      this.journal = InstanceJournal.open(b.directory.resolve(LOG_FILE), extractor.id(), vocabulary.id(), live,
+          b.readOnly);
       for (Map.Entry<String, EncodedFeatures> e : live.entrySet()) {
         file.add(e.getKey(), e.getValue());
       }
@@ -240,6 +243,7 @@ public final class InstanceIndex implements InstanceMatcher, AutoCloseable {
     writer.lock();
     try {
       ensureOpen();
+      ensureWritable();
       if (journal != null) {
         journal.append(enc, List.of());
       }
@@ -266,6 +270,7 @@ public final class InstanceIndex implements InstanceMatcher, AutoCloseable {
     writer.lock();
     try {
       ensureOpen();
+      ensureWritable();
       if (!contains(id)) {
         return false;
       }
@@ -342,6 +347,17 @@ public final class InstanceIndex implements InstanceMatcher, AutoCloseable {
     return id;
   }
 
+  /** @return whether the index was opened {@linkplain Builder#readOnly(boolean) read-only} */
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  private void ensureWritable() {
+    if (readOnly) {
+      throw new IllegalStateException("this instance index was opened read-only");
+    }
+  }
+
   @Override
   public void close() {
     writer.lock();
@@ -367,8 +383,24 @@ public final class InstanceIndex implements InstanceMatcher, AutoCloseable {
     private double ransacThreshold = 0.015;
     private ScoreCalibration calibration = ScoreCalibration.DEFAULT;
     private double threshold = 0.5;
+    private boolean readOnly;
 
     private Builder() {}
+
+    /**
+     * Opens a durable index without writing to its folder, for a process that only searches
+     * while another one may be adding images: the folder is not created, the log is replayed up
+     * to its last complete record (a record another process is appending right now is skipped,
+     * not cut off) and never compacted, and {@code add}/{@code remove} fail with an
+     * {@link IllegalStateException}. The index shows the log as it was when opened.
+     *
+     * @param readOnly whether to open read-only (default false)
+     * @return this
+     */
+    public Builder readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
+      return this;
+    }
 
     /**
      * @param dir folder of a durable index (created when missing); without one the index lives in memory
@@ -488,7 +520,9 @@ public final class InstanceIndex implements InstanceMatcher, AutoCloseable {
       VisualVocabulary v = vocabulary;
       if (directory != null) {
         try {
-          Files.createDirectories(directory);
+          if (!readOnly) {
+            Files.createDirectories(directory);
+          }
         } catch (java.io.IOException e) {
           throw new StoreException(directory + ": cannot create index folder: " + e.getMessage(), e);
         }
@@ -500,7 +534,7 @@ public final class InstanceIndex implements InstanceMatcher, AutoCloseable {
                 + "', not '" + v.id() + "'");
           }
           v = s;
-        } else if (v != null && !Files.exists(directory.resolve(LOG_FILE))) {
+        } else if (v != null && !readOnly && !Files.exists(directory.resolve(LOG_FILE))) {
           if (!v.id().equals(VisualVocabulary.bundled().id())) {
             v.write(saved);
           }

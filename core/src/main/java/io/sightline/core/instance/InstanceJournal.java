@@ -51,6 +51,7 @@ final class InstanceJournal implements AutoCloseable {
   private final String vocabularyId;
   private FileChannel channel;
   private long records;
+  private boolean readOnly;
 
   private InstanceJournal(Path file, String extractorId, String vocabularyId) {
     this.file = file;
@@ -69,7 +70,35 @@ final class InstanceJournal implements AutoCloseable {
    */
   static InstanceJournal open(Path file, String extractorId, String vocabularyId,
       Map<String, EncodedFeatures> replay) {
+    return open(file, extractorId, vocabularyId, replay, false);
+  }
+
+  /**
+   * Opens a journal and replays it; read-only, it writes nothing: a missing log is an empty
+   * index, a partly written last record (a writer in another process may be appending it right
+   * now) is skipped rather than cut off, and the log is never compacted.
+   *
+   * @param file the log file
+   * @param extractorId id of the extractor the caller uses
+   * @param vocabularyId id of the caller's vocabulary
+   * @param replay receives the live images in the order they were added
+   * @param readOnly whether to open without writing
+   * @return the open journal; read-only, {@link #append} fails
+   */
+  static InstanceJournal open(Path file, String extractorId, String vocabularyId,
+      Map<String, EncodedFeatures> replay, boolean readOnly) {
     InstanceJournal j = new InstanceJournal(file, extractorId, vocabularyId);
+    j.readOnly = readOnly;
+    if (readOnly) {
+      try {
+        if (Files.exists(file) && Files.size(file) > 0) {
+          j.replay(replay);
+        }
+      } catch (IOException e) {
+        throw new StoreException(file + ": cannot read instance index log: " + e.getMessage(), e);
+      }
+      return j;
+    }
     try {
       if (!Files.exists(file) || Files.size(file) == 0) {
         AtomicFiles.write(file, out -> out.write(j.header()));
@@ -162,6 +191,10 @@ final class InstanceJournal implements AutoCloseable {
         if (!last) {
           throw new StoreException(file + ": corrupt record at byte " + start + " (" + damage
               + "); the index cannot be trusted: rebuild it from the references");
+        }
+        if (readOnly) {
+          LOG.debug("{}: skipping a partly written last record at byte {} ({})", file, start, damage);
+          break;
         }
         LOG.warn("{}: dropping a partly written last record at byte {} ({}): a write was cut short",
             file, start, damage);
@@ -258,6 +291,9 @@ final class InstanceJournal implements AutoCloseable {
    * @param removes ids to remove, may be empty
    */
   void append(Map<String, EncodedFeatures> adds, Iterable<String> removes) {
+    if (readOnly) {
+      throw new IllegalStateException(file + ": the instance index was opened read-only");
+    }
     try {
       ByteArrayOutputStream batch = new ByteArrayOutputStream();
       int n = 0;

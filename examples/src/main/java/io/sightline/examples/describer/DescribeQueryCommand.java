@@ -111,7 +111,7 @@ public final class DescribeQueryCommand implements Callable<Integer> {
     int status = CliSupport.OK;
     try (EmbedderOptions.Choice emb = embedderOptions.open(db);
          ReferenceStore store = ReferenceStore.builder().directory(db).embedder(emb.embedder()).createIfMissing(false)
-             .build()) {
+             .readOnly(true).build()) {
       Settings set = settings(emb.embedder().id(), store.matcher().id());
       EntityScorer s = set.scorerFile() == null ? new HeuristicEntityScorer() : EntityScorers.load(set.scorerFile());
       try {

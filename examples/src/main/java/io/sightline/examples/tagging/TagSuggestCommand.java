@@ -78,7 +78,7 @@ public final class TagSuggestCommand implements Callable<Integer> {
     int status = CliSupport.OK;
     try (EmbedderOptions.Choice emb = embedderOptions.open(model);
          io.sightline.core.text.TextEmbedder text = textEmbedder(emb);
-         TagRecommender r = withText(TagRecommender.builder().embedder(emb.embedder()).directory(model)
+         TagRecommender r = withText(TagRecommender.builder().embedder(emb.embedder()).directory(model).readOnly(true)
              .strategy(strategy).selection(selection), text).build()) {
       for (Path image : imagesToTag) {
         Map<String, Object> line = new LinkedHashMap<>();
