@@ -106,6 +106,8 @@ final class CatalogIndexes {
     } else {
       try {
         loaded = HnswVectorIndex.load(file, String.class, e.id());
+        // the changes appended since the file was last saved whole
+        SegmentLog.replay(SegmentLog.of(file), loaded, !readOnly);
         why = null;
       } catch (IncompatibleFormatException ex) {
         throw ex;
@@ -156,6 +158,7 @@ final class CatalogIndexes {
         items.size());
     idx.addAll(items);
     idx.save(file);
+    SegmentLog.clear(SegmentLog.of(file));
     IndexGeneration.write(file, generation);
     return idx;
   }
@@ -292,20 +295,54 @@ final class CatalogIndexes {
     return next;
   }
 
+  /** The changes one write made to the in-memory segment indexes, in order, for the segment logs. */
+  static final class Delta {
+    private final Map<Intent, List<SegmentLog.Op>> ops = new EnumMap<>(Intent.class);
+
+    /** Records items added (or replaced) in a segment. */
+    void add(Intent segment, List<IndexItem<String>> items) {
+      List<SegmentLog.Op> list = ops.computeIfAbsent(segment, x -> new ArrayList<>());
+      items.forEach(it -> list.add(SegmentLog.Op.add(it)));
+    }
+
+    /** Records a key removed from a segment. */
+    void remove(Intent segment, String key) {
+      ops.computeIfAbsent(segment, x -> new ArrayList<>()).add(SegmentLog.Op.remove(key));
+    }
+
+    /** @return the changes to a segment, in order */
+    List<SegmentLog.Op> ops(Intent segment) {
+      return ops.getOrDefault(segment, List.of());
+    }
+  }
+
   /**
-   * Saves the segments that changed (and any without a file yet), then records the generation
-   * beside every segment's file; called after the commit of that generation. Nothing for an
-   * in-memory catalog ({@code dir} null).
+   * Makes the segment files reflect a committed write, then records the generation beside every
+   * segment's file; called after the commit of that generation. A segment the write changed gets
+   * its changes appended to its log ({@link SegmentLog}); it is saved whole when it has no file
+   * yet or when its log has grown past a quarter of the file (the log is then emptied). Nothing for
+   * an in-memory catalog ({@code dir} null).
    */
-  static void save(Path dir, Map<Intent, HnswVectorIndex<String>> indexes, Set<Intent> changed, long generation,
+  static void save(Path dir, Map<Intent, HnswVectorIndex<String>> indexes, Delta delta, long generation,
       java.util.function.Consumer<String> step) {
     if (dir == null) {
       return; // an in-memory catalog has no files
     }
     for (Intent s : ProductCatalog.SEGMENTS) {
       Path file = file(dir, s);
-      if (changed.contains(s) || !Files.exists(file)) {
+      Path log = SegmentLog.of(file);
+      List<SegmentLog.Op> ops = delta.ops(s);
+      if (!Files.exists(file)) {
         indexes.get(s).save(file);
+        SegmentLog.clear(log);
+        step.accept("saved " + s.label());
+      } else if (!ops.isEmpty()) {
+        SegmentLog.append(log, indexes.get(s).dimension(), ops);
+        if (SegmentLog.dueForCompaction(log, file)) {
+          indexes.get(s).save(file);
+          SegmentLog.clear(log);
+          LOG.debug("catalog {}: {} saved whole, its log emptied", dir, file.getFileName());
+        }
         step.accept("saved " + s.label());
       }
       IndexGeneration.write(file, generation);

@@ -296,28 +296,29 @@ final class CatalogWriter {
     });
     step.accept("committed");
     // 2. the in-memory indexes: searches see the new state from here on
-    java.util.EnumSet<Intent> changed = java.util.EnumSet.noneOf(Intent.class);
+    CatalogIndexes.Delta delta = new CatalogIndexes.Delta();
     for (CatalogEntry e : valid) {
       if (existing.containsKey(e.id())) {
         // the product's previous images, in either segment, give way to this run's
-        changed.addAll(removeAdditionalImages(e.id()));
+        removeAdditionalImages(e.id(), delta);
         Intent other = e.segment() == Intent.APPAREL ? Intent.OTHER_COMMODITY : Intent.APPAREL;
         if (existing.get(e.id()).segment() == other) {
           cat.indexes.get(other).remove(e.id());
-          changed.add(other);
+          delta.remove(other, e.id());
         }
       }
     }
     for (Intent s : SEGMENTS) {
       if (!items.get(s).isEmpty()) {
         addParallel(cat.indexes.get(s), items.get(s));
-        changed.add(s);
+        delta.add(s, items.get(s));
       }
     }
     step.accept("indexed");
-    // 3. the index files, each followed by the generation it reflects; a crash before this ends
-    // leaves a file behind the database, which the next open rebuilds from the stored vectors
-    CatalogIndexes.save(cat.dir, cat.indexes, changed, generation, step);
+    // 3. the index files (changes appended to their logs), each followed by the generation it
+    // reflects; a crash before this ends leaves a file behind the database, which the next open
+    // rebuilds from the stored vectors
+    CatalogIndexes.save(cat.dir, cat.indexes, delta, generation, step);
     List<String> withoutLocal = new ArrayList<>();
     if (cat.instances != null) {
       for (CatalogEntry e : valid) {
@@ -371,18 +372,17 @@ final class CatalogWriter {
     }
   }
 
-  /** Removes a product's additional images from both in-memory indexes. @return the segments changed */
-  private java.util.Set<Intent> removeAdditionalImages(String id) {
-    java.util.Set<Intent> changed = java.util.EnumSet.noneOf(Intent.class);
+  /** Removes a product's additional images from both in-memory indexes, recording each in {@code delta}. */
+  private void removeAdditionalImages(String id, CatalogIndexes.Delta delta) {
     for (Intent s : SEGMENTS) {
       HnswVectorIndex<String> idx = cat.indexes.get(s);
       for (int n = 1; n <= CatalogEntry.MAX_ADDITIONAL_IMAGES; n++) {
-        if (idx.remove(CatalogIndexes.imageKey(id, n))) {
-          changed.add(s);
+        String key = CatalogIndexes.imageKey(id, n);
+        if (idx.remove(key)) {
+          delta.remove(s, key);
         }
       }
     }
-    return changed;
   }
 
   /** Inserts into the HNSW graph from {@code indexThreads} threads (hnswlib supports concurrent inserts). */
@@ -450,12 +450,12 @@ final class CatalogWriter {
       return CatalogIndexes.bump(c);
     });
     step.accept("committed");
-    java.util.EnumSet<Intent> changed = java.util.EnumSet.noneOf(Intent.class);
+    CatalogIndexes.Delta delta = new CatalogIndexes.Delta();
     for (String id : removed) {
       Intent s = found.get(id).segment();
       cat.indexes.get(s).remove(id);
-      changed.add(s);
-      changed.addAll(removeAdditionalImages(id));
+      delta.remove(s, id);
+      removeAdditionalImages(id, delta);
       if (cat.instances != null) {
         cat.instances.removeExcept(id, null);
         for (int n = 1; n <= CatalogEntry.MAX_ADDITIONAL_IMAGES; n++) {
@@ -464,7 +464,7 @@ final class CatalogWriter {
       }
     }
     step.accept("indexed");
-    CatalogIndexes.save(cat.dir, cat.indexes, changed, generation, step);
+    CatalogIndexes.save(cat.dir, cat.indexes, delta, generation, step);
     LOG.info("catalog {}: {} products removed", cat.where(), removed.size());
     return removed;
   }
