@@ -96,7 +96,7 @@ final class CatalogIndexes {
       throw new StoreException("catalog " + dir + ": the database is at write generation " + generation + " but "
           + file.getFileName() + " was saved at generation " + saved.getAsLong() + ": the database file lost commits"
           + " (truncated, or restored from an older copy). Nothing was served. If you restored it on purpose, delete "
-          + file.getFileName() + " and " + IndexGeneration.sidecar(file).getFileName()
+          + file.getFileName() + ", " + SegmentLog.of(file).getFileName() + " and " + IndexGeneration.sidecar(file).getFileName()
           + " to rebuild the index from the database");
     }
     HnswVectorIndex<String> loaded = null;
