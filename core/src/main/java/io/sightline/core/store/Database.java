@@ -25,6 +25,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: each {@link #transaction} takes a connection for its own use; H2's MVStore
  * serialises writers and gives readers a consistent snapshot.
+ *
+ * <p>Several processes: a file database is opened in H2's automatic mixed mode, so the process
+ * that holds the file serves the others over a loopback socket (the system property
+ * {@code h2.bindAddress} is set to 127.0.0.1 unless the application set it). Open it with
+ * {@link Access#READ} for queries beside other processes, and with {@link Access#WRITE} (the
+ * default) to change it: a writer waits for the other processes to close the file, so there is
+ * one writer at a time.
  */
 public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
