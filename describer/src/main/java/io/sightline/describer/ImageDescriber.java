@@ -123,7 +123,7 @@ public final class ImageDescriber {
     return describe(candidates(vector), Matcher.GLOBAL, label);
   }
 
-  private Description describe(CandidateSet set, Matcher used, String label) {
+  Description describe(CandidateSet set, Matcher used, String label) { // package-private for ImageDescriberRulesTest
     Description.Thresholds th = new Description.Thresholds(matchThreshold, topImages, scoreThreshold,
         used.usesInstances() ? store.instanceThreshold() : Double.NaN);
     List<Description.Match> matches = new ArrayList<>();

@@ -6,11 +6,13 @@ import java.util.List;
 /**
  * Baseline: an entity's score is the share of matched references whose page mentions it (plus
  * 0.001 × its matching degree to break ties). With the default threshold of
- * {@value #DEFAULT_THRESHOLD} it answers only when a strict majority of the matched pages agree.
+ * {@value #DEFAULT_THRESHOLD} it answers when a majority of the matched pages agree, or exactly
+ * half of them when their pages match the target at all (the tie-break term lifts the score above
+ * the threshold).
  * Grouped mode only. Stateless and thread-safe.
  */
 public final class MajorityVoteScorer implements EntityScorer {
-  /** Default score threshold: more than half of the matched pages. */
+  /** Default score threshold: half of the matched pages (see the class comment for the tie). */
   public static final double DEFAULT_THRESHOLD = 0.5;
 
   @Override
