@@ -3,6 +3,7 @@ package io.sightline.commerce;
 import io.sightline.core.StoreException;
 import io.sightline.core.index.HnswVectorIndex;
 import io.sightline.core.index.IndexItem;
+import io.sightline.core.store.RecordFrames;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -19,7 +20,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,7 +120,6 @@ final class SegmentLog {
       if (all.length == 0) {
         return 0;
       }
-      ByteBuffer buf = ByteBuffer.wrap(all);
       byte[] head = header(index.dimension());
       if (all.length < head.length || !Arrays.equals(Arrays.copyOf(all, head.length), head)) {
         throw new StoreException(log + ": not a segment log of " + index.dimension() + "-d vectors");
@@ -129,16 +128,9 @@ final class SegmentLog {
       int applied = 0;
       List<IndexItem<String>> adds = new ArrayList<>();
       while (pos < all.length) {
-        int len = all.length - pos >= 4 ? buf.getInt(pos) : -1;
-        boolean whole = len >= 0 && len <= MAX_RECORD && (long) pos + 9 + len <= all.length;
-        if (whole) {
-          CRC32C crc = new CRC32C();
-          crc.update(all, pos + 4, 1 + len);
-          whole = (int) crc.getValue() == buf.getInt(pos + 5 + len);
-        }
-        if (!whole) {
-          boolean last = len < 0 || len > MAX_RECORD || (long) pos + 9 + len >= all.length;
-          if (!last) {
+        int len = RecordFrames.whole(all, pos, MAX_RECORD);
+        if (len < 0) {
+          if (!RecordFrames.tornTail(all, pos, MAX_RECORD)) {
             throw new StoreException(log + ": corrupt record at byte " + pos);
           }
           if (truncateTornTail) {
@@ -216,10 +208,7 @@ final class SegmentLog {
     out.write(MAGIC);
     out.writeInt(dimension);
     out.flush();
-    CRC32C crc = new CRC32C();
-    crc.update(bytes.toByteArray());
-    out.writeInt((int) crc.getValue());
-    return bytes.toByteArray();
+    return RecordFrames.withChecksum(bytes.toByteArray());
   }
 
   private static byte[] addPayload(Op op) throws IOException {
@@ -247,11 +236,6 @@ final class SegmentLog {
   }
 
   private static byte[] frame(byte type, byte[] payload) {
-    ByteBuffer b = ByteBuffer.allocate(9 + payload.length);
-    b.putInt(payload.length).put(type).put(payload);
-    CRC32C crc = new CRC32C();
-    crc.update(b.array(), 4, 1 + payload.length);
-    b.putInt((int) crc.getValue());
-    return b.array();
+    return RecordFrames.frame(type, payload);
   }
 }

@@ -3,6 +3,7 @@ package io.sightline.core.instance;
 import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.StoreException;
 import io.sightline.core.store.AtomicFiles;
+import io.sightline.core.store.RecordFrames;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -123,15 +124,11 @@ final class InstanceJournal implements AutoCloseable {
     out.writeUTF(extractorId);
     out.writeUTF(vocabularyId);
     out.flush();
-    CRC32C crc = new CRC32C();
-    crc.update(bytes.toByteArray());
-    out.writeInt((int) crc.getValue());
-    return bytes.toByteArray();
+    return RecordFrames.withChecksum(bytes.toByteArray());
   }
 
   private void replay(Map<String, EncodedFeatures> live) throws IOException {
     byte[] all = Files.readAllBytes(file);
-    ByteBuffer buf = ByteBuffer.wrap(all);
     DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all));
     byte[] magic = new byte[MAGIC.length];
     String ext;
@@ -170,34 +167,17 @@ final class InstanceJournal implements AutoCloseable {
     int pos = headerEnd + 4;
     while (pos < all.length) {
       int start = pos;
-      String damage = null;
-      int len = -1;
-      if (all.length - pos < 9) {
-        damage = "incomplete record header";
-      } else {
-        len = buf.getInt(pos);
-        if (len < 0 || len > MAX_RECORD || (long) pos + 9 + len > all.length) {
-          damage = "record length " + len + " runs past the end";
-        } else {
-          CRC32C crc = new CRC32C();
-          crc.update(all, pos + 4, 1 + len);
-          if ((int) crc.getValue() != buf.getInt(pos + 5 + len)) {
-            damage = "record checksum mismatch";
-          }
-        }
-      }
-      if (damage != null) {
-        boolean last = len < 0 || len > MAX_RECORD || (long) pos + 9 + len >= all.length;
-        if (!last) {
-          throw new StoreException(file + ": corrupt record at byte " + start + " (" + damage
-              + "); the index cannot be trusted: rebuild it from the references");
+      int len = RecordFrames.whole(all, pos, MAX_RECORD);
+      if (len < 0) {
+        if (!RecordFrames.tornTail(all, pos, MAX_RECORD)) {
+          throw new StoreException(file + ": corrupt record at byte " + start + " (damaged or checksum mismatch);"
+              + " the index cannot be trusted: rebuild it from the references");
         }
         if (readOnly) {
-          LOG.debug("{}: skipping a partly written last record at byte {} ({})", file, start, damage);
+          LOG.debug("{}: skipping a partly written last record at byte {}", file, start);
           break;
         }
-        LOG.warn("{}: dropping a partly written last record at byte {} ({}): a write was cut short",
-            file, start, damage);
+        LOG.warn("{}: dropping a partly written last record at byte {}: a write was cut short", file, start);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
           ch.truncate(start);
           ch.force(true);
@@ -276,12 +256,7 @@ final class InstanceJournal implements AutoCloseable {
   }
 
   private static byte[] frame(byte type, byte[] payload) {
-    ByteBuffer b = ByteBuffer.allocate(9 + payload.length);
-    b.putInt(payload.length).put(type).put(payload);
-    CRC32C crc = new CRC32C();
-    crc.update(b.array(), 4, 1 + payload.length);
-    b.putInt((int) crc.getValue());
-    return b.array();
+    return RecordFrames.frame(type, payload);
   }
 
   /**
