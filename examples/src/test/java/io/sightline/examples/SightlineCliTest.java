@@ -55,5 +55,12 @@ class SightlineCliTest {
     }
     assertThat(CliSupport.JSON.readTree(lines[3]).get("catalog").asInt()).isEqualTo(69);
     assertThat(dir.resolve("demo/posters")).isDirectoryContaining("glob:**.png");
+    // the demo's own input files feed the CLI with the --allowed-root it names
+    Path data = dir.resolve("demo/data").toAbsolutePath();
+    assertThat(r.err()).contains("--allowed-root " + data);
+    CliRun again = run("describe", "index", "--refs", dir.resolve("demo/describe/refs.jsonl").toString(),
+        "--db", dir.resolve("again").toString(), "--allowed-root", data.toString());
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(CliSupport.JSON.readTree(again.out().strip()).get("references").asInt()).isEqualTo(12);
   }
 }

@@ -86,6 +86,12 @@ public final class DemoCommand implements Callable<Integer> {
     Files.writeString(out.resolve("summary.json"),
         CliSupport.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summaries));
     System.err.println("[demo] done; outputs in " + out.toAbsolutePath());
+    // the demo's input files (refs.jsonl, tags.csv, catalog.csv, intent.csv, the poster template)
+    // name images under data/, outside their own folders: say how to feed them to the CLI
+    System.err.println("[demo] its input files name images in " + out.toAbsolutePath().resolve("data")
+        + "; to feed one to a command, add --allowed-root " + out.toAbsolutePath().resolve("data")
+        + " (e.g. sightline describe index --refs " + out.toAbsolutePath().resolve("describe/refs.jsonl")
+        + " --db my-db --allowed-root " + out.toAbsolutePath().resolve("data") + ")");
     return CliSupport.OK;
   }
 
