@@ -48,8 +48,11 @@ final class SegmentLog {
   private static final byte ADD = 1;
   private static final byte REMOVE = 2;
   private static final int MAX_RECORD = 64 << 20;
-  /** The log is compacted when it exceeds this share of the segment file (and {@link #minCompactBytes}). */
-  static final double COMPACT_SHARE = 0.25;
+  /**
+   * The log is compacted when it exceeds this share of the segment file (and {@link #minCompactBytes});
+   * a quarter. The benchmark sets both to 0 to save the file whole on every write, as before the log.
+   */
+  static volatile double compactShare = 0.25;
   /** The smallest log that is compacted (1 MiB); tests lower it. */
   static volatile long minCompactBytes = 1 << 20;
 
@@ -187,7 +190,7 @@ final class SegmentLog {
     try {
       long logBytes = Files.exists(log) ? Files.size(log) : 0;
       long fileBytes = Files.exists(segmentFile) ? Files.size(segmentFile) : 0;
-      return logBytes > Math.max(minCompactBytes, (long) (COMPACT_SHARE * fileBytes));
+      return logBytes > Math.max(minCompactBytes, (long) (compactShare * fileBytes));
     } catch (IOException e) {
       return true;
     }

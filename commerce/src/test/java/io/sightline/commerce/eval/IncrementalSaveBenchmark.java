@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Issue 19: one {@code index()} of 100 products into a catalog of N products, with the segment
  * log (the default) and with the whole file rewritten on every write (the behaviour before the
- * log, forced by setting the log's compaction floor to 0), alternating, and the latency of
+ * log, forced by setting the log's compaction floor and share to 0), alternating, and the latency of
  * searches running meanwhile. Vectors are random (the embedder's dimension), so no image is
  * decoded.
  *
@@ -94,11 +94,18 @@ public final class IncrementalSaveBenchmark {
     }
   }
 
+  /**
+   * Sets the log's compaction floor and share: both 0 compacts on every write (the segment file
+   * saved whole, as before the log), 1 MiB and a quarter are the defaults.
+   */
   private static void setFloor(long bytes) throws Exception {
     Class<?> c = Class.forName("io.sightline.commerce.SegmentLog");
     java.lang.reflect.Field f = c.getDeclaredField("minCompactBytes");
     f.setAccessible(true);
     f.setLong(null, bytes);
+    java.lang.reflect.Field share = c.getDeclaredField("compactShare");
+    share.setAccessible(true);
+    share.setDouble(null, bytes == 0 ? 0 : 0.25);
   }
 
   private static List<CatalogEntry> entries(Path img, int from, int k) {
