@@ -29,7 +29,10 @@ import java.util.List;
  * <p>Faces (verified ones: the composer verifies before they count) are dilated to the whole head
  * ({@link #head(Box)}) and added to the map as boosts; a window must hold the heads whole when
  * they fit, else the faces, else the seed's centre box (the largest merged dilated box) — windows
- * that do not are only taken when none does. An equal aspect is never cropped (seed (39)).
+ * that do not are only taken when none does. A window that holds part of a face, neither all of it
+ * nor none, loses {@value #FACE_SLICE_PENALTY} per face: when the faces cannot all be kept, the
+ * ones left over are left out whole rather than cut in half. An equal aspect is never cropped
+ * (seed (39)).
  *
  * <p>Optionally ({@link #withSubjectRegions()}, off by default) a window that slices a
  * {@link SubjectRegions subject region} the largest window could hold whole loses
@@ -38,6 +41,8 @@ import java.util.List;
  * <p>Immutable and thread-safe.
  */
 public final class CropSearch {
+  /** Score lost for each face a window holds only in part (below the keep rule's 10, above every soft term). */
+  static final double FACE_SLICE_PENALTY = 5.0;
   private final double[] scales;
   private final double cutWeight;
   private final double thirdsWeight;
@@ -250,6 +255,15 @@ public final class CropSearch {
           double dy = (yy + ch / 2.0 - seed.centerY()) / ch;
           score -= priorWeight * Math.min(1, Math.hypot(dx, dy));
           score -= 0.1 * (1 - s);
+          if (faces) {
+            Box win = new Box(xx, yy, cw, ch);
+            for (Box t : seed.targets()) {
+              double in = win.intersection(t).area() / Math.max(1e-9, t.area());
+              if (in > 0.001 && in < 0.999) {
+                score -= FACE_SLICE_PENALTY;
+              }
+            }
+          }
           if (keep != null) {
             Box win = new Box(xx, yy, cw, ch);
             double inside = win.intersection(keep).area() / Math.max(1e-9, keep.area());

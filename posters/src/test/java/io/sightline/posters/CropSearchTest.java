@@ -87,6 +87,19 @@ class CropSearchTest {
   }
 
   @Test
+  void aFaceThatCannotBeKeptIsLeftOutWholeNotCutInHalf() {
+    // two faces too far apart for one 9:16 window (405 px wide here); a subject between them pulls
+    // the window towards the right-hand face, whose left part the window would otherwise take in
+    Box left = new Box(300, 300, 120, 120);
+    Box right = new Box(640, 320, 80, 80);
+    Box subject = new Box(450, 250, 180, 300);
+    CropDecision d = search.search(1280, 720, AspectRatio.PORTRAIT_9_16, map(1280, 720, subject),
+        List.of(left, right), null, seed);
+    assertThat(inside(d.crop(), left)).as(d.crop().toString()).isTrue();
+    assertThat(d.crop().intersection(right).area()).as(d.crop().toString()).isZero();
+  }
+
+  @Test
   void badParametersAreRejected() {
     assertThatThrownBy(() -> new CropSearch(new double[] {1.2}, 1, 0, 0, 0.5))
         .isInstanceOf(IllegalArgumentException.class);

@@ -211,8 +211,8 @@ public final class CropEvaluation {
     md.append(String.format(Locale.ROOT, "Samples: %d clip-art subject composites + %d face composites + %d "
         + "photo-crop subject composites (%dx%d), seed %d.%n%n", n, n, photoSubjects ? n : 0, W, H, seed));
     md.append("| method | aspect | clip-art subject kept (mean) | whole clip-art subject | photo subject kept (mean) "
-        + "| whole photo subject | every face whole | face area kept (mean) | ms/image |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|\n");
+        + "| whole photo subject | every face whole | face area kept (mean) | scenes with a face cut | ms/image |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (Map.Entry<String, Map<AspectRatio, List<Box>>> e : crops.entrySet()) {
       for (AspectRatio a : aspects) {
         List<Box> cs = e.getValue().get(a);
@@ -220,6 +220,7 @@ public final class CropEvaluation {
         int subjWhole = 0;
         int subjN = 0;
         int facesWhole = 0;
+        int facesCut = 0;
         double faceKept = 0;
         int faceN = 0;
         double photoKept = 0;
@@ -242,25 +243,41 @@ public final class CropEvaluation {
             photoN++;
           } else {
             boolean all = true;
+            boolean cut = false;
             double k = 0;
             for (Box t : s.truth()) {
               double f = c.intersection(t).area() / t.area();
               k += f;
               all &= f >= 0.999;
+              // a face partly in the crop (neither whole nor left out) is what a designer rejects
+              cut |= f > 0.001 && f < 0.999;
             }
             faceKept += k / s.truth().size();
             facesWhole += all ? 1 : 0;
+            facesCut += cut ? 1 : 0;
             faceN++;
           }
         }
         Double ms = msPerImage.get(e.getKey());
-        md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %s | %.3f | %.3f | %s |%n", e.getKey(), a,
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %s | %.3f | %.3f | %.3f | %s |%n",
+            e.getKey(), a,
             subjKept / subjN, subjWhole / (double) subjN,
             photoN == 0 ? "–" : String.format(Locale.ROOT, "%.3f", photoKept / photoN),
             photoN == 0 ? "–" : String.format(Locale.ROOT, "%.3f", photoWhole / (double) photoN),
-            facesWhole / (double) faceN, faceKept / faceN,
+            facesWhole / (double) faceN, faceKept / faceN, facesCut / (double) faceN,
             ms == null ? "–" : String.format(Locale.ROOT, "%.1f", ms)));
       }
+    }
+    for (AspectRatio a : aspects) {
+      // the ceiling of "every face whole": scenes whose faces fit together in the largest window
+      Box win = io.sightline.posters.CropPlanner.window(W, H, a, W / 2.0, H / 2.0);
+      long faceScenes = samples.stream().filter(s -> s.set().equals("faces")).count();
+      long fit = samples.stream().filter(s -> s.set().equals("faces")).filter(s -> {
+        Box u = s.truth().stream().reduce(Box::union).orElseThrow();
+        return u.w() <= win.w() && u.h() <= win.h();
+      }).count();
+      md.append(String.format(Locale.ROOT, "%nFace scenes whose faces fit together in one %s window: %d of %d "
+          + "(%.3f, the ceiling of \"every face whole\").%n", a, fit, faceScenes, fit / (double) faceScenes));
     }
     if (timing > 0) {
       org.bytedeco.opencv.global.opencv_core.setNumThreads(threads);

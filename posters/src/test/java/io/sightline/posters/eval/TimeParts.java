@@ -1,40 +1,79 @@
 package io.sightline.posters.eval;
 
+import io.sightline.core.detect.Box;
+import io.sightline.core.detect.Detection;
 import io.sightline.core.image.ImageOps;
+import io.sightline.posters.AspectRatio;
 import io.sightline.posters.CascadeFaceDetector;
+import io.sightline.posters.CropPlanner;
+import io.sightline.posters.CropSearch;
+import io.sightline.posters.FaceVerifier;
 import io.sightline.posters.ImportanceMap;
 import io.sightline.posters.OpenCvSaliency;
+import io.sightline.posters.PosterComposer;
 import io.sightline.posters.SaliencyMap;
 import java.awt.image.BufferedImage;
 import java.util.List;
+import java.util.Locale;
 
-/** Development aid: time of each analysis part on 1920x1080 photos. */
+/**
+ * Development aid: time of each part of the default crop decision on 1920x1080 photos (one OpenCV
+ * thread): conversion to RGB, reduction to the analysis side, face cascade, verification,
+ * spectral residual, importance map, 9:16 crop search. {@code java ... TimeParts [photos] [rounds]}.
+ */
 public final class TimeParts {
   public static void main(String[] args) throws Exception {
-    List<CropEvaluation.Sample> all = CropEvaluation.samples(10, 1);
+    int photos = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    org.bytedeco.opencv.global.opencv_core.setNumThreads(1);
+    List<CropEvaluation.Sample> all = CropEvaluation.samples(photos, 1);
     CascadeFaceDetector det = CascadeFaceDetector.frontalFace();
+    FaceVerifier ver = new FaceVerifier();
     OpenCvSaliency sr = OpenCvSaliency.spectralResidual();
-    double[] t = new double[4];
-    for (int k = 0; k < 2; k++) {
-      java.util.Arrays.fill(t, 0);
-      for (CropEvaluation.Sample s : all) {
-        BufferedImage img = ImageOps.resize(s.image(), 1920, 1080);
-        long a = System.nanoTime();
-        det.detect(img);
-        long b = System.nanoTime();
-        SaliencyMap m = sr.compute(img);
-        long c = System.nanoTime();
-        ImportanceMap.compute(img, m, false);
-        long d = System.nanoTime();
-        ImageOps.toRgb(img);
-        long e = System.nanoTime();
-        t[0] += (b - a) / 1e6;
-        t[1] += (c - b) / 1e6;
-        t[2] += (d - c) / 1e6;
-        t[3] += (e - d) / 1e6;
+    CropSearch search = new CropSearch();
+    CropPlanner planner = PosterComposer.builder().template(
+        new io.sightline.posters.PosterTemplate("t", 90, 160, List.of(), List.of())).build().planner();
+    String[] names = {"toRgb", "reduce", "faces", "verify", "spectral", "importance", "search"};
+    double[] t = new double[names.length];
+    int n = 0;
+    for (int r = -1; r < rounds; r++) {
+      for (int i = 0; i < photos; i++) {
+        BufferedImage img = ImageOps.resize(all.get(i < photos / 2 ? i : photos + i - photos / 2).image(), 1920, 1080);
+        long[] s = new long[names.length + 1];
+        s[0] = System.nanoTime();
+        BufferedImage rgb = ImageOps.toRgb(img);
+        s[1] = System.nanoTime();
+        BufferedImage work = ImageOps.fitWithin(rgb, PosterComposer.DEFAULT_ANALYSIS_SIDE);
+        s[2] = System.nanoTime();
+        List<Detection> dets = det.detect(work);
+        s[3] = System.nanoTime();
+        double f = rgb.getWidth() / (double) work.getWidth();
+        List<Box> faces = dets.stream().map(d -> new Detection(new Box(d.box().x() * f, d.box().y() * f,
+            d.box().w() * f, d.box().h() * f), d.label(), d.score())).filter(d -> ver.verify(rgb, d))
+            .map(Detection::box).toList();
+        s[4] = System.nanoTime();
+        SaliencyMap m = sr.compute(work);
+        s[5] = System.nanoTime();
+        ImportanceMap im = ImportanceMap.compute(work, m, false);
+        ImportanceMap full = new ImportanceMap(im.width(), im.height(), 1920, 1080, im.values());
+        s[6] = System.nanoTime();
+        search.search(1920, 1080, AspectRatio.PORTRAIT_9_16, full, faces, m.salientRegion(Double.NaN, 1920, 1080),
+            planner);
+        s[7] = System.nanoTime();
+        if (r >= 0) {
+          for (int k = 0; k < names.length; k++) {
+            t[k] += (s[k + 1] - s[k]) / 1e6;
+          }
+          n++;
+        }
       }
     }
-    System.out.printf("per photo: detect %.1f ms, spectral %.1f ms, importance %.1f ms, toRgb %.1f ms%n",
-        t[0] / all.size(), t[1] / all.size(), t[2] / all.size(), t[3] / all.size());
+    StringBuilder sb = new StringBuilder("per 1920x1080 photo (mean of " + n + "):");
+    double total = 0;
+    for (int k = 0; k < names.length; k++) {
+      sb.append(String.format(Locale.ROOT, " %s %.1f ms,", names[k], t[k] / n));
+      total += t[k] / n;
+    }
+    System.out.println(sb.append(String.format(Locale.ROOT, " total %.1f ms", total)));
   }
 }
