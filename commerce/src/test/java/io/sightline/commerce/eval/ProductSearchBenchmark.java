@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * <p>Run: {@code mvn -B -o -q -pl commerce test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.sightline.commerce.eval.ProductSearchBenchmark -Dexec.args="100000,1000000 1000"}
  * with {@code MAVEN_OPTS=-Xmx12g}; {@code -Dbench.efc=N -Dbench.m=M} change the graph parameters
- * (defaults 100 and 16).
+ * (defaults 200 and 16, the catalog's). Then the whole pipeline on real photos, see
+ * {@link #pipeline}.
  */
 public final class ProductSearchBenchmark {
   private ProductSearchBenchmark() {}
@@ -50,7 +51,7 @@ public final class ProductSearchBenchmark {
   public static void main(String[] args) throws Exception {
     int[] sizes = Arrays.stream((args.length > 0 ? args[0] : "100000").split(",")).mapToInt(Integer::parseInt).toArray();
     int nQueries = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
-    int efConstruction = Integer.getInteger("bench.efc", 100);
+    int efConstruction = Integer.getInteger("bench.efc", 200); // the catalog's default
     int m = Integer.getInteger("bench.m", 16);
     int dim = GlobalDescriptorEmbedder.DIMENSION;
     System.out.printf(Locale.ROOT, "efConstruction %d, M %d, ef 100, %d queries, %d processors%n%n", efConstruction, m, nQueries,
@@ -148,6 +149,7 @@ public final class ProductSearchBenchmark {
         Arrays.sort(ts);
         Arrays.sort(te);
         Arrays.sort(th);
+        pipeline(catalog, gate, nQueries);
         System.out.printf(Locale.ROOT, "| %,d | %.1f | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f | %d |%n", n, build,
             heap >> 20, file >> 20, Metrics.quantile(ts, 0.5), Metrics.quantile(ts, 0.99), Metrics.quantile(th, 0.5),
             Metrics.quantile(te, 0.5),
@@ -155,6 +157,54 @@ public final class ProductSearchBenchmark {
       }
       deleteTree(dir);
     }
+  }
+
+  /**
+   * The whole pipeline on real photos (issue 19): decode excluded, then gate (run, with margin 1 so
+   * that every photo is searched in both segments, the slowest path), region proposals, embedding
+   * of each region, HNSW search, product rows and filters — {@link ProductSearcher#search(
+   * java.awt.image.BufferedImage, String)}. Photos: every PNG/JPEG under {@code -Dbench.images}
+   * (default {@code testdata}), cycled. Printed to stderr as one line.
+   */
+  private static void pipeline(ProductCatalog catalog, ImageClassifier gate, int nQueries) throws Exception {
+    Path root = Path.of(System.getProperty("bench.images", "testdata"));
+    if (!Files.isDirectory(root)) {
+      System.err.println("[bench] no folder " + root.toAbsolutePath() + " (-Dbench.images); whole pipeline not measured");
+      return;
+    }
+    List<java.awt.image.BufferedImage> photos = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.filter(f -> f.toString().matches("(?i).*\\.(png|jpe?g)$")).sorted().limit(60).toList()) {
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(p.toFile());
+        if (img != null) {
+          photos.add(img);
+          names.add(p.getFileName().toString());
+        }
+      }
+    }
+    ProductSearcher searcher = ProductSearcher.builder().catalog(catalog).intentClassifier(gate).gateMargin(1.0)
+        .build();
+    for (int q = 0; q < Math.min(20, photos.size()); q++) { // warm-up
+      searcher.search(photos.get(q), names.get(q));
+    }
+    int n = Math.min(nQueries, 300);
+    double[] t = new double[n];
+    int searched = 0;
+    int regions = 0;
+    for (int q = 0; q < n; q++) {
+      int i = q % photos.size();
+      long a = System.nanoTime();
+      io.sightline.commerce.ProductSearchResult r = searcher.search(photos.get(i), names.get(i));
+      t[q] = (System.nanoTime() - a) / 1e6;
+      searched += r.searched() ? 1 : 0;
+      regions += r.regions().size();
+    }
+    Arrays.sort(t);
+    System.err.printf(Locale.ROOT, "[bench] whole pipeline (%s matcher, %d photos of %s cycled, %d searches): p50 %.1f ms, "
+        + "p99 %.1f ms, max %.1f ms; searched %d of %d, %.1f regions per photo; load average %s%n",
+        catalog.matcher(), photos.size(), root, n, Metrics.quantile(t, 0.5), Metrics.quantile(t, 0.99), t[n - 1],
+        searched, n, regions / (double) n, Files.readString(Path.of("/proc/loadavg")).trim());
   }
 
   private static void deleteTree(Path dir) throws Exception {
