@@ -95,6 +95,7 @@ public final class CropEvaluation {
     int timing = 20;
     int threads = 1;
     boolean regions = false;
+    List<String> cascades = new ArrayList<>();
     List<AspectRatio> aspects = List.of(AspectRatio.PORTRAIT_9_16, AspectRatio.SQUARE);
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -106,6 +107,7 @@ public final class CropEvaluation {
         case "--timing" -> timing = Integer.parseInt(args[++i]);
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--regions" -> regions = true;
+        case "--cascade" -> cascades.add(args[++i]); // SCALE:NEIGHBOURS of the alt2 face cascade at 560 px
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -129,6 +131,15 @@ public final class CropEvaluation {
     searches.put(PREVIOUS, new CropSearch());
     searched.put(DEFAULT, PosterComposer.builder().template(blankTemplate).build());
     searches.put(DEFAULT, new CropSearch());
+    for (String c : cascades) {
+      String[] p = c.split(":");
+      String name = "new default, face cascade x" + p[0] + " n" + p[1];
+      searched.put(name, PosterComposer.builder().template(blankTemplate).targetDetector(
+          CascadeFaceDetector.fromFile(CascadeFaceDetector.bundledPath("haarcascades/haarcascade_frontalface_alt2.xml"),
+              "face", Double.parseDouble(p[0]), Integer.parseInt(p[1]), 0.04, CascadeFaceDetector.DEFAULT_MAX_SIDE))
+          .build());
+      searches.put(name, new CropSearch());
+    }
     if (regions) {
       searched.put(REGIONS, PosterComposer.builder().template(blankTemplate).build());
       searches.put(REGIONS, CropSearch.withSubjectRegions());
