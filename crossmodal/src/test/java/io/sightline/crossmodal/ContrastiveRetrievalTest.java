@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sightline.core.CancellationToken;
+import io.sightline.core.CancelledException;
 import io.sightline.core.IncompatibleFormatException;
+import io.sightline.core.ProgressListener;
 import io.sightline.core.index.SearchResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -247,5 +249,111 @@ class ContrastiveRetrievalTest {
     for (int i = 1; i < r.size(); i++) {
       assertThat(r.get(i).similarity()).isLessThanOrEqualTo(r.get(i - 1).similarity());
     }
+  }
+  @Test
+  void whenEveryImageMatchesEveryTextRecallIsFullInBothDirections() {
+    Path a = heldOut.get(0).image();
+    Path b = heldOut.get(2).image();
+    List<ImageTextPair> all = List.of(ImageTextPair.of(a, "a red square"), ImageTextPair.of(a, "a blue disc"),
+        ImageTextPair.of(b, "a red square"), ImageTextPair.of(b, "a blue disc"));
+    RetrievalEvaluation.Recall full = new RetrievalEvaluation.Recall(1, 1, 1);
+    for (int firstStage : new int[] {0, 1}) {
+      RetrievalEvaluation e = RetrievalEvaluation.run(model, all, firstStage, ProgressListener.NONE,
+          CancellationToken.NONE);
+      assertThat(e.pairs()).isEqualTo(4);
+      assertThat(e.texts()).isEqualTo(2);
+      assertThat(e.images()).isEqualTo(2);
+      assertThat(e.firstStage()).isEqualTo(firstStage);
+      assertThat(e.textToImage()).as("text to image, first stage %d", firstStage).isEqualTo(full);
+      assertThat(e.imageToText()).as("image to text, first stage %d", firstStage).isEqualTo(full);
+    }
+  }
+
+  @Test
+  void twoStageEvaluationRanksLikeTheFirstStageFollowedByTheMatchingHead() {
+    List<String> texts = heldOut.stream().map(ImageTextPair::text).distinct().toList();
+    List<Path> images = heldOut.stream().map(ImageTextPair::image).distinct().toList();
+    float[][] te = new float[texts.size()][];
+    for (int t = 0; t < te.length; t++) {
+      te[t] = model.textEmbedding(texts.get(t));
+    }
+    for (int firstStage : new int[] {2, 3, 4}) {
+      RetrievalEvaluation e = RetrievalEvaluation.run(model, heldOut, firstStage, ProgressListener.NONE,
+          CancellationToken.NONE);
+      // text to image: what two-stage retrieve finds first
+      int hits = 0;
+      for (String t : texts) {
+        Path top = model.retrieve(t, collection, 1, firstStage).get(0).image();
+        if (paired(top, t)) {
+          hits++;
+        }
+      }
+      assertThat(e.textToImage().at1()).as("text to image R@1, first stage %d", firstStage)
+          .isEqualTo(hits / (double) texts.size());
+      // image to text: the best-scoring text among the image's first-stage candidates
+      hits = 0;
+      for (Path image : images) {
+        ImageFeatures f = collection.features(image);
+        float[] ie = model.imageEmbedding(f);
+        List<Integer> byCosine = new ArrayList<>();
+        for (int t = 0; t < texts.size(); t++) {
+          byCosine.add(t);
+        }
+        byCosine.sort(java.util.Comparator.comparingDouble((Integer t) -> -dot(te[t], ie)));
+        String best = null;
+        double bestLogit = Double.NEGATIVE_INFINITY;
+        for (int t : byCosine.subList(0, firstStage)) {
+          double logit = model.score(texts.get(t), f).logit();
+          if (logit > bestLogit) {
+            bestLogit = logit;
+            best = texts.get(t);
+          }
+        }
+        if (paired(image, best)) {
+          hits++;
+        }
+      }
+      assertThat(e.imageToText().at1()).as("image to text R@1, first stage %d", firstStage)
+          .isEqualTo(hits / (double) images.size());
+    }
+  }
+
+  private static boolean paired(Path image, String text) {
+    return heldOut.stream().anyMatch(p -> p.image().equals(image) && p.text().equals(text));
+  }
+
+  private static double dot(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
+  }
+
+  @Test
+  void buildingACollectionReportsEachImageAndStopsWhenCancelled() {
+    List<Path> two = List.of(heldOut.get(0).image(), heldOut.get(1).image());
+    List<String> events = new ArrayList<>();
+    ImageCollection c = model.collection(two,
+        (task, done, total, message) -> events.add(task + " " + done + "/" + total + " " + message),
+        CancellationToken.NONE);
+    assertThat(c.images()).isEqualTo(two);
+    assertThat(events).containsExactly("features 1/2 " + two.get(0).getFileName(),
+        "features 2/2 " + two.get(1).getFileName());
+    CancellationToken cancel = new CancellationToken();
+    cancel.cancel();
+    List<String> none = new ArrayList<>();
+    assertThatThrownBy(() -> model.collection(two, (task, done, total, message) -> none.add(task), cancel))
+        .isInstanceOf(CancelledException.class);
+    assertThat(none).isEmpty();
+  }
+
+  @Test
+  void aFirstStageAsLargeAsTheCollectionScoresEveryImageDirectly() {
+    int n = collection.size();
+    assertThat(model.retrieve("a red square", collection, 3, n))
+        .allSatisfy(m -> assertThat(m.firstStageSimilarity()).isNaN());
+    assertThat(model.retrieve("a red square", collection, 3, n - 1))
+        .allSatisfy(m -> assertThat(m.firstStageSimilarity()).isNotNaN());
   }
 }

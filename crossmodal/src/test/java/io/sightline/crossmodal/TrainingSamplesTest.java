@@ -177,4 +177,35 @@ class TrainingSamplesTest {
       assertThat(textNumber(negOfPair0)).isNotIn(0, -1);
     }
   }
+  @Test
+  void twoPairsAreEnoughForNegatives() {
+    TrainingSamples s = new TrainingSamples(enc, false, true, MaskingMode.MIXED, ObjectMasking.AUTO, 0.5, 0.0,
+        NegativeSampling.RANDOM_IMAGE, 1);
+    List<InputEncoder.Row> rows = s.samples(pairs.subList(0, 2), feats, Map.of(), new Random(1), false);
+    assertThat(rows).hasSize(4);
+    assertThat(rows.get(1).matched()).isFalse();
+    assertThat(imageNumber(rows.get(1))).isEqualTo(1);
+    assertThat(imageNumber(rows.get(3))).isEqualTo(0);
+  }
+
+  @Test
+  void whenEveryPairSharesTheImageANegativeStillTakesAnotherPairsText() {
+    List<ImageTextPair> oneImage = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      oneImage.add(ImageTextPair.of(Path.of("img0.png"), TEXTS.get(i)));
+    }
+    TrainingSamples s = new TrainingSamples(enc, false, true, MaskingMode.MIXED, ObjectMasking.AUTO, 0.5, 0.0,
+        NegativeSampling.RANDOM_TEXT, 1);
+    for (int seed = 0; seed < 30; seed++) {
+      for (int n = 2; n <= 3; n++) {
+        List<InputEncoder.Row> rows = s.samples(oneImage.subList(0, n), feats, Map.of(), new Random(seed), false);
+        assertThat(rows).hasSize(2 * n);
+        for (int i = 0; i < n; i++) {
+          assertThat(textNumber(rows.get(2 * i))).isEqualTo(i);
+          assertThat(textNumber(rows.get(2 * i + 1))).as("seed %d, %d pairs, pair %d", seed, n, i)
+              .isNotEqualTo(i).isBetween(0, n - 1);
+        }
+      }
+    }
+  }
 }

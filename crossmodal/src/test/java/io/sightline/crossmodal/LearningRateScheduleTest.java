@@ -1,0 +1,33 @@
+package io.sightline.crossmodal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+
+/** The learning-rate factor at the edges of its settings and the two decay shapes. */
+class LearningRateScheduleTest {
+  @Test
+  void withoutWarmUpTrainingStartsAtTheFullRate() {
+    for (LearningRateSchedule s : LearningRateSchedule.values()) {
+      assertThat(s.factor(0, 0)).as(s.name()).isEqualTo(1.0);
+    }
+  }
+
+  @Test
+  void aWarmUpOverTheWholeRunNeverGivesAnInvalidRate() {
+    for (LearningRateSchedule s : LearningRateSchedule.values()) {
+      for (double p : new double[] {0, 0.5, 0.999, 1}) {
+        assertThat(s.factor(p, 1.0)).as("%s at %s", s, p).isBetween(0.01, 1.0);
+      }
+    }
+  }
+
+  @Test
+  void cosineDecayStaysHigherThanLinearInTheFirstHalf() {
+    // a quarter into the decay: cosine 0.5 * (1 + cos(pi/4)), linear 0.75
+    assertThat(LearningRateSchedule.WARMUP_COSINE.factor(0.25, 0)).isCloseTo(0.8536, Offset.offset(1e-4));
+    assertThat(LearningRateSchedule.WARMUP_LINEAR.factor(0.25, 0)).isCloseTo(0.75, Offset.offset(1e-9));
+    assertThat(LearningRateSchedule.WARMUP_LINEAR.factor(0.75, 0)).isCloseTo(0.25, Offset.offset(1e-9));
+  }
+}
