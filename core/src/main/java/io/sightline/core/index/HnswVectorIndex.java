@@ -173,6 +173,13 @@ public final class HnswVectorIndex<K extends Serializable> extends AbstractVecto
         return;
       } catch (SizeLimitExceededException full) {
         // fall through to grow (removed nodes keep their slots, so size() may be below capacity)
+      } catch (RuntimeException ex) {
+        if (!(ex.getCause() instanceof InterruptedException)) {
+          throw ex;
+        }
+        // hnswlib wraps an interrupt in a RuntimeException and clears the flag: report a cancellation
+        Thread.currentThread().interrupt();
+        throw new CancelledException("indexing interrupted", ex);
       } finally {
         lock.readLock().unlock();
       }
@@ -210,6 +217,9 @@ public final class HnswVectorIndex<K extends Serializable> extends AbstractVecto
     }
     int total = prepared.size();
     int interval = Math.max(1, Math.min(10_000, total / 100));
+    if (Thread.currentThread().isInterrupted()) {
+      throw new CancelledException("indexing interrupted after 0 of " + total);
+    }
     for (int i = 0; i < total; i++) {
       insert(prepared.get(i));
       if ((i + 1) % interval == 0 || i + 1 == total) {

@@ -11,7 +11,8 @@ import java.util.List;
  *
  * <p><b>Voting.</b> A stored keypoint votes for its image when it shares a visual word with a
  * query keypoint and their signatures differ in at most {@code hammingThreshold} bits; the vote
- * weighs {@code idf(word)² · exp(-h²/σ²)} (σ = {@value #SIGMA} bits, as in ASMK). Burstiness is
+ * weighs {@code idf(word)² · exp(-h²/σ²)} (σ = {@value #SIGMA} bits, as in ASMK), with
+ * {@code idf = ln((1 + live images) / images holding the word)}. Burstiness is
  * bounded: each query keypoint gives one image at most its single best vote, whatever number of
  * stored keypoints of that image share its word. An image's total is divided by the square root
  * of its keypoint count, so images with many keypoints do not win by size.
@@ -63,7 +64,9 @@ final class InstanceSearch {
         if (len == 0) {
           continue;
         }
-        double idf = Math.log((double) live / Math.max(1, file.df(w)));
+        // smoothed: with log(live / df) a word in every stored image weighed 0, so an index of one
+        // image (or a query whose words all occur in every image) found nothing
+        double idf = Math.log((live + 1.0) / Math.max(1, file.df(w)));
         float idf2 = (float) (idf * idf);
         long s = q.signatures()[i][j];
         int[] refs = file.refs(w);

@@ -225,6 +225,19 @@ public final class ChecksummedFile {
     }
 
     @Override
+    public long skip(long n) throws IOException {
+      // without this, skip went to the underlying stream and let the reader run into the checksum
+      if (remaining <= 0) {
+        return 0;
+      }
+      long s = in.skip(Math.min(n, remaining));
+      if (s > 0) {
+        remaining -= s;
+      }
+      return s;
+    }
+
+    @Override
     public void close() {
       // the owner closes the underlying stream
     }
