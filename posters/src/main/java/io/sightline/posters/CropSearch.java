@@ -255,25 +255,22 @@ public final class CropSearch {
           double dy = (yy + ch / 2.0 - seed.centerY()) / ch;
           score -= priorWeight * Math.min(1, Math.hypot(dx, dy));
           score -= 0.1 * (1 - s);
-          if (faces) {
-            Box win = new Box(xx, yy, cw, ch);
-            for (Box t : seed.targets()) {
-              double in = win.intersection(t).area() / Math.max(1e-9, t.area());
-              if (in > 0.001 && in < 0.999) {
-                score -= FACE_SLICE_PENALTY;
-              }
+          Box win = new Box(xx, yy, cw, ch);
+          for (Box t : seed.targets()) {
+            double in = inside(win, t);
+            if (in > 0.001 && in < 0.999) {
+              score -= FACE_SLICE_PENALTY;
             }
           }
           if (keep != null) {
-            Box win = new Box(xx, yy, cw, ch);
-            double inside = win.intersection(keep).area() / Math.max(1e-9, keep.area());
-            if (inside < 0.999) {
-              score -= 10 + 10 * (1 - inside);
+            double in = inside(win, keep);
+            if (in < 0.999) {
+              score -= 10 + 10 * (1 - in);
             }
           }
           if (score > bestScore) {
             bestScore = score;
-            best = new Box(xx, yy, cw, ch);
+            best = win;
           }
         }
       }
@@ -282,6 +279,11 @@ public final class CropSearch {
         || best.w() != seed.crop().w());
     return new CropDecision(best, seed.centerX(), seed.centerY(), seed.rule(), seed.targets(), seed.mergedTargets(),
         seed.targetCenterBox(), seed.salient(), true, shifted, bestScore);
+  }
+
+  /** @return the share of {@code b}'s area inside {@code win} */
+  private static double inside(Box win, Box b) {
+    return win.intersection(b).area() / Math.max(1e-9, b.area());
   }
 
   private static double thirds(double u) {
