@@ -50,14 +50,21 @@ final class LuceneSearcher<K> {
   private final boolean translateFilters;
   private final Runnable ensureOpen;
   private final SearcherManager searchers;
+  /** Read-only opening: look for the writing process's new commits at most this often; 0: never. */
+  private final long refreshEveryNanos;
+  private volatile long lastRefresh = System.nanoTime();
 
   /**
    * @param translateFilters whether {@link LuceneFilters} may run as Lucene queries (every
    *     document carries attribute terms)
    * @param ensureOpen throws when the index is closed
+   * @param refreshEveryNanos when reads should look for commits made by another process (a
+   *     read-only opening): at most once per this many nanoseconds; 0 when this process's own
+   *     writer refreshes the readers after each commit
    */
   LuceneSearcher(Path path, Directory directory, Documents<K> docs, Metric metric, LuceneVectorIndex.Options options,
-      boolean translateFilters, Runnable ensureOpen) throws IOException {
+      boolean translateFilters, Runnable ensureOpen, long refreshEveryNanos) throws IOException {
+    this.refreshEveryNanos = refreshEveryNanos;
     this.path = path;
     this.docs = docs;
     this.metric = metric;
@@ -79,6 +86,11 @@ final class LuceneSearcher<K> {
     ensureOpen.run();
     IndexSearcher s;
     try {
+      long now = System.nanoTime();
+      if (refreshEveryNanos > 0 && now - lastRefresh >= refreshEveryNanos) {
+        lastRefresh = now;
+        searchers.maybeRefresh(); // another thread already refreshing: this read uses the current one
+      }
       s = searchers.acquire();
     } catch (IOException e) {
       throw new StoreException(path + ": cannot open a reader: " + e.getMessage(), e);

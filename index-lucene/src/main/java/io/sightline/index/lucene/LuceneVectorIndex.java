@@ -8,6 +8,7 @@ import io.sightline.core.index.Metric;
 import io.sightline.core.index.SearchFilter;
 import io.sightline.core.index.SearchResult;
 import io.sightline.core.index.VectorIndex;
+import io.sightline.core.index.VectorIndexFactory;
 import io.sightline.core.index.Vectors;
 import java.io.IOException;
 import java.io.Serializable;
@@ -123,17 +124,121 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
   private final IndexMetadata metadata;
   private final Options options;
   private final Documents<K> docs;
+  /** Null when opened read-only. */
   private final LuceneWriter writer;
   private final LuceneSearcher<K> searcher;
+  /** Read-only opening: the directory this index closes itself (a writer closes its own). */
+  private final Directory readOnlyDirectory;
+  private volatile boolean readOnlyClosed;
 
   private LuceneVectorIndex(Path path, IndexMetadata metadata, Options options, Documents<K> docs,
-      LuceneWriter writer, LuceneSearcher<K> searcher) {
+      LuceneWriter writer, LuceneSearcher<K> searcher, Directory readOnlyDirectory) {
     this.path = path;
     this.metadata = metadata;
     this.options = options;
     this.docs = docs;
     this.writer = writer;
     this.searcher = searcher;
+    this.readOnlyDirectory = readOnlyDirectory;
+  }
+
+  /**
+   * A {@link VectorIndexFactory} over one directory, for stores that can keep their index on disk
+   * (e.g. {@code TagRecommender.builder().neighbourIndex(LuceneVectorIndex.factory(dir))}): writing
+   * stores {@link #open} it, read-only ones {@link #openReadOnly} it when it exists.
+   *
+   * @param dir the index directory; give each store its own
+   * @return the factory
+   */
+  public static VectorIndexFactory factory(Path dir) {
+    Objects.requireNonNull(dir, "dir");
+    return new VectorIndexFactory() {
+      @Override
+      public VectorIndex<String> open(int dimension, Metric metric, String embedderId) {
+        return LuceneVectorIndex.open(dir, dimension, metric, embedderId);
+      }
+
+      @Override
+      public Optional<VectorIndex<String>> openReadOnly(int dimension, Metric metric, String embedderId) {
+        return Files.isDirectory(dir) ? Optional.of(LuceneVectorIndex.openReadOnly(dir, dimension, metric, embedderId))
+            : Optional.empty();
+      }
+
+      @Override
+      public String toString() {
+        return "Lucene vector indexes at " + dir;
+      }
+    };
+  }
+
+  /**
+   * Opens an existing index for reading only, beside the one process that writes it: no write
+   * lock is taken and nothing is written. Searches and look-ups see the last commit and pick up
+   * the writer's later commits within about a second. {@link #add}, {@link #addAll},
+   * {@link #update}, {@link #remove} and {@link #save} throw {@link IllegalStateException}.
+   *
+   * @param dir the index directory
+   * @param dimension vector length the caller expects
+   * @param metric comparison metric the caller expects
+   * @param embedderId id of the embedder whose vectors the caller compares
+   * @return the index; close it
+   * @throws StoreException when {@code dir} holds no index, or on I/O failure
+   * @throws IncompatibleFormatException when the index was made for another embedder, dimension,
+   *     metric or key type, or is not a Sightline Lucene index
+   */
+  public static LuceneVectorIndex<String> openReadOnly(Path dir, int dimension, Metric metric, String embedderId) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(metric, "metric");
+    Objects.requireNonNull(embedderId, "embedderId");
+    if (!Files.isDirectory(dir)) {
+      throw new StoreException(dir + ": no Lucene vector index here to open read-only");
+    }
+    Directory directory = null;
+    try {
+      directory = FSDirectory.open(dir);
+      if (!DirectoryReader.indexExists(directory)) {
+        throw new StoreException(dir + ": no Lucene vector index here to open read-only");
+      }
+      Map<String, String> userData = SegmentInfos.readLatestCommit(directory).getUserData();
+      boolean quantized = IndexMetadata.ENCODING_INT8.equals(userData.get(IndexMetadata.UD_VECTOR_ENCODING));
+      IndexMetadata metadata = IndexMetadata.check(dir, userData, new IndexMetadata(IndexMetadata.FORMAT_VERSION,
+          embedderId, dimension, metric, String.class, quantized));
+      Documents<String> docs = new Documents<>(KeyCodec.of(String.class), metric);
+      LuceneVectorIndex<String>[] self = new LuceneVectorIndex[1];
+      LuceneSearcher<String> searcher = new LuceneSearcher<>(dir, directory, docs, metric, Options.defaults(),
+          metadata.attributeTerms(), () -> self[0].ensureReadable(), READ_ONLY_REFRESH_NANOS);
+      self[0] = new LuceneVectorIndex<>(dir, metadata, Options.defaults(), docs, null, searcher, directory);
+      LOG.debug("opened Lucene vector index {} read-only ({} vectors)", dir, self[0].size());
+      return self[0];
+    } catch (IOException e) {
+      closeQuietly(directory, null);
+      throw new StoreException(dir + ": cannot open Lucene vector index read-only: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(directory, null);
+      throw e;
+    }
+  }
+
+  /** How often a read-only opening looks for the writer's new commits. */
+  static final long READ_ONLY_REFRESH_NANOS = 1_000_000_000L;
+
+  private void ensureReadable() {
+    if (readOnlyClosed) {
+      throw new IllegalStateException(path + ": index is closed");
+    }
+  }
+
+  /** @return whether this index was opened with {@link #openReadOnly} */
+  public boolean isReadOnly() {
+    return writer == null;
+  }
+
+  private LuceneWriter writable() {
+    if (writer == null) {
+      throw new IllegalStateException(path + ": opened read-only; only the process that opened it with open(...)"
+          + " writes it");
+    }
+    return writer;
   }
 
   /**
@@ -193,9 +298,9 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
       writer = new LuceneWriter(dir, directory, metadata, options);
       Documents<K> docs = new Documents<>(codec, metric);
       LuceneSearcher<K> searcher = new LuceneSearcher<>(dir, directory, docs, metric, options,
-          metadata.attributeTerms(), writer::ensureOpen);
+          metadata.attributeTerms(), writer::ensureOpen, 0);
       writer.refreshing(searcher);
-      LuceneVectorIndex<K> index = new LuceneVectorIndex<>(dir, metadata, options, docs, writer, searcher);
+      LuceneVectorIndex<K> index = new LuceneVectorIndex<>(dir, metadata, options, docs, writer, searcher, null);
       LOG.debug("opened Lucene vector index {} ({} vectors, dim {}, {}, embedder {}, format {}, {})", dir,
           index.size(), dimension, metric, embedderId, metadata.formatVersion(),
           metadata.scalarQuantized() ? "int8 graph vectors" : "float graph vectors");
@@ -227,6 +332,12 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
   /** @return the index directory */
   public Path path() {
     return path;
+  }
+
+  /** @return "Lucene vector index at DIR" (for logs and messages) */
+  @Override
+  public String toString() {
+    return "Lucene vector index at " + path;
   }
 
   /** @return the tuning this index was opened with */
@@ -267,7 +378,7 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
   @Override
   public void add(K id, float[] vector, Map<String, String> attributes) {
     Document doc = document(id, vector, attributes);
-    writer.mutate(w -> {
+    writable().mutate(w -> {
       w.updateDocument(docs.term(id), doc);
       return null;
     });
@@ -276,7 +387,7 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
   @Override
   public boolean update(K id, float[] vector, Map<String, String> attributes) {
     Document doc = document(id, vector, attributes);
-    return writer.mutate(w -> {
+    return writable().mutate(w -> {
       if (!contains(id)) {
         return false;
       }
@@ -290,7 +401,7 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
     if (id == null) {
       return false;
     }
-    return writer.mutate(w -> {
+    return writable().mutate(w -> {
       if (!contains(id)) {
         return false;
       }
@@ -302,13 +413,14 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
   @Override
   public void addAll(Collection<IndexItem<K>> items, ProgressListener listener) {
     Objects.requireNonNull(listener, "listener");
+    LuceneWriter out = writable();
     List<Document> batch = new ArrayList<>(items.size());
     List<Term> terms = new ArrayList<>(items.size());
     for (IndexItem<K> it : items) {
       batch.add(document(it.id(), it.vector(), it.attributes()));
       terms.add(docs.term(it.id()));
     }
-    writer.updateAll(terms, batch, listener);
+    out.updateAll(terms, batch, listener);
   }
 
   @Override
@@ -351,13 +463,28 @@ public final class LuceneVectorIndex<K extends Serializable> implements VectorIn
   @Override
   public void save(Path target) {
     Objects.requireNonNull(target, "target");
-    writer.copyLastCommit(target);
+    writable().copyLastCommit(target);
   }
 
   /** Closes readers, the writer (everything is already committed) and the directory. Idempotent. */
   @Override
   public void close() {
-    writer.close();
+    if (writer != null) {
+      writer.close();
+      return;
+    }
+    synchronized (this) {
+      if (readOnlyClosed) {
+        return;
+      }
+      readOnlyClosed = true;
+      try {
+        searcher.close();
+      } catch (IOException e) {
+        LOG.warn("{}: closing readers failed", path, e);
+      }
+      closeQuietly(readOnlyDirectory, null);
+    }
   }
 
   private static void checkId(Object id) {

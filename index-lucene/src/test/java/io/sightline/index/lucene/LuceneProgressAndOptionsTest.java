@@ -64,6 +64,7 @@ class LuceneProgressAndOptionsTest {
     LuceneVectorIndex<String> first = LuceneVectorIndex.open(dir, String.class, 8, Metric.COSINE, "e-v1",
         LuceneVectorIndex.Options.defaults());
     first.add("a", vector(r));
+    assertThat(first).hasToString("Lucene vector index at " + dir);
     first.close();
     first.close(); // harmless
     try (LuceneVectorIndex<String> again = LuceneVectorIndex.open(dir, String.class, 8, Metric.COSINE, "e-v1",
