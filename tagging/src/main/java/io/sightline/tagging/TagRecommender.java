@@ -62,7 +62,8 @@ public final class TagRecommender implements AutoCloseable {
     try {
       s.bindEmbedder(embedderId, dimension);
       this.state = new TagRecommenderState(b.embedder, embedderId, dimension, b.directory, s, b.clustering,
-          b.strategy, b.selection, b.softClusters, b.neighbours, b.loader, zeroShot, b.fusion, b.minTagPosts);
+          b.strategy, b.selection, b.softClusters, b.neighbours, b.loader, zeroShot, b.fusion, b.minTagPosts,
+          b.indexFactory);
       state.readOnly = b.readOnly;
       TagRecommenderStore store = new TagRecommenderStore(state);
       TagRecommenderIndex index = new TagRecommenderIndex(state);
@@ -345,7 +346,6 @@ public final class TagRecommender implements AutoCloseable {
     return state.selection;
   }
 
-  /** Closes the stock database (not the embedder, which the caller owns). */
   private void checkWritable() {
     if (state.readOnly) {
       throw new IllegalStateException(state.directory + ": the tag model was opened read-only (for suggestions"
@@ -353,9 +353,20 @@ public final class TagRecommender implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes the neighbour index (an on-disk one from {@link Builder#neighbourIndex} keeps what was
+   * committed) and the stock database; not the embedder, which the caller owns.
+   */
   @Override
   public void close() {
-    state.stock.close();
+    try {
+      io.sightline.core.index.VectorIndex<String> idx = state.index;
+      if (idx != null) {
+        idx.close();
+      }
+    } finally {
+      state.stock.close();
+    }
   }
 
   /** Fluent builder; {@link #build()} checks the required parts. */
@@ -371,6 +382,7 @@ public final class TagRecommender implements AutoCloseable {
     private TagSelection selection = TagSelection.top(3);
     private int softClusters = 3;
     private int neighbours = 10;
+    private io.sightline.core.index.VectorIndexFactory indexFactory;
     private ImageLoader loader = ImageLoader.defaults();
     private io.sightline.core.text.TextEmbedder textEmbedder;
     private String promptTemplate = "%s";
@@ -516,6 +528,28 @@ public final class TagRecommender implements AutoCloseable {
      */
     public Builder neighbours(int k) {
       this.neighbours = k;
+      return this;
+    }
+
+    /**
+     * Where the nearest-neighbour index of the stock lives (strategies
+     * {@link Strategy#NEAREST_NEIGHBOURS} and {@link Strategy#FUSED}). Default: an HNSW index in
+     * the heap, built from the stock when the recommender is opened or trained, in every process.
+     * A factory opening an on-disk index, e.g.
+     * {@code LuceneVectorIndex.factory(dir.resolve("neighbours"))} (module {@code sightline-index-lucene}),
+     * keeps it across processes: at opening it is only reconciled with the stock (entries the stock
+     * no longer has removed, missing or changed ones written again), and stock changes reach it as
+     * commits. The recommender closes the index on {@link TagRecommender#close()}. A
+     * {@link #readOnly(boolean) read-only} recommender asks the factory for a read-only index
+     * ({@link io.sightline.core.index.VectorIndexFactory#openReadOnly}) and uses it when it holds
+     * exactly the stock; otherwise (none, or behind the stock) it builds its own in the heap.
+     * {@code LuceneVectorIndex.factory(dir)} opens both ways.
+     *
+     * @param factory opens the index; null for the default
+     * @return this
+     */
+    public Builder neighbourIndex(io.sightline.core.index.VectorIndexFactory factory) {
+      this.indexFactory = factory;
       return this;
     }
 

@@ -2,7 +2,8 @@ package io.sightline.tagging;
 
 import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.core.image.ImageLoader;
-import io.sightline.core.index.HnswVectorIndex;
+import io.sightline.core.index.VectorIndex;
+import io.sightline.core.index.VectorIndexFactory;
 import java.nio.file.Path;
 
 /**
@@ -27,9 +28,11 @@ final class TagRecommenderState {
   final ZeroShotTags zeroShot;
   final FusionWeights fusion;
   final int minTagPosts;
+  /** Opens the neighbour index; null: an in-heap HNSW index built from the stock. */
+  final VectorIndexFactory indexFactory;
   final Object lock = new Object();
   volatile TagModel model;
-  volatile HnswVectorIndex<String> index;
+  volatile VectorIndex<String> index;
   /** Tag co-occurrence of the stock's posts, built on first use and dropped when the stock changes. */
   volatile TagCooccurrence cooccurrence;
   /** The model was opened from a file whose stock is not here: its counts cannot be recounted. */
@@ -37,7 +40,7 @@ final class TagRecommenderState {
 
   TagRecommenderState(ImageEmbedder embedder, String embedderId, int dimension, Path directory, TagStock stock,
       ClusteringOptions clustering, Strategy strategy, TagSelection selection, int softClusters, int neighbours,
-      ImageLoader loader, ZeroShotTags zeroShot, FusionWeights fusion, int minTagPosts) {
+      ImageLoader loader, ZeroShotTags zeroShot, FusionWeights fusion, int minTagPosts, VectorIndexFactory indexFactory) {
     this.embedder = embedder;
     this.embedderId = embedderId;
     this.dimension = dimension;
@@ -52,6 +55,7 @@ final class TagRecommenderState {
     this.zeroShot = zeroShot;
     this.fusion = fusion;
     this.minTagPosts = minTagPosts;
+    this.indexFactory = indexFactory;
   }
 
   static boolean usesNeighbours(Strategy s) {

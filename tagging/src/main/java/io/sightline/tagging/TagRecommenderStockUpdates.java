@@ -6,7 +6,8 @@ import io.sightline.core.InputFormatException;
 import io.sightline.core.ProgressListener;
 import io.sightline.core.SightlineException;
 import io.sightline.core.embed.ImageEmbedder;
-import io.sightline.core.index.HnswVectorIndex;
+import io.sightline.core.index.IndexItem;
+import io.sightline.core.index.VectorIndex;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -72,11 +73,13 @@ final class TagRecommenderStockUpdates {
       if (m != null) {
         store.publish(recount(m, touched, overallAfter(m, postKeys, before)));
       }
-      HnswVectorIndex<String> idx = state.index;
+      VectorIndex<String> idx = state.index;
       if (idx != null) {
+        List<IndexItem<String>> items = new ArrayList<>(list.size());
         for (StockImage img : list) {
-          idx.add(img.id(), img.vectorRef(), TagRecommenderIndex.attributes(img.post(), img.tags()));
+          items.add(new IndexItem<>(img.id(), img.vectorRef(), TagRecommenderIndex.attributes(img.post(), img.tags())));
         }
+        idx.addAll(items); // one commit for an on-disk index
       }
       LOG.debug("added {} stock images ({} replaced)", list.size(), replaced.size());
       return list.size();
@@ -96,7 +99,7 @@ final class TagRecommenderStockUpdates {
       if (m != null && !clusters.isEmpty()) {
         store.publish(recount(m, new TreeSet<>(clusters), overallAfter(m, postKeys, before)));
       }
-      HnswVectorIndex<String> idx = state.index;
+      VectorIndex<String> idx = state.index;
       if (idx != null) {
         ids.forEach(idx::remove);
       }

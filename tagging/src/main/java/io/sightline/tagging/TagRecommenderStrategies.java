@@ -1,6 +1,6 @@
 package io.sightline.tagging;
 
-import io.sightline.core.index.HnswVectorIndex;
+import io.sightline.core.index.VectorIndex;
 import io.sightline.core.index.SearchResult;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -183,7 +183,7 @@ final class TagRecommenderStrategies {
   }
 
   private TagSuggestion neighbours(TagModel m, float[] q, TagSelection which) {
-    HnswVectorIndex<String> idx = index.ensureIndex();
+    VectorIndex<String> idx = index.ensureIndex();
     List<SearchResult<String>> hits = idx.search(q, neighbours);
     Map<String, SearchResult<String>> bestPerPost = new LinkedHashMap<>();
     for (SearchResult<String> h : hits) {

@@ -79,7 +79,7 @@ public final class TagSuggestCommand implements Callable<Integer> {
     try (EmbedderOptions.Choice emb = embedderOptions.open(model);
          io.sightline.core.text.TextEmbedder text = textEmbedder(emb);
          TagRecommender r = withText(TagRecommender.builder().embedder(emb.embedder()).directory(model).readOnly(true)
-             .strategy(strategy).selection(selection), text).build()) {
+             .strategy(strategy).selection(selection).neighbourIndex(onDisk()), text).build()) {
       for (Path image : imagesToTag) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("image", image.toString());
@@ -120,6 +120,12 @@ public final class TagSuggestCommand implements Callable<Integer> {
     }
     return shared && (strategy == Strategy.ZERO_SHOT || strategy == Strategy.FUSED)
         ? io.sightline.models.SightlineModels.textEmbedder() : null;
+  }
+
+  /** The neighbour index 'tag train --neighbour-index' keeps on disk, read when it holds the stock. */
+  private io.sightline.core.index.VectorIndexFactory onDisk() {
+    Path dir = model.resolve(TagTrainCommand.NEIGHBOURS);
+    return Files.isDirectory(dir) ? io.sightline.index.lucene.LuceneVectorIndex.factory(dir) : null;
   }
 
   private static TagRecommender.Builder withText(TagRecommender.Builder b, io.sightline.core.text.TextEmbedder t) {

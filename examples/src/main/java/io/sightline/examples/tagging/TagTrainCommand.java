@@ -4,12 +4,15 @@ import io.sightline.core.CancellationToken;
 import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.examples.cli.CliSupport;
 import io.sightline.examples.cli.EmbedderOptions;
+import io.sightline.index.lucene.LuceneVectorIndex;
 import io.sightline.tagging.CentreInit;
 import io.sightline.tagging.ClusteringMethod;
 import io.sightline.tagging.ClusteringOptions;
+import io.sightline.tagging.Strategy;
 import io.sightline.tagging.TagRecommender;
 import io.sightline.tagging.TrainingReport;
 import io.sightline.tagging.UpdateMode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -95,6 +98,14 @@ public final class TagTrainCommand implements Callable<Integer> {
           + "(recluster) (default: ${DEFAULT-VALUE})")
   UpdateMode update;
 
+  @Option(names = "--neighbour-index", description = "also keep the stock's nearest-neighbour index on disk (a Lucene"
+      + " index in MODEL/" + NEIGHBOURS + "), so 'tag suggest --strategy nearest_neighbours|fused' opens it instead of"
+      + " building one in every process; once made, later 'tag train' runs keep it in step")
+  boolean neighbourIndex;
+
+  /** Folder of the on-disk neighbour index inside a model folder. */
+  public static final String NEIGHBOURS = "neighbours";
+
   @CommandLine.Mixin
   EmbedderOptions embedderOptions = new EmbedderOptions();
 
@@ -144,8 +155,15 @@ public final class TagTrainCommand implements Callable<Integer> {
       }
       // the automatic K depends on the stock size, known only after the import
       int k = clusters != null ? clusters : options.clustersFor(stock);
-      try (TagRecommender r = TagRecommender.builder().embedder(embedder).directory(model)
-          .clustering(options.withClusters(k)).build()) {
+      TagRecommender.Builder training = TagRecommender.builder().embedder(embedder).directory(model)
+          .clustering(options.withClusters(k));
+      Path onDisk = model.resolve(NEIGHBOURS);
+      boolean keepIndex = neighbourIndex || Files.isDirectory(onDisk);
+      if (keepIndex) {
+        // training then writes (or reconciles) the on-disk index with the stock
+        training.strategy(Strategy.NEAREST_NEIGHBOURS).neighbourIndex(LuceneVectorIndex.factory(onDisk));
+      }
+      try (TagRecommender r = training.build()) {
         TrainingReport report = r.model().isPresent()
             ? r.update(update, CliSupport.progressBar(), CancellationToken.NONE)
             : r.train(CliSupport.progressBar(), CancellationToken.NONE);
@@ -161,6 +179,9 @@ public final class TagTrainCommand implements Callable<Integer> {
         out.put("converged", report.converged());
         out.put("deviation", report.finalDeviation());
         out.put("embedder", r.embedderId());
+        if (keepIndex) {
+          out.put("neighbourIndex", onDisk.toString());
+        }
         out.put("seconds", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
         CliSupport.printJsonLine(out);
       }
