@@ -3,7 +3,7 @@ package io.sightline.describer;
 import static io.sightline.describer.ReferenceTables.*;
 
 import io.sightline.core.embed.ImageEmbedder;
-import io.sightline.core.index.HnswVectorIndex;
+import io.sightline.core.index.VectorIndex;
 import io.sightline.core.index.SearchResult;
 import io.sightline.core.index.Vectors;
 import io.sightline.core.instance.Matcher;
@@ -31,7 +31,7 @@ final class ReferenceQueries {
   private final ReferenceStorage storage;
   private final Database db;
   private final ImageEmbedder embedder;
-  private final HnswVectorIndex<String> index;
+  private final VectorIndex<String> index;
   private final ReferenceInstances instances;
 
   ReferenceQueries(ReferenceStorage storage) {

@@ -10,6 +10,8 @@ import io.sightline.core.image.ImageLoader;
 import io.sightline.core.index.HnswVectorIndex;
 import io.sightline.core.index.IndexItem;
 import io.sightline.core.index.Metric;
+import io.sightline.core.index.VectorIndex;
+import io.sightline.core.index.VectorIndexFactory;
 import io.sightline.core.instance.Matcher;
 import io.sightline.core.store.Database;
 import io.sightline.core.store.IndexGeneration;
@@ -64,7 +66,11 @@ final class ReferenceStorage {
   final boolean ownsDb;
   final ImageEmbedder embedder;
   final ImageLoader loader;
-  final HnswVectorIndex<String> index;
+  final VectorIndex<String> index;
+  /** Opens the vector index when the store keeps it elsewhere than a saved HNSW file; null: HNSW. */
+  private final VectorIndexFactory indexFactory;
+  /** The index came from {@link #indexFactory} and commits each write itself: nothing to save. */
+  private boolean committedIndex;
   final Matcher matcher;
   final ReferenceInstances instances;
   final ReentrantLock writeLock = new ReentrantLock();
@@ -83,9 +89,10 @@ final class ReferenceStorage {
    */
   ReferenceStorage(Path directory, Database database, boolean ownsDatabase, ImageEmbedder embedder, ImageLoader loader,
       boolean createIfMissing, Matcher requestedMatcher, EntityExtractor requestedExtractor, boolean reextract,
-      ProgressListener listener, boolean readOnly) {
+      ProgressListener listener, boolean readOnly, VectorIndexFactory indexFactory) {
     this.directory = directory;
     this.readOnly = readOnly;
+    this.indexFactory = indexFactory;
     this.embedder = embedder;
     this.loader = loader;
     if (database != null) {
@@ -104,6 +111,7 @@ final class ReferenceStorage {
       this.ownsDb = true;
     }
     ReferenceInstances opened = null;
+    VectorIndex<String> openedIndex = null;
     try {
       db.ensureSchema(ReferenceStore.COMPONENT, MIGRATIONS);
       Map<String, String> meta = readMeta();
@@ -137,6 +145,7 @@ final class ReferenceStorage {
         }
       }
       this.index = openIndex();
+      openedIndex = index;
       if (matcher.usesInstances()) {
         Matcher recorded = ReferenceInstances.resolve(meta.get("matcher"), false, null, where());
         if (readOnly && !recorded.usesInstances()) {
@@ -159,6 +168,9 @@ final class ReferenceStorage {
       if (opened != null) {
         opened.close();
       }
+      if (openedIndex != null) {
+        openedIndex.close();
+      }
       if (ownsDb) {
         db.close();
       }
@@ -180,6 +192,7 @@ final class ReferenceStorage {
     if (instances != null) {
       instances.close();
     }
+    index.close();
     if (ownsDb) {
       db.close();
     }
@@ -206,7 +219,7 @@ final class ReferenceStorage {
    *
    * @return what disagrees, or null when the file fits
    */
-  private String disagreement(HnswVectorIndex<String> idx) {
+  private String disagreement(VectorIndex<String> idx) {
     return db.transaction(c -> {
       try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM describer_images");
           ResultSet rs = count.executeQuery()) {
@@ -229,7 +242,14 @@ final class ReferenceStorage {
     });
   }
 
-  private HnswVectorIndex<String> openIndex() {
+  private VectorIndex<String> openIndex() {
+    if (indexFactory != null) {
+      VectorIndex<String> committed = openFromFactory();
+      if (committed != null) {
+        committedIndex = true;
+        return committed;
+      }
+    }
     Path file = indexFile();
     java.util.OptionalLong savedGen = file == null ? java.util.OptionalLong.empty() : IndexGeneration.read(file);
     if (file != null && Files.isRegularFile(file) && savedGen.isPresent()) {
@@ -299,12 +319,46 @@ final class ReferenceStorage {
   }
 
   /**
-   * Brings an index loaded from a file that is behind the database up to the database, in memory:
-   * adds the stored images it lacks and removes the ones the database no longer holds.
+   * The index of {@link #indexFactory}: opened for writing and brought up to the database (image
+   * keys are content hashes, so a key's vector never changes and comparing keys is enough), or
+   * read-only and used only when it holds exactly the stored images.
+   *
+   * @return the index, or null when a read-only store must build its own
    */
-  private void catchUp(HnswVectorIndex<String> idx) {
-    java.util.Set<String> have = new java.util.HashSet<>(idx.keys());
-    List<IndexItem<String>> missing = new ArrayList<>();
+  private VectorIndex<String> openFromFactory() {
+    VectorIndex<String> idx = readOnly
+        ? indexFactory.openReadOnly(embedder.dimension(), Metric.COSINE, embedder.id()).orElse(null)
+        : indexFactory.open(embedder.dimension(), Metric.COSINE, embedder.id());
+    if (idx == null) {
+      return null;
+    }
+    try {
+      if (idx.dimension() != embedder.dimension() || idx.metric() != Metric.COSINE
+          || !embedder.id().equals(idx.embedderId())) {
+        throw new IncompatibleFormatException(where() + ": the vector index " + idx + " holds " + idx.dimension()
+            + "-d " + idx.metric() + " vectors of embedder " + idx.embedderId() + "; this store needs "
+            + embedder.dimension() + "-d COSINE vectors of " + embedder.id());
+      }
+      if (!readOnly) {
+        catchUp(idx);
+        return idx;
+      }
+      java.util.Set<String> stored = storedKeys();
+      if (stored.size() == idx.size() && stored.equals(new java.util.HashSet<>(idx.keys()))) {
+        LOG.debug("{}: vector index {} opened read-only ({} images)", where(), idx, stored.size());
+        return idx;
+      }
+      LOG.warn("{}: vector index {} does not hold the stored images ({} vs {}; the writing store repairs it when"
+          + " it opens); this read-only store builds its own", where(), idx, idx.size(), stored.size());
+    } catch (RuntimeException e) {
+      idx.close();
+      throw e;
+    }
+    idx.close();
+    return null;
+  }
+
+  private java.util.Set<String> storedKeys() {
     java.util.Set<String> stored = new java.util.HashSet<>();
     db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT image_key FROM describer_images");
@@ -315,6 +369,18 @@ final class ReferenceStorage {
       }
       return null;
     });
+    return stored;
+  }
+
+  /**
+   * Brings an index that is behind the database up to it (in memory for a loaded file, as commits
+   * for an index from {@link #indexFactory}): adds the stored images it lacks and removes the ones
+   * the database no longer holds.
+   */
+  private void catchUp(VectorIndex<String> idx) {
+    java.util.Set<String> have = new java.util.HashSet<>(idx.keys());
+    List<IndexItem<String>> missing = new ArrayList<>();
+    java.util.Set<String> stored = storedKeys();
     List<String> add = stored.stream().filter(k -> !have.contains(k)).sorted().toList();
     for (int from = 0; from < add.size(); from += 500) {
       List<String> slice = add.subList(from, Math.min(add.size(), from + 500));
@@ -337,9 +403,11 @@ final class ReferenceStorage {
         removed++;
       }
     }
-    idx.addAll(missing);
-    LOG.debug("{}: index file behind the database (a writer is at work): {} images added, {} removed in memory",
-        where(), missing.size(), removed);
+    if (!missing.isEmpty()) {
+      idx.addAll(missing);
+    }
+    LOG.debug("{}: index {} brought up to the database: {} images added, {} removed", where(), idx,
+        missing.size(), removed);
   }
 
   /**
@@ -347,7 +415,7 @@ final class ReferenceStorage {
    * rebuild it. The database itself is always durable after each commit.
    */
   void flush() {
-    if (directory == null || readOnly) {
+    if (directory == null || readOnly || committedIndex) {
       return;
     }
     writeLock.lock();
@@ -410,6 +478,7 @@ final class ReferenceStorage {
     } finally {
       closed = true;
       try {
+        index.close();
         if (instances != null) {
           instances.close();
         }

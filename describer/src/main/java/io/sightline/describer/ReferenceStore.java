@@ -40,7 +40,10 @@ import java.util.Optional;
  *       reflects. When the generation differs from the database's (a crash after a commit, or a
  *       missing file) the index is rebuilt from the vectors in the database on open, so a crash
  *       never loses a committed record. An index saved at a later generation than the database's
- *       means the database lost commits; the open is refused with a {@link StoreException}.</li>
+ *       means the database lost commits; the open is refused with a {@link StoreException}.
+ *       With {@link Builder#vectorIndex} the vectors are searched in the factory's index instead
+ *       (e.g. a Lucene directory), which commits every write and is brought up to the database on
+ *       open; no {@code references.hnsw} is written.</li>
  *   <li>{@code instances/}: the instance index of a store whose {@link Matcher} is LOCAL or
  *       HYBRID (one entry per distinct image, same content key as the HNSW index; see
  *       {@link #instanceIndex()}), kept in step with the database: an image enters it before the
@@ -76,7 +79,7 @@ public final class ReferenceStore implements AutoCloseable {
   private ReferenceStore(Builder b) {
     Database db = b.inMemory ? Database.temporary() : b.database;
     this.storage = new ReferenceStorage(b.directory, db, b.inMemory, b.embedder, b.loader, b.createIfMissing,
-        b.matcher, b.extractor, b.reextract, b.listener, b.readOnly);
+        b.matcher, b.extractor, b.reextract, b.listener, b.readOnly, b.indexFactory);
     this.queries = new ReferenceQueries(storage);
     this.writer = new ReferenceWriter(storage, queries);
     this.ingest = new ReferenceIngest(storage, queries, writer);
@@ -459,8 +462,11 @@ public final class ReferenceStore implements AutoCloseable {
     return storage.directory;
   }
 
-  /** @return the search index (read-only use: searching, tuning {@code ef}) */
-  public HnswVectorIndex<String> index() {
+  /**
+   * @return the search index, for reading (searching, look-ups): an {@link HnswVectorIndex} by
+   *     default, or the index of {@link Builder#vectorIndex}
+   */
+  public io.sightline.core.index.VectorIndex<String> index() {
     return storage.index;
   }
 
@@ -513,6 +519,7 @@ public final class ReferenceStore implements AutoCloseable {
     private Matcher matcher;
     private boolean inMemory;
     private boolean readOnly;
+    private io.sightline.core.index.VectorIndexFactory indexFactory;
 
     private Builder() {}
 
@@ -636,6 +643,25 @@ public final class ReferenceStore implements AutoCloseable {
      */
     public Builder imageLoader(ImageLoader loader) {
       this.loader = Objects.requireNonNull(loader, "loader");
+      return this;
+    }
+
+    /**
+     * Where the image vectors are searched. Default: an HNSW index in the heap, saved to
+     * {@code references.hnsw} by {@link ReferenceStore#flush()} and {@link ReferenceStore#close()}
+     * (and rebuilt from the database after a crash). A factory opening an on-disk index, e.g.
+     * {@code LuceneVectorIndex.factory(dir.resolve("vectors"))} (module
+     * {@code sightline-index-lucene}), commits every write instead, so nothing is rewritten on
+     * flush and reopening only brings it up to the database (images it lacks added, images the
+     * database no longer holds removed). A {@link #readOnly(boolean) read-only} store opens the
+     * factory's index read-only and uses it when it holds exactly the stored images (it then
+     * follows the writer's commits); otherwise it builds its own. The store closes the index.
+     *
+     * @param factory opens the index; null for the default
+     * @return this
+     */
+    public Builder vectorIndex(io.sightline.core.index.VectorIndexFactory factory) {
+      this.indexFactory = factory;
       return this;
     }
 

@@ -4,7 +4,7 @@ import static io.sightline.describer.ReferenceTables.*;
 
 import io.sightline.core.CancellationToken;
 import io.sightline.core.ProgressListener;
-import io.sightline.core.index.HnswVectorIndex;
+import io.sightline.core.index.VectorIndex;
 import io.sightline.core.store.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,7 +35,7 @@ final class ReferenceWriter {
   private final ReferenceStorage storage;
   private final ReferenceQueries queries;
   private final Database db;
-  private final HnswVectorIndex<String> index;
+  private final VectorIndex<String> index;
   private final ReferenceInstances instances;
   private final ReentrantLock writeLock;
 
@@ -122,8 +122,10 @@ final class ReferenceWriter {
       }
       storage.extractorId = exId;
       storage.generation++;
-      for (Map.Entry<String, float[]> e : newImages.entrySet()) {
-        index.add(e.getKey(), e.getValue());
+      if (!newImages.isEmpty()) {
+        List<io.sightline.core.index.IndexItem<String>> items = new ArrayList<>(newImages.size());
+        newImages.forEach((k, v) -> items.add(io.sightline.core.index.IndexItem.of(k, v)));
+        index.addAll(items); // one commit for an index that commits each write
       }
       for (String k : removedImages) {
         if (!newImages.containsKey(k)) {
