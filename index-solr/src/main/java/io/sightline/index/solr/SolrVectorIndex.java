@@ -9,16 +9,12 @@ import io.sightline.core.index.Metric;
 import io.sightline.core.index.SearchFilter;
 import io.sightline.core.index.SearchResult;
 import io.sightline.core.index.VectorIndex;
-import io.sightline.core.index.Vectors;
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,6 +140,8 @@ public final class SolrVectorIndex<K extends Serializable> implements VectorInde
   private final Metric metric;
   private final String embedderId;
   private final Options options;
+  private final SolrMetadata meta;
+  private final SolrDocuments<K> documents;
 
   private SolrVectorIndex(SolrClient client, String collection, KeyCodec<K> codec, int dimension, Metric metric,
       String embedderId, Options options) {
@@ -154,6 +152,8 @@ public final class SolrVectorIndex<K extends Serializable> implements VectorInde
     this.metric = metric;
     this.embedderId = embedderId;
     this.options = options;
+    this.meta = new SolrMetadata(collection, embedderId, dimension, metric, codec.type());
+    this.documents = new SolrDocuments<>(codec, dimension, metric, meta.where());
   }
 
   /**
@@ -273,40 +273,24 @@ public final class SolrVectorIndex<K extends Serializable> implements VectorInde
           .getAttributes();
     } catch (SolrException e) {
       if (e.code() == 404) {
-        throw new IncompatibleFormatException(where() + " has no field type " + SolrConfigSet.VECTOR_FIELD_TYPE
-            + ": not a Sightline vector collection (create it with SolrVectorIndex.createCollection)", e);
+        throw meta.noVectorFieldType(e);
       }
       throw new StoreException(where() + ": could not read the schema: " + e.getMessage(), e);
     } catch (SolrServerException | IOException e) {
       throw new StoreException(where() + ": could not read the schema: " + e.getMessage(), e);
     }
-    String schemaDim = String.valueOf(type.get("vectorDimension"));
-    String schemaSim = String.valueOf(type.get("similarityFunction"));
-    if (!schemaDim.equals(Integer.toString(dimension)) || !schemaSim.equalsIgnoreCase(SolrConfigSet.similarity(metric))) {
-      throw new IncompatibleFormatException(where() + " has vector dimension " + schemaDim + " and similarity "
-          + schemaSim + " but is being opened for dimension " + dimension + " and " + metric + " (similarity "
-          + SolrConfigSet.similarity(metric) + "); use a collection made for this embedder");
-    }
+    meta.checkSchema(type);
     for (int attempt = 0; ; attempt++) {
-      SolrDocument meta = solr("read metadata", () -> client.getById(collection, META_ID));
-      if (meta != null) {
-        checkMeta(meta);
+      SolrDocument stored = solr("read metadata", () -> client.getById(collection, META_ID));
+      if (stored != null) {
+        meta.check(stored);
         return;
       }
       long items = count();
       if (items > 0) {
-        throw new IncompatibleFormatException(where() + " holds " + items + " documents but no Sightline metadata "
-            + "document; it was not written by SolrVectorIndex");
+        throw meta.unmarked(items);
       }
-      SolrInputDocument doc = new SolrInputDocument();
-      doc.setField(F_ID, META_ID);
-      doc.setField(F_KIND, KIND_META);
-      doc.setField("sl_meta_format", Integer.toString(FORMAT_VERSION));
-      doc.setField("sl_meta_embedder", embedderId);
-      doc.setField("sl_meta_dimension", Integer.toString(dimension));
-      doc.setField("sl_meta_metric", metric.name());
-      doc.setField("sl_meta_keytype", codec.type().getName());
-      doc.setField("_version_", -1L); // only if absent: two processes opening an empty collection agree
+      SolrInputDocument doc = meta.document();
       try {
         new UpdateRequest().add(doc).process(client, collection);
         commit();
@@ -314,7 +298,7 @@ public final class SolrVectorIndex<K extends Serializable> implements VectorInde
             embedderId, dimension, metric);
         return;
       } catch (SolrException e) {
-        if (e.code() != 409 || attempt > 2) {
+        if (!SolrMetadata.retryWrite(e.code(), attempt)) {
           throw new StoreException(where() + ": could not write the metadata document: " + e.getMessage(), e);
         }
       } catch (SolrServerException | IOException e) {
@@ -323,37 +307,8 @@ public final class SolrVectorIndex<K extends Serializable> implements VectorInde
     }
   }
 
-  private void checkMeta(SolrDocument meta) {
-    String format = str(meta, "sl_meta_format");
-    if (!Integer.toString(FORMAT_VERSION).equals(format)) {
-      throw new IncompatibleFormatException(where() + " has Sightline format " + format + "; this version reads "
-          + FORMAT_VERSION);
-    }
-    String emb = str(meta, "sl_meta_embedder");
-    if (!embedderId.equals(emb)) {
-      throw new IncompatibleFormatException(where() + " was built with embedder '" + emb
-          + "' but is being opened for embedder '" + embedderId + "'; re-index with the new embedder");
-    }
-    String dim = str(meta, "sl_meta_dimension");
-    String met = str(meta, "sl_meta_metric");
-    if (!Integer.toString(dimension).equals(dim) || !metric.name().equals(met)) {
-      throw new IncompatibleFormatException(where() + " holds " + dim + "-d " + met + " vectors but is being opened for "
-          + dimension + "-d " + metric);
-    }
-    String kt = str(meta, "sl_meta_keytype");
-    if (!codec.type().getName().equals(kt)) {
-      throw new IncompatibleFormatException(where() + " has keys of type " + kt + " but is being opened with "
-          + codec.type().getName());
-    }
-  }
-
-  private static String str(SolrDocument d, String field) {
-    Object v = d.getFirstValue(field);
-    return v == null ? null : v.toString();
-  }
-
   private String where() {
-    return "Solr collection '" + collection + "'";
+    return meta.where();
   }
 
   @Override
@@ -388,49 +343,20 @@ public final class SolrVectorIndex<K extends Serializable> implements VectorInde
   }
 
   private long count() {
-    SolrQuery q = new SolrQuery(ITEMS_QUERY).setRows(0);
+    SolrQuery q = SolrRequests.count();
     return solr("count", () -> client.query(collection, q)).getResults().getNumFound();
   }
 
-  private float[] prepare(float[] v) {
-    Vectors.check(v, dimension);
-    return metric == Metric.COSINE ? Vectors.normalized(v) : v.clone();
-  }
-
-  private SolrInputDocument document(K id, float[] prepared, Map<String, String> attributes) {
-    SolrInputDocument doc = new SolrInputDocument();
-    doc.setField(F_ID, codec.encode(id));
-    doc.setField(F_KIND, KIND_ITEM);
-    List<Float> floats = new ArrayList<>(prepared.length);
-    for (float f : prepared) {
-      floats.add(f);
-    }
-    doc.setField(F_VECTOR, floats);
-    doc.setField(F_FLOATS, Vectors.toBytes(prepared));
-    if (attributes != null && !attributes.isEmpty()) {
-      doc.setField(F_ATTR, Attributes.encode(attributes));
-    }
-    return doc;
-  }
-
-  private UpdateRequest request() {
-    UpdateRequest req = new UpdateRequest();
-    if (options.commitWithinMs() > 0) {
-      req.setCommitWithin(options.commitWithinMs());
-    }
-    return req;
-  }
-
   private void commit() {
-    if (options.commitWithinMs() == 0) {
+    if (SolrRequests.hardCommit(options)) {
       solr("commit", () -> client.commit(collection, true, true));
     }
   }
 
   @Override
   public void add(K id, float[] vector, Map<String, String> attributes) {
-    SolrInputDocument doc = document(id, prepare(vector), attributes);
-    solr("add", () -> request().add(doc).process(client, collection));
+    SolrInputDocument doc = documents.item(id, documents.prepare(vector), attributes);
+    solr("add", () -> SolrRequests.update(options).add(doc).process(client, collection));
     commit();
   }
 
@@ -438,11 +364,11 @@ public final class SolrVectorIndex<K extends Serializable> implements VectorInde
   public void addAll(Collection<IndexItem<K>> items, ProgressListener listener) {
     List<SolrInputDocument> docs = new ArrayList<>(items.size());
     for (IndexItem<K> it : items) {
-      docs.add(document(it.id(), prepare(it.vector()), it.attributes()));
+      docs.add(documents.item(it.id(), documents.prepare(it.vector()), it.attributes()));
     }
     for (int from = 0; from < docs.size(); from += BATCH) {
       List<SolrInputDocument> batch = docs.subList(from, Math.min(docs.size(), from + BATCH));
-      solr("add batch", () -> request().add(batch).process(client, collection));
+      solr("add batch", () -> SolrRequests.update(options).add(batch).process(client, collection));
       listener.onProgress("index", from + batch.size(), docs.size(), "");
     }
     commit();
@@ -455,7 +381,7 @@ public final class SolrVectorIndex<K extends Serializable> implements VectorInde
     if (solr("get", () -> client.getById(collection, docId)) == null) {
       return false;
     }
-    solr("delete", () -> request().deleteById(docId).process(client, collection));
+    solr("delete", () -> SolrRequests.update(options).deleteById(docId).process(client, collection));
     commit();
     return true;
   }
@@ -470,35 +396,14 @@ public final class SolrVectorIndex<K extends Serializable> implements VectorInde
   public Optional<float[]> vector(K id) {
     String docId = codec.encode(id);
     SolrDocument d = solr("get", () -> client.getById(collection, docId));
-    return d == null ? Optional.empty() : Optional.of(floats(d));
+    return d == null ? Optional.empty() : Optional.of(documents.floats(d));
   }
 
   @Override
   public Optional<Map<String, String>> attributes(K id) {
     String docId = codec.encode(id);
     SolrDocument d = solr("get", () -> client.getById(collection, docId));
-    return d == null ? Optional.empty() : Optional.of(Attributes.decode(d.getFieldValues(F_ATTR)));
-  }
-
-  private float[] floats(SolrDocument d) {
-    Object v = d.getFirstValue(F_FLOATS);
-    byte[] bytes;
-    if (v instanceof byte[] b) {
-      bytes = b;
-    } else if (v instanceof ByteBuffer bb) {
-      bytes = new byte[bb.remaining()];
-      bb.duplicate().get(bytes);
-    } else if (v instanceof String s) {
-      bytes = Base64.getDecoder().decode(s);
-    } else {
-      throw new StoreException(where() + ": document " + d.getFieldValue(F_ID) + " has no stored vector");
-    }
-    float[] f = Vectors.fromBytes(bytes);
-    if (f.length != dimension) {
-      throw new StoreException(where() + ": document " + d.getFieldValue(F_ID) + " holds a " + f.length
-          + "-d vector, expected " + dimension);
-    }
-    return f;
+    return d == null ? Optional.empty() : Optional.of(documents.attributes(d));
   }
 
   @Override
@@ -507,38 +412,19 @@ public final class SolrVectorIndex<K extends Serializable> implements VectorInde
       throw new IllegalArgumentException("k must be at least 1: " + k);
     }
     Objects.requireNonNull(filter, "filter");
-    float[] q = prepare(query);
-    List<String> fqs = filter instanceof SolrFilters.Translated<K> t ? t.filterQueries() : List.of();
-    StringBuilder vec = new StringBuilder(dimension * 12).append('[');
-    for (int i = 0; i < q.length; i++) {
-      vec.append(i == 0 ? "" : ",").append(q[i]);
-    }
-    String vectorText = vec.append(']').toString();
-    int fetch = Math.max(k, options.ef());
+    float[] q = documents.prepare(query);
+    List<String> fqs = SolrRequests.filterQueries(filter);
+    String vectorText = SolrRequests.vectorText(q);
+    int fetch = SolrRequests.firstFetch(k, options);
     while (true) {
-      SolrQuery sq = new SolrQuery("{!knn f=" + F_VECTOR + " topK=" + fetch + "}" + vectorText);
-      sq.setRows(fetch);
-      sq.setFields(F_ID, F_FLOATS, F_ATTR);
-      for (String fq : fqs) {
-        sq.addFilterQuery(fq);
-      }
+      SolrQuery sq = SolrRequests.knn(vectorText, fetch, fqs);
       QueryResponse rsp = solr("search", () -> client.query(collection, sq, SolrRequest.METHOD.POST));
       SolrDocumentList docs = rsp.getResults();
-      List<SearchResult<K>> hits = new ArrayList<>(docs.size());
-      for (SolrDocument d : docs) {
-        K id = codec.decode((String) d.getFieldValue(F_ID));
-        Map<String, String> attrs = Attributes.decode(d.getFieldValues(F_ATTR));
-        if (!filter.test(id, attrs)) {
-          continue;
-        }
-        float dist = metric.distance(q, floats(d));
-        hits.add(new SearchResult<>(id, dist, metric.similarity(dist), attrs));
+      List<SearchResult<K>> hits = documents.hits(docs, q, filter);
+      if (SolrRequests.enough(hits.size(), k, docs.size(), fetch, options)) {
+        return SolrRequests.top(hits, k);
       }
-      hits.sort(Comparator.comparingDouble(SearchResult::distance));
-      if (hits.size() >= k || docs.size() < fetch || fetch >= options.maxCandidates()) {
-        return hits.size() > k ? List.copyOf(hits.subList(0, k)) : hits;
-      }
-      fetch = Math.min(fetch * 4, options.maxCandidates());
+      fetch = SolrRequests.widen(fetch, options);
     }
   }
 
@@ -547,14 +433,13 @@ public final class SolrVectorIndex<K extends Serializable> implements VectorInde
     List<K> out = new ArrayList<>();
     String cursor = CursorMarkParams.CURSOR_MARK_START;
     while (true) {
-      SolrQuery q = new SolrQuery(ITEMS_QUERY).setRows(1000).setFields(F_ID).setSort(F_ID, SolrQuery.ORDER.asc);
-      q.set(CursorMarkParams.CURSOR_MARK_PARAM, cursor);
+      SolrQuery q = SolrRequests.page(cursor, F_ID);
       QueryResponse rsp = solr("list keys", () -> client.query(collection, q));
       for (SolrDocument d : rsp.getResults()) {
-        out.add(codec.decode((String) d.getFieldValue(F_ID)));
+        out.add(documents.key(d));
       }
       String next = rsp.getNextCursorMark();
-      if (next == null || next.equals(cursor)) {
+      if (SolrRequests.lastPage(cursor, next)) {
         return out;
       }
       cursor = next;
@@ -575,15 +460,13 @@ public final class SolrVectorIndex<K extends Serializable> implements VectorInde
     ExactVectorIndex<K> snapshot = new ExactVectorIndex<>(dimension, metric, embedderId);
     String cursor = CursorMarkParams.CURSOR_MARK_START;
     while (true) {
-      SolrQuery q = new SolrQuery(ITEMS_QUERY).setRows(1000).setFields(F_ID, F_FLOATS, F_ATTR)
-          .setSort(F_ID, SolrQuery.ORDER.asc);
-      q.set(CursorMarkParams.CURSOR_MARK_PARAM, cursor);
+      SolrQuery q = SolrRequests.page(cursor, F_ID, F_FLOATS, F_ATTR);
       QueryResponse rsp = solr("export", () -> client.query(collection, q));
       for (SolrDocument d : rsp.getResults()) {
-        snapshot.add(codec.decode((String) d.getFieldValue(F_ID)), floats(d), Attributes.decode(d.getFieldValues(F_ATTR)));
+        snapshot.add(documents.key(d), documents.floats(d), documents.attributes(d));
       }
       String next = rsp.getNextCursorMark();
-      if (next == null || next.equals(cursor)) {
+      if (SolrRequests.lastPage(cursor, next)) {
         break;
       }
       cursor = next;
@@ -599,11 +482,7 @@ public final class SolrVectorIndex<K extends Serializable> implements VectorInde
    * @throws IncompatibleFormatException when {@code source} is for another embedder, dimension or metric
    */
   public void restore(VectorIndex<K> source) {
-    if (!source.embedderId().equals(embedderId) || source.dimension() != dimension || source.metric() != metric) {
-      throw new IncompatibleFormatException("cannot restore " + source.dimension() + "-d " + source.metric()
-          + " vectors of embedder '" + source.embedderId() + "' into " + where() + " (" + dimension + "-d " + metric
-          + ", embedder '" + embedderId + "')");
-    }
+    meta.checkRestore(source);
     List<IndexItem<K>> items = new ArrayList<>();
     for (K key : source.keys()) {
       Optional<float[]> v = source.vector(key);
