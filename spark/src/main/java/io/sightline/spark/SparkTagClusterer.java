@@ -189,12 +189,47 @@ public final class SparkTagClusterer {
       overallCounts.put(r.getString(0), (int) r.getLong(1));
     }
     int overallPosts = (int) labelled.select("postKey").distinct().count();
+    double[][] centreValues = new double[centres.length][];
+    for (int c = 0; c < centres.length; c++) {
+      centreValues[c] = centres[c].toArray();
+    }
+    double cost = model.summary().trainingCost();
+    int iterations = model.summary().numIter();
+    long millis = (System.nanoTime() - t0) / 1_000_000;
+    return result(dimension, options, k, n, centreValues, images, posts, counts, overallPosts, overallCounts,
+        cost, iterations, millis, skipped);
+  }
+
+  /**
+   * Turns the per-cluster aggregates of a K-means run into the model's result: drops empty
+   * clusters and renumbers the rest, as {@code TagModel.build} does, narrows the centres to
+   * floats and fills in the training report.
+   *
+   * @param dimension vector length (centre values past it are ignored)
+   * @param options the clustering options (init, iteration limit, seed)
+   * @param k clusters asked of K-means
+   * @param n usable stock images
+   * @param centres K-means centres, by cluster number
+   * @param images images per cluster number
+   * @param posts distinct posts per cluster number
+   * @param counts per cluster number: tag to the number of distinct posts carrying it
+   * @param overallPosts distinct posts in the usable stock
+   * @param overallCounts tag to distinct posts over the usable stock
+   * @param cost K-means training cost (sum of squared distances)
+   * @param iterations iterations K-means ran
+   * @param millis training time
+   * @param skipped input rows left out
+   * @return the result
+   */
+  static Result result(int dimension, ClusteringOptions options, int k, int n, double[][] centres, int[] images,
+      int[] posts, List<Map<String, Integer>> counts, int overallPosts, Map<String, Integer> overallCounts,
+      double cost, int iterations, long millis, long skipped) {
     // drop empty clusters and renumber, as TagModel.build does
     List<float[]> kept = new ArrayList<>();
     List<ClusterTags> stats = new ArrayList<>();
     for (int c = 0; c < centres.length; c++) {
       if (images[c] > 0) {
-        double[] d = centres[c].toArray();
+        double[] d = centres[c];
         float[] f = new float[dimension];
         for (int j = 0; j < dimension; j++) {
           f[j] = (float) d[j];
@@ -203,9 +238,6 @@ public final class SparkTagClusterer {
         kept.add(f);
       }
     }
-    double cost = model.summary().trainingCost();
-    int iterations = model.summary().numIter();
-    long millis = (System.nanoTime() - t0) / 1_000_000;
     ClusteringOptions written = options.withClusters(k);
     TrainingReport report = new TrainingReport(ClusteringMethod.KMEANS, written.init(), false, k,
         kept.size(), n, iterations, iterations < options.maxIterations(), List.of(cost), cost, millis,

@@ -98,6 +98,19 @@ class IndexShardsTest {
   }
 
   @Test
+  void oneShardFromATableWithoutPathsHoldsEveryVectorWithoutAttributes(@TempDir Path dir) throws Exception {
+    List<Row> written = IndexShards.of("test/1", Metric.L2).write(table.drop(SparkEmbedding.PATH), dir.toString(), 1);
+    assertThat(written).hasSize(1);
+    assertThat(written.get(0).getInt(0)).isZero();
+    assertThat(written.get(0).getString(1)).endsWith("/shard-00000.hnsw");
+    assertThat(written.get(0).getInt(2)).isEqualTo(N);
+    HnswVectorIndex<String> shard = HnswVectorIndex.load(dir.resolve("shard-00000.hnsw"), String.class, "test/1");
+    assertThat(shard.size()).isEqualTo(N);
+    assertThat(shard.attributes("v7").orElseThrow()).isEmpty();
+    assertThat(shard.vector("v7").orElseThrow()).containsExactly(vectors[7]);
+  }
+
+  @Test
   void mergeKeepsTheGlobalTopK() {
     List<SearchResult<String>> all = new ArrayList<>(List.of(
         new SearchResult<>("a", 0.5f, 0.5f, java.util.Map.of()),

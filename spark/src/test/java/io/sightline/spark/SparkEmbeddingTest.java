@@ -153,6 +153,24 @@ class SparkEmbeddingTest {
     }
   }
 
+  @Test
+  void aTaskThatStopsReadingEarlyStillClosesItsEmbedder() {
+    StructType schema = new StructType().add("id", DataTypes.StringType).add("path", DataTypes.StringType);
+    List<Row> table = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      table.add(RowFactory.create("i" + i, images.get(i).toString()));
+    }
+    CREATED.set(0);
+    CLOSED.set(0);
+    // limit(1): the task takes its first rows and ends without draining the partition, so only the
+    // task-completion listener can close the embedder
+    List<Row> rows = SparkEmbedding.with(CountingEmbedder::new).batchSize(1)
+        .embed(spark.createDataFrame(table, schema).coalesce(1), "id", "path").limit(1).collectAsList();
+    assertThat(rows).hasSize(1);
+    assertThat(CREATED.get()).isEqualTo(1);
+    assertThat(CLOSED.get()).isEqualTo(1);
+  }
+
   /** Fails on images 43 pixels wide, and fails a whole {@code embedAll} batch that holds one. */
   static final class FailsOnWidth43 implements ImageEmbedder {
     private final GlobalDescriptorEmbedder inner = new GlobalDescriptorEmbedder();

@@ -1,11 +1,13 @@
 package io.sightline.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.sightline.tagging.CentreInit;
 import io.sightline.tagging.ClusterTags;
 import io.sightline.tagging.ClusteringOptions;
+import io.sightline.tagging.InsufficientStockException;
 import io.sightline.tagging.StockImage;
 import io.sightline.tagging.Strategy;
 import io.sightline.tagging.TagModel;
@@ -40,6 +42,8 @@ class SparkTagClustererTest {
   @BeforeAll
   static void start() {
     spark = LocalSpark.shared();
+    // PIT runs each test method on its own, so this runs more than once per JVM: start afresh
+    STOCK.clear();
     Random rnd = new Random(3);
     List<Row> rows = new ArrayList<>();
     for (int c = 0; c < 3; c++) {
@@ -109,6 +113,58 @@ class SparkTagClustererTest {
         assertThat(s.tags().get(0).frequency()).isEqualTo(1.0);
       }
     }
+  }
+
+  @Test
+  void withoutAPostColumnEveryImageIsItsOwnPostAndTheReportDescribesTheRun() {
+    long before = System.nanoTime();
+    SparkTagClusterer.Result r = new SparkTagClusterer(EMBEDDER, DIM, options().withMaxIterations(50))
+        .cluster(table.drop("post"));
+    long elapsedMillis = (System.nanoTime() - before) / 1_000_000;
+    assertThat(r.skipped()).isEqualTo(2);
+    assertThat(r.clusters()).hasSize(3);
+    for (ClusterTags ct : r.clusters()) {
+      assertThat(ct.images()).isEqualTo(20);
+      assertThat(ct.posts()).isEqualTo(20);
+      assertThat(ct.counts()).containsEntry("photo", 5);
+    }
+    assertThat(r.clusters()).extracting(ClusterTags::cluster).containsExactly(0, 1, 2);
+    assertThat(r.overall().images()).isEqualTo(60);
+    assertThat(r.overall().posts()).isEqualTo(60);
+    assertThat(r.overall().counts()).containsEntry("photo", 15).containsEntry("cat", 20).containsEntry("animal", 16);
+    assertThat(r.centres()).hasDimensions(3, DIM);
+    assertThat(r.report().requestedClusters()).isEqualTo(3);
+    assertThat(r.report().clusters()).isEqualTo(3);
+    assertThat(r.report().stockImages()).isEqualTo(60);
+    assertThat(r.report().iterations()).isBetween(1, 49);
+    assertThat(r.report().converged()).isTrue();
+    assertThat(r.report().seed()).isEqualTo(5L);
+    assertThat(r.report().millis()).isBetween(0L, elapsedMillis);
+  }
+
+  @Test
+  void tooLittleUsableStockIsInsufficientStock() {
+    StructType schema = new StructType()
+        .add("id", DataTypes.StringType)
+        .add("vector", DataTypes.createArrayType(DataTypes.FloatType))
+        .add("tags", DataTypes.createArrayType(DataTypes.StringType));
+    List<Row> three = List.of(
+        RowFactory.create("a", new Float[] {1f, 0f}, new String[] {"x"}),
+        RowFactory.create("b", new Float[] {0f, 1f}, new String[] {"y"}),
+        RowFactory.create("c", new Float[] {-1f, 0f}, new String[] {"z"}),
+        RowFactory.create("d", new Float[] {0f, Float.NaN}, new String[] {"z"}));
+    Dataset<Row> small = spark.createDataFrame(three, schema).coalesce(1);
+    ClusteringOptions o = options();
+    SparkTagClusterer.Result exact = new SparkTagClusterer(EMBEDDER, 2, o.withClusters(3)).cluster(small);
+    assertThat(exact.report().stockImages()).isEqualTo(3);
+    assertThat(exact.skipped()).isEqualTo(1);
+    assertThatThrownBy(() -> new SparkTagClusterer(EMBEDDER, 2, o.withClusters(4)).cluster(small))
+        .isInstanceOf(InsufficientStockException.class).hasMessage("cannot make 4 clusters from 3 stock images");
+    Dataset<Row> unusable = spark.createDataFrame(List.of(
+        RowFactory.create("a", null, new String[] {"x"}),
+        RowFactory.create("b", new Float[] {0f, 1f}, new String[] {" "})), schema);
+    assertThatThrownBy(() -> new SparkTagClusterer(EMBEDDER, 2, o).cluster(unusable))
+        .isInstanceOf(InsufficientStockException.class).hasMessage("the stock has no usable row (vector + tag)");
   }
 
   @Test
