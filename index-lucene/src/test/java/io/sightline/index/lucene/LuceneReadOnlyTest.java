@@ -85,12 +85,36 @@ class LuceneReadOnlyTest {
       LuceneVectorIndex<String> reader = LuceneVectorIndex.openReadOnly(dir, 8, Metric.L2, "e-v1");
       reader.close();
       reader.close(); // harmless
-      assertThatThrownBy(reader::size).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+      assertThatThrownBy(reader::size).isInstanceOf(IllegalStateException.class)
+          .hasMessage(dir + ": index is closed");
       writer.add("b", vector(r));
       assertThat(writer.size()).isEqualTo(2);
     }
     try (LuceneVectorIndex<String> again = LuceneVectorIndex.openReadOnly(dir, 8, Metric.L2, "e-v1")) {
       assertThat(again.keys()).containsExactlyInAnyOrder("a", "b");
+    }
+  }
+
+  @Test
+  void aWritersClosedIndexNamesItselfAndBadKeysAndDimensionsAreRefused() {
+    Path dir = tmp.resolve("w");
+    LuceneVectorIndex<String> w = LuceneVectorIndex.open(dir, 8, Metric.COSINE, "e-v1");
+    assertThat(w.path()).isEqualTo(dir);
+    assertThatThrownBy(() -> w.add(null, vector(new Random(6)))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("id must not be null");
+    assertThat(w.remove(null)).isFalse();
+    assertThat(w.size()).isZero();
+    w.close();
+    assertThatThrownBy(w::size).isInstanceOf(IllegalStateException.class).hasMessage(dir + ": index is closed");
+    assertThatThrownBy(() -> LuceneVectorIndex.open(tmp.resolve("d0"), 0, Metric.COSINE, "e-v1"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1..1024");
+    assertThatThrownBy(() -> LuceneVectorIndex.open(tmp.resolve("d1025"), 1025, Metric.COSINE, "e-v1"))
+        .isInstanceOf(IllegalArgumentException.class);
+    try (LuceneVectorIndex<String> one = LuceneVectorIndex.open(tmp.resolve("d1"), 1, Metric.L2, "e-v1");
+         LuceneVectorIndex<String> max = LuceneVectorIndex.open(tmp.resolve("dmax"), 1024, Metric.L2, "e-v1")) {
+      one.add("a", new float[] {2f});
+      assertThat(one.size()).isEqualTo(1);
+      assertThat(max.dimension()).isEqualTo(1024);
     }
   }
 
