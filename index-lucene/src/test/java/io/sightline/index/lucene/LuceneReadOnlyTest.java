@@ -24,11 +24,7 @@ class LuceneReadOnlyTest {
   Path tmp;
 
   private static float[] vector(Random r) {
-    float[] v = new float[8];
-    for (int j = 0; j < v.length; j++) {
-      v[j] = (float) r.nextGaussian();
-    }
-    return v;
+    return LuceneVectorIndexTest.randomVector(r, 8);
   }
 
   @Test
