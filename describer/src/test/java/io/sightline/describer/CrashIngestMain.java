@@ -9,7 +9,8 @@ import java.util.Random;
 
 /**
  * Child process of {@link CrashSafetyTest}: adds references one by one (each its own transaction)
- * and prints "committed ID" after each add returns, until it is killed.
+ * and prints "committed ID" after each add returns, until it is killed; with "lucene" the store
+ * keeps its vectors in an on-disk Lucene index ({@link #vectorsOf}).
  */
 public final class CrashIngestMain {
   private CrashIngestMain() {}
@@ -22,7 +23,10 @@ public final class CrashIngestMain {
     }
     DictionaryEntityExtractor dict = DictionaryEntityExtractor.of(List.of("Peru", "Japan", "flag"));
     Random rnd = new Random(1);
-    try (ReferenceStore store = ReferenceStore.builder().directory(dir).extractor(dict).build()) {
+    // "lucene": the vectors go to an on-disk Lucene index beside the folder (issue 21)
+    boolean lucene = args.length > 1 && args[1].equals("lucene");
+    try (ReferenceStore store = ReferenceStore.builder().directory(dir).extractor(dict)
+        .vectorIndex(lucene ? io.sightline.index.lucene.LuceneVectorIndex.factory(vectorsOf(dir)) : null).build()) {
       for (int i = 0; ; i++) {
         float[] v = new float[store.embedder().dimension()];
         for (int k = 0; k < v.length; k++) {
@@ -37,6 +41,11 @@ public final class CrashIngestMain {
         System.out.flush();
       }
     }
+  }
+
+  /** @return the Lucene index folder of a store folder in "lucene" mode */
+  static Path vectorsOf(Path dir) {
+    return dir.resolveSibling(dir.getFileName() + "-vectors");
   }
 
   /**
