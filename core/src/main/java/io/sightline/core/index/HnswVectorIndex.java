@@ -32,7 +32,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * candidate list until {@code k} results pass the filter or the index is exhausted.
  *
  * <p>Thread-safe: any number of threads may search while others add or remove (hnswlib locks
- * per node); growing and saving briefly block everyone.
+ * per node); growing the graph's capacity briefly blocks everyone. {@link #save} blocks adds and
+ * removes until the file is written (at 1M vectors, seconds) but not searches.
  *
  * <p>Files are written with {@link ChecksummedFile} (format version, embedder id, CRC32C,
  * atomic replace). Loading restricts Java deserialization to JDK, hnswlib and the key class, so a
@@ -89,7 +90,14 @@ public final class HnswVectorIndex<K extends Serializable> extends AbstractVecto
     }
   }
 
+  /** Searches and single mutations share it; a resize of the graph's arrays takes it exclusively. */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  /**
+   * Mutations share it; {@link #save} takes it exclusively, so a save sees no change half made
+   * while searches (which do not take it) go on during the file write.
+   */
+  private final ReentrantReadWriteLock mutations = new ReentrantReadWriteLock();
+  private volatile boolean writingFile;
   private final int m;
   private final int efConstruction;
   private volatile int ef;
@@ -161,6 +169,15 @@ public final class HnswVectorIndex<K extends Serializable> extends AbstractVecto
   }
 
   private void insert(Entry<K> e) {
+    mutations.readLock().lock();
+    try {
+      insertLocked(e);
+    } finally {
+      mutations.readLock().unlock();
+    }
+  }
+
+  private void insertLocked(Entry<K> e) {
     while (true) {
       int capacity;
       lock.readLock().lock();
@@ -233,11 +250,13 @@ public final class HnswVectorIndex<K extends Serializable> extends AbstractVecto
 
   @Override
   public boolean remove(K id) {
+    mutations.readLock().lock();
     lock.readLock().lock();
     try {
       return hnsw.remove(id, VERSIONS.incrementAndGet());
     } finally {
       lock.readLock().unlock();
+      mutations.readLock().unlock();
     }
   }
 
@@ -320,7 +339,11 @@ public final class HnswVectorIndex<K extends Serializable> extends AbstractVecto
 
   @Override
   public void save(Path path) {
-    lock.writeLock().lock();
+    // no mutation runs while the graph is serialised (it would tear the file); searches go on:
+    // they only read the graph, and hnswlib's serialisation takes no lock of its own
+    mutations.writeLock().lock();
+    lock.readLock().lock();
+    writingFile = true;
     try {
       ChecksummedFile.write(path, new ChecksummedFile.Header(KIND, FORMAT_VERSION, embedderId), out -> {
         out.writeUTF(metric.name());
@@ -339,8 +362,15 @@ public final class HnswVectorIndex<K extends Serializable> extends AbstractVecto
         });
       });
     } finally {
-      lock.writeLock().unlock();
+      writingFile = false;
+      lock.readLock().unlock();
+      mutations.writeLock().unlock();
     }
+  }
+
+  /** @return whether a {@link #save} holds its locks and is writing the file now (for tests) */
+  boolean saving() {
+    return writingFile;
   }
 
   /**

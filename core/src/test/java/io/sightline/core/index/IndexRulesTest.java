@@ -449,4 +449,49 @@ class IndexRulesTest {
       other.shutdownNow();
     }
   }
+
+  @Test
+  void searchesRunWhileASaveWritesTheFileAndWritesWaitForIt() throws Exception {
+    java.util.Random r = new java.util.Random(3);
+    HnswVectorIndex<String> h =
+        HnswVectorIndex.builder().dimension(16).metric(Metric.COSINE).embedderId("e/1").m(8).efConstruction(16).build();
+    List<IndexItem<String>> items = new java.util.ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      float[] x = new float[16];
+      for (int j = 0; j < x.length; j++) {
+        x[j] = (float) r.nextGaussian();
+      }
+      items.add(new IndexItem<>("k" + i, x, Map.of()));
+    }
+    h.addAll(items);
+    float[] q = items.get(7).vector();
+    java.util.concurrent.ExecutorService saver = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      int searchedDuringSave = 0;
+      for (int round = 0; round < 20 && searchedDuringSave == 0; round++) {
+        java.util.concurrent.Future<?> save = saver.submit(() -> h.save(dir.resolve("during.idx")));
+        while (!h.saving() && !save.isDone()) {
+          Thread.onSpinWait();
+        }
+        // a search started while the file is being written returns before the save ends
+        if (h.saving() && h.search(q, 1).get(0).id().equals("k7") && h.saving()) {
+          searchedDuringSave++;
+        }
+        save.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      assertThat(searchedDuringSave).as("a search completed while a save was writing").isEqualTo(1);
+
+      // an add waits for the save: when it returns, the save is over
+      java.util.concurrent.Future<?> save = saver.submit(() -> h.save(dir.resolve("during.idx")));
+      while (!h.saving() && !save.isDone()) {
+        Thread.onSpinWait();
+      }
+      h.add("late", q);
+      assertThat(h.saving()).isFalse();
+      save.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(HnswVectorIndex.load(dir.resolve("during.idx"), String.class, "e/1").size()).isEqualTo(20_000);
+    } finally {
+      saver.shutdownNow();
+    }
+  }
 }
