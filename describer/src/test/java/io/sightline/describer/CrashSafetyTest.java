@@ -21,24 +21,7 @@ class CrashSafetyTest {
   @Test
   void aKilledIngestLosesNoCommittedRecord() throws Exception {
     Path dir = tmp.resolve("db");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        CrashIngestMain.class.getName(), dir.toString())
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    List<String> committed = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.startsWith("committed ")) {
-          committed.add(line.substring(10));
-          if (committed.size() >= 60) {
-            break;
-          }
-        }
-      }
-      p.destroyForcibly(); // SIGKILL: no shutdown hook, no index save
-      p.waitFor();
-    }
+    List<String> committed = ingestThenKill(dir, null, 60);
     assertThat(committed).hasSizeGreaterThanOrEqualTo(60);
     DictionaryEntityExtractor dict = DictionaryEntityExtractor.of(List.of("Peru", "Japan", "flag"));
     try (ReferenceStore store = ReferenceStore.builder().directory(dir).extractor(dict).build()) {
@@ -63,24 +46,8 @@ class CrashSafetyTest {
   @Test
   void aKilledIngestOnALuceneIndexLosesNoCommittedRecordAndTheIndexCatchesUp() throws Exception {
     Path dir = tmp.resolve("lucene");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        CrashIngestMain.class.getName(), dir.toString(), "lucene")
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    List<String> committed = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.startsWith("committed ")) {
-          committed.add(line.substring(10));
-          if (committed.size() >= 40) {
-            break;
-          }
-        }
-      }
-      p.destroyForcibly(); // SIGKILL mid-write: Lucene's write.lock is left behind, commits may lag the database
-      p.waitFor();
-    }
+    // killed mid-write: Lucene's commits may lag the database's
+    List<String> committed = ingestThenKill(dir, "lucene", 40);
     assertThat(committed).hasSizeGreaterThanOrEqualTo(40);
     DictionaryEntityExtractor dict = DictionaryEntityExtractor.of(List.of("Peru", "Japan", "flag"));
     try (ReferenceStore store = ReferenceStore.builder().directory(dir).extractor(dict)
@@ -102,24 +69,11 @@ class CrashSafetyTest {
   @Test
   void aKilledImageIngestLeavesTheInstanceIndexInStepWithTheDatabase() throws Exception {
     Path dir = tmp.resolve("hybrid");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        CrashIngestMain.class.getName(), dir.toString(), "images")
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    // killed possibly between the instance index's write and the commit
     Map<String, String> committed = new java.util.LinkedHashMap<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.startsWith("committed ")) {
-          String[] f = line.split(" ");
-          committed.put(f[1], f[2]);
-          if (committed.size() >= 12) {
-            break;
-          }
-        }
-      }
-      p.destroyForcibly(); // SIGKILL, possibly between the instance index's write and the commit
-      p.waitFor();
+    for (String line : ingestThenKill(dir, "images", 12)) {
+      String[] f = line.split(" ");
+      committed.put(f[0], f[1]);
     }
     assertThat(committed).hasSizeGreaterThanOrEqualTo(12);
     DictionaryEntityExtractor dict = DictionaryEntityExtractor.of(List.of("flag"));
@@ -137,5 +91,32 @@ class CrashSafetyTest {
           "generated:999", Origin.USER);
       assertThat(store.instanceImageCount()).isEqualTo(keys.size() + 1);
     }
+  }
+
+  /**
+   * Runs {@link CrashIngestMain} on {@code dir} (with {@code mode}, or none), reads the text after
+   * "committed " of each line it prints until {@code n} were read, then kills it with SIGKILL (no
+   * shutdown hook, no index save; possibly in the middle of a write).
+   */
+  private static List<String> ingestThenKill(Path dir, String mode, int n) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        CrashIngestMain.class.getName(), dir.toString()));
+    if (mode != null) {
+      cmd.add(mode);
+    }
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    List<String> committed = new ArrayList<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null && committed.size() < n) {
+        if (line.startsWith("committed ")) {
+          committed.add(line.substring(10));
+        }
+      }
+      p.destroyForcibly();
+      p.waitFor();
+    }
+    return committed;
   }
 }
