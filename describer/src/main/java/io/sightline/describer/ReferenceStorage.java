@@ -333,12 +333,7 @@ final class ReferenceStorage {
       return null;
     }
     try {
-      if (idx.dimension() != embedder.dimension() || idx.metric() != Metric.COSINE
-          || !embedder.id().equals(idx.embedderId())) {
-        throw new IncompatibleFormatException(where() + ": the vector index " + idx + " holds " + idx.dimension()
-            + "-d " + idx.metric() + " vectors of embedder " + idx.embedderId() + "; this store needs "
-            + embedder.dimension() + "-d COSINE vectors of " + embedder.id());
-      }
+      VectorIndexFactory.requireMatching(idx, embedder.dimension(), Metric.COSINE, embedder.id(), where());
       if (!readOnly) {
         catchUp(idx);
         return idx;

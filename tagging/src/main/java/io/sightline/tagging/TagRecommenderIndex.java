@@ -1,10 +1,10 @@
 package io.sightline.tagging;
 
-import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.index.HnswVectorIndex;
 import io.sightline.core.index.IndexItem;
 import io.sightline.core.index.Metric;
 import io.sightline.core.index.VectorIndex;
+import io.sightline.core.index.VectorIndexFactory;
 import io.sightline.core.index.Vectors;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -126,12 +126,8 @@ final class TagRecommenderIndex {
   record Difference(List<String> extra, List<IndexItem<String>> stale) {}
 
   private Difference compare(VectorIndex<String> idx, TagStock.Snapshot snap) {
-    if (idx.dimension() != state.dimension || idx.metric() != Metric.COSINE
-        || !state.embedderId.equals(idx.embedderId())) {
-      throw new IncompatibleFormatException("the neighbour index " + idx + " holds " + idx.dimension() + "-d "
-          + idx.metric() + " vectors of embedder " + idx.embedderId() + "; this stock needs " + state.dimension
-          + "-d COSINE vectors of " + state.embedderId);
-    }
+    VectorIndexFactory.requireMatching(idx, state.dimension, Metric.COSINE, state.embedderId,
+        "tag stock " + (state.directory != null ? state.directory : "in memory"));
     Set<String> ids = new HashSet<>();
     for (TagModel.Row r : snap.rows()) {
       ids.add(r.id());

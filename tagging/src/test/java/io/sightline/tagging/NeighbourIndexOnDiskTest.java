@@ -182,9 +182,7 @@ class NeighbourIndexOnDiskTest {
     ReadOnlyCounting disk = new ReadOnlyCounting();
     Path m = dir.resolve("m");
     float[] q = Blobs.near(1, D, new Random(8), 0.05);
-    try (TagRecommender writer = builder(m).neighbourIndex(disk).build()) {
-      writer.addStock(Blobs.stock(10, D, 3));
-      writer.train();
+    try (TagRecommender writer = trainedWriter(m, disk)) {
       TagSuggestion w = writer.suggestVector(q);
       try (TagRecommender reader = builder(m).neighbourIndex(disk).readOnly(true).build()) {
         TagSuggestion s = reader.suggestVector(q);
@@ -202,9 +200,7 @@ class NeighbourIndexOnDiskTest {
     Path m = dir.resolve("m");
     float[] q = Blobs.near(1, D, new Random(8), 0.05);
     TagSuggestion w;
-    try (TagRecommender writer = builder(m).neighbourIndex(disk).build()) {
-      writer.addStock(Blobs.stock(10, D, 3));
-      writer.train();
+    try (TagRecommender writer = trainedWriter(m, disk)) {
       w = writer.suggestVector(q);
     }
     // the writer stopped before writing these neighbours to the index
@@ -225,9 +221,7 @@ class NeighbourIndexOnDiskTest {
     Counting disk = new Counting();
     Path m = dir.resolve("m");
     float[] q = Blobs.near(1, D, new Random(8), 0.05);
-    try (TagRecommender writer = builder(m).neighbourIndex(disk).build()) {
-      writer.addStock(Blobs.stock(10, D, 3));
-      writer.train();
+    try (TagRecommender writer = trainedWriter(m, disk)) {
       TagSuggestion w = writer.suggestVector(q);
       // the writer holds the Lucene directory; a read-only opening must not try to take it
       try (TagRecommender reader = builder(m).neighbourIndex(disk).readOnly(true).build()) {
@@ -237,6 +231,14 @@ class NeighbourIndexOnDiskTest {
       }
       assertThat(disk.opened).isEqualTo(1);
     }
+  }
+
+  /** A writing recommender on {@code factory} with 30 stock images in three blobs, trained. */
+  private TagRecommender trainedWriter(Path model, VectorIndexFactory factory) {
+    TagRecommender writer = builder(model).neighbourIndex(factory).build();
+    writer.addStock(Blobs.stock(10, D, 3));
+    writer.train();
+    return writer;
   }
 
   private static Set<String> ids(TagSuggestion s) {

@@ -40,4 +40,26 @@ public interface VectorIndexFactory {
   default java.util.Optional<VectorIndex<String>> openReadOnly(int dimension, Metric metric, String embedderId) {
     return java.util.Optional.empty();
   }
+
+  /**
+   * Checks that an index a factory returned is the one a store asked for; a factory that ignores
+   * its arguments (or opens another store's directory) is refused before anything is read or written.
+   *
+   * @param idx the index from {@link #open} or {@link #openReadOnly}
+   * @param dimension the vector length asked for
+   * @param metric the metric asked for
+   * @param embedderId the embedder id asked for
+   * @param where the store, for the message
+   * @return {@code idx}
+   * @throws io.sightline.core.IncompatibleFormatException when any of the three differs
+   */
+  static VectorIndex<String> requireMatching(VectorIndex<String> idx, int dimension, Metric metric, String embedderId,
+      String where) {
+    if (idx.dimension() != dimension || idx.metric() != metric || !embedderId.equals(idx.embedderId())) {
+      throw new io.sightline.core.IncompatibleFormatException(where + ": the vector index " + idx + " holds "
+          + idx.dimension() + "-d " + idx.metric() + " vectors of embedder " + idx.embedderId() + "; it needs "
+          + dimension + "-d " + metric + " vectors of " + embedderId);
+    }
+    return idx;
+  }
 }

@@ -257,6 +257,22 @@ class InstanceIndexRulesTest {
     return f;
   }
 
+  /** A vocabulary file of one word whose projection is whole, with {@code medians} medians (64 fit). */
+  Path oneWordVocabularyWithMedians(int medians) {
+    return file(out -> {
+      out.writeInt(D);
+      out.writeInt(64);
+      shorts(out, D);
+      out.writeInt(1);
+      shorts(out, D);
+      out.writeInt(64 * D);
+      for (int i = 0; i < 64 * D; i++) {
+        out.writeFloat(0);
+      }
+      shorts(out, medians);
+    });
+  }
+
   static void shorts(DataOutputStream out, int n) throws IOException {
     out.writeInt(n);
     for (int i = 0; i < n; i++) {
@@ -359,32 +375,10 @@ class InstanceIndexRulesTest {
     });
     assertThatThrownBy(() -> VisualVocabulary.read(longProjection)).isInstanceOf(StoreException.class)
         .hasMessageContaining("out of range");
-    Path badMedians = file(out -> {
-      out.writeInt(D);
-      out.writeInt(64);
-      shorts(out, D);
-      out.writeInt(1);
-      shorts(out, D);
-      out.writeInt(64 * D);
-      for (int i = 0; i < 64 * D; i++) {
-        out.writeFloat(0);
-      }
-      shorts(out, 63);
-    });
+    Path badMedians = oneWordVocabularyWithMedians(63);
     assertThatThrownBy(() -> VisualVocabulary.read(badMedians)).isInstanceOf(StoreException.class)
         .hasMessageContaining("medians do not match 1 words");
-    Path ok = file(out -> {
-      out.writeInt(D);
-      out.writeInt(64);
-      shorts(out, D);
-      out.writeInt(1);
-      shorts(out, D);
-      out.writeInt(64 * D);
-      for (int i = 0; i < 64 * D; i++) {
-        out.writeFloat(0);
-      }
-      shorts(out, 64);
-    });
+    Path ok = oneWordVocabularyWithMedians(64);
     assertThat(VisualVocabulary.read(ok).size()).isEqualTo(1);
   }
 
