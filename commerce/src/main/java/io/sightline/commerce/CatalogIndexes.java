@@ -6,6 +6,8 @@ import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.core.index.HnswVectorIndex;
 import io.sightline.core.index.IndexItem;
 import io.sightline.core.index.Metric;
+import io.sightline.core.index.VectorIndex;
+import io.sightline.core.index.VectorIndexFactory;
 import io.sightline.core.index.Vectors;
 import io.sightline.core.store.Database;
 import io.sightline.core.store.IndexGeneration;
@@ -63,15 +65,40 @@ final class CatalogIndexes {
     return dir.resolve(segment.label() + ".hnsw");
   }
 
-  /** Opens (or rebuilds) both segment indexes; see the class comment. */
-  static Map<Intent, HnswVectorIndex<String>> open(Path dir, Database db, Map<Intent, ImageEmbedder> embedders,
-      int m, int efConstruction, int ef, boolean readOnly) {
+  /**
+   * Opens (or rebuilds) both segment indexes; see the class comment. A segment with a factory
+   * gets the factory's index, brought up to the database ({@link CatalogFactoryIndexes}).
+   */
+  static Map<Intent, VectorIndex<String>> open(Path dir, Database db, Map<Intent, ImageEmbedder> embedders,
+      Map<Intent, VectorIndexFactory> factories, int m, int efConstruction, int ef, boolean readOnly) {
     long generation = db.transaction(CatalogIndexes::generation);
-    Map<Intent, HnswVectorIndex<String>> out = new EnumMap<>(Intent.class);
-    for (Intent s : ProductCatalog.SEGMENTS) {
-      out.put(s, openSegment(dir, db, s, embedders.get(s), generation, m, efConstruction, ef, readOnly));
+    Map<Intent, VectorIndex<String>> out = new EnumMap<>(Intent.class);
+    try {
+      for (Intent s : ProductCatalog.SEGMENTS) {
+        VectorIndexFactory f = factories.get(s);
+        VectorIndex<String> idx = f == null ? null
+            : CatalogFactoryIndexes.open(dir, db, s, embedders.get(s), f, generation, readOnly);
+        if (idx == null && f != null) {
+          // read-only beside a writer whose index does not hold the database's state yet
+          idx = inHeap(db, s, embedders.get(s), m, efConstruction, ef, null, "not usable read-only");
+        }
+        out.put(s, idx != null ? idx
+            : openSegment(dir, db, s, embedders.get(s), generation, m, efConstruction, ef, readOnly));
+      }
+    } catch (RuntimeException e) {
+      out.values().forEach(VectorIndex::close);
+      throw e;
     }
     return out;
+  }
+
+  /** @return an in-heap index of the segment's stored vectors (never saved) */
+  static HnswVectorIndex<String> inHeap(Database db, Intent s, ImageEmbedder e, int m, int efConstruction, int ef,
+      Path file, String why) {
+    HnswVectorIndex<String> idx = HnswVectorIndex.builder().dimension(e.dimension()).embedderId(e.id())
+        .metric(Metric.COSINE).m(m).efConstruction(efConstruction).ef(ef).build();
+    idx.addAll(storedItems(db, s, file, why));
+    return idx;
   }
 
   private static HnswVectorIndex<String> openSegment(Path dir, Database db, Intent s, ImageEmbedder e, long generation,
@@ -85,10 +112,7 @@ final class CatalogIndexes {
     }
     if (dir == null) {
       // in memory: the index holds what the database holds, and is never saved
-      HnswVectorIndex<String> idx = HnswVectorIndex.builder().dimension(e.dimension()).embedderId(e.id())
-          .metric(Metric.COSINE).m(m).efConstruction(efConstruction).ef(ef).build();
-      idx.addAll(storedItems(db, s, null, "in memory"));
-      return idx;
+      return inHeap(db, s, e, m, efConstruction, ef, null, "in memory");
     }
     Path file = file(dir, s);
     OptionalLong saved = IndexGeneration.read(file);
@@ -168,7 +192,7 @@ final class CatalogIndexes {
    *
    * @return what disagrees, or null when the file fits
    */
-  private static String disagreement(Database db, Intent s, HnswVectorIndex<String> idx) {
+  static String disagreement(Database db, Intent s, VectorIndex<String> idx) {
     return db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM commerce_products WHERE segment = ?)"
           + " + (SELECT COUNT(*) FROM commerce_images WHERE segment = ?)")) {
@@ -229,7 +253,7 @@ final class CatalogIndexes {
     return n;
   }
 
-  private static List<IndexItem<String>> storedItems(Database db, Intent s, Path file, String why) {
+  static List<IndexItem<String>> storedItems(Database db, Intent s, Path file, String why) {
     return db.transaction(c -> {
       List<IndexItem<String>> items = new ArrayList<>();
       List<String> without = new ArrayList<>();
@@ -320,15 +344,21 @@ final class CatalogIndexes {
    * Makes the segment files reflect a committed write, then records the generation beside every
    * segment's file; called after the commit of that generation. A segment the write changed gets
    * its changes appended to its log ({@link SegmentLog}); it is saved whole when it has no file
-   * yet or when its log has grown past a quarter of the file (the log is then emptied). Nothing for
-   * an in-memory catalog ({@code dir} null).
+   * yet or when its log has grown past a quarter of the file (the log is then emptied). A segment
+   * on a factory-made index has its changes committed by that index already and only records the
+   * generation. Nothing for an in-memory catalog ({@code dir} null).
    */
-  static void save(Path dir, Map<Intent, HnswVectorIndex<String>> indexes, Delta delta, long generation,
-      java.util.function.Consumer<String> step) {
+  static void save(Path dir, Map<Intent, VectorIndex<String>> indexes, Set<Intent> onFactoryIndex, Delta delta,
+      long generation, java.util.function.Consumer<String> step) {
     if (dir == null) {
       return; // an in-memory catalog has no files
     }
     for (Intent s : ProductCatalog.SEGMENTS) {
+      if (onFactoryIndex.contains(s)) {
+        IndexGeneration.write(CatalogFactoryIndexes.marker(dir, s), generation);
+        step.accept("generation " + s.label());
+        continue;
+      }
       Path file = file(dir, s);
       Path log = SegmentLog.of(file);
       List<SegmentLog.Op> ops = delta.ops(s);

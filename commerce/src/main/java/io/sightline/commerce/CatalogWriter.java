@@ -5,6 +5,7 @@ import io.sightline.core.ProgressListener;
 import io.sightline.core.SightlineException;
 import io.sightline.core.StoreException;
 import io.sightline.core.index.HnswVectorIndex;
+import io.sightline.core.index.VectorIndex;
 import io.sightline.core.index.IndexItem;
 import io.sightline.core.instance.LocalFeatureSet;
 import java.awt.image.BufferedImage;
@@ -318,7 +319,7 @@ final class CatalogWriter {
     // 3. the index files (changes appended to their logs), each followed by the generation it
     // reflects; a crash before this ends leaves a file behind the database, which the next open
     // rebuilds from the stored vectors
-    CatalogIndexes.save(cat.dir, cat.indexes, delta, generation, step);
+    CatalogIndexes.save(cat.dir, cat.indexes, cat.onFactoryIndex, delta, generation, step);
     List<String> withoutLocal = new ArrayList<>();
     if (cat.instances != null) {
       for (CatalogEntry e : valid) {
@@ -375,7 +376,7 @@ final class CatalogWriter {
   /** Removes a product's additional images from both in-memory indexes, recording each in {@code delta}. */
   private void removeAdditionalImages(String id, CatalogIndexes.Delta delta) {
     for (Intent s : SEGMENTS) {
-      HnswVectorIndex<String> idx = cat.indexes.get(s);
+      VectorIndex<String> idx = cat.indexes.get(s);
       for (int n = 1; n <= CatalogEntry.MAX_ADDITIONAL_IMAGES; n++) {
         String key = CatalogIndexes.imageKey(id, n);
         if (idx.remove(key)) {
@@ -385,12 +386,15 @@ final class CatalogWriter {
     }
   }
 
-  /** Inserts into the HNSW graph from {@code indexThreads} threads (hnswlib supports concurrent inserts). */
-  private void addParallel(HnswVectorIndex<String> idx, List<IndexItem<String>> items) {
+  /**
+   * Inserts into an HNSW graph from {@code indexThreads} threads (hnswlib supports concurrent
+   * inserts); another index (one from a factory) takes the batch at once, as one commit.
+   */
+  private void addParallel(VectorIndex<String> idx, List<IndexItem<String>> items) {
     if (items.isEmpty()) {
       return;
     }
-    if (cat.indexThreads < 2 || items.size() < 2_000) {
+    if (!(idx instanceof HnswVectorIndex) || cat.indexThreads < 2 || items.size() < 2_000) {
       idx.addAll(items);
       return;
     }
@@ -464,7 +468,7 @@ final class CatalogWriter {
       }
     }
     step.accept("indexed");
-    CatalogIndexes.save(cat.dir, cat.indexes, delta, generation, step);
+    CatalogIndexes.save(cat.dir, cat.indexes, cat.onFactoryIndex, delta, generation, step);
     LOG.info("catalog {}: {} products removed", cat.where(), removed.size());
     return removed;
   }

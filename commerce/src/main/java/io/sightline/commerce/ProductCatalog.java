@@ -9,7 +9,8 @@ import io.sightline.core.StoreException;
 import io.sightline.core.embed.GlobalDescriptorEmbedder;
 import io.sightline.core.embed.ImageEmbedder;
 import io.sightline.core.image.ImageLoader;
-import io.sightline.core.index.HnswVectorIndex;
+import io.sightline.core.index.VectorIndex;
+import io.sightline.core.index.VectorIndexFactory;
 import io.sightline.core.index.SearchResult;
 import io.sightline.core.instance.InstanceMatch;
 import io.sightline.core.instance.LocalFeatureSet;
@@ -115,7 +116,9 @@ public final class ProductCatalog implements AutoCloseable {
   /** Reads of product rows. */
   private final CatalogRows rows;
   final Map<Intent, ImageEmbedder> embedders;
-  final Map<Intent, HnswVectorIndex<String>> indexes;
+  final Map<Intent, VectorIndex<String>> indexes;
+  /** Segments kept in an index from a {@link Builder#vectorIndex factory} rather than an HNSW file. */
+  final Set<Intent> onFactoryIndex;
   final Set<String> knownCategories;
   final ImageLoader loader;
   final int indexThreads;
@@ -152,16 +155,32 @@ public final class ProductCatalog implements AutoCloseable {
       this.db = Database.openFile(dir, "catalog", readOnly ? Database.Access.READ : Database.Access.WRITE);
     }
     this.rows = new CatalogRows(db);
+    CatalogSettings settings = new CatalogSettings(where(), db, rows, readOnly);
     try {
       db.ensureSchema(COMPONENT, MIGRATIONS);
-      CatalogSettings settings = new CatalogSettings(where(), db, rows, readOnly);
       settings.checkEmbedders(embedders);
-      this.indexes = CatalogIndexes.open(dir, db, embedders, b.m, b.efConstruction, b.ef, readOnly);
+      Map<Intent, VectorIndexFactory> factories = new EnumMap<>(Intent.class);
+      if (b.vectorIndexes != null) {
+        for (Intent s : SEGMENTS) {
+          VectorIndexFactory f = b.vectorIndexes.apply(s);
+          if (f != null) {
+            factories.put(s, f);
+          }
+        }
+      }
+      this.onFactoryIndex = Set.copyOf(factories.keySet());
+      this.indexes = CatalogIndexes.open(dir, db, embedders, factories, b.m, b.efConstruction, b.ef, readOnly);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    try {
       this.matcher = settings.resolveMatcher(b.matcher);
       this.instances = matcher.usesInstances() ? CatalogInstances.open(dir, rows::instanceIds, readOnly) : null;
       this.mainObjectCrop = settings.resolveCrop(b.mainObjectCrop);
       this.writer = new CatalogWriter(this);
     } catch (RuntimeException e) {
+      indexes.values().forEach(VectorIndex::close);
       db.close();
       throw e;
     }
@@ -279,7 +298,7 @@ public final class ProductCatalog implements AutoCloseable {
    * @param segment {@link Intent#APPAREL} or {@link Intent#OTHER_COMMODITY}
    * @return the vector index of that segment
    */
-  HnswVectorIndex<String> index(Intent segment) {
+  VectorIndex<String> index(Intent segment) {
     return indexes.get(checkSegment(segment));
   }
 
@@ -351,7 +370,7 @@ public final class ProductCatalog implements AutoCloseable {
    * @return hits, closest first (distance = cosine distance 1 - cos, in [0, 2])
    */
   public List<SearchResult<String>> search(Intent segment, float[] vector, int k, ProductFilter filter) {
-    HnswVectorIndex<String> idx = index(segment);
+    VectorIndex<String> idx = index(segment);
     int want = k;
     while (true) {
       List<SearchResult<String>> hits = filter == null ? idx.search(vector, want)
@@ -531,7 +550,12 @@ public final class ProductCatalog implements AutoCloseable {
         instances.close();
       }
     } finally {
-      db.close();
+      try {
+        // a factory-made index commits every write itself; closing releases its files and lock
+        indexes.values().forEach(VectorIndex::close);
+      } finally {
+        db.close();
+      }
     }
   }
 
@@ -550,8 +574,32 @@ public final class ProductCatalog implements AutoCloseable {
     private Boolean mainObjectCrop;
     private boolean inMemory;
     private boolean readOnly;
+    private java.util.function.Function<Intent, VectorIndexFactory> vectorIndexes;
 
     private Builder() {}
+
+    /**
+     * Where each segment's vectors are searched. Default: an HNSW index in the heap, saved to
+     * {@code apparel.hnsw} and {@code other-commodity.hnsw} in the catalog folder, each write
+     * appended to the file's log. A factory opening an on-disk index, e.g.
+     * {@code segment -> LuceneVectorIndex.factory(folder.resolve("vectors").resolve(segment.label()))}
+     * (module {@code sightline-index-lucene}), keeps a segment out of the heap: every write commits
+     * to it, and opening only checks it against the database (the truth) and, after a crash or when
+     * it was not kept up to date, brings it to the database entry by entry. Give each segment its
+     * own index, used by this catalog only. A {@link #readOnly(boolean) read-only} catalog opens the
+     * factories' indexes read-only and follows the writer's commits when they hold the database's
+     * state; otherwise it builds its own copy in the heap. The catalog closes the indexes. Not for
+     * an {@link #inMemory()} catalog, whose database does not outlive it.
+     *
+     * @param perSegment the factory of each segment ({@link Intent#APPAREL},
+     *     {@link Intent#OTHER_COMMODITY}); a null factory keeps that segment on the default. Null
+     *     for the default in both
+     * @return this builder
+     */
+    public Builder vectorIndex(java.util.function.Function<Intent, VectorIndexFactory> perSegment) {
+      this.vectorIndexes = perSegment;
+      return this;
+    }
 
     /**
      * Opens the catalog in a folder for searches only, side by side with other processes: several
@@ -715,6 +763,10 @@ public final class ProductCatalog implements AutoCloseable {
       }
       if (readOnly && dir == null) {
         throw new IllegalStateException("ProductCatalog: readOnly applies to a catalog in a folder");
+      }
+      if (vectorIndexes != null && dir == null) {
+        throw new IllegalStateException("ProductCatalog: vectorIndex applies to a catalog in a folder (an in-memory"
+            + " catalog's database does not outlive it, so an index that does would not match it)");
       }
       for (Intent s : SEGMENTS) {
         embedders.computeIfAbsent(s, x -> new GlobalDescriptorEmbedder());

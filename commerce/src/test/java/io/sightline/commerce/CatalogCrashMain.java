@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Child process of {@link CatalogWriteProtocolTest}: applies an update to a catalog and halts the
  * JVM (as {@code kill -9} would: no shutdown hooks, no finally blocks) when the write reaches the
- * named step. Arguments: catalog folder, step name, {@code update}, {@code reembed} or {@code remove}.
+ * named step. Arguments: catalog folder, step name, {@code update}, {@code reembed} or {@code remove},
+ * and optionally {@code lucene} to keep the segments on Lucene indexes.
  */
 public final class CatalogCrashMain {
   private CatalogCrashMain() {}
@@ -20,7 +21,8 @@ public final class CatalogCrashMain {
         Runtime.getRuntime().halt(137);
       }
     };
-    try (ProductCatalog cat = CatalogWriteProtocolTest.open(dir)) {
+    boolean lucene = args.length > 3 && args[3].equals("lucene");
+    try (ProductCatalog cat = lucene ? CatalogWriteProtocolTest.openOnLucene(dir) : CatalogWriteProtocolTest.open(dir)) {
       if (!args[2].equals("remove")) {
         List<CatalogEntry> entries = args[2].equals("update") ? CatalogWriteProtocolTest.update()
             : CatalogWriteProtocolTest.reembed();

@@ -41,6 +41,15 @@ class CatalogWriteProtocolTest {
     return ProductCatalog.builder().directory(dir).matcher(Matcher.GLOBAL).open();
   }
 
+  /** The same catalog with both segments on Lucene indexes in {@code dir/vectors/<segment>}. */
+  static ProductCatalog openOnLucene(Path dir) {
+    return ProductCatalog.builder().directory(dir).matcher(Matcher.GLOBAL).vectorIndex(lucene(dir)).open();
+  }
+
+  static java.util.function.Function<Intent, io.sightline.core.index.VectorIndexFactory> lucene(Path dir) {
+    return s -> io.sightline.index.lucene.LuceneVectorIndex.factory(dir.resolve("vectors").resolve(s.label()));
+  }
+
   /** 20 apparel products a00..a19 and 20 others o00..o19, vectors of version 1. */
   static List<CatalogEntry> initial() {
     List<CatalogEntry> out = new ArrayList<>();
@@ -89,7 +98,7 @@ class CatalogWriteProtocolTest {
   }
 
   /** What a catalog must serve: id to (segment, vector version). */
-  private record Expected(Map<String, Intent> segment, Map<String, Integer> version) {
+  record Expected(Map<String, Intent> segment, Map<String, Integer> version) {
     static Expected of(List<CatalogEntry> entries, int version) {
       Expected e = new Expected(new LinkedHashMap<>(), new LinkedHashMap<>());
       return e.with(entries, version);
@@ -114,9 +123,9 @@ class CatalogWriteProtocolTest {
     }
   }
 
-  private static final Expected BEFORE = Expected.of(initial(), 1);
-  private static final Expected UPDATED = BEFORE.with(update(), 2);
-  private static final Expected REMOVED_STATE = BEFORE.without(REMOVED);
+  static final Expected BEFORE = Expected.of(initial(), 1);
+  static final Expected UPDATED = BEFORE.with(update(), 2);
+  static final Expected REMOVED_STATE = BEFORE.without(REMOVED);
 
   @BeforeEach
   void initialCatalog() {
@@ -127,7 +136,7 @@ class CatalogWriteProtocolTest {
   }
 
   /** Every product is found in its own segment with its own vector, and nowhere else. */
-  private static void assertServes(ProductCatalog cat, Expected want) {
+  static void assertServes(ProductCatalog cat, Expected want) {
     int dim = cat.embedder(Intent.APPAREL).dimension();
     assertThat(cat.size()).isEqualTo(want.segment().size());
     for (Intent s : ProductCatalog.SEGMENTS) {
@@ -150,7 +159,7 @@ class CatalogWriteProtocolTest {
     }
   }
 
-  private static void copy(Path from, Path to) throws IOException {
+  static void copy(Path from, Path to) throws IOException {
     try (Stream<Path> files = Files.walk(from)) {
       for (Path f : files.toList()) {
         Path t = to.resolve(from.relativize(f).toString());
@@ -164,9 +173,14 @@ class CatalogWriteProtocolTest {
   }
 
   private int crash(Path dir, String step, String op) throws Exception {
+    return crash(dir, step, op, "hnsw");
+  }
+
+  /** Runs {@link CatalogCrashMain} on {@code dir}, killed at {@code step}; index "hnsw" or "lucene". */
+  static int crash(Path dir, String step, String op, String index) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        CatalogCrashMain.class.getName(), dir.toString(), step, op)
+        CatalogCrashMain.class.getName(), dir.toString(), step, op, index)
         .redirectError(ProcessBuilder.Redirect.DISCARD).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     return p.waitFor();
   }
