@@ -9,6 +9,7 @@ import io.sightline.commerce.RowProblem;
 import io.sightline.core.CancellationToken;
 import io.sightline.examples.cli.CliSupport;
 import io.sightline.examples.cli.EmbedderOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,8 +67,19 @@ public final class ProductIndexCommand implements Callable<Integer> {
           + "other-commodity queries (query and catalog processed alike); stored with the catalog")
   boolean cropMainObject;
 
+  @Option(names = "--vector-index", description = VECTOR_INDEX_HELP)
+  boolean vectorIndex;
+
   @CommandLine.Mixin
   EmbedderOptions embedderOptions = new EmbedderOptions();
+
+  /** Folder of the Lucene indexes in a catalog folder. */
+  static final String VECTORS = "vectors";
+
+  /** Help of the --vector-index option of 'product index' and 'product sync'. */
+  static final String VECTOR_INDEX_HELP = "keep the catalog's vectors in on-disk Lucene indexes (DIR/" + VECTORS
+      + "/<segment>) instead of HNSW files loaded into memory: each write commits only its own changes; the other"
+      + " product commands use them whenever DIR/" + VECTORS + " exists";
 
   @Override
   public Integer call() {
@@ -75,7 +87,7 @@ public final class ProductIndexCommand implements Callable<Integer> {
     CliSupport.requireFile(spec, catalog, "--catalog");
     CliSupport.requireFile(spec, intentModel, "--intent-model");
     CliSupport.requireFolder(spec, allowedRoot, "--allowed-root", null);
-    ProductCatalog.Builder b = ProductIndexCommand.catalogBuilder(spec, db, cropMainObject, matcher);
+    ProductCatalog.Builder b = ProductIndexCommand.catalogBuilder(spec, db, cropMainObject, matcher, vectorIndex);
     if (categories != null) {
       b.knownCategories(categories);
     }
@@ -107,6 +119,7 @@ public final class ProductIndexCommand implements Callable<Integer> {
       line.put("matcher", cat.matcher().id());
       line.put("cropMainObject", cat.cropsToMainObject());
       line.put("embedder", emb.embedder().id());
+      line.put("vectorIndex", vectorIndexes(db, false) == null ? null : db.resolve(VECTORS).toString());
       if (!r.withoutLocalFeatures().isEmpty()) {
         CliSupport.error(catalog.toString(), r.withoutLocalFeatures().size() + " product(s) have too few local"
             + " features to be matched by instance and are found only by their global vector: "
@@ -143,12 +156,29 @@ public final class ProductIndexCommand implements Callable<Integer> {
   }
 
   /**
+   * The on-disk Lucene indexes of a catalog folder ({@code DIR/vectors/<segment>}), used by every
+   * product command once 'product index --vector-index' or 'product sync --vector-index' made them.
+   *
+   * @param db the catalog folder
+   * @param asked whether the command was asked to create them
+   * @return the factories, or null when none were asked for and the folder has no such indexes
+   */
+  static java.util.function.Function<Intent, io.sightline.core.index.VectorIndexFactory> vectorIndexes(Path db,
+      boolean asked) {
+    Path dir = db.resolve(VECTORS);
+    return asked || Files.isDirectory(dir)
+        ? s -> io.sightline.index.lucene.LuceneVectorIndex.factory(dir.resolve(s.label())) : null;
+  }
+
+  /**
    * The catalog builder of 'product index' and 'product sync': the folder, the main-object crop of
-   * a new catalog and the --matcher value (a usage error when it is not a matcher name).
+   * a new catalog, the --matcher value (a usage error when it is not a matcher name) and the
+   * on-disk vector indexes (asked for, or made by an earlier run).
    */
   static ProductCatalog.Builder catalogBuilder(CommandLine.Model.CommandSpec spec, Path db, boolean cropMainObject,
-      String matcher) {
+      String matcher, boolean vectorIndex) {
     ProductCatalog.Builder b = ProductCatalog.builder().directory(db);
+    b.vectorIndex(vectorIndexes(db, vectorIndex));
     if (cropMainObject) {
       b.cropToMainObject(true);
     }

@@ -45,7 +45,7 @@ public final class ProductRemoveCommand implements Callable<Integer> {
     embedderOptions.asked();
     try (EmbedderOptions.Choice emb = embedderOptions.open(db);
          ProductCatalog cat = ProductCatalog.builder().directory(db).mustExist(true)
-             .embedder(Intent.APPAREL, emb.embedder()).embedder(Intent.OTHER_COMMODITY, emb.embedder()).open()) {
+             .vectorIndex(ProductIndexCommand.vectorIndexes(db, false)).embedder(Intent.APPAREL, emb.embedder()).embedder(Intent.OTHER_COMMODITY, emb.embedder()).open()) {
       List<String> removed = cat.remove(ids);
       List<String> notFound = new ArrayList<>();
       for (String id : ids) {

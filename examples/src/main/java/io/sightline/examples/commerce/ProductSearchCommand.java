@@ -179,7 +179,8 @@ public final class ProductSearchCommand implements Callable<Integer> {
     embedderOptions.asked();
     int status = CliSupport.OK;
     try (EmbedderOptions.Choice emb = embedderOptions.open(db);
-         ProductCatalog cat = ProductCatalog.builder().directory(db).mustExist(true).readOnly(true).embedder(Intent.APPAREL, emb.embedder())
+         ProductCatalog cat = ProductCatalog.builder().directory(db).mustExist(true).readOnly(true)
+             .vectorIndex(ProductIndexCommand.vectorIndexes(db, false)).embedder(Intent.APPAREL, emb.embedder())
              .embedder(Intent.OTHER_COMMODITY, emb.embedder()).open()) {
       ImageEmbedder embedder = emb.embedder();
       ProductSearcher.Builder b = ProductSearcher.builder().catalog(cat).top(top).candidates(candidates).filters(preset)

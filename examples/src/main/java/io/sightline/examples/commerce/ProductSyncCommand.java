@@ -50,6 +50,9 @@ public final class ProductSyncCommand implements Callable<Integer> {
           + "other-commodity queries (query and catalog processed alike); stored with the catalog")
   boolean cropMainObject;
 
+  @Option(names = "--vector-index", description = ProductIndexCommand.VECTOR_INDEX_HELP)
+  boolean vectorIndex;
+
   @CommandLine.Mixin
   EmbedderOptions embedderOptions = new EmbedderOptions();
 
@@ -58,7 +61,7 @@ public final class ProductSyncCommand implements Callable<Integer> {
     embedderOptions.asked();
     CliSupport.requireFile(spec, catalog, "--catalog");
     CliSupport.requireFolder(spec, allowedRoot, "--allowed-root", null);
-    ProductCatalog.Builder b = ProductIndexCommand.catalogBuilder(spec, db, cropMainObject, matcher);
+    ProductCatalog.Builder b = ProductIndexCommand.catalogBuilder(spec, db, cropMainObject, matcher, vectorIndex);
     try (EmbedderOptions.Choice emb = embedderOptions.open(db);
          ProductCatalog cat = b.embedder(Intent.APPAREL, emb.embedder()).embedder(Intent.OTHER_COMMODITY, emb.embedder())
              .open()) {
@@ -75,6 +78,8 @@ public final class ProductSyncCommand implements Callable<Integer> {
       line.put("catalogSize", r.catalogSize());
       line.put("matcher", cat.matcher().id());
       line.put("cropMainObject", cat.cropsToMainObject());
+      line.put("vectorIndex", ProductIndexCommand.vectorIndexes(db, false) == null ? null
+          : db.resolve(ProductIndexCommand.VECTORS).toString());
       CliSupport.printJsonLine(line);
     }
     return CliSupport.OK;
