@@ -6,14 +6,12 @@ import io.sightline.core.index.IndexItem;
 import io.sightline.core.index.Metric;
 import io.sightline.core.index.VectorIndex;
 import io.sightline.core.index.VectorIndexFactory;
-import io.sightline.core.index.Vectors;
 import io.sightline.core.store.Database;
 import io.sightline.core.store.IndexGeneration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -36,8 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CatalogFactoryIndexes {
   private static final Logger LOG = LoggerFactory.getLogger(ProductCatalog.class);
-  /** Vectors differing by less than this in cosine are the same (stored indexes may renormalise). */
-  private static final double SAME_COSINE = 1e-5;
 
   private CatalogFactoryIndexes() {}
 
@@ -125,7 +121,7 @@ final class CatalogFactoryIndexes {
     List<IndexItem<String>> write = new ArrayList<>();
     for (IndexItem<String> it : stored) {
       keys.add(it.id());
-      if (!holds(idx, it)) {
+      if (!idx.holds(it)) {
         write.add(it);
       }
     }
@@ -140,24 +136,5 @@ final class CatalogFactoryIndexes {
     }
     LOG.warn("{}: vector index {} was {}; brought up to the database ({} entries written, {} removed, {} kept)",
         where, idx, why, write.size(), removed, stored.size() - write.size());
-  }
-
-  /** @return whether the index holds the entry with the same vector (up to scale) and attributes */
-  private static boolean holds(VectorIndex<String> idx, IndexItem<String> it) {
-    Optional<float[]> v = idx.vector(it.id());
-    if (v.isEmpty() || v.get().length != it.vector().length) {
-      return false;
-    }
-    float[] a = Vectors.normalized(v.get());
-    float[] b = Vectors.normalized(it.vector());
-    double dot = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += a[i] * (double) b[i];
-    }
-    if (dot < 1 - SAME_COSINE) {
-      return false;
-    }
-    Map<String, String> attrs = idx.attributes(it.id()).orElse(Map.of());
-    return attrs.equals(it.attributes());
   }
 }

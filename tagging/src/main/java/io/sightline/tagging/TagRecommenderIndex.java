@@ -5,13 +5,11 @@ import io.sightline.core.index.IndexItem;
 import io.sightline.core.index.Metric;
 import io.sightline.core.index.VectorIndex;
 import io.sightline.core.index.VectorIndexFactory;
-import io.sightline.core.index.Vectors;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +29,6 @@ import org.slf4j.LoggerFactory;
 final class TagRecommenderIndex {
   private static final Logger LOG = LoggerFactory.getLogger(TagRecommender.class);
   /** Largest per-component difference of two unit vectors still taken as the same vector. */
-  private static final double SAME_VECTOR = 1e-5;
 
   private final TagRecommenderState state;
 
@@ -141,27 +138,11 @@ final class TagRecommenderIndex {
     List<IndexItem<String>> stale = new ArrayList<>();
     for (int i = 0; i < snap.rows().size(); i++) {
       IndexItem<String> want = item(snap.rows().get(i), snap.vectors()[i]);
-      if (!holds(idx, want)) {
+      if (!idx.holds(want)) {
         stale.add(want);
       }
     }
     return new Difference(extra, stale);
-  }
-
-  /** Whether {@code idx} holds {@code want}'s vector (up to normalisation) and attributes. */
-  static boolean holds(VectorIndex<String> idx, IndexItem<String> want) {
-    Optional<float[]> have = idx.vector(want.id());
-    if (have.isEmpty() || !want.attributes().equals(idx.attributes(want.id()).orElse(null))) {
-      return false;
-    }
-    float[] a = Vectors.normalized(have.get());
-    float[] b = Vectors.normalized(want.vector());
-    for (int j = 0; j < a.length; j++) {
-      if (Math.abs(a[j] - b[j]) > SAME_VECTOR) {
-        return false;
-      }
-    }
-    return true;
   }
 
   static IndexItem<String> item(TagModel.Row r, float[] vector) {

@@ -111,6 +111,32 @@ public interface VectorIndex<K extends Serializable> extends AutoCloseable {
   Optional<Map<String, String>> attributes(K id);
 
   /**
+   * Whether this index holds an item as given: its key, its vector (compared after normalising
+   * both when the metric is cosine, as the index stores it; each component within 1e-5) and its
+   * attributes. Stores whose own records are the truth use it to bring an index that persisted
+   * from an earlier process up to those records, writing only what differs.
+   *
+   * @param item the key, vector and attributes expected
+   * @return true when the index holds exactly that
+   */
+  default boolean holds(IndexItem<K> item) {
+    Optional<float[]> have = vector(item.id());
+    if (have.isEmpty() || have.get().length != item.vector().length
+        || !item.attributes().equals(attributes(item.id()).orElse(null))) {
+      return false;
+    }
+    boolean cosine = metric() == Metric.COSINE;
+    float[] a = cosine ? Vectors.normalized(have.get()) : have.get();
+    float[] b = cosine ? Vectors.normalized(item.vector()) : item.vector();
+    for (int j = 0; j < a.length; j++) {
+      if (!(Math.abs(a[j] - b[j]) <= 1e-5)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Nearest neighbours that pass a filter, closest first.
    *
    * @param query vector of length {@link #dimension()}

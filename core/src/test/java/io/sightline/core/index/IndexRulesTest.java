@@ -494,4 +494,22 @@ class IndexRulesTest {
       saver.shutdownNow();
     }
   }
+
+  @Test
+  void holdsComparesKeyVectorUpToScaleUnderCosineAndAttributes() {
+    HnswVectorIndex<String> cos = HnswVectorIndex.builder().dimension(3).metric(Metric.COSINE).embedderId("t/1")
+        .build();
+    cos.add("a", new float[] {1, 2, 2}, Map.of("c", "x"));
+    assertThat(cos.holds(new IndexItem<>("a", new float[] {2, 4, 4}, Map.of("c", "x")))).as("same direction").isTrue();
+    assertThat(cos.holds(new IndexItem<>("a", new float[] {1, 2, 2.01f}, Map.of("c", "x")))).as("other vector")
+        .isFalse();
+    assertThat(cos.holds(new IndexItem<>("a", new float[] {1, 2, 2}, Map.of("c", "y")))).as("other attributes")
+        .isFalse();
+    assertThat(cos.holds(new IndexItem<>("a", new float[] {1, 2, 2}, Map.of()))).as("attributes missing").isFalse();
+    assertThat(cos.holds(new IndexItem<>("b", new float[] {1, 2, 2}, Map.of("c", "x")))).as("other key").isFalse();
+    ExactVectorIndex<String> l2 = new ExactVectorIndex<>(3, Metric.L2, "t/1");
+    l2.add("a", new float[] {1, 2, 2});
+    assertThat(l2.holds(IndexItem.of("a", new float[] {1, 2, 2}))).isTrue();
+    assertThat(l2.holds(IndexItem.of("a", new float[] {2, 4, 4}))).as("scale counts under L2").isFalse();
+  }
 }
