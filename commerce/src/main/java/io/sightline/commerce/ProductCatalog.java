@@ -44,7 +44,10 @@ import org.slf4j.LoggerFactory;
  * embedder id), with a {@link Matcher#LOCAL local} or {@link Matcher#HYBRID hybrid} matcher
  * {@code instances-apparel/} and {@code instances-other-commodity/} (core
  * {@link io.sightline.core.instance.InstanceIndex} logs that record their feature extractor and
- * vocabulary), and optionally {@code intent.model} (see {@link #saveIntentModel}). Opening a
+ * vocabulary), and optionally {@code intent.model} (see {@link #saveIntentModel}). With
+ * {@link Builder#vectorIndex} a segment's vectors live in the index that factory opens (e.g. a
+ * Lucene directory) instead of its {@code .hnsw} file, with its write generation in
+ * {@code <segment>.vectors.gen}. Opening a
  * catalog with an embedder or a matcher other than the one it was built with is refused with an
  * {@link IncompatibleFormatException}.
  *
