@@ -1,6 +1,5 @@
 package io.sightline.commerce.eval;
 
-import io.sightline.commerce.CatalogEntry;
 import io.sightline.commerce.Intent;
 import io.sightline.commerce.ProductCatalog;
 import io.sightline.core.ProgressListener;
@@ -73,7 +72,7 @@ public final class CatalogOnLuceneBenchmark {
         for (int from = 0; from < n; from += 20_000) {
           int k = Math.min(20_000, n - from);
           List<float[]> vs = Arrays.asList(Arrays.copyOfRange(data, from, from + k));
-          cat.indexVectors(entries(img, from, k), vs, ProgressListener.NONE);
+          cat.indexVectors(IncrementalSaveBenchmark.entries(img, from, k), vs, ProgressListener.NONE);
         }
       }
       double build = (System.nanoTime() - t0) / 1e9;
@@ -120,7 +119,7 @@ public final class CatalogOnLuceneBenchmark {
             vs.add(near(centres[rnd.nextInt(CLUSTERS)], rnd, 0.35));
           }
           long s = System.nanoTime();
-          cat.indexVectors(entries(img, next, 100), vs, ProgressListener.NONE);
+          cat.indexVectors(IncrementalSaveBenchmark.entries(img, next, 100), vs, ProgressListener.NONE);
           writes[r] = (System.nanoTime() - s) / 1e6;
           stop.set(true);
           searcher.join();
@@ -193,14 +192,6 @@ public final class CatalogOnLuceneBenchmark {
         ids.add("p" + b);
       }
       out.add(ids);
-    }
-    return out;
-  }
-
-  private static List<CatalogEntry> entries(Path img, int from, int k) {
-    List<CatalogEntry> out = new ArrayList<>(k);
-    for (int i = from; i < from + k; i++) {
-      out.add(new CatalogEntry("p" + i, img, "cup", "Product " + i, ""));
     }
     return out;
   }

@@ -108,7 +108,8 @@ public final class IncrementalSaveBenchmark {
     share.setDouble(null, bytes == 0 ? 0 : 0.25);
   }
 
-  private static List<CatalogEntry> entries(Path img, int from, int k) {
+  /** Products p{from}..p{from+k-1}, all with the one tiny image (their vectors are given). */
+  static List<CatalogEntry> entries(Path img, int from, int k) {
     List<CatalogEntry> out = new ArrayList<>(k);
     for (int i = from; i < from + k; i++) {
       out.add(new CatalogEntry("p" + i, img, "cup", "Product " + i, ""));

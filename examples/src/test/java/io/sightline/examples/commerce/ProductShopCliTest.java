@@ -31,8 +31,13 @@ class ProductShopCliTest {
     return out;
   }
 
-  @Test
-  void syncSearchWithExplanationsFiltersPagesThenRemove(@TempDir Path dir) throws Exception {
+  /**
+   * Four bundled drawings copied to {@code dir/img} and a {@code dir/catalog.csv} with price and
+   * brand columns: house (toys, 25, acme), lion (toys, 9, acme), stapler (office, 4), pacman (toys, 12, retro).
+   *
+   * @return the catalog file
+   */
+  static Path shopCatalog(Path dir) throws Exception {
     String[] files = {"buildings/homes/home3.png", "animals/mammals/big_cats/leone_02_architetto_fran_01.png",
         "office/stappler.png", "recreation/games/pacman_yet_another__paul_01.png"};
     for (String f : files) {
@@ -42,6 +47,12 @@ class ProductShopCliTest {
     Files.writeString(csv, HEADER + "house,img/home3.png,toys,House,,25,acme\n"
         + "lion,img/leone_02_architetto_fran_01.png,toys,Lion,,9,acme\n" + "stapler,img/stappler.png,office,Stapler,,4,\n"
         + "pacman,img/pacman_yet_another__paul_01.png,toys,Pacman,,12,retro\n");
+    return csv;
+  }
+
+  @Test
+  void syncSearchWithExplanationsFiltersPagesThenRemove(@TempDir Path dir) throws Exception {
+    Path csv = shopCatalog(dir);
     Path db = dir.resolve("db");
     JsonNode sync = json(ProductCliTest.run("product", "sync", "--catalog", csv.toString(), "--db", db.toString(),
         "--matcher", "global"));

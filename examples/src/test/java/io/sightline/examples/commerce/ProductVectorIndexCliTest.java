@@ -21,15 +21,7 @@ class ProductVectorIndexCliTest {
 
   @Test
   void aCatalogOnLuceneAnswersAsOneOnHnswFilesAndKeepsUsingItsIndexes(@TempDir Path dir) throws Exception {
-    String[] files = {"buildings/homes/home3.png", "animals/mammals/big_cats/leone_02_architetto_fran_01.png",
-        "office/stappler.png", "recreation/games/pacman_yet_another__paul_01.png"};
-    for (String f : files) {
-      ProductCliTest.copy(f, dir);
-    }
-    Path csv = dir.resolve("catalog.csv");
-    Files.writeString(csv, HEADER + "house,img/home3.png,toys,House,,25,acme\n"
-        + "lion,img/leone_02_architetto_fran_01.png,toys,Lion,,9,acme\n" + "stapler,img/stappler.png,office,Stapler,,4,\n"
-        + "pacman,img/pacman_yet_another__paul_01.png,toys,Pacman,,12,retro\n");
+    Path csv = ProductShopCliTest.shopCatalog(dir);
     Path lucene = dir.resolve("lucene");
     Path files0 = dir.resolve("files");
     JsonNode made = json(ProductCliTest.run("product", "sync", "--catalog", csv.toString(), "--db", lucene.toString(),
