@@ -17,24 +17,36 @@ import java.util.Map;
  * Development aid (issue 13, speed): face cascades and their settings on the evaluation scenes —
  * true faces found and verified, verified false faces, and detection time per 1920x1080 photo on
  * the analysis copy (the settings run interleaved, one OpenCV thread).
- * {@code java ... FaceDetectorTuning [scenes per set] [seed]}.
+ * {@code java ... FaceDetectorTuning [scenes per set] [seed] [--all]} ({@code --all}: also the
+ * settings tried before issue 13's fifth part).
  */
 public final class FaceDetectorTuning {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     long seed = args.length > 1 ? Long.parseLong(args[1]) : 7;
+    boolean every = args.length > 2 && args[2].equals("--all");
     org.bytedeco.opencv.global.opencv_core.setNumThreads(1);
     String alt2 = "haarcascades/haarcascade_frontalface_alt2.xml";
     String lbp = "lbpcascades/lbpcascade_frontalface_improved.xml";
     Map<String, CascadeFaceDetector> dets = new LinkedHashMap<>();
-    dets.put("alt2 560 x1.10 n3 (default before)", of(alt2, 1.1, 3, 560));
-    dets.put("alt2 560 x1.15 n3 (default now)", CascadeFaceDetector.frontalFace());
-    dets.put("alt2 560 x1.20 n3", of(alt2, 1.2, 3, 560));
-    dets.put("alt2 560 x1.20 n2", of(alt2, 1.2, 2, 560));
-    dets.put("alt2 480 x1.10 n3", of(alt2, 1.1, 3, 480));
-    dets.put("lbp 560 x1.10 n3", of(lbp, 1.1, 3, 560));
-    dets.put("lbp 640 x1.10 n3", of(lbp, 1.1, 3, 640));
-    dets.put("lbp 800 x1.10 n3", of(lbp, 1.1, 3, 800));
+    if (every) {
+      dets.put("alt2 560 x1.10 n3 (default before part 4)", of(alt2, 1.1, 3, 560));
+    }
+    dets.put("alt2 560 x1.15 n3, one scan (default before part 5)", of(alt2, 1.15, 3, 560));
+    for (int k : new int[] {4, 3, 2}) {
+      dets.put("alt2 560 x1.15 n3, from scale 2 " + k + " levels per octave",
+          of(alt2, 1.15, 3, 560).withLargeScaleLevels(k));
+    }
+    CascadeFaceDetector now = CascadeFaceDetector.frontalFace();
+    dets.put("default now (" + now.largeScaleLevels() + " levels per octave from scale 2)", now);
+    if (every) {
+      dets.put("alt2 560 x1.20 n3", of(alt2, 1.2, 3, 560));
+      dets.put("alt2 560 x1.20 n2", of(alt2, 1.2, 2, 560));
+      dets.put("alt2 480 x1.10 n3", of(alt2, 1.1, 3, 480));
+      dets.put("lbp 560 x1.10 n3", of(lbp, 1.1, 3, 560));
+      dets.put("lbp 640 x1.10 n3", of(lbp, 1.1, 3, 640));
+      dets.put("lbp 800 x1.10 n3", of(lbp, 1.1, 3, 800));
+    }
     FaceVerifier verifier = new FaceVerifier();
     List<CropEvaluation.Sample> all = CropEvaluation.samples(n, seed);
     Map<String, int[]> counts = new LinkedHashMap<>(); // found, false
