@@ -52,6 +52,25 @@ final class ModelRetrieval {
     return model.collection(f);
   }
 
+  /** (x - mean) / standard deviation over the values; all 0 when they do not vary. */
+  static double[] zScores(double[] x) {
+    double mean = 0;
+    for (double v : x) {
+      mean += v;
+    }
+    mean /= Math.max(1, x.length);
+    double var = 0;
+    for (double v : x) {
+      var += (v - mean) * (v - mean);
+    }
+    double sd = Math.sqrt(var / Math.max(1, x.length));
+    double[] z = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      z[i] = sd > 1e-12 ? (x[i] - mean) / sd : 0;
+    }
+    return z;
+  }
+
   static float[] textEmbedding(CrossModalModel model, String text) {
     InputEncoder.Text t = model.checkedText(text);
     InputEncoder.Row row = new InputEncoder.Row(t.ids().clone(), new int[t.length()], null,
@@ -79,8 +98,16 @@ final class ModelRetrieval {
 
   static List<ImageMatch> retrieve(CrossModalModel model, String text, ImageCollection images, int k,
       int firstStage) {
+    return retrieve(model, text, images, k, firstStage, 0);
+  }
+
+  static List<ImageMatch> retrieve(CrossModalModel model, String text, ImageCollection images, int k,
+      int firstStage, double cosineWeight) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be at least 1");
+    }
+    if (!(cosineWeight >= 0) || Double.isInfinite(cosineWeight)) {
+      throw new IllegalArgumentException("cosineWeight must be finite and at least 0: " + cosineWeight);
     }
     model.checkedText(text);
     List<Path> candidates;
@@ -104,10 +131,43 @@ final class ModelRetrieval {
     }
     List<MatchScore> scores = model.scoreAll(texts, feats);
     List<ImageMatch> out = new ArrayList<>();
+    if (cosineWeight > 0 && firstSim.isEmpty()) {
+      // every image is a candidate: the cosine of each, from the collection's embeddings
+      float[] q = model.textEmbedding(text);
+      for (int i = 0; i < images.size(); i++) {
+        float[] e = images.embedding(i);
+        double dot = 0;
+        for (int d = 0; d < q.length; d++) {
+          dot += q[d] * e[d];
+        }
+        firstSim.put(images.images().get(i), dot);
+      }
+    }
+    double[] fused = new double[candidates.size()];
+    double[] logit = new double[candidates.size()];
+    double[] cos = new double[candidates.size()];
     for (int i = 0; i < candidates.size(); i++) {
       Path p = candidates.get(i);
-      out.add(new ImageMatch(p, scores.get(i).score(), scores.get(i).logit(),
-          firstSim.getOrDefault(p, Double.NaN)));
+      logit[i] = scores.get(i).logit();
+      cos[i] = firstSim.getOrDefault(p, Double.NaN);
+      out.add(new ImageMatch(p, scores.get(i).score(), scores.get(i).logit(), cos[i]));
+    }
+    if (cosineWeight > 0) {
+      double[] zl = zScores(logit);
+      double[] zc = zScores(cos);
+      for (int i = 0; i < fused.length; i++) {
+        fused[i] = zl[i] + cosineWeight * zc[i];
+      }
+      List<Integer> idx = new ArrayList<>();
+      for (int i = 0; i < fused.length; i++) {
+        idx.add(i);
+      }
+      idx.sort((a, b) -> Double.compare(fused[b], fused[a]));
+      List<ImageMatch> ranked = new ArrayList<>();
+      for (int i : idx.subList(0, Math.min(k, idx.size()))) {
+        ranked.add(out.get(i));
+      }
+      return List.copyOf(ranked);
     }
     out.sort(Comparator.comparingDouble(ImageMatch::logit).reversed());
     return List.copyOf(out.subList(0, Math.min(k, out.size())));

@@ -50,6 +50,12 @@ final class TrainerOptions {
       throw new IllegalStateException("an option is out of range (contrastiveWeight, "
           + "contrastiveBatchSize, warmupFraction, gradientClipNorm)");
     }
+    if (!(b.contrastiveWarmup >= 0) || b.contrastiveWarmup >= 1) {
+      throw new IllegalStateException("contrastiveWarmup " + b.contrastiveWarmup + " is out of range [0, 1)");
+    }
+    if (b.contrastiveWarmup > 0 && b.contrastiveWeight == 0) {
+      throw new IllegalStateException("contrastiveWarmup needs the contrastive loss (contrastiveWeight > 0)");
+    }
     if (!b.maskingTask && !b.matchingTask && b.contrastiveWeight == 0) {
       throw new IllegalStateException("no training task: enable maskingTask, matchingTask and/or contrastiveWeight");
     }

@@ -175,13 +175,19 @@ final class TrainingRun {
           ContrastiveBatches cb = contrastiveOn && train.size() >= 2
               ? new ContrastiveBatches(train, queryLayout, enc, b.contrastiveBatchSize > 0
                   ? b.contrastiveBatchSize : b.batchSize, new Random(b.seed * 31L + epoch)) : null;
-          double[] sums = new double[7];
+          // total, text, objects, match, textAcc, matchAcc, contrastive, batches with a joint pass
+          double[] sums = new double[8];
           int counted = 0;
+          boolean warmupEpoch = false;
           if (epoch == startEpoch && skipBatches > 0 && state != null && state.partialSums() != null
-              && state.partialSums().length == sums.length) {
+              && (state.partialSums().length == sums.length || state.partialSums().length == 7)) {
             // the interrupted epoch's figures so far, so its loss (and the best-epoch choice) match
-            System.arraycopy(state.partialSums(), 0, sums, 0, sums.length);
+            System.arraycopy(state.partialSums(), 0, sums, 0, state.partialSums().length);
+            if (state.partialSums().length == 7) {
+              sums[7] = skipBatches; // written before the contrastive warm-up: every batch was joint
+            }
             counted = skipBatches;
+            warmupEpoch = sums[7] < skipBatches;
           }
           for (int bi = 0; bi < batches; bi++) {
             if (epoch == startEpoch && bi < skipBatches) {
@@ -197,7 +203,14 @@ final class TrainingRun {
             List<InputEncoder.Row> batch = new ArrayList<>(rows.subList(bi * b.batchSize,
                 Math.min(rows.size(), (bi + 1) * b.batchSize)));
             List<InputEncoder.Row> pos = cb == null ? List.of() : cb.next();
-              double[] f;
+            double[] f;
+            double progress = (double) (epoch * batches + bi) / Math.max(1, (long) b.epochs * batches);
+            if (b.maxDuration != null) {
+              progress = Math.max(progress, (System.nanoTime() - trainStart) / (double) b.maxDuration.toNanos());
+            }
+            // contrastive warm-up: only the cheap text-only and image-only passes
+            boolean warmup = progress < b.contrastiveWarmup && pos.size() >= 2;
+            warmupEpoch |= warmup;
             try (NDManager m = trainer.getManager().newSubManager()) {
               try (GradientCollector gc = trainer.newGradientCollector()) {
                 NDArray contrastive = null;
@@ -206,27 +219,35 @@ final class TrainingRun {
                   NDList textOut = trainer.forward(enc.inputs(m, pos, InputEncoder.View.TEXT));
                   NDList imageOut = trainer.forward(enc.inputs(m, pos, InputEncoder.View.IMAGE));
                   contrastive = TrainingLosses.contrastive(textOut.get(4), imageOut.get(5), textOut.get(6));
-                  if (b.hardNegatives && b.matchingTask) {
+                  if (b.hardNegatives && b.matchingTask && !warmup) {
                     float[] sims = textOut.get(4).matMul(imageOut.get(5).transpose()).toFloatArray();
                     batch.addAll(ContrastiveBatches.hardNegatives(pos, sims));
                   }
                 }
-                NDList in = enc.inputs(m, batch);
-                NDList tg = enc.targets(m, batch);
-                NDList out = trainer.forward(in);
-                TrainingLosses.Losses l = lossFn.losses(out, in, tg, cfg);
-                if (contrastive != null) {
-                  l.contrastive = contrastive;
+                if (warmup) {
                   NDArray weighted = contrastive.mul(Scalars.of(contrastive, b.contrastiveWeight));
-                  l.total = l.total == null ? weighted : l.total.add(weighted);
-                } else if (l.total == null) {
-                  l.total = l.match.mul(Scalars.of(l.match, 0));
+                  gc.backward(weighted);
+                  float c = contrastive.getFloat();
+                  f = new double[] {weighted.getFloat(), 0, 0, 0, 0, 0, c, 0};
+                } else {
+                  NDList in = enc.inputs(m, batch);
+                  NDList tg = enc.targets(m, batch);
+                  NDList out = trainer.forward(in);
+                  TrainingLosses.Losses l = lossFn.losses(out, in, tg, cfg);
+                  if (contrastive != null) {
+                    l.contrastive = contrastive;
+                    NDArray weighted = contrastive.mul(Scalars.of(contrastive, b.contrastiveWeight));
+                    l.total = l.total == null ? weighted : l.total.add(weighted);
+                  } else if (l.total == null) {
+                    l.total = l.match.mul(Scalars.of(l.match, 0));
+                  }
+                  gc.backward(l.total);
+                  double[] lf = l.figures();
+                  f = java.util.Arrays.copyOf(lf, 8);
+                  f[7] = 1;
                 }
-                gc.backward(l.total);
-                f = l.figures();
               }
-              double progress = (double) (epoch * batches + bi) / Math.max(1, (long) b.epochs * batches);
-              if (b.maxDuration != null) {
+              if (b.maxDuration != null) { // the schedule follows the clock at the end of the step
                 progress = Math.max(progress, (System.nanoTime() - trainStart) / (double) b.maxDuration.toNanos());
               }
               optimizer.setLearningRate((float) (b.learningRate * schedule.factor(progress, b.warmupFraction)));
@@ -258,9 +279,11 @@ final class TrainingRun {
           double valLoss = val.isEmpty() ? Double.NaN : validate(model, val, feats, gridFeats, enc, cfg);
           double sec = (System.nanoTime() - t0) / 1e9;
           int c = Math.max(1, counted);
+          // the joint figures over the batches that ran the joint pass (NaN: all were warm-up)
+          double j = sums[7] > 0 ? sums[7] : Double.NaN;
           EpochStats es = new EpochStats(epoch + 1, sums[0] / c,
-              b.maskingTask ? sums[1] / c : Double.NaN, b.maskingTask ? sums[2] / c : Double.NaN,
-              b.matchingTask ? sums[3] / c : Double.NaN, sums[4] / c, sums[5] / c, valLoss,
+              b.maskingTask ? sums[1] / j : Double.NaN, b.maskingTask ? sums[2] / j : Double.NaN,
+              b.matchingTask ? sums[3] / j : Double.NaN, sums[4] / j, sums[5] / j, valLoss,
               (long) counted * b.batchSize, sec);
           history.add(es);
           b.listener.onProgress("train", epoch + 1, b.epochs, String.format(Locale.ROOT,
@@ -270,7 +293,9 @@ final class TrainingRun {
               es.maskedTextAccuracy(), es.matchingAccuracy(), es.validationLoss(), es.samplesPerSecond())
               .replaceAll("\\bNaN\\b", "n/a")); // a loss this run does not compute, or no validation split
           double monitored = Double.isNaN(valLoss) ? es.loss() : valLoss;
-          if (monitored < best - b.minDelta) {
+          if (warmupEpoch) {
+            // a warm-up epoch's loss leaves out the joint losses: never the best epoch, no patience used
+          } else if (monitored < best - b.minDelta) {
             best = monitored;
             bad = 0;
             bestParams = model.parameterBytes();

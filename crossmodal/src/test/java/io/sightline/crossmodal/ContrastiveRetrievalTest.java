@@ -191,6 +191,37 @@ class ContrastiveRetrievalTest {
   }
 
   @Test
+  void fusedRetrievalRanksByTheSumOfTheStandardisedScores() {
+    int n = collection.size();
+    boolean differs = false;
+    for (String text : classTexts()) {
+      List<ImageMatch> fused = model.retrieve(text, collection, n, 0, 1.0);
+      assertThat(fused).hasSize(n).allSatisfy(m -> assertThat(m.firstStageSimilarity()).isNotNaN());
+      double[] logit = fused.stream().mapToDouble(ImageMatch::logit).toArray();
+      double[] cos = fused.stream().mapToDouble(ImageMatch::firstStageSimilarity).toArray();
+      double[] zl = ModelRetrieval.zScores(logit);
+      double[] zc = ModelRetrieval.zScores(cos);
+      for (int i = 1; i < n; i++) {
+        assertThat(zl[i - 1] + zc[i - 1]).isGreaterThanOrEqualTo(zl[i] + zc[i] - 1e-9);
+      }
+      // the cosine really enters: a large weight ranks by the cosine alone
+      List<ImageMatch> byCos = model.retrieve(text, collection, n, 0, 1e6);
+      for (int i = 1; i < n; i++) {
+        assertThat(byCos.get(i - 1).firstStageSimilarity()).isGreaterThanOrEqualTo(byCos.get(i).firstStageSimilarity());
+      }
+      List<ImageMatch> byLogit = model.retrieve(text, collection, n, 0);
+      differs |= !byCos.stream().map(ImageMatch::image).toList()
+          .equals(byLogit.stream().map(ImageMatch::image).toList());
+      // weight 0 is the matching head's ranking
+      assertThat(model.retrieve(text, collection, n, 0, 0).stream().map(ImageMatch::image).toList())
+          .isEqualTo(byLogit.stream().map(ImageMatch::image).toList());
+    }
+    assertThat(differs).isTrue();
+    assertThatThrownBy(() -> model.retrieve("a red square", collection, 3, 0, -1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void theFirstStageOfRetrieveDependsOnTheText() {
     java.util.Map<Path, Double> red = new java.util.HashMap<>();
     for (ImageMatch m : model.retrieve("a red square", collection, 6, 6)) {

@@ -222,6 +222,48 @@ class TrainingRunTest {
   }
 
   @Test
+  void contrastiveWarmupRunsOnlyTheContrastivePassesAtFirst() {
+    TrainingResult r = small().epochs(4).contrastiveWarmup(0.5).build().train();
+    r.model().close();
+    // epochs 1-2 (progress < 0.5): contrastive passes only, no joint figures
+    for (int e = 0; e < 2; e++) {
+      EpochStats s = r.history().get(e);
+      assertThat(s.matchingLoss()).as("epoch %d", e + 1).isNaN();
+      assertThat(s.maskedTextLoss()).as("epoch %d", e + 1).isNaN();
+      assertThat(s.loss()).isFinite().isPositive();
+    }
+    for (int e = 2; e < 4; e++) {
+      EpochStats s = r.history().get(e);
+      assertThat(s.matchingLoss()).as("epoch %d", e + 1).isFinite().isPositive();
+      assertThat(s.maskedTextLoss()).as("epoch %d", e + 1).isFinite().isPositive();
+    }
+    TrainingResult plain = small().epochs(4).build().train();
+    plain.model().close();
+    assertThat(plain.history().get(0).matchingLoss()).isFinite();
+  }
+
+  @Test
+  void aWarmupEpochIsNeverRestoredAsTheBest() {
+    // epoch 1 is warm-up (its loss, contrastive only, is the lowest); the kept weights are epoch 2's
+    TrainingResult best = small().epochs(2).contrastiveWarmup(0.5).build().train();
+    TrainingResult last = small().epochs(2).contrastiveWarmup(0.5).restoreBest(false).build().train();
+    try (var b = best.model(); var l = last.model()) {
+      assertThat(best.history().get(0).loss()).isLessThan(best.history().get(1).loss());
+      assertThat(b.parameterBytes()).isEqualTo(l.parameterBytes());
+    }
+  }
+
+  @Test
+  void contrastiveWarmupIsChecked() {
+    assertThatThrownBy(() -> small().contrastiveWarmup(1.0).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("contrastiveWarmup");
+    assertThatThrownBy(() -> small().contrastiveWarmup(-0.1).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("contrastiveWarmup");
+    assertThatThrownBy(() -> small().contrastiveWarmup(0.3).contrastiveWeight(0).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("contrastive loss");
+  }
+
+  @Test
   void fineTunesAnExistingModel() {
     TrainingResult base = small().epochs(1).build().train();
     try (var m = base.model()) {

@@ -51,7 +51,14 @@ public final class CrossModalEvaluation {
   private CrossModalEvaluation() {}
 
   /**
-   * @param args {@code [--images N] [--test N] [--seconds S] [--clipart DIR] [--seed S]}
+   * @param args {@code [--images N] [--test N] [--seconds S[,S...]] [--clipart DIR] [--seed S]
+   *     [--variants 012] [--validation N] [--warmup F[,F...]] [--fusion W[,W...]] [--first-stage K]
+   *     [--latency N,...] [--verbose 1]}; {@code --seconds 60,180,300} trains every variant and the
+   *     baseline at each budget in turn (one table per budget); {@code --validation N} carves N of
+   *     the training pairs out as the evaluation set (the held-out test pairs are then not used at
+   *     all), for choosing settings; {@code --warmup} adds "+ contrastive" variants with that
+   *     contrastive-only warm-up fraction; {@code --fusion} adds rows ranking by
+   *     z(cosine) + W z(matching logit), both z-scored over the whole score matrix
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
@@ -61,7 +68,9 @@ public final class CrossModalEvaluation {
     }
     int nImages = Integer.parseInt(opt.getOrDefault("images", "500"));
     int nTest = Integer.parseInt(opt.getOrDefault("test", "100"));
-    double seconds = Double.parseDouble(opt.getOrDefault("seconds", "60"));
+    double[] budgets = java.util.Arrays.stream(opt.getOrDefault("seconds", "60").split(","))
+        .mapToDouble(Double::parseDouble).toArray();
+    int nVal = Integer.parseInt(opt.getOrDefault("validation", "0"));
     long seed = Long.parseLong(opt.getOrDefault("seed", "7"));
     Path clipart = clipart(opt.get("clipart"));
     System.out.println("threads: ai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "(engine default)")
@@ -70,7 +79,18 @@ public final class CrossModalEvaluation {
     List<ImageTextPair> all = pairs(clipart, nImages, seed);
     List<ImageTextPair> test = all.subList(0, nTest);
     List<ImageTextPair> train = all.subList(nTest, all.size());
-    System.out.printf(Locale.ROOT, "data: %s, %d training pairs, %d held-out pairs%n", clipart, train.size(), test.size());
+    if (nVal > 0) {
+      // validation: the first nVal training pairs (images) become the evaluation set; the
+      // held-out test pairs are neither trained on nor evaluated
+      test = train.subList(0, nVal);
+      train = train.subList(nVal, train.size());
+      nTest = nVal;
+      all = new ArrayList<>(test);
+      all.addAll(train);
+      System.out.printf(Locale.ROOT, "VALIDATION: %d training pairs, %d validation pairs carved from the "
+          + "training split; held-out test pairs unused%n", train.size(), test.size());
+    }
+    System.out.printf(Locale.ROOT, "data: %s, %d training pairs, %d evaluation pairs%n", clipart, train.size(), test.size());
 
     // image features once (grid 2x2 + whole image, default embedder), shared by every run
     GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
@@ -89,32 +109,44 @@ public final class CrossModalEvaluation {
 
     List<String> testTexts = test.stream().map(ImageTextPair::text).toList();
     List<ImageFeatures> testImages = test.stream().map(p -> cache.get(p.image())).toList();
+    // variant: name, masking, matching, seed library, contrastive weight, hard negatives, warm-up
+    List<String[]> variants = new ArrayList<>(List.of(
+        new String[] {"seed losses (masking + matching) + seed library", "true", "true", "true", "0", "false", "0"},
+        new String[] {"  + contrastive", "true", "true", "true", "1", "false", "0"},
+        new String[] {"  + contrastive + hard negatives", "true", "true", "true", "1", "true", "0"}));
+    String only = opt.get("variants");
+    for (String w : opt.getOrDefault("warmup", "").split(",")) {
+      if (!w.isBlank()) {
+        variants.add(new String[] {"  + contrastive, contrastive-only warm-up " + w.trim(), "true", "true", "true", "1",
+            "false", w.trim()});
+      }
+    }
+    double[] fusion = java.util.Arrays.stream(opt.getOrDefault("fusion", "").split(","))
+        .filter(x -> !x.isBlank()).mapToDouble(Double::parseDouble).toArray();
+    double[] fusionRows = java.util.Arrays.stream(opt.getOrDefault("fusion-per-query", "").split(","))
+        .filter(x -> !x.isBlank()).mapToDouble(Double::parseDouble).toArray();
+    int firstStage = Integer.parseInt(opt.getOrDefault("first-stage", "20"));
+    CrossModalModel keep = null;
+    TrainingResult keepResult = null;
+    for (double seconds : budgets) {
+    System.out.printf(Locale.ROOT, "%n=== budget %.0f s per model; load average at start: %s%n", seconds, loadAverage());
     List<String> rows = new ArrayList<>();
-    rows.add("| model | training | samples/s | t→i R@1 | R@5 | R@10 | i→t R@1 | R@5 | R@10 |");
+    rows.add("| model (" + Math.round(seconds) + " s training each) | training | samples/s | t→i R@1 | R@5 | R@10 | i→t R@1 | R@5 | R@10 |");
     rows.add("|---|---|---|---|---|---|---|---|---|");
     double r1 = 1.0 / nTest;
     rows.add(String.format(Locale.ROOT, "| random ranking (expected) | - | - | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |",
         r1, 5 * r1, 10 * r1, r1, 5 * r1, 10 * r1));
-
-    // variant: name, masking, matching, seed library, contrastive weight, hard negatives
-    String[][] variants = {
-        {"seed losses (masking + matching) + seed library", "true", "true", "true", "0", "false"},
-        {"  + contrastive", "true", "true", "true", "1", "false"},
-        {"  + contrastive + hard negatives", "true", "true", "true", "1", "true"},
-    };
-    String only = opt.get("variants");
-    int firstStage = Integer.parseInt(opt.getOrDefault("first-stage", "20"));
-    CrossModalModel keep = null;
-    TrainingResult keepResult = null;
-    for (int vi = 0; vi < variants.length; vi++) {
-      String[] v = variants[vi];
-      if (only != null && !only.contains(String.valueOf(vi))) {
+    for (int vi = 0; vi < variants.size(); vi++) {
+      String[] v = variants.get(vi);
+      if (vi < 3 && only != null && !only.contains(String.valueOf(vi))) {
         continue;
       }
+      System.out.printf(Locale.ROOT, "training %s (%.0f s), load average %s%n", v[0].trim(), seconds, loadAverage());
       TrainingResult r = CrossModalTrainer.builder().pairs(train).embedder(embedder)
           .featureCache(cache).seedLibrary(seeds).useSeedLibrary(Boolean.parseBoolean(v[3]))
           .maskingTask(Boolean.parseBoolean(v[1])).matchingTask(Boolean.parseBoolean(v[2]))
           .contrastiveWeight(Double.parseDouble(v[4])).hardNegatives(Boolean.parseBoolean(v[5]))
+          .contrastiveWarmup(Double.parseDouble(v[6]))
           .width(64).layers(2).heads(4).maxTextUnits(16).batchSize(32).learningRate(2e-3f)
           .epochs(10_000).maxDuration(Duration.ofMillis((long) (seconds * 1000))).seed(seed)
           .progress((task, done, total, msg) -> {
@@ -155,6 +187,17 @@ public final class CrossModalEvaluation {
       rows.add(row(v[0] + ": contrastive cosine only", tr, sps, cos));
       rows.add(row(v[0] + ": two-stage (cosine top " + firstStage + ", matching re-rank)", tr, sps,
           twoStage(cos, s, firstStage)));
+      for (double w : fusion) {
+        rows.add(row(v[0] + ": fused z(cos) + " + w + " z(match), full scan", tr, sps, fuse(cos, s, w)));
+      }
+      for (double w : fusionRows) {
+        rows.add(row(v[0] + ": fused per query z(match) + " + w + " z(cos), full scan (= retrieve(text, c, k, 0, " + w + "))",
+            tr, sps, fusePerQuery(s, cos, w)));
+      }
+      if (r.skippedUpdates() > 0) {
+        System.out.println("  " + v[0].trim() + ": " + r.skippedUpdates() + " updates skipped");
+      }
+      System.out.println("  done: " + rows.get(rows.size() - 1 - fusion.length - fusionRows.length));
       if (keep == null) {
         keep = m;
         keepResult = r;
@@ -166,6 +209,7 @@ public final class CrossModalEvaluation {
     // dual encoder baseline
     WordTokenizer tok = new WordTokenizer();
     Vocabulary vocab = Vocabulary.build(train.stream().map(ImageTextPair::text).toList(), tok, 1, 30_000);
+    System.out.printf(Locale.ROOT, "training dual encoder (%.0f s), load average %s%n", seconds, loadAverage());
     try (DualEncoderBaseline de = new DualEncoderBaseline(vocab, tok, 16, embedder.dimension(), 64)) {
       de.train(train.stream().map(ImageTextPair::text).toList(),
           train.stream().map(p -> cache.get(p.image()).global()).toList(), seconds, 32, 3e-3f, seed);
@@ -175,6 +219,9 @@ public final class CrossModalEvaluation {
     }
     System.out.println();
     rows.forEach(System.out::println);
+    System.out.printf(Locale.ROOT, "load average at end of budget %.0f s: %s%n", seconds, loadAverage());
+    System.out.flush();
+    }
 
     // latency and size of the full model
     Path dir = Files.createTempDirectory("crossmodal-eval");
@@ -211,6 +258,90 @@ public final class CrossModalEvaluation {
     System.out.printf(Locale.ROOT, "full model last epoch: loss %.3f, masked-text acc %.3f, matching acc %.3f%n",
         last.loss(), last.maskedTextAccuracy(), last.matchingAccuracy());
     keep.close();
+  }
+
+  /** Load average from /proc/loadavg (1, 5, 15 min), or "?" where unreadable. */
+  static String loadAverage() {
+    try {
+      String[] p = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return p[0] + ", " + p[1] + ", " + p[2];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "?";
+    }
+  }
+
+  /** z(first) + w z(second), each z-scored over the whole matrix. */
+  static float[][] fuse(float[][] first, float[][] second, double w) {
+    float[][] a = zScore(first);
+    float[][] c = zScore(second);
+    float[][] out = new float[a.length][a[0].length];
+    for (int i = 0; i < a.length; i++) {
+      for (int j = 0; j < a[i].length; j++) {
+        out[i][j] = (float) (a[i][j] + w * c[i][j]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Per query, as {@code CrossModalModel.retrieve(text, images, k, 0, w)} ranks: text→image
+   * z-scores each text's row over the images, image→text each image's column over the texts;
+   * score = z(match) + w z(cos).
+   */
+  static float[][][] fusePerQuery(float[][] match, float[][] cos, double w) {
+    int n = match.length;
+    float[][] ti = new float[n][n];
+    float[][] it = new float[n][n];
+    for (int t = 0; t < n; t++) {
+      double[] a = new double[n];
+      double[] c = new double[n];
+      for (int i = 0; i < n; i++) {
+        a[i] = match[t][i];
+        c[i] = cos[t][i];
+      }
+      double[] za = io.sightline.crossmodal.RetrievalTestAccess.zScores(a);
+      double[] zc = io.sightline.crossmodal.RetrievalTestAccess.zScores(c);
+      for (int i = 0; i < n; i++) {
+        ti[t][i] = (float) (za[i] + w * zc[i]);
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      double[] a = new double[n];
+      double[] c = new double[n];
+      for (int t = 0; t < n; t++) {
+        a[t] = match[t][i];
+        c[t] = cos[t][i];
+      }
+      double[] za = io.sightline.crossmodal.RetrievalTestAccess.zScores(a);
+      double[] zc = io.sightline.crossmodal.RetrievalTestAccess.zScores(c);
+      for (int t = 0; t < n; t++) {
+        it[t][i] = (float) (za[t] + w * zc[t]);
+      }
+    }
+    return new float[][][] {ti, it};
+  }
+
+  private static float[][] zScore(float[][] m) {
+    double sum = 0;
+    double sq = 0;
+    int n = 0;
+    for (float[] row : m) {
+      for (float x : row) {
+        sum += x;
+        sq += (double) x * x;
+        n++;
+      }
+    }
+    double mean = sum / n;
+    double sd = Math.sqrt(Math.max(1e-12, sq / n - mean * mean));
+    float[][] out = new float[m.length][];
+    for (int i = 0; i < m.length; i++) {
+      out[i] = new float[m[i].length];
+      for (int j = 0; j < m[i].length; j++) {
+        out[i][j] = (float) ((m[i][j] - mean) / sd);
+      }
+    }
+    return out;
   }
 
   /**
