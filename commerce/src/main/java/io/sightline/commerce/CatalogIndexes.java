@@ -344,7 +344,8 @@ final class CatalogIndexes {
    * Makes the segment files reflect a committed write, then records the generation beside every
    * segment's file; called after the commit of that generation. A segment the write changed gets
    * its changes appended to its log ({@link SegmentLog}); it is saved whole when it has no file
-   * yet or when its log has grown past a quarter of the file (the log is then emptied). A segment
+   * yet or when its log has grown past a quarter of the file or about 5,000 records (the log is then
+   * emptied). A segment
    * on a factory-made index has its changes committed by that index already and only records the
    * generation. Nothing for an in-memory catalog ({@code dir} null).
    */
@@ -368,7 +369,7 @@ final class CatalogIndexes {
         step.accept("saved " + s.label());
       } else if (!ops.isEmpty()) {
         SegmentLog.append(log, indexes.get(s).dimension(), ops);
-        if (SegmentLog.dueForCompaction(log, file)) {
+        if (SegmentLog.dueForCompaction(log, file, indexes.get(s).dimension())) {
           indexes.get(s).save(file);
           SegmentLog.clear(log);
           LOG.debug("catalog {}: {} saved whole, its log emptied", dir, file.getFileName());

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * it ({@code apparel.hnsw.log}), so that indexing or removing a few products appends their
  * vectors (fsynced) instead of rewriting the whole file, and searches are not blocked while a
  * large file is written. The log is compacted (the file saved whole, the log emptied) when it
- * grows past a quarter of the file.
+ * grows past a quarter of the file, or holds more records than a reopen should replay.
  *
  * <pre>
  * header : magic "SLSEGLG1" | dimension (int) | crc32c (int)
@@ -55,6 +55,14 @@ final class SegmentLog {
   static volatile double compactShare = 0.25;
   /** The smallest log that is compacted (1 MiB); tests lower it. */
   static volatile long minCompactBytes = 1 << 20;
+  /**
+   * The log is also compacted when it holds about this many records, however small it is next to
+   * the file: a reopen replays the log by inserting every added vector into the graph again, one
+   * by one (about 3 ms each at 310-d and efConstruction 200: a 20,000-product batch left in the log
+   * made a 100k catalog's reopen take 65 s, BENCHMARKS.md). 5,000 keeps a reopen's replay to
+   * seconds; at 1M products it saves the file whole about once per 50 writes of 100 products.
+   */
+  static volatile int maxReplayRecords = 5_000;
 
   private SegmentLog() {}
 
@@ -185,12 +193,19 @@ final class SegmentLog {
     }
   }
 
-  /** @return whether the log has grown enough, next to its segment file, to be compacted */
-  static boolean dueForCompaction(Path log, Path segmentFile) {
+  /**
+   * @param dimension the segment's vector length, to estimate the records in the log (an added
+   *     vector's record is about {@code 4 × dimension + 40} bytes)
+   * @return whether the log has grown enough, next to its segment file, to be compacted: past
+   *     {@link #compactShare} of the file and {@link #minCompactBytes}, or past about
+   *     {@link #maxReplayRecords} records and {@link #minCompactBytes}
+   */
+  static boolean dueForCompaction(Path log, Path segmentFile, int dimension) {
     try {
       long logBytes = Files.exists(log) ? Files.size(log) : 0;
       long fileBytes = Files.exists(segmentFile) ? Files.size(segmentFile) : 0;
-      return logBytes > Math.max(minCompactBytes, (long) (compactShare * fileBytes));
+      long replayBytes = (long) maxReplayRecords * (4L * dimension + 40);
+      return logBytes > Math.max(minCompactBytes, Math.min((long) (compactShare * fileBytes), replayBytes));
     } catch (IOException e) {
       return true;
     }

@@ -185,21 +185,42 @@ class SegmentLogRulesTest {
     Files.write(file, new byte[1000]);
     // threshold max(100, 250) = 250: strictly more is due
     Files.write(log, new byte[250]);
-    assertThat(SegmentLog.dueForCompaction(log, file)).isFalse();
+    assertThat(SegmentLog.dueForCompaction(log, file, 2)).isFalse();
     Files.write(log, new byte[251]);
-    assertThat(SegmentLog.dueForCompaction(log, file)).isTrue();
+    assertThat(SegmentLog.dueForCompaction(log, file, 2)).isTrue();
     // a small file: the floor decides
     Files.write(file, new byte[40]);
     Files.write(log, new byte[100]);
-    assertThat(SegmentLog.dueForCompaction(log, file)).isFalse();
+    assertThat(SegmentLog.dueForCompaction(log, file, 2)).isFalse();
     Files.write(log, new byte[101]);
-    assertThat(SegmentLog.dueForCompaction(log, file)).isTrue();
+    assertThat(SegmentLog.dueForCompaction(log, file, 2)).isTrue();
     // no file yet: only the floor
     Files.delete(file);
-    assertThat(SegmentLog.dueForCompaction(log, file)).isTrue();
+    assertThat(SegmentLog.dueForCompaction(log, file, 2)).isTrue();
     // no log: never due
     Files.delete(log);
-    assertThat(SegmentLog.dueForCompaction(log, file)).isFalse();
+    assertThat(SegmentLog.dueForCompaction(log, file, 2)).isFalse();
+  }
+
+  @Test
+  void compactionIsDueWhenTheLogHoldsMoreRecordsThanAReopenShouldReplay() throws Exception {
+    int records = SegmentLog.maxReplayRecords;
+    SegmentLog.minCompactBytes = 100;
+    SegmentLog.maxReplayRecords = 10;
+    try {
+      Path file = dir.resolve("big.hnsw");
+      Files.write(file, new byte[100_000]);
+      // a quarter of the file would be 25,000 bytes; 10 records of 8-d vectors are about 10 × 72
+      Files.write(log, new byte[720]);
+      assertThat(SegmentLog.dueForCompaction(log, file, 8)).isFalse();
+      Files.write(log, new byte[721]);
+      assertThat(SegmentLog.dueForCompaction(log, file, 8)).isTrue();
+      // the floor still applies
+      SegmentLog.minCompactBytes = 1000;
+      assertThat(SegmentLog.dueForCompaction(log, file, 8)).isFalse();
+    } finally {
+      SegmentLog.maxReplayRecords = records;
+    }
   }
 
   @Test
