@@ -108,14 +108,7 @@ public final class FaceVerifier {
     int n = 0;
     for (int y = y0; y < y1; y++) {
       for (int x = x0; x < x1; x++) {
-        int p = face.getRGB(x, y);
-        int r = (p >> 16) & 255;
-        int g = (p >> 8) & 255;
-        int bl = p & 255;
-        double yy = 0.299 * r + 0.587 * g + 0.114 * bl;
-        double cr = (r - yy) * 0.713 + 128;
-        double cb = (bl - yy) * 0.564 + 128;
-        if (cr >= 135 && cr <= 173 && cb >= 77 && cb <= 127 && yy > 40) {
+        if (isSkin(face.getRGB(x, y))) {
           skin++;
         }
         n++;
@@ -123,4 +116,18 @@ public final class FaceVerifier {
     }
     return n == 0 ? 0 : skin / (double) n;
   }
+  /**
+   * The skin rule of {@link #skinShare}: YCrCb chroma in Cr [135, 173], Cb [77, 127] and luma
+   * above 40.
+   */
+  static boolean isSkin(int rgb) {
+    int r = (rgb >> 16) & 255;
+    int g = (rgb >> 8) & 255;
+    int b = rgb & 255;
+    double yy = 0.299 * r + 0.587 * g + 0.114 * b;
+    double cr = (r - yy) * 0.713 + 128;
+    double cb = (b - yy) * 0.564 + 128;
+    return cr >= 135 && cr <= 173 && cb >= 77 && cb <= 127 && yy > 40;
+  }
+
 }

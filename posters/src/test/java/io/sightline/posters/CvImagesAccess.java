@@ -15,4 +15,9 @@ public final class CvImagesAccess {
   public static BufferedImage reduced(BufferedImage img, int side) {
     return CvImages.reduced(img, side);
   }
+
+  /** The face verifier's skin-colour rule ({@code FaceVerifier.isSkin}). */
+  public static boolean isSkin(int rgb) {
+    return FaceVerifier.isSkin(rgb);
+  }
 }

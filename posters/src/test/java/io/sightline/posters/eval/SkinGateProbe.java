@@ -146,13 +146,10 @@ public final class SkinGateProbe {
       for (int x = 0; x < gw; x++) {
         int p = s.getRGB(x, y);
         int r = (p >> 16) & 255;
-        int g = (p >> 8) & 255;
         int b = p & 255;
-        double yy = 0.299 * r + 0.587 * g + 0.114 * b;
-        double cr = (r - yy) * 0.713 + 128;
-        double cb = (b - yy) * 0.564 + 128;
-        chroma += Math.abs(cr - 128) + Math.abs(cb - 128);
-        if (cr >= 135 && cr <= 173 && cb >= 77 && cb <= 127 && yy > 40) {
+        double yy = 0.299 * r + 0.587 * ((p >> 8) & 255) + 0.114 * b;
+        chroma += Math.abs((r - yy) * 0.713) + Math.abs((b - yy) * 0.564);
+        if (io.sightline.posters.CvImagesAccess.isSkin(p)) {
           mask[y * gw + x] = (byte) 255;
           skin++;
         }
