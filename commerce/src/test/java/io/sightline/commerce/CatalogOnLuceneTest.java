@@ -220,7 +220,10 @@ class CatalogOnLuceneTest {
       assertServes(ro, BEFORE);
       writer.indexVectors(update(), vectors(update(), 2, writer), ProgressListener.NONE);
       long until = System.nanoTime() + 10_000_000_000L;
-      while (!ro.index(Intent.APPAREL).contains("n00") && System.nanoTime() < until) {
+      // each segment's reader refreshes on its own (within about a second): wait for the last
+      // commit of both (apparel's additions, then the other segment's)
+      while (!(ro.index(Intent.APPAREL).contains("n00") && ro.index(Intent.OTHER_COMMODITY).contains("a00"))
+          && System.nanoTime() < until) {
         Thread.sleep(50);
       }
       assertServes(ro, UPDATED);
