@@ -75,15 +75,19 @@ final class CatalogIndexes {
     Map<Intent, VectorIndex<String>> out = new EnumMap<>(Intent.class);
     try {
       for (Intent s : ProductCatalog.SEGMENTS) {
+        ImageEmbedder e = embedders.get(s);
         VectorIndexFactory f = factories.get(s);
-        VectorIndex<String> idx = f == null ? null
-            : CatalogFactoryIndexes.open(dir, db, s, embedders.get(s), f, generation, readOnly);
-        if (idx == null && f != null) {
-          // read-only beside a writer whose index does not hold the database's state yet
-          idx = inHeap(db, s, embedders.get(s), m, efConstruction, ef, null, "not usable read-only");
+        VectorIndex<String> idx;
+        if (f == null) {
+          idx = openSegment(dir, db, s, e, generation, m, efConstruction, ef, readOnly);
+        } else {
+          idx = CatalogFactoryIndexes.open(dir, db, s, e, f, generation, readOnly);
+          if (idx == null) {
+            // read-only beside a writer whose index does not hold the database's state yet
+            idx = inHeap(db, s, e, m, efConstruction, ef, null, "not usable read-only");
+          }
         }
-        out.put(s, idx != null ? idx
-            : openSegment(dir, db, s, embedders.get(s), generation, m, efConstruction, ef, readOnly));
+        out.put(s, idx);
       }
     } catch (RuntimeException e) {
       out.values().forEach(VectorIndex::close);
@@ -95,10 +99,14 @@ final class CatalogIndexes {
   /** @return an in-heap index of the segment's stored vectors (never saved) */
   static HnswVectorIndex<String> inHeap(Database db, Intent s, ImageEmbedder e, int m, int efConstruction, int ef,
       Path file, String why) {
-    HnswVectorIndex<String> idx = HnswVectorIndex.builder().dimension(e.dimension()).embedderId(e.id())
-        .metric(Metric.COSINE).m(m).efConstruction(efConstruction).ef(ef).build();
+    HnswVectorIndex<String> idx = emptyIndex(e, m, efConstruction, ef);
     idx.addAll(storedItems(db, s, file, why));
     return idx;
+  }
+
+  private static HnswVectorIndex<String> emptyIndex(ImageEmbedder e, int m, int efConstruction, int ef) {
+    return HnswVectorIndex.builder().dimension(e.dimension()).embedderId(e.id()).metric(Metric.COSINE).m(m)
+        .efConstruction(efConstruction).ef(ef).build();
   }
 
   private static HnswVectorIndex<String> openSegment(Path dir, Database db, Intent s, ImageEmbedder e, long generation,
@@ -165,8 +173,7 @@ final class CatalogIndexes {
         return loaded;
       }
     }
-    HnswVectorIndex<String> idx = HnswVectorIndex.builder().dimension(e.dimension()).embedderId(e.id())
-        .metric(Metric.COSINE).m(m).efConstruction(efConstruction).ef(ef).build();
+    HnswVectorIndex<String> idx = emptyIndex(e, m, efConstruction, ef);
     List<IndexItem<String>> items = storedItems(db, s, file, why);
     if (items.isEmpty() && !Files.exists(file)) {
       return idx;
@@ -344,10 +351,9 @@ final class CatalogIndexes {
    * Makes the segment files reflect a committed write, then records the generation beside every
    * segment's file; called after the commit of that generation. A segment the write changed gets
    * its changes appended to its log ({@link SegmentLog}); it is saved whole when it has no file
-   * yet or when its log has grown past a quarter of the file or about 5,000 records (the log is then
-   * emptied). A segment
-   * on a factory-made index has its changes committed by that index already and only records the
-   * generation. Nothing for an in-memory catalog ({@code dir} null).
+   * yet or when its log has grown past a quarter of the file or about 5,000 records (the log is
+   * then emptied). A segment on a factory-made index has its changes committed by that index
+   * already and only records the generation. Nothing for an in-memory catalog ({@code dir} null).
    */
   static void save(Path dir, Map<Intent, VectorIndex<String>> indexes, Set<Intent> onFactoryIndex, Delta delta,
       long generation, java.util.function.Consumer<String> step) {

@@ -89,15 +89,25 @@ public final class ImageCollection {
     if (index != null) {
       return index.search(query, k);
     }
+    float[] sims = similarities(query);
     List<SearchResult<String>> all = new ArrayList<>(embeddings.length);
+    for (int i = 0; i < embeddings.length; i++) {
+      all.add(new SearchResult<>(order.get(i).toString(), 1 - sims[i], sims[i], Map.of()));
+    }
+    all.sort((a, b) -> Float.compare(b.similarity(), a.similarity()));
+    return List.copyOf(all.subList(0, Math.min(k, all.size())));
+  }
+
+  /** The cosine of a (unit) query with every image's (unit) embedding, in insertion order. */
+  float[] similarities(float[] query) {
+    float[] sims = new float[embeddings.length];
     for (int i = 0; i < embeddings.length; i++) {
       float dot = 0;
       for (int d = 0; d < query.length; d++) {
         dot += query[d] * embeddings[i][d];
       }
-      all.add(new SearchResult<>(order.get(i).toString(), 1 - dot, dot, Map.of()));
+      sims[i] = dot;
     }
-    all.sort((a, b) -> Float.compare(b.similarity(), a.similarity()));
-    return List.copyOf(all.subList(0, Math.min(k, all.size())));
+    return sims;
   }
 }

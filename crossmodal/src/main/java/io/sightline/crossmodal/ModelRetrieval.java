@@ -133,14 +133,9 @@ final class ModelRetrieval {
     List<ImageMatch> out = new ArrayList<>();
     if (cosineWeight > 0 && firstSim.isEmpty()) {
       // every image is a candidate: the cosine of each, from the collection's embeddings
-      float[] q = model.textEmbedding(text);
-      for (int i = 0; i < images.size(); i++) {
-        float[] e = images.embedding(i);
-        double dot = 0;
-        for (int d = 0; d < q.length; d++) {
-          dot += q[d] * e[d];
-        }
-        firstSim.put(images.images().get(i), dot);
+      float[] sims = images.similarities(model.textEmbedding(text));
+      for (int i = 0; i < sims.length; i++) {
+        firstSim.put(images.images().get(i), (double) sims[i]);
       }
     }
     double[] fused = new double[candidates.size()];

@@ -119,7 +119,7 @@ public final class ProductIndexCommand implements Callable<Integer> {
       line.put("matcher", cat.matcher().id());
       line.put("cropMainObject", cat.cropsToMainObject());
       line.put("embedder", emb.embedder().id());
-      line.put("vectorIndex", vectorIndexes(db, false) == null ? null : db.resolve(VECTORS).toString());
+      line.put("vectorIndex", vectorIndexFolder(db));
       if (!r.withoutLocalFeatures().isEmpty()) {
         CliSupport.error(catalog.toString(), r.withoutLocalFeatures().size() + " product(s) have too few local"
             + " features to be matched by instance and are found only by their global vector: "
@@ -168,6 +168,12 @@ public final class ProductIndexCommand implements Callable<Integer> {
     Path dir = db.resolve(VECTORS);
     return asked || Files.isDirectory(dir)
         ? s -> io.sightline.index.lucene.LuceneVectorIndex.factory(dir.resolve(s.label())) : null;
+  }
+
+  /** @return the catalog folder's Lucene index folder for the JSON output, or null when it has none */
+  static String vectorIndexFolder(Path db) {
+    Path dir = db.resolve(VECTORS);
+    return Files.isDirectory(dir) ? dir.toString() : null;
   }
 
   /**

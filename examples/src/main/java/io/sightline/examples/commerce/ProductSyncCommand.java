@@ -78,8 +78,7 @@ public final class ProductSyncCommand implements Callable<Integer> {
       line.put("catalogSize", r.catalogSize());
       line.put("matcher", cat.matcher().id());
       line.put("cropMainObject", cat.cropsToMainObject());
-      line.put("vectorIndex", ProductIndexCommand.vectorIndexes(db, false) == null ? null
-          : db.resolve(ProductIndexCommand.VECTORS).toString());
+      line.put("vectorIndex", ProductIndexCommand.vectorIndexFolder(db));
       CliSupport.printJsonLine(line);
     }
     return CliSupport.OK;
