@@ -27,8 +27,17 @@ import java.util.stream.Stream;
  * of 100 products while a thread searches (its time, and the searches' latency meanwhile).
  *
  * <pre>
- * java -Xmx6g -cp ... io.sightline.commerce.eval.CatalogOnLuceneBenchmark N ROUNDS
+ * java -Xmx6g -cp ... io.sightline.commerce.eval.CatalogOnLuceneBenchmark N ROUNDS [BATCH [MODES]]
+ * java -Xmx6g -cp ... io.sightline.commerce.eval.CatalogOnLuceneBenchmark reopen DIR ROUNDS
  * </pre>
+ *
+ * <p>The stores stay in the temporary folder the run prints; {@code reopen} times opening them again.
+ *
+ * <p>{@code BATCH} products per {@code indexVectors} call while building (default 20,000);
+ * {@code MODES} {@code hnsw,lucene} (default both). With {@code -Dbench.images=DIR} (e.g. the
+ * repository's {@code testdata}) each reopened catalog is also searched by the whole pipeline on the
+ * photos of that folder ({@link ProductSearchBenchmark#pipeline}: gate, regions, embedding, search,
+ * product rows, filters).
  */
 public final class CatalogOnLuceneBenchmark {
   private static final int CLUSTERS = 1000;
@@ -37,8 +46,14 @@ public final class CatalogOnLuceneBenchmark {
   private CatalogOnLuceneBenchmark() {}
 
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("reopen")) {
+      reopen(Path.of(args[1]), Integer.parseInt(args[2]));
+      return;
+    }
     int n = Integer.parseInt(args[0]);
     int rounds = Integer.parseInt(args[1]);
+    int batch = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+    String[] modes = args.length > 3 ? args[3].split(",") : new String[] {"hnsw", "lucene"};
     Path dir = Files.createTempDirectory("catalog-on-lucene");
     Path img = dir.resolve("p.png");
     javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB),
@@ -61,21 +76,23 @@ public final class CatalogOnLuceneBenchmark {
       queries[q] = near(centres[rnd.nextInt(CLUSTERS)], rnd, 0.35);
     }
     List<Set<String>> truth = exact(data, queries);
-    System.out.printf("%d products, %d-d, %d clusters; load average at start %.2f%n", n, d, CLUSTERS,
+    System.out.printf("%d products, %d-d, %d clusters, stores in %s; load average at start %.2f%n", n, d, CLUSTERS, dir,
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    for (String mode : new String[] {"hnsw", "lucene"}) {
+    for (String mode : modes) {
       Path db = dir.resolve(mode);
       Function<Intent, VectorIndexFactory> factories = mode.equals("lucene")
           ? s -> LuceneVectorIndex.factory(db.resolve("vectors").resolve(s.label())) : null;
       long t0 = System.nanoTime();
       try (ProductCatalog cat = open(db, factories)) {
-        for (int from = 0; from < n; from += 20_000) {
-          int k = Math.min(20_000, n - from);
+        for (int from = 0; from < n; from += batch) {
+          int k = Math.min(batch, n - from);
           List<float[]> vs = Arrays.asList(Arrays.copyOfRange(data, from, from + k));
           cat.indexVectors(IncrementalSaveBenchmark.entries(img, from, k), vs, ProgressListener.NONE);
         }
       }
       double build = (System.nanoTime() - t0) / 1e9;
+      System.out.printf("%s built in %.1f s; load average %.2f%n", mode, build,
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       long heapBefore = usedHeap();
       long t1 = System.nanoTime();
       try (ProductCatalog cat = open(db, factories)) {
@@ -98,6 +115,9 @@ public final class CatalogOnLuceneBenchmark {
         System.out.printf("%-6s build %.1f s | reopen %.0f ms, heap after reopen %+.0f MiB, disk %.1f MB | recall@10"
             + " %.3f | search p50 %.2f ms p99 %.2f ms%n", mode, build, reopen, heap / 1048576.0, diskMb(db),
             recall / QUERIES, lat[lat.length / 2], lat[(int) (lat.length * 0.99)]);
+        if (System.getProperty("bench.images") != null) {
+          ProductSearchBenchmark.pipeline(cat, ProductSearchBenchmark.minimalGate(d), 300);
+        }
         int next = n;
         double[] writes = new double[rounds];
         List<Double> during = new ArrayList<>();
@@ -134,6 +154,24 @@ public final class CatalogOnLuceneBenchmark {
     }
     System.out.printf("load average at end %.2f%n",
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+  }
+
+  /**
+   * {@code reopen DIR ROUNDS}: times opening the stores a run left in its temporary folder {@code DIR}
+   * ({@code DIR/hnsw}, {@code DIR/lucene}), alternately, {@code ROUNDS} times each.
+   */
+  private static void reopen(Path dir, int rounds) {
+    for (int r = 0; r < rounds; r++) {
+      for (String mode : new String[] {"hnsw", "lucene"}) {
+        Path db = dir.resolve(mode);
+        long t = System.nanoTime();
+        try (ProductCatalog cat = open(db, mode.equals("lucene")
+            ? s -> LuceneVectorIndex.factory(db.resolve("vectors").resolve(s.label())) : null)) {
+          System.out.printf("%-6s reopen %.0f ms (%d products); load average %.2f%n", mode, (System.nanoTime() - t) / 1e6,
+              cat.size(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+      }
+    }
   }
 
   private static ProductCatalog open(Path db, Function<Intent, VectorIndexFactory> factories) {

@@ -92,16 +92,7 @@ public final class ProductSearchBenchmark {
         System.gc();
         long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
         long file = Files.size(dir.resolve("other-commodity.hnsw"));
-        // the searcher needs an intent gate; this benchmark queries by vector, past the gate, so a
-        // real but minimal gate (core's EmbeddingClassifier on two vectors) is enough
-        float[] nonProduct = new float[dim];
-        nonProduct[0] = 1f;
-        float[] product = new float[dim];
-        product[1] = 1f;
-        ImageClassifier gate = io.sightline.core.classify.EmbeddingClassifier.builder(new GlobalDescriptorEmbedder())
-            .train(List.of(io.sightline.core.classify.EmbeddingClassifier.Example.ofVector("non-commodity", nonProduct),
-                io.sightline.core.classify.EmbeddingClassifier.Example.ofVector("other-commodity", product)),
-                ProgressListener.NONE, io.sightline.core.CancellationToken.NONE);
+        ImageClassifier gate = minimalGate(dim);
         ProductSearcher searcher = ProductSearcher.builder().catalog(catalog).intentClassifier(gate).build();
         ExactVectorIndex<String> exact = new ExactVectorIndex<>(dim, Metric.COSINE, GlobalDescriptorEmbedder.ID);
         List<IndexItem<String>> items = new ArrayList<>(n);
@@ -160,13 +151,29 @@ public final class ProductSearchBenchmark {
   }
 
   /**
+   * The searcher needs an intent gate; these benchmarks query past it (by vector, or with a gate
+   * margin that searches both segments), so a real but minimal gate — core's {@code
+   * EmbeddingClassifier} on two vectors — is enough.
+   */
+  static ImageClassifier minimalGate(int dim) {
+    float[] nonProduct = new float[dim];
+    nonProduct[0] = 1f;
+    float[] product = new float[dim];
+    product[1] = 1f;
+    return io.sightline.core.classify.EmbeddingClassifier.builder(new GlobalDescriptorEmbedder())
+        .train(List.of(io.sightline.core.classify.EmbeddingClassifier.Example.ofVector("non-commodity", nonProduct),
+            io.sightline.core.classify.EmbeddingClassifier.Example.ofVector("other-commodity", product)),
+            ProgressListener.NONE, io.sightline.core.CancellationToken.NONE);
+  }
+
+  /**
    * The whole pipeline on real photos (issue 19): decode excluded, then gate (run, with margin 1 so
    * that every photo is searched in both segments, the slowest path), region proposals, embedding
    * of each region, HNSW search, product rows and filters — {@link ProductSearcher#search(
    * java.awt.image.BufferedImage, String)}. Photos: every PNG/JPEG under {@code -Dbench.images}
    * (default {@code testdata}), cycled. Printed to stderr as one line.
    */
-  private static void pipeline(ProductCatalog catalog, ImageClassifier gate, int nQueries) throws Exception {
+  static void pipeline(ProductCatalog catalog, ImageClassifier gate, int nQueries) throws Exception {
     Path root = Path.of(System.getProperty("bench.images", "testdata"));
     if (!Files.isDirectory(root)) {
       System.err.println("[bench] no folder " + root.toAbsolutePath() + " (-Dbench.images); whole pipeline not measured");
