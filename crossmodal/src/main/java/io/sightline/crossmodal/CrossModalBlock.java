@@ -41,8 +41,9 @@ import java.util.List;
  * objSpatial float[B,O,5], objMasked float[B,O], objSeedText int[B,O,L], objSeedWeight
  * float[B,O,L], attention float[B,S,S]}. Outputs: {@code unitLogits [B,S,V], featurePred
  * [B,O,Dv], matchLogit [B], hidden [B,S,E], textEmbedding [B,E], imageEmbedding [B,E],
- * contrastive logit scale [1]}. The two embeddings (unit length) are projections of the CLS output;
- * the text one is read on text-only passes, the image one on image-only passes.
+ * contrastive logit scale [1]}. The two embeddings (unit length) are projections of the mean output
+ * over the positions a pass shows; the text one is read on text-only passes, the image one on
+ * image-only passes.
  */
 final class CrossModalBlock extends AbstractBlock {
   private static final byte VERSION = 2;
@@ -131,6 +132,34 @@ final class CrossModalBlock extends AbstractBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training,
       PairList<String, Object> params) {
+    return compute(ps, in, training, true);
+  }
+
+  /**
+   * The training forward pass ({@code Trainer.forward(data, labels)}); with {@link #embeddingsOnly()}
+   * as the labels the text-unit and visual-feature heads are left out (the contrastive passes read
+   * only the embeddings; the unit head runs over the whole vocabulary at every position).
+   */
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList data, NDList labels,
+      PairList<String, Object> params) {
+    return compute(ps, data, true, labels == null || !labels.isEmpty());
+  }
+
+  /** @return the labels that make a training forward pass compute the embeddings only */
+  static NDList embeddingsOnly() {
+    return new NDList();
+  }
+
+  /** An inference pass that computes the embeddings only (outputs 0 and 1 are empty). */
+  NDList embeddings(ParameterStore ps, NDList in) {
+    return compute(ps, in, false, false);
+  }
+
+  /**
+   * @param heads false: outputs 0 (unit logits) and 1 (feature predictions) are empty arrays
+   */
+  private NDList compute(ParameterStore ps, NDList in, boolean training, boolean heads) {
     NDArray textIds = in.get(0);
     NDArray textPos = in.get(1);
     NDArray textSeedImage = in.get(2);
@@ -186,20 +215,34 @@ final class CrossModalBlock extends AbstractBlock {
     for (EncoderLayer layer : layers) {
       x = layer.forward(ps, new NDList(x, attention), training).singletonOrThrow();
     }
-    NDArray u = unitTransform.forward(ps, new NDList(x), training).singletonOrThrow();
-    u = Activation.gelu(u);
-    u = unitNorm.forward(ps, new NDList(u), training).singletonOrThrow();
-    NDArray unitLogits = unitOutput.forward(ps, new NDList(u), training).singletonOrThrow();
-    long t = textIds.getShape().get(1);
-    NDArray objHidden = x.get(new NDIndex(":, {}:", 1 + t));
-    NDArray featurePred = featureHead.forward(ps, new NDList(objHidden), training).singletonOrThrow();
+    NDArray unitLogits;
+    NDArray featurePred;
+    if (heads) {
+      NDArray u = unitTransform.forward(ps, new NDList(x), training).singletonOrThrow();
+      u = Activation.gelu(u);
+      u = unitNorm.forward(ps, new NDList(u), training).singletonOrThrow();
+      unitLogits = unitOutput.forward(ps, new NDList(u), training).singletonOrThrow();
+      long t = textIds.getShape().get(1);
+      NDArray objHidden = x.get(new NDIndex(":, {}:", 1 + t));
+      featurePred = featureHead.forward(ps, new NDList(objHidden), training).singletonOrThrow();
+    } else {
+      unitLogits = m.zeros(new Shape(b, 0, vocabSize));
+      featurePred = m.zeros(new Shape(b, 0, cfg.visualDim()));
+    }
     NDArray clsHidden = x.get(new NDIndex(":, 0, :"));
     NDArray matchLogit = matchHead.forward(ps, new NDList(clsHidden), training).singletonOrThrow()
         .reshape(b);
-    // contrastive embeddings of the pooled (CLS) output: meaningful on text-only and image-only
-    // passes (InputEncoder.View); unit length; the temperature is exp(logitScale), clamped to 100
-    NDArray textEmb = unit(textProjection.forward(ps, new NDList(clsHidden), training).singletonOrThrow());
-    NDArray imageEmb = unit(imageProjection.forward(ps, new NDList(clsHidden), training).singletonOrThrow());
+    // contrastive embeddings, projected, unit length; the temperature is exp(logitScale), clamped to
+    // 100. MEAN pooling: the mean output over the positions the pass shows (CLS and the text units on
+    // a text-only pass, CLS and the objects on an image-only pass; InputEncoder.View), which gives
+    // every unit and object a direct path to the embedding; CLS pooling (format 3): the CLS output.
+    NDArray pooled = clsHidden;
+    if (cfg.pooling() == EmbeddingPooling.MEAN) {
+      NDArray shown = attention.get(new NDIndex(":, 0, :")).expandDims(2); // [B,S,1], 1 = a real position
+      pooled = x.mul(shown).sum(new int[] {1}).div(shown.sum(new int[] {1}).maximum(Scalars.of(shown, 1)));
+    }
+    NDArray textEmb = unit(textProjection.forward(ps, new NDList(pooled), training).singletonOrThrow());
+    NDArray imageEmb = unit(imageProjection.forward(ps, new NDList(pooled), training).singletonOrThrow());
     NDArray logScale = m.ones(new Shape(1)).mul(value(ps, logitScale, m, training));
     NDArray scale = logScale.minimum(Scalars.of(logScale, 4.6052)).exp();
     return new NDList(unitLogits, featurePred, matchLogit, x, textEmb, imageEmb, scale);

@@ -112,6 +112,7 @@ public final class CrossModalTrainer {
     boolean matchingTask = true;
     double contrastiveWeight = 1.0;
     int contrastiveBatchSize = 0;
+    EmbeddingPooling pooling = EmbeddingPooling.MEAN;
     boolean hardNegatives = false;
     double contrastiveWarmup = 0.0;
     LearningRateSchedule schedule = LearningRateSchedule.WARMUP_COSINE;
@@ -342,6 +343,17 @@ public final class CrossModalTrainer {
      */
     public Builder contrastiveWeight(double weight) {
       this.contrastiveWeight = weight;
+      return this;
+    }
+
+    /**
+     * @param pooling how the text and image embeddings of retrieval's first stage are read from the
+     *     transformer (default {@link EmbeddingPooling#MEAN}; ignored when training continues from an
+     *     initial model, which keeps its own)
+     * @return this builder
+     */
+    public Builder embeddingPooling(EmbeddingPooling pooling) {
+      this.pooling = java.util.Objects.requireNonNull(pooling, "pooling");
       return this;
     }
 

@@ -14,11 +14,22 @@ package io.sightline.crossmodal;
  * @param visualDim the embedder's vector length
  * @param seedTextUnits most units of a standard text fused into an object
  * @param dropout dropout probability while training
+ * @param pooling how the text and image embeddings of retrieval's first stage are read
  */
 public record ModelConfig(int width, int layers, int heads, int ffnSize, int maxTextUnits,
-    int maxObjects, int grid, int visualDim, int seedTextUnits, float dropout) {
+    int maxObjects, int grid, int visualDim, int seedTextUnits, float dropout, EmbeddingPooling pooling) {
+  /** A configuration with the default {@link EmbeddingPooling#MEAN} pooling. */
+  public ModelConfig(int width, int layers, int heads, int ffnSize, int maxTextUnits,
+      int maxObjects, int grid, int visualDim, int seedTextUnits, float dropout) {
+    this(width, layers, heads, ffnSize, maxTextUnits, maxObjects, grid, visualDim, seedTextUnits, dropout,
+        EmbeddingPooling.MEAN);
+  }
+
   /** Validates. */
   public ModelConfig {
+    if (pooling == null) {
+      throw new IllegalArgumentException("pooling must not be null");
+    }
     if (width < 8 || heads < 1 || width % heads != 0) {
       throw new IllegalArgumentException("width must be >= 8 and divisible by heads: " + width + "/" + heads);
     }

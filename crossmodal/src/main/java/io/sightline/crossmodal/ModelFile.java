@@ -44,6 +44,7 @@ final class ModelFile {
           out.writeInt(c.visualDim());
           out.writeInt(c.seedTextUnits());
           out.writeFloat(c.dropout());
+          out.writeByte(c.pooling().ordinal()); // since format 4
           out.writeBoolean(m.useSeeds);
           out.writeInt(m.vocab.size());
           for (String t : m.vocab.tokens()) {
@@ -109,15 +110,29 @@ final class ModelFile {
 
   static Meta readMeta(Path file) {
     return ChecksummedFile.read(file, CrossModalModel.KIND, CrossModalModel.FORMAT_VERSION, (h, in) -> {
-      if (h.formatVersion() < CrossModalModel.FORMAT_VERSION) {
+      if (h.formatVersion() < 3) {
         // format 3 added the contrastive projections: older weights do not fit the network
         throw new IncompatibleFormatException(file + ": model format " + h.formatVersion() + " was written by an"
             + " earlier Sightline, before contrastive training; train the model again with this version"
             + " (format " + CrossModalModel.FORMAT_VERSION + ")");
       }
       String tok = in.readUTF();
-      ModelConfig c = new ModelConfig(in.readInt(), in.readInt(), in.readInt(), in.readInt(),
-          in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readFloat());
+      int[] dims = new int[9];
+      for (int i = 0; i < dims.length; i++) {
+        dims[i] = in.readInt();
+      }
+      float dropout = in.readFloat();
+      // format 3 read the embeddings from the CLS output; format 4 stores the pooling
+      EmbeddingPooling pooling = EmbeddingPooling.CLS;
+      if (h.formatVersion() >= 4) {
+        int p = in.readUnsignedByte();
+        if (p >= EmbeddingPooling.values().length) {
+          throw new IOException("bad pooling " + p);
+        }
+        pooling = EmbeddingPooling.values()[p];
+      }
+      ModelConfig c = new ModelConfig(dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7],
+          dims[8], dropout, pooling);
       boolean useSeeds = in.readBoolean();
       int vn = in.readInt();
       if (vn < Vocabulary.SPECIALS || vn > 10_000_000) {

@@ -75,8 +75,8 @@ final class ModelRetrieval {
     InputEncoder.Text t = model.checkedText(text);
     InputEncoder.Row row = new InputEncoder.Row(t.ids().clone(), new int[t.length()], null,
         new boolean[0], true, 0f, 0f);
-    return model.runLocked(m -> model.block.forward(new ParameterStore(m, false),
-        model.encoder.inputs(m, List.of(row), InputEncoder.View.TEXT), false).get(4).toFloatArray());
+    return model.runLocked(m -> model.block.embeddings(new ParameterStore(m, false),
+        model.encoder.inputs(m, List.of(row), InputEncoder.View.TEXT)).get(4).toFloatArray());
   }
 
   static float[][] imageEmbeddings(CrossModalModel model, List<ImageFeatures> images) {
@@ -87,8 +87,8 @@ final class ModelRetrieval {
       for (ImageFeatures f : images.subList(from, Math.min(images.size(), from + BATCH))) {
         rows.add(new InputEncoder.Row(new int[0], new int[0], f, new boolean[model.encoder.objects(f)], true, 0f, 0f));
       }
-      float[] flat = model.runLocked(m -> model.block.forward(new ParameterStore(m, false),
-          model.encoder.inputs(m, rows, InputEncoder.View.IMAGE), false).get(5).toFloatArray());
+      float[] flat = model.runLocked(m -> model.block.embeddings(new ParameterStore(m, false),
+          model.encoder.inputs(m, rows, InputEncoder.View.IMAGE)).get(5).toFloatArray());
       for (int i = 0; i < rows.size(); i++) {
         out[from + i] = java.util.Arrays.copyOfRange(flat, i * e, (i + 1) * e);
       }

@@ -50,7 +50,7 @@ final class TrainingRun {
       fx = b.initialModel.extractor;
     } else {
       cfg = new ModelConfig(b.width, b.layers, b.heads, b.ffnSize > 0 ? b.ffnSize : 4 * b.width,
-          b.maxTextUnits, b.maxObjects, b.grid, embedder.dimension(), 3, b.dropout);
+          b.maxTextUnits, b.maxObjects, b.grid, embedder.dimension(), 3, b.dropout, b.pooling);
       fx = new FeatureExtractor(embedder, b.detector, b.loader, b.grid, b.maxObjects, b.minDetectionScore);
     }
 
@@ -216,8 +216,10 @@ final class TrainingRun {
                 NDArray contrastive = null;
                 if (pos.size() >= 2) {
                   // text-only and image-only passes of the same transformer, in-batch negatives
-                  NDList textOut = trainer.forward(enc.inputs(m, pos, InputEncoder.View.TEXT));
-                  NDList imageOut = trainer.forward(enc.inputs(m, pos, InputEncoder.View.IMAGE));
+                  NDList textOut = trainer.forward(enc.inputs(m, pos, InputEncoder.View.TEXT),
+                      CrossModalBlock.embeddingsOnly());
+                  NDList imageOut = trainer.forward(enc.inputs(m, pos, InputEncoder.View.IMAGE),
+                      CrossModalBlock.embeddingsOnly());
                   contrastive = TrainingLosses.contrastive(textOut.get(4), imageOut.get(5), textOut.get(6));
                   if (b.hardNegatives && b.matchingTask && !warmup) {
                     float[] sims = textOut.get(4).matMul(imageOut.get(5).transpose()).toFloatArray();

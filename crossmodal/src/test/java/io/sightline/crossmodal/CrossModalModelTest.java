@@ -38,6 +38,29 @@ class CrossModalModelTest {
   }
 
   @Test
+  void theEmbeddingsOnlyPassGivesTheFullPassEmbeddingsWithoutTheHeads() {
+    ImageFeatures f = model.featureExtractor().extract(pairs.get(1).image(), List.of());
+    InputEncoder.Text t = model.checkedText("a red square");
+    InputEncoder.Row text = new InputEncoder.Row(t.ids().clone(), new int[t.length()], null, new boolean[0], true, 0f, 0f);
+    InputEncoder.Row image = new InputEncoder.Row(new int[0], new int[0], f, new boolean[model.encoder.objects(f)], true,
+        0f, 0f);
+    model.runLocked(m -> {
+      for (Object[] c : new Object[][] {{text, InputEncoder.View.TEXT, 4}, {image, InputEncoder.View.IMAGE, 5}}) {
+        ai.djl.ndarray.NDList in = model.encoder.inputs(m, List.of((InputEncoder.Row) c[0]), (InputEncoder.View) c[1]);
+        ai.djl.ndarray.NDList full = model.block.forward(new ai.djl.training.ParameterStore(m, false), in, false);
+        ai.djl.ndarray.NDList only = model.block.embeddings(new ai.djl.training.ParameterStore(m, false), in);
+        int k = (Integer) c[2];
+        assertThat(only.get(k).toFloatArray()).containsExactly(full.get(k).toFloatArray(),
+            org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(full.get(0).size()).isPositive();
+        assertThat(only.get(0).size()).isZero();
+        assertThat(only.get(1).size()).isZero();
+      }
+      return null;
+    });
+  }
+
+  @Test
   void saveAndLoadGiveTheSameScores() {
     Path dir = tmp.resolve("saved");
     Path file = model.save(dir);

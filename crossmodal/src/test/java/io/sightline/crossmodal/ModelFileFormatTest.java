@@ -1,14 +1,20 @@
 package io.sightline.crossmodal;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sightline.core.IncompatibleFormatException;
 import io.sightline.core.store.ChecksummedFile;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Model files of an earlier format are refused with a message that says what to do. */
+/**
+ * Model files of an earlier format are refused with a message that says what to do, or read as
+ * they were written: a format 3 file reads its embeddings from the CLS output.
+ */
 class ModelFileFormatTest {
   @TempDir
   Path tmp;
@@ -20,5 +26,69 @@ class ModelFileFormatTest {
         out -> out.writeUTF("word-tokenizer/1"));
     assertThatThrownBy(() -> ModelFile.readMeta(old)).isInstanceOf(IncompatibleFormatException.class)
         .hasMessageContaining("model format 2").hasMessageContaining("train the model again");
+  }
+
+  @Test
+  void theEmbeddingPoolingIsSavedAndAFormat3FileReadsTheClsOutput() throws Exception {
+    List<ImageTextPair> pairs = Fixtures.shapes(tmp.resolve("img"), 2, 4);
+    CrossModalTrainer.Builder b = CrossModalTrainer.builder().pairs(pairs).width(16).layers(1).heads(2).epochs(2)
+        .batchSize(16).seed(5);
+    ImageFeatures f;
+    try (CrossModalModel mean = b.build().train().model();
+        CrossModalModel cls = b.embeddingPooling(EmbeddingPooling.CLS).build().train().model()) {
+      assertThat(mean.config().pooling()).isEqualTo(EmbeddingPooling.MEAN);
+      assertThat(cls.config().pooling()).isEqualTo(EmbeddingPooling.CLS);
+      f = mean.featureExtractor().extract(pairs.get(0).image(), List.of());
+      Path meanFile = mean.save(tmp.resolve("mean"));
+      Path clsFile = cls.save(tmp.resolve("cls"));
+      try (CrossModalModel m = CrossModalModel.load(meanFile)) {
+        assertThat(m.config().pooling()).isEqualTo(EmbeddingPooling.MEAN);
+        assertThat(m.textEmbedding("a red square")).containsExactly(mean.textEmbedding("a red square"),
+            org.assertj.core.data.Offset.offset(1e-6f));
+      }
+      // the same file as format 3 wrote it (no pooling byte) is read with CLS pooling
+      Path format3 = tmp.resolve("format3.model");
+      asFormat3(clsFile, format3);
+      try (CrossModalModel m = CrossModalModel.load(format3)) {
+        assertThat(m.config().pooling()).isEqualTo(EmbeddingPooling.CLS);
+        assertThat(m.textEmbedding("a red square")).containsExactly(cls.textEmbedding("a red square"),
+            org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(m.imageEmbeddings(List.of(f))[0]).containsExactly(cls.imageEmbeddings(List.of(f))[0],
+            org.assertj.core.data.Offset.offset(1e-6f));
+      }
+      // the pooling is applied: MEAN weights read as CLS give other embeddings
+      Path meanAs3 = tmp.resolve("mean3.model");
+      asFormat3(meanFile, meanAs3);
+      try (CrossModalModel m = CrossModalModel.load(meanAs3)) {
+        float[] a = m.textEmbedding("a red square");
+        float[] e = mean.textEmbedding("a red square");
+        double diff = 0;
+        for (int i = 0; i < a.length; i++) {
+          diff += Math.abs(a[i] - e[i]);
+        }
+        assertThat(diff).isGreaterThan(1e-3);
+      }
+    }
+  }
+
+  /** Rewrites a format 4 model file as format 3 wrote it: the same payload without the pooling byte. */
+  private static void asFormat3(Path from, Path to) {
+    byte[][] payload = new byte[1][];
+    String embedder = ChecksummedFile.read(from, CrossModalModel.KIND, CrossModalModel.FORMAT_VERSION, (h, in) -> {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+      out.writeUTF(in.readUTF()); // tokenizer
+      for (int i = 0; i < 9; i++) {
+        out.writeInt(in.readInt());
+      }
+      out.writeFloat(in.readFloat());
+      in.readUnsignedByte(); // the pooling, new in format 4
+      in.transferTo(out);
+      out.flush();
+      payload[0] = bytes.toByteArray();
+      return h.embedderId();
+    });
+    ChecksummedFile.write(to, new ChecksummedFile.Header(CrossModalModel.KIND, 3, embedder),
+        out -> out.write(payload[0]));
   }
 }

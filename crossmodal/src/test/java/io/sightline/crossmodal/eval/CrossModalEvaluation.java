@@ -53,7 +53,10 @@ public final class CrossModalEvaluation {
   /**
    * @param args {@code [--images N] [--test N] [--seconds S[,S...]] [--clipart DIR] [--seed S]
    *     [--variants 012] [--validation N] [--warmup F[,F...]] [--fusion W[,W...]] [--first-stage K]
-   *     [--latency N,...] [--verbose 1]}; {@code --seconds 60,180,300} trains every variant and the
+   *     [--latency N,...] [--cls-pooling 1] [--batch 32] [--contrastive-batch N] [--lr 2e-3] [--verbose 1]};
+   *     {@code --batch}, {@code --contrastive-batch} and {@code --lr} set the full model's batch, its
+   *     contrastive batch (default: the batch) and learning rate; {@code --cls-pooling 1} adds a "+ contrastive"
+   *     variant whose embeddings are read from the CLS output (format 3) instead of the mean; {@code --seconds 60,180,300} trains every variant and the
    *     baseline at each budget in turn (one table per budget); {@code --validation N} carves N of
    *     the training pairs out as the evaluation set (the held-out test pairs are then not used at
    *     all), for choosing settings; {@code --warmup} adds "+ contrastive" variants with that
@@ -109,23 +112,31 @@ public final class CrossModalEvaluation {
 
     List<String> testTexts = test.stream().map(ImageTextPair::text).toList();
     List<ImageFeatures> testImages = test.stream().map(p -> cache.get(p.image())).toList();
-    // variant: name, masking, matching, seed library, contrastive weight, hard negatives, warm-up
+    // variant: name, masking, matching, seed library, contrastive weight, hard negatives, warm-up, pooling
     List<String[]> variants = new ArrayList<>(List.of(
-        new String[] {"seed losses (masking + matching) + seed library", "true", "true", "true", "0", "false", "0"},
-        new String[] {"  + contrastive", "true", "true", "true", "1", "false", "0"},
-        new String[] {"  + contrastive + hard negatives", "true", "true", "true", "1", "true", "0"}));
+        new String[] {"seed losses (masking + matching) + seed library", "true", "true", "true", "0", "false", "0", "MEAN"},
+        new String[] {"  + contrastive", "true", "true", "true", "1", "false", "0", "MEAN"},
+        new String[] {"  + contrastive + hard negatives", "true", "true", "true", "1", "true", "0", "MEAN"}));
     String only = opt.get("variants");
     for (String w : opt.getOrDefault("warmup", "").split(",")) {
       if (!w.isBlank()) {
         variants.add(new String[] {"  + contrastive, contrastive-only warm-up " + w.trim(), "true", "true", "true", "1",
-            "false", w.trim()});
+            "false", w.trim(), "MEAN"});
       }
+    }
+    if (opt.containsKey("cls-pooling")) {
+      // the embeddings read from the CLS output alone, as models before format 4 did
+      variants.add(new String[] {"  + contrastive, CLS pooling (format 3)", "true", "true", "true", "1", "false", "0",
+          "CLS"});
     }
     double[] fusion = java.util.Arrays.stream(opt.getOrDefault("fusion", "").split(","))
         .filter(x -> !x.isBlank()).mapToDouble(Double::parseDouble).toArray();
     double[] fusionRows = java.util.Arrays.stream(opt.getOrDefault("fusion-per-query", "").split(","))
         .filter(x -> !x.isBlank()).mapToDouble(Double::parseDouble).toArray();
     int firstStage = Integer.parseInt(opt.getOrDefault("first-stage", "20"));
+    int batch = Integer.parseInt(opt.getOrDefault("batch", "32"));
+    int contrastiveBatch = Integer.parseInt(opt.getOrDefault("contrastive-batch", "0"));
+    float lr = Float.parseFloat(opt.getOrDefault("lr", "2e-3"));
     CrossModalModel keep = null;
     TrainingResult keepResult = null;
     for (double seconds : budgets) {
@@ -147,7 +158,9 @@ public final class CrossModalEvaluation {
           .maskingTask(Boolean.parseBoolean(v[1])).matchingTask(Boolean.parseBoolean(v[2]))
           .contrastiveWeight(Double.parseDouble(v[4])).hardNegatives(Boolean.parseBoolean(v[5]))
           .contrastiveWarmup(Double.parseDouble(v[6]))
-          .width(64).layers(2).heads(4).maxTextUnits(16).batchSize(32).learningRate(2e-3f)
+          .embeddingPooling(io.sightline.crossmodal.EmbeddingPooling.valueOf(v[7]))
+          .width(64).layers(2).heads(4).maxTextUnits(16).batchSize(batch).learningRate(lr)
+          .contrastiveBatchSize(contrastiveBatch)
           .epochs(10_000).maxDuration(Duration.ofMillis((long) (seconds * 1000))).seed(seed)
           .progress((task, done, total, msg) -> {
             if (opt.containsKey("verbose") && task.equals("train")) {
