@@ -132,18 +132,23 @@ final class CrossModalBlock extends AbstractBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training,
       PairList<String, Object> params) {
-    return compute(ps, in, training, true);
+    return compute(ps, in, training, true, null);
   }
 
   /**
-   * The training forward pass ({@code Trainer.forward(data, labels)}); with {@link #embeddingsOnly()}
+   * The training forward pass ({@code Trainer.forward(data, labels)}). With {@link #embeddingsOnly()}
    * as the labels the text-unit and visual-feature heads are left out (the contrastive passes read
-   * only the embeddings; the unit head runs over the whole vocabulary at every position).
+   * only the embeddings); with {@link #atPositions} the unit head runs only at the listed positions
+   * and output 0 is their logits [N,V] (the joint pass needs them only where a target is, and the
+   * head over the whole vocabulary at every position was most of the work).
    */
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList data, NDList labels,
       PairList<String, Object> params) {
-    return compute(ps, data, true, labels == null || !labels.isEmpty());
+    if (labels != null && labels.isEmpty()) {
+      return compute(ps, data, true, false, null);
+    }
+    return compute(ps, data, true, true, labels == null ? null : labels.get(0));
   }
 
   /** @return the labels that make a training forward pass compute the embeddings only */
@@ -151,15 +156,29 @@ final class CrossModalBlock extends AbstractBlock {
     return new NDList();
   }
 
+  /**
+   * @param unitPositions flat positions (b*S + position, int64 [N]) where unit logits are needed
+   * @return the labels that make a training forward pass compute the unit head there only
+   */
+  static NDList atPositions(NDArray unitPositions) {
+    return new NDList(unitPositions);
+  }
+
   /** An inference pass that computes the embeddings only (outputs 0 and 1 are empty). */
   NDList embeddings(ParameterStore ps, NDList in) {
-    return compute(ps, in, false, false);
+    return compute(ps, in, false, false, null);
+  }
+
+  /** An inference pass whose output 0 holds the unit logits at the given flat positions only, [N,V]. */
+  NDList atPositions(ParameterStore ps, NDList in, NDArray unitPositions) {
+    return compute(ps, in, false, true, unitPositions);
   }
 
   /**
    * @param heads false: outputs 0 (unit logits) and 1 (feature predictions) are empty arrays
+   * @param unitPositions null: unit logits at every position [B,S,V]; else at these flat positions [N,V]
    */
-  private NDList compute(ParameterStore ps, NDList in, boolean training, boolean heads) {
+  private NDList compute(ParameterStore ps, NDList in, boolean training, boolean heads, NDArray unitPositions) {
     NDArray textIds = in.get(0);
     NDArray textPos = in.get(1);
     NDArray textSeedImage = in.get(2);
@@ -218,10 +237,14 @@ final class CrossModalBlock extends AbstractBlock {
     NDArray unitLogits;
     NDArray featurePred;
     if (heads) {
-      NDArray u = unitTransform.forward(ps, new NDList(x), training).singletonOrThrow();
+      NDArray ux = x;
+      if (unitPositions != null) {
+        ux = x.reshape(b * x.getShape().get(1), e).get(new NDIndex("{}", unitPositions));
+      }
+      NDArray u = unitTransform.forward(ps, new NDList(ux), training).singletonOrThrow();
       u = Activation.gelu(u);
       u = unitNorm.forward(ps, new NDList(u), training).singletonOrThrow();
-      unitLogits = unitOutput.forward(ps, new NDList(u), training).singletonOrThrow();
+      unitLogits = unitOutput.forward(ps, new NDList(u), training).singletonOrThrow(); // [B,S,V] or [N,V]
       long t = textIds.getShape().get(1);
       NDArray objHidden = x.get(new NDIndex(":, {}:", 1 + t));
       featurePred = featureHead.forward(ps, new NDList(objHidden), training).singletonOrThrow();

@@ -335,7 +335,10 @@ final class InputEncoder {
 
   /**
    * Targets: textTarget [B,T] (long), textWeight [B,T], objLabel [B,O] (long), objLabelWeight
-   * [B,O], objFeatWeight [B,O], match [B], matchWeight [B].
+   * [B,O], objFeatWeight [B,O], match [B], matchWeight [B]; then the same unit targets listed by
+   * position, for a unit head computed only where a target is ({@link CrossModalBlock}): unitPos [N]
+   * (long, flat index b*S + position), unitTarget [N] (long), unitTextWeight [N], unitObjWeight [N].
+   * N is at least 1 (a batch without unit targets lists position 0 with weight 0).
    */
   NDList targets(NDManager m, List<Row> rows) {
     int b = rows.size();
@@ -370,8 +373,42 @@ final class InputEncoder {
         }
       }
     }
+    int s = cfg.sequenceLength();
+    java.util.List<long[]> units = new java.util.ArrayList<>(); // position, target
+    java.util.List<float[]> weights = new java.util.ArrayList<>(); // text weight, object weight
+    for (int r = 0; r < b; r++) {
+      for (int i = 0; i < t; i++) {
+        if (tw[r * t + i] > 0) {
+          units.add(new long[] {(long) r * s + 1 + i, tt[r * t + i]});
+          weights.add(new float[] {tw[r * t + i], 0f});
+        }
+      }
+      for (int j = 0; j < o; j++) {
+        if (olw[r * o + j] > 0) {
+          units.add(new long[] {(long) r * s + 1 + t + j, ol[r * o + j]});
+          weights.add(new float[] {0f, olw[r * o + j]});
+        }
+      }
+    }
+    if (units.isEmpty()) {
+      units.add(new long[] {0, 0});
+      weights.add(new float[] {0f, 0f});
+    }
+    int n = units.size();
+    long[] pos = new long[n];
+    long[] target = new long[n];
+    float[] textW = new float[n];
+    float[] objW = new float[n];
+    for (int k = 0; k < n; k++) {
+      pos[k] = units.get(k)[0];
+      target[k] = units.get(k)[1];
+      textW[k] = weights.get(k)[0];
+      objW[k] = weights.get(k)[1];
+    }
     return new NDList(m.create(tt, new Shape(b, t)), m.create(tw, new Shape(b, t)),
         m.create(ol, new Shape(b, o)), m.create(olw, new Shape(b, o)), m.create(ofw, new Shape(b, o)),
-        m.create(match, new Shape(b)), m.create(matchWeight, new Shape(b)));
+        m.create(match, new Shape(b)), m.create(matchWeight, new Shape(b)),
+        m.create(pos, new Shape(n)), m.create(target, new Shape(n)), m.create(textW, new Shape(n)),
+        m.create(objW, new Shape(n)));
   }
 }

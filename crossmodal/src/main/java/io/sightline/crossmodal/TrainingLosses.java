@@ -71,14 +71,30 @@ final class TrainingLosses {
     NDArray match = tg.get(5);
     NDArray matchWeight = tg.get(6);
     Losses l = new Losses();
-    NDArray logp = unitLogits.logSoftmax(2);
-    NDArray textLogp = logp.get(new NDIndex(":, 1:{}, :", 1 + t));
-    NDArray objLogp = logp.get(new NDIndex(":, {}:, :", 1 + t));
-    NDArray pickedText = textLogp.gather(textTarget.expandDims(2), 2).squeeze(2);
     NDArray tw = atLeastOne(textWeight.sum());
-    l.text = pickedText.mul(textWeight).sum().neg().div(tw);
-    NDArray pickedObj = objLogp.gather(objLabel.expandDims(2), 2).squeeze(2);
-    NDArray labelLoss = pickedObj.mul(objLabelWeight).sum().neg().div(atLeastOne(objLabelWeight.sum()));
+    NDArray labelLoss;
+    NDArray hit;
+    if (unitLogits.getShape().dimension() == 2) {
+      // the unit head ran only at the target positions (CrossModalBlock.atPositions): [N,V]
+      NDArray unitTarget = tg.get(8);
+      NDArray unitTextWeight = tg.get(9);
+      NDArray unitObjWeight = tg.get(10);
+      NDArray picked = unitLogits.logSoftmax(1).gather(unitTarget.expandDims(1), 1).squeeze(1);
+      l.text = picked.mul(unitTextWeight).sum().neg().div(tw);
+      labelLoss = picked.mul(unitObjWeight).sum().neg().div(atLeastOne(objLabelWeight.sum()));
+      hit = unitLogits.argMax(1).eq(unitTarget).toType(DataType.FLOAT32, false)
+          .mul(unitTextWeight.gt(0f).toType(DataType.FLOAT32, false));
+    } else {
+      NDArray logp = unitLogits.logSoftmax(2);
+      NDArray textLogp = logp.get(new NDIndex(":, 1:{}, :", 1 + t));
+      NDArray objLogp = logp.get(new NDIndex(":, {}:, :", 1 + t));
+      NDArray pickedText = textLogp.gather(textTarget.expandDims(2), 2).squeeze(2);
+      l.text = pickedText.mul(textWeight).sum().neg().div(tw);
+      NDArray pickedObj = objLogp.gather(objLabel.expandDims(2), 2).squeeze(2);
+      labelLoss = pickedObj.mul(objLabelWeight).sum().neg().div(atLeastOne(objLabelWeight.sum()));
+      hit = textLogp.argMax(2).eq(textTarget).toType(DataType.FLOAT32, false)
+          .mul(textWeight.gt(0f).toType(DataType.FLOAT32, false));
+    }
     // 1 - cosine between the predicted and the true visual feature of each masked object
     NDArray target = in.get(3);
     NDArray norms = featPred.norm(new int[] {2}).mul(target.norm(new int[] {2}));
@@ -98,9 +114,6 @@ final class TrainingLosses {
       total = total == null ? l.match : total.add(l.match);
     }
     l.total = total;
-    NDArray predicted = textLogp.argMax(2);
-    NDArray hit = predicted.eq(textTarget).toType(DataType.FLOAT32, false)
-        .mul(textWeight.gt(0f).toType(DataType.FLOAT32, false));
     l.textAcc = hit.sum().div(atLeastOne(textWeight.gt(0f).toType(DataType.FLOAT32, false).sum()));
     l.matchAcc = x.gt(0f).toType(DataType.FLOAT32, false).eq(match)
         .toType(DataType.FLOAT32, false).mul(matchWeight).sum()

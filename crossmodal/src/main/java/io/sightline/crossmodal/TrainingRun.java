@@ -234,7 +234,7 @@ final class TrainingRun {
                 } else {
                   NDList in = enc.inputs(m, batch);
                   NDList tg = enc.targets(m, batch);
-                  NDList out = trainer.forward(in);
+                  NDList out = trainer.forward(in, CrossModalBlock.atPositions(tg.get(7)));
                   TrainingLosses.Losses l = lossFn.losses(out, in, tg, cfg);
                   if (contrastive != null) {
                     l.contrastive = contrastive;
@@ -423,7 +423,7 @@ final class TrainingRun {
       sum += model.runLocked(m -> {
         NDList in = enc.inputs(m, batch);
         NDList tg = enc.targets(m, batch);
-        NDList out = model.block.forward(new ai.djl.training.ParameterStore(m, false), in, false);
+        NDList out = model.block.atPositions(new ai.djl.training.ParameterStore(m, false), in, tg.get(7));
         return new TrainingLosses(b.maskingTask, b.matchingTask).losses(out, in, tg, cfg).figures()[0];
       });
       n++;

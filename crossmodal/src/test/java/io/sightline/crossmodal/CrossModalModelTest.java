@@ -61,6 +61,32 @@ class CrossModalModelTest {
   }
 
   @Test
+  void unitLogitsAtTheTargetPositionsOnlyGiveTheSameLossesAsAtEveryPosition() {
+    java.util.Map<Path, ImageFeatures> feats = new java.util.HashMap<>();
+    for (ImageTextPair p : pairs) {
+      feats.put(p.image(), model.featureExtractor().extract(p.image(), List.of()));
+    }
+    List<InputEncoder.Row> rows = new TrainingSamples(model.encoder, true, true, MaskingMode.MIXED, ObjectMasking.AUTO,
+        0.3, 0.5, NegativeSampling.BOTH, 1.0).samples(pairs, feats, java.util.Map.of(), new java.util.Random(3), true);
+    TrainingLosses losses = new TrainingLosses(true, true);
+    double[][] figures = model.runLocked(m -> {
+      ai.djl.ndarray.NDList in = model.encoder.inputs(m, rows);
+      ai.djl.ndarray.NDList tg = model.encoder.targets(m, rows);
+      ai.djl.ndarray.NDList full = model.block.forward(new ai.djl.training.ParameterStore(m, false), in, false);
+      ai.djl.ndarray.NDList some = model.block.atPositions(new ai.djl.training.ParameterStore(m, false), in, tg.get(7));
+      assertThat(some.get(0).getShape().get(0)).isEqualTo(tg.get(7).size()).isLessThan(full.get(0).size(0) * full.get(0).size(1));
+      return new double[][] {losses.losses(full, in, tg, model.config()).figures(),
+          losses.losses(some, in, tg, model.config()).figures()};
+    });
+    // total, text, objects, match, textAcc, matchAcc
+    assertThat(figures[0][1]).isPositive();
+    assertThat(figures[0][2]).isPositive();
+    for (int i = 0; i < 6; i++) {
+      assertThat(figures[1][i]).as("figure %d", i).isCloseTo(figures[0][i], org.assertj.core.data.Offset.offset(1e-4));
+    }
+  }
+
+  @Test
   void saveAndLoadGiveTheSameScores() {
     Path dir = tmp.resolve("saved");
     Path file = model.save(dir);
