@@ -42,6 +42,8 @@ import java.util.Optional;
 public final class TagRecommender implements AutoCloseable {
   /** File name of the model inside the directory. */
   public static final String MODEL_FILE = "tag-model.bin";
+  /** File name of the {@link Strategy#LINEAR_PROBE} weights inside the directory (written at training). */
+  public static final String PROBE_FILE = "tag-probe.bin";
   /** Name stem of the stock database inside the directory. */
   public static final String STOCK_DB = "tag-stock";
 

@@ -35,6 +35,8 @@ final class TagRecommenderState {
   volatile VectorIndex<String> index;
   /** Tag co-occurrence of the stock's posts, built on first use and dropped when the stock changes. */
   volatile TagCooccurrence cooccurrence;
+  /** The {@link Strategy#LINEAR_PROBE} scorer of the current model, fitted at training or on first use. */
+  volatile TagProbe probe;
   /** The model was opened from a file whose stock is not here: its counts cannot be recounted. */
   volatile boolean detachedModel;
 

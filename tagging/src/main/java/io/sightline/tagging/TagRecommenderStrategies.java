@@ -15,7 +15,7 @@ import java.util.Set;
 
 /**
  * Recommending for a {@link TagRecommender}: the strategies (nearest cluster, soft clusters,
- * nearest neighbours, most popular, zero-shot, fused), the typed-tag co-occurrence boost, and the
+ * nearest neighbours, most popular, zero-shot, fused, linear probe), the typed-tag co-occurrence boost, and the
  * ranking and selection of tag scores. Runs lock-free against the current model snapshot; only
  * the lazily built neighbour index and co-occurrence take the shared lock, once.
  */
@@ -54,6 +54,7 @@ final class TagRecommenderStrategies {
           select(scores(m.overall(), m.overall()), which), which);
       case ZERO_SHOT -> zeroShot(m, q, which);
       case FUSED -> fused(m, q, which);
+      case LINEAR_PROBE -> probe(m, q, which);
     };
   }
 
@@ -150,6 +151,24 @@ final class TagRecommenderStrategies {
     });
     out.sort(Comparator.comparingDouble(TagScore::frequency).reversed().thenComparing(TagScore::tag));
     return new TagSuggestion(Strategy.FUSED, soft.cluster(), soft.clusters(), nn.neighbours(), select(out, which),
+        which);
+  }
+
+  private TagSuggestion probe(TagModel m, float[] q, TagSelection which) {
+    Map<String, Double> raw = TagProbe.ensure(state).scores(q);
+    Map<String, Integer> counts = m.overall().counts();
+    List<Map.Entry<String, Double>> ranked = new ArrayList<>(raw.entrySet());
+    // ranked by the unclipped score (ties by popularity, then name); shown clipped to [0,1]
+    ranked.sort(Comparator.comparingDouble((Map.Entry<String, Double> e) -> e.getValue()).reversed()
+        .thenComparing(Comparator.comparingInt((Map.Entry<String, Double> e) -> counts.getOrDefault(e.getKey(), 0))
+            .reversed())
+        .thenComparing(Map.Entry::getKey));
+    List<TagScore> out = new ArrayList<>(ranked.size());
+    for (Map.Entry<String, Double> e : ranked) {
+      out.add(new TagScore(e.getKey(), Math.max(0, Math.min(1, e.getValue())), counts.getOrDefault(e.getKey(), 0)));
+    }
+    ClusterMatch near = m.nearest(q, 1).get(0);
+    return new TagSuggestion(Strategy.LINEAR_PROBE, near.cluster(), List.of(near), List.of(), select(out, which),
         which);
   }
 

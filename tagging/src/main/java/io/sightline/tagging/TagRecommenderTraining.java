@@ -95,6 +95,13 @@ final class TagRecommenderTraining {
     state.model = built.model();
     listener.onProgress("tag-frequencies", built.model().clusterCount(), built.model().clusterCount(),
         n + " images in " + built.model().clusterCount() + " clusters");
+    // the linear probe belongs to the model: fitted and saved with it (seconds even for 100k images,
+    // against minutes of clustering), so no query fits it under the lock
+    TagProbe probe = TagProbe.fit(state, built.model());
+    if (state.directory != null) {
+      probe.save(state.directory.resolve(TagRecommender.PROBE_FILE), state.embedderId);
+    }
+    state.probe = probe;
     if (TagRecommenderState.usesNeighbours(state.strategy)) {
       index.ensureIndex(); // at training time, so the first query does not build it under the lock
     }

@@ -85,6 +85,7 @@ public final class TagSuggestCommand implements Callable<Integer> {
         line.put("image", image.toString());
         try {
           TagSuggestion s = r.suggest(image);
+          line.put("strategy", s.strategy().name());
           line.put("cluster", s.cluster());
           List<Map<String, Object>> tags = new ArrayList<>();
           for (TagScore t : s.tags()) {

@@ -99,6 +99,30 @@ class TagZeroShotCliTest {
   }
 
   @Test
+  void linearProbeTagsComeFromTheProbeSavedAtTraining() throws Exception {
+    Path dir = tmp.resolve("probe");
+    CliRun train = CliRun.of("tag", "train", "--images", tagsCsv().toString(), "--allowed-root", CLIPART.toString(),
+        "--model", dir.toString(), "--clusters", "4");
+    assertThat(train.code()).as(train.err()).isZero();
+    Path probe = dir.resolve(io.sightline.tagging.TagRecommender.PROBE_FILE);
+    assertThat(probe).exists();
+    String image = CLIPART.resolve("transportation/tram.png").toString();
+    CliRun s = CliRun.of("tag", "suggest", "--model", dir.toString(), "--strategy", "linear_probe", "--top", "2", image);
+    assertThat(s.code()).as(s.err()).isZero();
+    JsonNode out = s.lines().get(0);
+    assertThat(out.get("strategy").asText()).isEqualTo("LINEAR_PROBE");
+    // the stock holds the tram itself, tagged with its folder: the probe puts that tag first
+    assertThat(out.at("/tags/0/tag").asText()).isEqualTo("transportation");
+    assertThat(out.at("/tags/0/frequency").asDouble()).isBetween(0.0, 1.0);
+    // without the saved probe the suggestion fits it again from the stock, to the same answer
+    Files.delete(probe);
+    CliRun again = CliRun.of("tag", "suggest", "--model", dir.toString(), "--strategy", "linear_probe", "--top", "2",
+        image);
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.lines().get(0).get("tags")).isEqualTo(out.get("tags"));
+  }
+
+  @Test
   void zeroShotIsRefusedForAModelBuiltWithTheDescriptor() throws Exception {
     Path dir = tmp.resolve("plain");
     CliRun train = CliRun.of("tag", "train", "--images", tagsCsv().toString(), "--allowed-root", CLIPART.toString(),

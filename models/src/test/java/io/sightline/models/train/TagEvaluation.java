@@ -110,8 +110,9 @@ public final class TagEvaluation {
         System.out.println("|---|---|---|---|---|---|");
         List<Strategy> strategies = semantic
             ? List.of(Strategy.MOST_POPULAR, Strategy.NEAREST_CLUSTER, Strategy.NEAREST_NEIGHBOURS, Strategy.ZERO_SHOT,
-                Strategy.FUSED)
-            : List.of(Strategy.MOST_POPULAR, Strategy.NEAREST_CLUSTER, Strategy.NEAREST_NEIGHBOURS, Strategy.FUSED);
+                Strategy.FUSED, Strategy.LINEAR_PROBE)
+            : List.of(Strategy.MOST_POPULAR, Strategy.NEAREST_CLUSTER, Strategy.NEAREST_NEIGHBOURS, Strategy.FUSED,
+                Strategy.LINEAR_PROBE);
         for (Strategy s : strategies) {
           double[] p = precision(dir, e, semantic ? text : null, bestPrompt, best, k, s, d, root, test, v);
           System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.3f |%n", name, s, p[0], p[1], p[2], p[3]);
