@@ -132,7 +132,7 @@ final class CrossModalBlock extends AbstractBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training,
       PairList<String, Object> params) {
-    return compute(ps, in, training, true, null);
+    return compute(ps, in, training, true, null, InputEncoder.View.JOINT);
   }
 
   /**
@@ -146,14 +146,36 @@ final class CrossModalBlock extends AbstractBlock {
   protected NDList forwardInternal(ParameterStore ps, NDList data, NDList labels,
       PairList<String, Object> params) {
     if (labels != null && labels.isEmpty()) {
-      return compute(ps, data, true, false, null);
+      return compute(ps, data, true, false, null, InputEncoder.View.JOINT);
     }
-    return compute(ps, data, true, true, labels == null ? null : labels.get(0));
+    if (labels != null && labels.size() == 1 && labels.get(0).getName() != null
+        && labels.get(0).getName().startsWith(VIEW_MARK)) {
+      InputEncoder.View view = InputEncoder.View.valueOf(labels.get(0).getName().substring(VIEW_MARK.length()));
+      return compute(ps, data, true, false, null, view);
+    }
+    return compute(ps, data, true, true, labels == null ? null : labels.get(0), InputEncoder.View.JOINT);
   }
+
+  private static final String VIEW_MARK = "embeddings-only:";
 
   /** @return the labels that make a training forward pass compute the embeddings only */
   static NDList embeddingsOnly() {
     return new NDList();
+  }
+
+  /**
+   * @param m a manager for the (empty) marker array
+   * @param view the view the inputs were made for ({@link InputEncoder#inputs(NDManager, List, InputEncoder.View)})
+   * @return the labels that make a training forward pass compute the embeddings only, over the
+   *     positions of that view (a TEXT or IMAGE view's trimmed sequence)
+   */
+  static NDList embeddingsOnly(NDManager m, InputEncoder.View view) {
+    if (view == InputEncoder.View.JOINT) {
+      return embeddingsOnly();
+    }
+    NDArray mark = m.zeros(new Shape(0));
+    mark.setName(VIEW_MARK + view.name());
+    return new NDList(mark);
   }
 
   /**
@@ -166,19 +188,33 @@ final class CrossModalBlock extends AbstractBlock {
 
   /** An inference pass that computes the embeddings only (outputs 0 and 1 are empty). */
   NDList embeddings(ParameterStore ps, NDList in) {
-    return compute(ps, in, false, false, null);
+    return compute(ps, in, false, false, null, InputEncoder.View.JOINT);
+  }
+
+  /**
+   * An inference pass that computes the embeddings only, over the positions of the view the
+   * inputs were made for (outputs 0 and 1 are empty).
+   */
+  NDList embeddings(ParameterStore ps, NDList in, InputEncoder.View view) {
+    return compute(ps, in, false, false, null, view);
   }
 
   /** An inference pass whose output 0 holds the unit logits at the given flat positions only, [N,V]. */
   NDList atPositions(ParameterStore ps, NDList in, NDArray unitPositions) {
-    return compute(ps, in, false, true, unitPositions);
+    return compute(ps, in, false, true, unitPositions, InputEncoder.View.JOINT);
   }
 
   /**
    * @param heads false: outputs 0 (unit logits) and 1 (feature predictions) are empty arrays
    * @param unitPositions null: unit logits at every position [B,S,V]; else at these flat positions [N,V]
+   * @param view JOINT: the whole sequence; TEXT or IMAGE (embeddings only): the trimmed sequence of
+   *     that view, CLS + text or CLS + objects, the other part not computed at all
    */
-  private NDList compute(ParameterStore ps, NDList in, boolean training, boolean heads, NDArray unitPositions) {
+  private NDList compute(ParameterStore ps, NDList in, boolean training, boolean heads, NDArray unitPositions,
+      InputEncoder.View view) {
+    if (heads && view != InputEncoder.View.JOINT) {
+      throw new IllegalArgumentException("the heads need the joint sequence");
+    }
     NDArray textIds = in.get(0);
     NDArray textPos = in.get(1);
     NDArray textSeedImage = in.get(2);
@@ -190,45 +226,22 @@ final class CrossModalBlock extends AbstractBlock {
     NDArray attention = in.get(8);
     NDManager m = textIds.getManager();
     long b = textIds.getShape().get(0);
-    long o = objVisual.getShape().get(1);
     int e = cfg.width();
 
-    NDArray text = embed(unitEmbedding, ps, textIds, training)
-        .add(seedImageProjection.forward(ps,
-            new NDList(textSeedImage.mul(Scalars.of(textSeedImage, Math.sqrt(cfg.visualDim())))), training).singletonOrThrow())
-        .add(embed(positionEmbedding, ps, textPos, training))
-        .add(value(ps, textModal, m, training));
-
-    NDArray keep = objMasked.neg().add(1f).expandDims(2); // [B,O,1]
-    // unit-length visual vectors are scaled to unit variance per value before projection
-    NDArray feature = objVisual.mul(keep).mul(Scalars.of(objVisual, Math.sqrt(cfg.visualDim())))
-        .concat(objSpatial, 2); // object feature [B,O,Dv+5]
-    NDArray projected;
-    if (objectProjection != null) {
-      projected = objectProjection.forward(ps, new NDList(feature), training).singletonOrThrow();
-    } else if (feature.getShape().get(2) < e) {
-      projected = feature.concat(m.zeros(new Shape(b, o, e - feature.getShape().get(2))), 2);
-    } else {
-      projected = feature;
-    }
-    projected = objectNorm.forward(ps, new NDList(projected), training).singletonOrThrow();
-    // Parameters are only ever the second operand: a DJL result belongs to its first operand's
-    // manager, and a result attached to the model's manager would live (leak) until the model closes.
-    NDArray maskVec = value(ps, imageMask, m, training); // [E], broadcast over [B,O,1]
-    projected = projected.mul(keep).add(objMasked.expandDims(2).mul(maskVec));
-    NDArray seedText = embed(unitEmbedding, ps, objSeedText, training) // [B,O,L,E]
-        .mul(objSeedWeight.expandDims(3)).sum(new int[] {2});
-    NDArray orderIds = m.ones(new Shape(b, o), DataType.INT32);
-    NDArray image = projected
-        .add(seedTextProjection.forward(ps, new NDList(seedText), training).singletonOrThrow())
-        .add(embed(positionEmbedding, ps, orderIds, training))
-        .add(value(ps, imageModal, m, training));
-
     NDArray clsIds = m.zeros(new Shape(b, 1), DataType.INT32);
-    NDArray cls = embed(positionEmbedding, ps, clsIds, training)
-        .add(value(ps, matchingIdentifier, m, training));
-
-    NDArray x = cls.concat(text, 1).concat(image, 1);
+    NDArray x = embed(positionEmbedding, ps, clsIds, training)
+        .add(value(ps, matchingIdentifier, m, training)); // CLS, [B,1,E]
+    if (view != InputEncoder.View.IMAGE) {
+      NDArray text = embed(unitEmbedding, ps, textIds, training)
+          .add(seedImageProjection.forward(ps,
+              new NDList(textSeedImage.mul(Scalars.of(textSeedImage, Math.sqrt(cfg.visualDim())))), training).singletonOrThrow())
+          .add(embed(positionEmbedding, ps, textPos, training))
+          .add(value(ps, textModal, m, training));
+      x = x.concat(text, 1);
+    }
+    if (view != InputEncoder.View.TEXT) {
+      x = x.concat(image(ps, objVisual, objSpatial, objMasked, objSeedText, objSeedWeight, training), 1);
+    }
     x = inputNorm.forward(ps, new NDList(x), training).singletonOrThrow();
     x = inputDropout.forward(ps, new NDList(x), training).singletonOrThrow();
     for (EncoderLayer layer : layers) {
@@ -270,6 +283,40 @@ final class CrossModalBlock extends AbstractBlock {
     NDArray scale = logScale.minimum(Scalars.of(logScale, 4.6052)).exp();
     return new NDList(unitLogits, featurePred, matchLogit, x, textEmb, imageEmb, scale);
   }
+
+  /** The object positions' input features [B,O,E] (object feature, seed text, order, modal identifier). */
+  private NDArray image(ParameterStore ps, NDArray objVisual, NDArray objSpatial, NDArray objMasked,
+      NDArray objSeedText, NDArray objSeedWeight, boolean training) {
+    NDManager m = objVisual.getManager();
+    long b = objVisual.getShape().get(0);
+    long o = objVisual.getShape().get(1);
+    int e = cfg.width();
+    NDArray keep = objMasked.neg().add(1f).expandDims(2); // [B,O,1]
+    // unit-length visual vectors are scaled to unit variance per value before projection
+    NDArray feature = objVisual.mul(keep).mul(Scalars.of(objVisual, Math.sqrt(cfg.visualDim())))
+        .concat(objSpatial, 2); // object feature [B,O,Dv+5]
+    NDArray projected;
+    if (objectProjection != null) {
+      projected = objectProjection.forward(ps, new NDList(feature), training).singletonOrThrow();
+    } else if (feature.getShape().get(2) < e) {
+      projected = feature.concat(m.zeros(new Shape(b, o, e - feature.getShape().get(2))), 2);
+    } else {
+      projected = feature;
+    }
+    projected = objectNorm.forward(ps, new NDList(projected), training).singletonOrThrow();
+    // Parameters are only ever the second operand: a DJL result belongs to its first operand's
+    // manager, and a result attached to the model's manager would live (leak) until the model closes.
+    NDArray maskVec = value(ps, imageMask, m, training); // [E], broadcast over [B,O,1]
+    projected = projected.mul(keep).add(objMasked.expandDims(2).mul(maskVec));
+    NDArray seedText = embed(unitEmbedding, ps, objSeedText, training) // [B,O,L,E]
+        .mul(objSeedWeight.expandDims(3)).sum(new int[] {2});
+    NDArray orderIds = m.ones(new Shape(b, o), DataType.INT32);
+    return projected
+        .add(seedTextProjection.forward(ps, new NDList(seedText), training).singletonOrThrow())
+        .add(embed(positionEmbedding, ps, orderIds, training))
+        .add(value(ps, imageModal, m, training));
+  }
+
 
   private static NDArray unit(NDArray v) {
     NDArray norm = v.norm(new int[] {1}, true);

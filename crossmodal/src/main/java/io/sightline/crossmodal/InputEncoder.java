@@ -257,9 +257,15 @@ final class InputEncoder {
   enum View {
     /** Text and image together (masking and matching). */
     JOINT,
-    /** The text alone: image positions are padding (contrastive text embedding). */
+    /**
+     * The text alone (contrastive text embedding): the sequence is the CLS and the text positions
+     * only ({@link #inputs(NDManager, List, View)}: attention {@code [B,1+T,1+T]}).
+     */
     TEXT,
-    /** The image alone: text positions are padding (contrastive image embedding). */
+    /**
+     * The image alone (contrastive image embedding): the sequence is the CLS and the object
+     * positions only (attention {@code [B,1+O,1+O]}).
+     */
     IMAGE
   }
 
@@ -268,8 +274,21 @@ final class InputEncoder {
     return inputs(m, rows, View.JOINT);
   }
 
-  /** Inputs for the block, showing the model only the given view of each row. */
+  /**
+   * Inputs for the block, showing the model only the given view of each row. A TEXT or IMAGE view
+   * is trimmed to the positions it shows (CLS + text, or CLS + objects; the attention is that
+   * long) and must go through the block's embeddings-only pass for that view; the other part's
+   * arrays are there, unused.
+   */
   NDList inputs(NDManager m, List<Row> rows, View view) {
+    return inputs(m, rows, view, true);
+  }
+
+  /**
+   * @param trimmed false: a TEXT or IMAGE view keeps the whole joint layout with the other part's
+   *     positions as padding (the reference the trimmed passes are tested against)
+   */
+  NDList inputs(NDManager m, List<Row> rows, View view, boolean trimmed) {
     int b = rows.size();
     int t = cfg.maxTextUnits();
     int o = cfg.maxObjects();
@@ -284,7 +303,20 @@ final class InputEncoder {
     float[] objMask = new float[b * o];
     int[] seedText = new int[b * o * l];
     float[] seedWeight = new float[b * o * l];
-    float[] att = new float[b * s * s];
+    // the positions the pass shows: all (joint, or an untrimmed view), or CLS + one part
+    int[] shown;
+    if (trimmed && view == View.TEXT) {
+      shown = new int[1 + t];
+    } else if (trimmed && view == View.IMAGE) {
+      shown = new int[1 + o];
+    } else {
+      shown = new int[s];
+    }
+    for (int i = 0; i < shown.length; i++) {
+      shown[i] = trimmed && view == View.IMAGE && i > 0 ? t + i : i;
+    }
+    int a = shown.length;
+    float[] att = new float[b * a * a];
     for (int r = 0; r < b; r++) {
       Row row = rows.get(r);
       boolean[] valid = new boolean[s];
@@ -315,9 +347,9 @@ final class InputEncoder {
           }
         }
       }
-      for (int q = 0; q < s; q++) {
-        for (int k = 0; k < s; k++) {
-          att[(r * s + q) * s + k] = valid[k] ? 1f : 0f;
+      for (int q = 0; q < a; q++) {
+        for (int k = 0; k < a; k++) {
+          att[(r * a + q) * a + k] = valid[shown[k]] ? 1f : 0f;
         }
       }
     }
@@ -330,7 +362,7 @@ final class InputEncoder {
         m.create(FloatBuffer.wrap(objMask), new Shape(b, o)),
         m.create(IntBuffer.wrap(seedText), new Shape(b, o, l)),
         m.create(FloatBuffer.wrap(seedWeight), new Shape(b, o, l)),
-        m.create(FloatBuffer.wrap(att), new Shape(b, s, s)));
+        m.create(FloatBuffer.wrap(att), new Shape(b, a, a)));
   }
 
   /**

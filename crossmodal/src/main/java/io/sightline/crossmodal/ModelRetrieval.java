@@ -76,7 +76,7 @@ final class ModelRetrieval {
     InputEncoder.Row row = new InputEncoder.Row(t.ids().clone(), new int[t.length()], null,
         new boolean[0], true, 0f, 0f);
     return model.runLocked(m -> model.block.embeddings(new ParameterStore(m, false),
-        model.encoder.inputs(m, List.of(row), InputEncoder.View.TEXT)).get(4).toFloatArray());
+        model.encoder.inputs(m, List.of(row), InputEncoder.View.TEXT), InputEncoder.View.TEXT).get(4).toFloatArray());
   }
 
   static float[][] imageEmbeddings(CrossModalModel model, List<ImageFeatures> images) {
@@ -88,7 +88,7 @@ final class ModelRetrieval {
         rows.add(new InputEncoder.Row(new int[0], new int[0], f, new boolean[model.encoder.objects(f)], true, 0f, 0f));
       }
       float[] flat = model.runLocked(m -> model.block.embeddings(new ParameterStore(m, false),
-          model.encoder.inputs(m, rows, InputEncoder.View.IMAGE)).get(5).toFloatArray());
+          model.encoder.inputs(m, rows, InputEncoder.View.IMAGE), InputEncoder.View.IMAGE).get(5).toFloatArray());
       for (int i = 0; i < rows.size(); i++) {
         out[from + i] = java.util.Arrays.copyOfRange(flat, i * e, (i + 1) * e);
       }

@@ -217,9 +217,9 @@ final class TrainingRun {
                 if (pos.size() >= 2) {
                   // text-only and image-only passes of the same transformer, in-batch negatives
                   NDList textOut = trainer.forward(enc.inputs(m, pos, InputEncoder.View.TEXT),
-                      CrossModalBlock.embeddingsOnly());
+                      CrossModalBlock.embeddingsOnly(m, InputEncoder.View.TEXT));
                   NDList imageOut = trainer.forward(enc.inputs(m, pos, InputEncoder.View.IMAGE),
-                      CrossModalBlock.embeddingsOnly());
+                      CrossModalBlock.embeddingsOnly(m, InputEncoder.View.IMAGE));
                   contrastive = TrainingLosses.contrastive(textOut.get(4), imageOut.get(5), textOut.get(6));
                   if (b.hardNegatives && b.matchingTask && !warmup) {
                     float[] sims = textOut.get(4).matMul(imageOut.get(5).transpose()).toFloatArray();

@@ -46,12 +46,20 @@ class CrossModalModelTest {
         0f, 0f);
     model.runLocked(m -> {
       for (Object[] c : new Object[][] {{text, InputEncoder.View.TEXT, 4}, {image, InputEncoder.View.IMAGE, 5}}) {
-        ai.djl.ndarray.NDList in = model.encoder.inputs(m, List.of((InputEncoder.Row) c[0]), (InputEncoder.View) c[1]);
-        ai.djl.ndarray.NDList full = model.block.forward(new ai.djl.training.ParameterStore(m, false), in, false);
-        ai.djl.ndarray.NDList only = model.block.embeddings(new ai.djl.training.ParameterStore(m, false), in);
+        InputEncoder.View view = (InputEncoder.View) c[1];
+        List<InputEncoder.Row> row = List.of((InputEncoder.Row) c[0]);
+        // the whole joint layout with the other part as padding: the reference
+        ai.djl.ndarray.NDList padded = model.encoder.inputs(m, row, view, false);
+        ai.djl.ndarray.NDList full = model.block.forward(new ai.djl.training.ParameterStore(m, false), padded, false);
+        // the trimmed sequence the contrastive passes and retrieval use: CLS + one part only
+        ai.djl.ndarray.NDList in = model.encoder.inputs(m, row, view);
+        long shown = 1 + (view == InputEncoder.View.TEXT ? model.config().maxTextUnits() : model.config().maxObjects());
+        assertThat(in.get(8).getShape().get(1)).isEqualTo(shown);
+        assertThat(padded.get(8).getShape().get(1)).isEqualTo(model.config().sequenceLength());
+        ai.djl.ndarray.NDList only = model.block.embeddings(new ai.djl.training.ParameterStore(m, false), in, view);
         int k = (Integer) c[2];
         assertThat(only.get(k).toFloatArray()).containsExactly(full.get(k).toFloatArray(),
-            org.assertj.core.data.Offset.offset(1e-6f));
+            org.assertj.core.data.Offset.offset(1e-5f));
         assertThat(full.get(0).size()).isPositive();
         assertThat(only.get(0).size()).isZero();
         assertThat(only.get(1).size()).isZero();
