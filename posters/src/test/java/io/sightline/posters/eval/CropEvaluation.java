@@ -72,11 +72,57 @@ public final class CropEvaluation {
   private static final int H = 720;
   private static final int[] FACE_IN_HEAD = {47, 47, 93, 93}; // astronaut face inside the 190x190 head crop
 
-  record Sample(String set, BufferedImage image, List<Box> truth) {}
+  /**
+   * A scene.
+   *
+   * @param set which generator made it
+   * @param image the scene
+   * @param truth the boxes that must be kept
+   * @param visibility share of the subject box whose pixels the pasted subject changed clearly (by
+   *     more than {@value #CLEAR_CHANGE} levels in some channel); 1 for face scenes and real photos
+   */
+  record Sample(String set, BufferedImage image, List<Box> truth, double visibility) {
+    Sample(String set, BufferedImage image, List<Box> truth) {
+      this(set, image, truth, 1.0);
+    }
+
+    /** @return whether the subject is visible: at least {@value #VISIBLE} of its box clearly changed */
+    boolean visible() {
+      return visibility >= VISIBLE;
+    }
+  }
+
+  /** A change of a channel by more than this many levels is clearly visible. */
+  static final int CLEAR_CHANGE = 32;
+  /**
+   * A pasted subject counts as visible when at least this share of its box changed clearly (fixed
+   * before looking at any method's crops: a drawing drawn in the background's own colours, or of
+   * hairlines only, cannot be found by looking at the scene).
+   */
+  static final double VISIBLE = 0.10;
+
+  /** Share of the box's pixels that differ by more than {@link #CLEAR_CHANGE} in some channel. */
+  static double visibility(BufferedImage before, BufferedImage after, int x, int y, int w, int h) {
+    int changed = 0;
+    for (int yy = y; yy < y + h; yy++) {
+      for (int xx = x; xx < x + w; xx++) {
+        int a = before.getRGB(xx, yy);
+        int b = after.getRGB(xx, yy);
+        int d = 0;
+        for (int sh = 0; sh <= 16; sh += 8) {
+          d = Math.max(d, Math.abs(((a >> sh) & 255) - ((b >> sh) & 255)));
+        }
+        changed += d > CLEAR_CHANGE ? 1 : 0;
+      }
+    }
+    return changed / (double) Math.max(1, w * h);
+  }
 
   static final String PREVIOUS = "previous default (" + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE
       + " px analysis, map without the surround and border terms)";
-  static final String DEFAULT = "new default (verified faces + crop search + surround/border map, "
+  static final String SURROUND = "fifth part's default (surround/border map, no uniqueness weighting, "
+      + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE + " px analysis)";
+  static final String DEFAULT = "new default (verified faces + crop search + surround/border map + uniqueness, "
       + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE + " px analysis, default)";
   static final String REGIONS = "new + subject regions (" + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE
       + " px analysis)";
@@ -129,6 +175,9 @@ public final class CropEvaluation {
     searched.put(PREVIOUS, PosterComposer.builder().template(blankTemplate)
         .importanceWeights(ImportanceMap.Weights.PLAIN).build());
     searches.put(PREVIOUS, new CropSearch());
+    searched.put(SURROUND, PosterComposer.builder().template(blankTemplate)
+        .importanceWeights(ImportanceMap.Weights.SURROUND).build());
+    searches.put(SURROUND, new CropSearch());
     searched.put(DEFAULT, PosterComposer.builder().template(blankTemplate).build());
     searches.put(DEFAULT, new CropSearch());
     for (String c : cascades) {
@@ -221,15 +270,23 @@ public final class CropEvaluation {
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "Samples: %d clip-art subject composites + %d face composites + %d "
         + "photo-crop subject composites (%dx%d), seed %d.%n%n", n, n, photoSubjects ? n : 0, W, H, seed));
-    md.append("| method | aspect | clip-art subject kept (mean) | whole clip-art subject | photo subject kept (mean) "
-        + "| whole photo subject | every face whole | face area kept (mean) | scenes with a face cut | ms/image |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+    long visibleClips = samples.stream().filter(x -> x.set().equals("subjects") && x.visible()).count();
+    long visiblePhotos = samples.stream().filter(x -> x.set().equals("photo-subjects") && x.visible()).count();
+    md.append(String.format(Locale.ROOT, "Visible subjects (at least %.0f%% of the box changed by more than %d levels, "
+        + "fixed before any crop was looked at): %d of %d clip-art, %d of %d photo crops.%n%n", 100 * VISIBLE,
+        CLEAR_CHANGE, visibleClips, n, visiblePhotos, photoSubjects ? n : 0));
+    md.append("| method | aspect | clip-art subject kept (mean) | whole clip-art subject | whole visible clip-art "
+        + "| photo subject kept (mean) | whole photo subject | every face whole | face area kept (mean) "
+        + "| scenes with a face cut | ms/image |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Map.Entry<String, Map<AspectRatio, List<Box>>> e : crops.entrySet()) {
       for (AspectRatio a : aspects) {
         List<Box> cs = e.getValue().get(a);
         double subjKept = 0;
         int subjWhole = 0;
         int subjN = 0;
+        int visWhole = 0;
+        int visN = 0;
         int facesWhole = 0;
         int facesCut = 0;
         double faceKept = 0;
@@ -246,6 +303,10 @@ public final class CropEvaluation {
             subjKept += k;
             subjWhole += k >= 0.999 ? 1 : 0;
             subjN++;
+            if (s.visible()) {
+              visWhole += k >= 0.999 ? 1 : 0;
+              visN++;
+            }
           } else if (s.set().equals("photo-subjects")) {
             Box t = s.truth().get(0);
             double k = c.intersection(t).area() / t.area();
@@ -270,9 +331,9 @@ public final class CropEvaluation {
           }
         }
         Double ms = msPerImage.get(e.getKey());
-        md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %s | %.3f | %.3f | %.3f | %s |%n",
+        md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %s | %s | %.3f | %.3f | %.3f | %s |%n",
             e.getKey(), a,
-            subjKept / subjN, subjWhole / (double) subjN,
+            subjKept / subjN, subjWhole / (double) subjN, visWhole / (double) Math.max(1, visN),
             photoN == 0 ? "–" : String.format(Locale.ROOT, "%.3f", photoKept / photoN),
             photoN == 0 ? "–" : String.format(Locale.ROOT, "%.3f", photoWhole / (double) photoN),
             facesWhole / (double) faceN, faceKept / faceN, facesCut / (double) faceN,
@@ -408,11 +469,13 @@ public final class CropEvaluation {
       int h = Math.max(8, (int) Math.round(tight.getHeight() * s));
       int x = rnd.nextInt(W - w);
       int y = rnd.nextInt(H - h);
+      BufferedImage before = ImageOps.crop(img, x, y, w, h);
       Graphics2D g = img.createGraphics();
       g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
       g.drawImage(tight, x, y, w, h, null);
       g.dispose();
-      return new Sample("subjects", img, List.of(new Box(x, y, w, h)));
+      return new Sample("subjects", img, List.of(new Box(x, y, w, h)),
+          visibility(before, img.getSubimage(x, y, w, h), 0, 0, w, h));
     }
   }
 
@@ -437,11 +500,13 @@ public final class CropEvaluation {
       x = rnd.nextInt(W - w);
     } while (Math.abs(x + w / 2.0 - W / 2.0) < W * 0.1);
     int y = rnd.nextInt(H - h);
+    BufferedImage before = ImageOps.crop(img, x, y, w, h);
     Graphics2D g = img.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.drawImage(patch, x, y, w, h, null);
     g.dispose();
-    return new Sample("photo-subjects", img, List.of(new Box(x, y, w, h)));
+    return new Sample("photo-subjects", img, List.of(new Box(x, y, w, h)),
+        visibility(before, img.getSubimage(x, y, w, h), 0, 0, w, h));
   }
 
   private static Sample faces(List<BufferedImage> bgs, BufferedImage head, Random rnd) {

@@ -23,7 +23,8 @@ import java.util.function.Function;
  * and searched at 9:16, and the share of clip-art subjects, photo subjects and face scenes kept
  * whole is printed, with the mean share of the subjects kept.
  *
- * <p>Run: {@code java -Dn=100 -Dseed=7 -cp ... io.sightline.posters.eval.MapTuning
+ * <p>{@code -Duniq=U} sets the uniqueness exponent of every weight set of the run (default 0).
+ * Run: {@code java -Dn=100 -Dseed=7 -cp ... io.sightline.posters.eval.MapTuning
  * 0.1,0.3,0.1,0.25,0,0.35,0,0,0,4 0.1,0.3,0.1,0.25,0,0.35,1,1,1,4}.
  */
 public final class MapTuning {
@@ -49,11 +50,12 @@ public final class MapTuning {
       for (int i = 0; i < p.length; i++) {
         v[i] = Double.parseDouble(p[i]);
       }
-      ImportanceMap.Weights w = new ImportanceMap.Weights(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]);
+      ImportanceMap.Weights w = new ImportanceMap.Weights(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9],
+          Double.parseDouble(System.getProperty("uniq", "0")));
       CropSearch search = v.length > 10 ? new CropSearch(new double[] {1.0, 0.9, 0.8}, v[10], 0.05, 0.1, 0.6)
           : new CropSearch();
-      int[] whole = new int[3];
-      int[] cnt = new int[3];
+      int[] whole = new int[4];
+      int[] cnt = new int[4];
       double[] kept = new double[3];
       StringBuilder misses = new StringBuilder();
       for (int i = 0; i < all.size(); i++) {
@@ -76,13 +78,17 @@ public final class MapTuning {
         }
         cnt[k]++;
         whole[k] += ok ? 1 : 0;
+        if (k == 0 && s.visible()) {
+          cnt[3]++;
+          whole[3] += ok ? 1 : 0;
+        }
         kept[k] += f;
         if (!ok && k < 2) {
           misses.append(i).append(' ');
         }
       }
-      System.out.printf(Locale.ROOT, "%s  clip %.3f (kept %.3f)  photo %.3f (kept %.3f)  faces %.3f%n", a,
-          whole[0] / (double) cnt[0], kept[0] / cnt[0], whole[1] / (double) cnt[1], kept[1] / cnt[1],
+      System.out.printf(Locale.ROOT, "%s  clip %.3f (kept %.3f, visible %.3f)  photo %.3f (kept %.3f)  faces %.3f%n", a,
+          whole[0] / (double) cnt[0], kept[0] / cnt[0], whole[3] / (double) Math.max(1, cnt[3]), whole[1] / (double) cnt[1], kept[1] / cnt[1],
           whole[2] / (double) cnt[2]);
       if (Boolean.getBoolean("debug")) {
         System.out.println("  misses: " + misses);

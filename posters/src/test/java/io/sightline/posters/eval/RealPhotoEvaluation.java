@@ -71,10 +71,13 @@ public final class RealPhotoEvaluation {
         .analysisSide(0).targetDetector(CropEvaluation.cascade800()).build();
         PosterComposer previous = PosterComposer.builder().template(blank)
             .importanceWeights(io.sightline.posters.ImportanceMap.Weights.PLAIN).build();
+        PosterComposer surround = PosterComposer.builder().template(blank)
+            .importanceWeights(io.sightline.posters.ImportanceMap.Weights.SURROUND).build();
         PosterComposer now = PosterComposer.builder().template(blank).build()) {
       crops.put("old composer", run(old, null, photos, aspects));
       crops.put("previous default (map without surround/border)", run(previous, new CropSearch(), photos, aspects));
-      crops.put("new default (surround + border terms)", run(now, new CropSearch(), photos, aspects));
+      crops.put("surround + border terms (fifth part's default)", run(surround, new CropSearch(), photos, aspects));
+      crops.put("new default (+ uniqueness weighting)", run(now, new CropSearch(), photos, aspects));
       crops.put("new + subject regions", run(now, CropSearch.withSubjectRegions(), photos, aspects));
     }
     StringBuilder md = new StringBuilder();
