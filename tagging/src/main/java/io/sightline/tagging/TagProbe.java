@@ -228,32 +228,32 @@ final class TagProbe {
     // forward: L Y = B
     for (int i = 0; i < d; i++) {
       for (int k = 0; k < i; k++) {
-        double l = a[i * d + k];
-        if (l != 0) {
-          for (int c = 0; c < t; c++) {
-            b[i * t + c] -= l * b[k * t + c];
-          }
-        }
+        subtractRow(b, t, i, k, a[i * d + k]);
       }
-      double l = a[i * d + i];
-      for (int c = 0; c < t; c++) {
-        b[i * t + c] /= l;
-      }
+      divideRow(b, t, i, a[i * d + i]);
     }
     // backward: Lᵀ X = Y
     for (int i = d - 1; i >= 0; i--) {
       for (int k = i + 1; k < d; k++) {
-        double l = a[k * d + i];
-        if (l != 0) {
-          for (int c = 0; c < t; c++) {
-            b[i * t + c] -= l * b[k * t + c];
-          }
-        }
+        subtractRow(b, t, i, k, a[k * d + i]);
       }
-      double l = a[i * d + i];
+      divideRow(b, t, i, a[i * d + i]);
+    }
+  }
+
+  /** Row i of b ([d][t]) minus f times row k. */
+  private static void subtractRow(double[] b, int t, int i, int k, double f) {
+    if (f != 0) {
       for (int c = 0; c < t; c++) {
-        b[i * t + c] /= l;
+        b[i * t + c] -= f * b[k * t + c];
       }
+    }
+  }
+
+  /** Row i of b ([d][t]) divided by f. */
+  private static void divideRow(double[] b, int t, int i, double f) {
+    for (int c = 0; c < t; c++) {
+      b[i * t + c] /= f;
     }
   }
 
