@@ -46,7 +46,8 @@ class SurroundAndBorderTest {
     }
   }
 
-  private static Box crop(BufferedImage img, ImportanceMap.Weights w) {
+  /** The default crop search at 9:16 on the map of the image with the given weights (no faces). */
+  static Box crop(BufferedImage img, ImportanceMap.Weights w) {
     ImportanceMap m = ImportanceMap.compute(img, OpenCvSaliency.spectralResidual().compute(img), false, w);
     return new CropSearch().search(W, H, AspectRatio.PORTRAIT_9_16, m, List.of(), null, new CropPlanner()).crop();
   }

@@ -96,11 +96,6 @@ class UniquenessTest {
     return img;
   }
 
-  private static Box crop(BufferedImage img, ImportanceMap.Weights w) {
-    ImportanceMap m = ImportanceMap.compute(img, OpenCvSaliency.spectralResidual().compute(img), false, w);
-    return new CropSearch().search(W, H, AspectRatio.PORTRAIT_9_16, m, List.of(), null, new CropPlanner()).crop();
-  }
-
   @Test
   void theOnlyColouredSubjectAmongGreyCoinsIsKeptWholeWithTheWeighting() {
     int withWhole = 0;
@@ -110,13 +105,39 @@ class UniquenessTest {
       for (int y : new int[] {150, 420}) {
         Box subject = new Box(x, y, 180, 140);
         BufferedImage img = coinsAndHorse(subject, 11);
-        withWhole += PosterComposerTest.inside(crop(img, ImportanceMap.Weights.DEFAULT), subject) ? 1 : 0;
-        withoutWhole += PosterComposerTest.inside(crop(img, ImportanceMap.Weights.SURROUND), subject) ? 1 : 0;
+        withWhole += PosterComposerTest.inside(SurroundAndBorderTest.crop(img, ImportanceMap.Weights.DEFAULT), subject) ? 1 : 0;
+        withoutWhole += PosterComposerTest.inside(SurroundAndBorderTest.crop(img, ImportanceMap.Weights.SURROUND), subject) ? 1 : 0;
         n++;
       }
     }
     assertThat(withWhole).isEqualTo(n);
     // without the weighting the edges of the coins outvote the drawing in half the scenes or more
     assertThat(withoutWhole).isLessThanOrEqualTo(n / 2);
+  }
+
+  @Test
+  void whenEveryComponentHasManyEqualPeaksTheyCountByTheirWeightsAlone() {
+    int w = 200;
+    int h = 100;
+    float[] many = new float[w * h];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        double m = 0;
+        for (int c = 0; c < 8; c++) {
+          m = Math.max(m, Math.exp(-(Math.pow(x - 12 - 25 * c, 2) + Math.pow(y - 50, 2)) / 20));
+        }
+        many[y * w + x] = (float) m;
+      }
+    }
+    ImportanceMap.Components c = new ImportanceMap.Components(w, h, 2 * w, 2 * h, many, many, many, many, null, many,
+        many, many);
+    float[] with = c.fuse(ImportanceMap.Weights.DEFAULT).values();
+    float[] without = c.fuse(ImportanceMap.Weights.SURROUND).values();
+    assertThat(with).containsExactly(without);
+    float max = 0;
+    for (float f : with) {
+      max = Math.max(max, f);
+    }
+    assertThat(max).isGreaterThan(0.1f);
   }
 }
