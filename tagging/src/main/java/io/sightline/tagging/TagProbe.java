@@ -287,18 +287,6 @@ final class TagProbe {
     return out;
   }
 
-  long generation() {
-    return generation;
-  }
-
-  int dimension() {
-    return dimension;
-  }
-
-  List<String> tags() {
-    return Collections.unmodifiableList(tags);
-  }
-
   /** Writes the probe atomically, with a checksum. */
   void save(Path file, String embedderId) {
     ChecksummedFile.write(file, new ChecksummedFile.Header(KIND, FORMAT_VERSION, embedderId), out -> {

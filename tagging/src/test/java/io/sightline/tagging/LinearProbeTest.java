@@ -1,6 +1,7 @@
 package io.sightline.tagging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Files;
@@ -168,6 +169,93 @@ class LinearProbeTest {
         }
         assertThat(s).isCloseTo(b[i * t + c], within(1e-9));
       }
+    }
+  }
+
+  @Test
+  void theWeightsSolveTheRidgeNormalEquations() {
+    // correlated features, so that every entry of XᵀX matters
+    Random rnd = new Random(11);
+    int n = 40;
+    int d = 5;
+    double lambda = 0.7;
+    List<String> vocab = List.of("a", "b", "c");
+    float[][] x = new float[n][d];
+    List<Set<String>> tags = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      double common = rnd.nextGaussian();
+      for (int j = 0; j < d; j++) {
+        x[i][j] = (float) (common + 0.5 * rnd.nextGaussian() + j * 0.1);
+      }
+      Set<String> t = new java.util.HashSet<>();
+      if (x[i][0] > 0) {
+        t.add("a");
+      }
+      if (x[i][1] + x[i][2] > 0.5) {
+        t.add("b");
+      }
+      if (rnd.nextBoolean()) {
+        t.add("c");
+      }
+      tags.add(t);
+    }
+    TagProbe probe = TagProbe.fit(1, d, x, tags, vocab, lambda);
+    java.util.Map<String, Double> prior = probe.scores(new float[d]);
+    double[][] w = new double[d][vocab.size()];
+    for (int p = 0; p < d; p++) {
+      float[] e = new float[d];
+      e[p] = 1;
+      java.util.Map<String, Double> s = probe.scores(e);
+      for (int j = 0; j < vocab.size(); j++) {
+        w[p][j] = s.get(vocab.get(j)) - prior.get(vocab.get(j));
+      }
+    }
+    for (int j = 0; j < vocab.size(); j++) {
+      String tag = vocab.get(j);
+      double share = tags.stream().filter(t -> t.contains(tag)).count() / (double) n;
+      assertThat(prior.get(tag)).isCloseTo(share, within(1e-6));
+      for (int p = 0; p < d; p++) {
+        // row p of (XᵀX + λI) W against row p of Xᵀ(Y − share)
+        double lhs = lambda * w[p][j];
+        double rhs = 0;
+        for (int i = 0; i < n; i++) {
+          double xw = 0;
+          for (int q = 0; q < d; q++) {
+            xw += x[i][q] * w[q][j];
+          }
+          lhs += x[i][p] * xw;
+          rhs += x[i][p] * ((tags.get(i).contains(tag) ? 1 : 0) - share);
+        }
+        assertThat(lhs).as("tag %s, row %d", tag, p).isCloseTo(rhs, within(1e-3 * (1 + Math.abs(rhs))));
+      }
+    }
+  }
+
+  @Test
+  void aSavedProbeOfTheModelIsReadNotFittedAgain(@TempDir Path dir) {
+    long generation;
+    try (TagRecommender r = builder().directory(dir).build()) {
+      r.addStock(basisStock());
+      r.train();
+      generation = r.model().orElseThrow().generation();
+    }
+    // a probe of the same model that knows one image only, tagged t3: every query gets t3 first
+    TagProbe other = TagProbe.fit(generation, D, new float[][] {axis(0)}, List.of(Set.of("t3")),
+        List.of("t0", "t1", "t2", "t3"), 1.0);
+    other.save(dir.resolve(TagRecommender.PROBE_FILE), "test-embedder/1");
+    try (TagRecommender r = builder().directory(dir).build()) {
+      TagSuggestion s = r.suggestVector(axis(0), Strategy.LINEAR_PROBE, TagSelection.top(1));
+      // fitted again from the stock it would be t0 (0.625)
+      assertThat(s.tagNames()).containsExactly("t3");
+      assertThat(s.tags().get(0).frequency()).isCloseTo(1.0, within(1e-6));
+    }
+  }
+
+  @Test
+  void theRidgePenaltyMustBePositiveAndFinite() {
+    for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+      assertThatThrownBy(() -> TagProbe.fit(1, D, new float[][] {axis(0)}, List.of(Set.of("t0")), List.of("t0"), bad))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ridge");
     }
   }
 }
