@@ -136,18 +136,16 @@ final class CrossModalBlock extends AbstractBlock {
   }
 
   /**
-   * The training forward pass ({@code Trainer.forward(data, labels)}). With {@link #embeddingsOnly()}
-   * as the labels the text-unit and visual-feature heads are left out (the contrastive passes read
-   * only the embeddings); with {@link #atPositions} the unit head runs only at the listed positions
-   * and output 0 is their logits [N,V] (the joint pass needs them only where a target is, and the
-   * head over the whole vocabulary at every position was most of the work).
+   * The training forward pass ({@code Trainer.forward(data, labels)}). With
+   * {@link #embeddingsOnly(NDManager, InputEncoder.View)} as the labels only the embeddings are
+   * computed, over the positions of that view (the contrastive passes read nothing else); with
+   * {@link #atPositions} the unit head runs only at the listed positions and output 0 is their
+   * logits [N,V] (the joint pass needs them only where a target is, and the head over the whole
+   * vocabulary at every position was most of the work).
    */
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList data, NDList labels,
       PairList<String, Object> params) {
-    if (labels != null && labels.isEmpty()) {
-      return compute(ps, data, true, false, null, InputEncoder.View.JOINT);
-    }
     if (labels != null && labels.size() == 1 && labels.get(0).getName() != null
         && labels.get(0).getName().startsWith(VIEW_MARK)) {
       InputEncoder.View view = InputEncoder.View.valueOf(labels.get(0).getName().substring(VIEW_MARK.length()));
@@ -158,11 +156,6 @@ final class CrossModalBlock extends AbstractBlock {
 
   private static final String VIEW_MARK = "embeddings-only:";
 
-  /** @return the labels that make a training forward pass compute the embeddings only */
-  static NDList embeddingsOnly() {
-    return new NDList();
-  }
-
   /**
    * @param m a manager for the (empty) marker array
    * @param view the view the inputs were made for ({@link InputEncoder#inputs(NDManager, List, InputEncoder.View)})
@@ -170,9 +163,6 @@ final class CrossModalBlock extends AbstractBlock {
    *     positions of that view (a TEXT or IMAGE view's trimmed sequence)
    */
   static NDList embeddingsOnly(NDManager m, InputEncoder.View view) {
-    if (view == InputEncoder.View.JOINT) {
-      return embeddingsOnly();
-    }
     NDArray mark = m.zeros(new Shape(0));
     mark.setName(VIEW_MARK + view.name());
     return new NDList(mark);
@@ -184,11 +174,6 @@ final class CrossModalBlock extends AbstractBlock {
    */
   static NDList atPositions(NDArray unitPositions) {
     return new NDList(unitPositions);
-  }
-
-  /** An inference pass that computes the embeddings only (outputs 0 and 1 are empty). */
-  NDList embeddings(ParameterStore ps, NDList in) {
-    return compute(ps, in, false, false, null, InputEncoder.View.JOINT);
   }
 
   /**

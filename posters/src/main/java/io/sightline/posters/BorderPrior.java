@@ -1,10 +1,5 @@
 package io.sightline.posters;
 
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.opencv.global.opencv_core;
-import org.bytedeco.opencv.global.opencv_imgproc;
-import org.bytedeco.opencv.opencv_core.Mat;
-
 /**
  * Boundary-connectivity prior (after Zhu et al., "Saliency optimization from robust background
  * detection", CVPR 2014): a region of the importance map that runs along the image border is more
@@ -50,35 +45,33 @@ final class BorderPrior {
         }
       }
     }
-    try (Mat m = CvImages.fromBytes(bin, gw, gh); Mat labels = new Mat()) {
-      int n = opencv_imgproc.connectedComponents(m, labels, 8, opencv_core.CV_32S);
-      if (n <= 1) {
-        return;
-      }
-      int[] lab = new int[gw * gh];
-      new IntPointer(labels.data()).get(lab);
-      int[] area = new int[n];
-      int[] border = new int[n];
-      for (int y = 0; y < gh; y++) {
-        for (int x = 0; x < gw; x++) {
-          int l = lab[y * gw + x];
-          area[l]++;
-          if (x == 0 || y == 0 || x == gw - 1 || y == gh - 1) {
-            border[l]++;
-          }
+    CvImages.Labels regions = CvImages.labels(bin, gw, gh);
+    int n = regions.count();
+    if (n <= 1) {
+      return;
+    }
+    int[] lab = regions.of();
+    int[] area = new int[n];
+    int[] border = new int[n];
+    for (int y = 0; y < gh; y++) {
+      for (int x = 0; x < gw; x++) {
+        int l = lab[y * gw + x];
+        area[l]++;
+        if (x == 0 || y == 0 || x == gw - 1 || y == gh - 1) {
+          border[l]++;
         }
       }
-      float[] factor = new float[n];
-      for (int l = 1; l < n; l++) {
-        double con = border[l] / Math.sqrt(Math.max(1, area[l]));
-        factor[l] = (float) Math.exp(-strength * con * con);
-      }
-      for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-          int l = lab[(y / 2) * gw + x / 2];
-          if (l > 0) {
-            v[y * w + x] *= factor[l];
-          }
+    }
+    float[] factor = new float[n];
+    for (int l = 1; l < n; l++) {
+      double con = border[l] / Math.sqrt(Math.max(1, area[l]));
+      factor[l] = (float) Math.exp(-strength * con * con);
+    }
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int l = lab[(y / 2) * gw + x / 2];
+        if (l > 0) {
+          v[y * w + x] *= factor[l];
         }
       }
     }

@@ -200,6 +200,29 @@ final class CvImages {
     return m;
   }
 
+  /**
+   * The 8-connected regions of a mask.
+   *
+   * @param count how many labels, the background (0) included, as OpenCV counts them
+   * @param of the label of each pixel, row-major
+   */
+  record Labels(int count, int[] of) {}
+
+  /**
+   * @param mask row-major, non-zero = foreground
+   * @param width mask width
+   * @param height mask height
+   * @return its 8-connected regions (OpenCV {@code connectedComponents})
+   */
+  static Labels labels(byte[] mask, int width, int height) {
+    try (Mat m = fromBytes(mask, width, height); Mat labels = new Mat()) {
+      int n = opencv_imgproc.connectedComponents(m, labels, 8, opencv_core.CV_32S);
+      int[] of = new int[width * height];
+      new IntPointer(labels.data()).get(of);
+      return new Labels(n, of);
+    }
+  }
+
   /** @return a CV_8U matrix holding {@code values} (row-major) */
   static Mat fromBytes(byte[] values, int width, int height) {
     Mat m = new Mat(height, width, opencv_core.CV_8U);

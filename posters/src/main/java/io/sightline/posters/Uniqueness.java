@@ -1,7 +1,5 @@
 package io.sightline.posters;
 
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
@@ -72,12 +70,9 @@ final class Uniqueness {
       isMax[i] = v[i] >= floor && v[i] >= dil[i] ? (byte) 255 : 0;
     }
     // a plateau of maxima (the clipped top of a component is one) counts once, at its value
-    int[] label = new int[v.length];
-    int n;
-    try (Mat mask = CvImages.fromBytes(isMax, w, h); Mat labels = new Mat()) {
-      n = opencv_imgproc.connectedComponents(mask, labels, 8, opencv_core.CV_32S) - 1;
-      new IntPointer(labels.data()).get(label);
-    }
+    CvImages.Labels regions = CvImages.labels(isMax, w, h);
+    int[] label = regions.of();
+    int n = regions.count() - 1;
     if (n <= 1) {
       return 1.0;
     }

@@ -90,16 +90,23 @@ final class TagProbe {
       throw new IllegalStateException("the LINEAR_PROBE strategy needs the stock this model was trained on, or the "
           + TagRecommender.PROBE_FILE + " saved with it; neither is here");
     }
-    TagProbe p = fit(state, m);
+    TagProbe p = fit(state, m, state.stock.snapshot());
     if (file != null && !state.readOnly) {
       p.save(file, state.embedderId);
     }
     return p;
   }
 
-  /** Fits a probe to the stock for the model (its generation, vector preparation and tag vocabulary). */
-  static TagProbe fit(TagRecommenderState state, TagModel m) {
-    TagStock.Snapshot snap = state.stock.snapshot();
+  /**
+   * Fits a probe to a snapshot of the stock for the model (its generation, vector preparation and
+   * tag vocabulary).
+   *
+   * @param state the recommender's state
+   * @param m the model
+   * @param snap the stock the model was built from (training passes the snapshot it clustered)
+   * @return the probe
+   */
+  static TagProbe fit(TagRecommenderState state, TagModel m, TagStock.Snapshot snap) {
     if (snap.rows().isEmpty()) {
       throw new InsufficientStockException("the stock is empty: the linear probe needs stock images");
     }
@@ -109,12 +116,7 @@ final class TagProbe {
       x[i] = m.prepare(snap.vectors()[i]);
       tags.add(snap.rows().get(i).tags());
     }
-    List<String> vocabulary = new ArrayList<>();
-    m.overall().counts().forEach((t, c) -> {
-      if (c >= state.minTagPosts) {
-        vocabulary.add(t);
-      }
-    });
+    List<String> vocabulary = TagRecommenderStrategies.vocabulary(m, state.minTagPosts);
     Collections.sort(vocabulary);
     long t0 = System.nanoTime();
     TagProbe p = fit(m.generation(), state.dimension, x, tags, vocabulary, DEFAULT_RIDGE);

@@ -98,6 +98,14 @@ final class TagRecommenderStrategies {
 
   /** Tags of the stock with at least {@code minTagPosts} posts: the zero-shot vocabulary. */
   private List<String> vocabulary(TagModel m) {
+    return vocabulary(m, minTagPosts);
+  }
+
+  /**
+   * @return the tags of the model's stock with at least {@code minTagPosts} posts (the zero-shot
+   *     and linear-probe vocabulary), in the counts' order, in a new list
+   */
+  static List<String> vocabulary(TagModel m, int minTagPosts) {
     List<String> v = new ArrayList<>();
     m.overall().counts().forEach((t, c) -> {
       if (c >= minTagPosts) {

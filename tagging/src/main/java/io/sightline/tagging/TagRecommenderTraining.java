@@ -97,7 +97,7 @@ final class TagRecommenderTraining {
         n + " images in " + built.model().clusterCount() + " clusters");
     // the linear probe belongs to the model: fitted and saved with it (seconds even for 100k images,
     // against minutes of clustering), so no query fits it under the lock
-    TagProbe probe = TagProbe.fit(state, built.model());
+    TagProbe probe = TagProbe.fit(state, built.model(), snap);
     if (state.directory != null) {
       probe.save(state.directory.resolve(TagRecommender.PROBE_FILE), state.embedderId);
     }
