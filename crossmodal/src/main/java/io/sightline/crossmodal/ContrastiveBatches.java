@@ -47,6 +47,11 @@ final class ContrastiveBatches {
     this.size = size;
   }
 
+  /** @return batches in one pass over the pairs (at least 1) */
+  int batches() {
+    return Math.max(1, (rows.size() + size - 1) / size);
+  }
+
   /** @return the next batch's positive pairs (plain rows), cycling through the pairs */
   List<InputEncoder.Row> next() {
     List<InputEncoder.Row> out = new ArrayList<>();

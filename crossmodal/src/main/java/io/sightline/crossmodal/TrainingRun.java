@@ -157,6 +157,12 @@ final class TrainingRun {
       }
       TrainingLosses lossFn = new TrainingLosses(b.maskingTask, b.matchingTask);
       boolean contrastiveOn = b.contrastiveWeight > 0;
+      // no masking and no matching task: every step is the contrastive passes alone
+      boolean joint = b.maskingTask || b.matchingTask;
+      if (!joint && train.size() < 2) {
+        throw new IllegalArgumentException("training with the contrastive loss alone needs at least 2 "
+            + "training pairs, got " + train.size());
+      }
       Map<Path, ImageFeatures> queryLayout = new LinkedHashMap<>(feats);
       queryLayout.putAll(gridFeats);
       DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.sigmoidBinaryCrossEntropyLoss())
@@ -171,10 +177,10 @@ final class TrainingRun {
           Random rnd = new Random(b.seed * 1_000_003L + epoch);
           List<InputEncoder.Row> rows = sampler(enc).samples(train, feats, gridFeats, rnd, true);
           Collections.shuffle(rows, rnd);
-          int batches = (rows.size() + b.batchSize - 1) / b.batchSize;
           ContrastiveBatches cb = contrastiveOn && train.size() >= 2
               ? new ContrastiveBatches(train, queryLayout, enc, b.contrastiveBatchSize > 0
                   ? b.contrastiveBatchSize : b.batchSize, new Random(b.seed * 31L + epoch)) : null;
+          int batches = joint ? (rows.size() + b.batchSize - 1) / b.batchSize : cb.batches();
           // total, text, objects, match, textAcc, matchAcc, contrastive, batches with a joint pass
           double[] sums = new double[8];
           int counted = 0;
@@ -187,7 +193,7 @@ final class TrainingRun {
               sums[7] = skipBatches; // written before the contrastive warm-up: every batch was joint
             }
             counted = skipBatches;
-            warmupEpoch = sums[7] < skipBatches;
+            warmupEpoch = joint && sums[7] < skipBatches;
           }
           for (int bi = 0; bi < batches; bi++) {
             if (epoch == startEpoch && bi < skipBatches) {
@@ -200,17 +206,22 @@ final class TrainingRun {
             // the engine's random stream (dropout) restarts from (seed, epoch, batch) at every batch,
             // so a run resumed mid-epoch draws the same masks as the uninterrupted one
             Engine.getEngine("PyTorch").setRandomSeed(batchSeed(b.seed, epoch, bi));
-            List<InputEncoder.Row> batch = new ArrayList<>(rows.subList(bi * b.batchSize,
-                Math.min(rows.size(), (bi + 1) * b.batchSize)));
+            List<InputEncoder.Row> batch = joint ? new ArrayList<>(rows.subList(bi * b.batchSize,
+                Math.min(rows.size(), (bi + 1) * b.batchSize))) : new ArrayList<>();
             List<InputEncoder.Row> pos = cb == null ? List.of() : cb.next();
+            if (!joint && pos.size() < 2) {
+              continue; // no two distinct pairs to contrast (every pair shares one image or text)
+            }
             double[] f;
             double progress = (double) (epoch * batches + bi) / Math.max(1, (long) b.epochs * batches);
             if (b.maxDuration != null) {
               progress = Math.max(progress, (System.nanoTime() - trainStart) / (double) b.maxDuration.toNanos());
             }
             // contrastive warm-up: only the cheap text-only and image-only passes
-            boolean warmup = progress < b.contrastiveWarmup && pos.size() >= 2;
-            warmupEpoch |= warmup;
+            // (and every step when neither masking nor matching is on)
+            boolean inWarmup = joint && progress < b.contrastiveWarmup;
+            boolean warmup = (!joint || inWarmup) && pos.size() >= 2;
+            warmupEpoch |= warmup && inWarmup;
             try (NDManager m = trainer.getManager().newSubManager()) {
               try (GradientCollector gc = trainer.newGradientCollector()) {
                 NDArray contrastive = null;

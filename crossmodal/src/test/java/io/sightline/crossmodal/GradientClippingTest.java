@@ -59,6 +59,22 @@ class GradientClippingTest {
   }
 
   @Test
+  void gradientsWhoseSquaresOverflowFloatStillGiveTheirNorm() {
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      Linear b = block(m, false, 3e20f, 4e20f); // norm 5e20; each square overflows float32
+      assertThat((double) GradientClipping.scaleFor(b, 1.0)).isCloseTo(2e-21, Offset.offset(1e-26));
+    }
+  }
+
+  @Test
+  void aNonFiniteGradientGivesNaN() {
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      assertThat(GradientClipping.scaleFor(block(m, false, Float.POSITIVE_INFINITY, 1), 1.0)).isNaN();
+      assertThat(GradientClipping.scaleFor(block(m, false, Float.NaN, 1), 0)).as("even without a bound").isNaN();
+    }
+  }
+
+  @Test
   void theNormRunsOverEveryParameter() {
     try (NDManager m = NDManager.newBaseManager("PyTorch")) {
       Linear b = block(m, true, 2, 2); // weight gradient (2, 2), bias gradient 1: norm 3

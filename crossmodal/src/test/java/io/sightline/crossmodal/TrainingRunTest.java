@@ -243,6 +243,25 @@ class TrainingRunTest {
   }
 
   @Test
+  void theContrastiveLossAloneTrains() {
+    // neither masking nor matching: every step is the text-only and image-only passes (this once
+    // ran no step at all, the epochs being counted in joint batches, of which there were none)
+    TrainingResult r = small().epochs(4).maskingTask(false).matchingTask(false).build().train();
+    r.model().close();
+    assertThat(r.history()).hasSize(4);
+    for (EpochStats s : r.history()) {
+      assertThat(s.loss()).as("epoch %d", s.epoch()).isFinite().isPositive();
+      assertThat(s.samplesPerSecond()).as("epoch %d", s.epoch()).isPositive();
+      assertThat(s.matchingLoss()).isNaN();
+      assertThat(s.maskedTextLoss()).isNaN();
+    }
+    assertThat(r.history().get(3).loss()).isLessThan(r.history().get(0).loss());
+    assertThatThrownBy(() -> small().pairs(pairs.subList(0, 1)).maskingTask(false).matchingTask(false)
+        .epochs(1).build().train())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 2");
+  }
+
+  @Test
   void aWarmupEpochIsNeverRestoredAsTheBest() {
     // epoch 1 is warm-up (its loss, contrastive only, is the lowest); the kept weights are epoch 2's
     TrainingResult best = small().epochs(2).contrastiveWarmup(0.5).build().train();

@@ -53,7 +53,9 @@ public final class CrossModalEvaluation {
   /**
    * @param args {@code [--images N] [--test N] [--seconds S[,S...]] [--clipart DIR] [--seed S]
    *     [--variants 012] [--validation N] [--warmup F[,F...]] [--fusion W[,W...]] [--first-stage K]
-   *     [--latency N,...] [--cls-pooling 1] [--batch 32] [--contrastive-batch N] [--lr 2e-3] [--verbose 1]};
+   *     [--latency N,...] [--cls-pooling 1] [--batch 32] [--contrastive-batch N] [--lr 2e-3] [--verbose 1]
+   *     [--contrastive-only 1] [--dual-seconds S,...] [--clip-norm 1] [--contrastive-weight 1]
+   *     [--seed-library true] [--grid 2]};
    *     {@code --batch}, {@code --contrastive-batch} and {@code --lr} set the full model's batch, its
    *     contrastive batch (default: the batch) and learning rate; {@code --cls-pooling 1} adds a "+ contrastive"
    *     variant whose embeddings are read from the CLS output (format 3) instead of the mean; {@code --seconds 60,180,300} trains every variant and the
@@ -61,7 +63,12 @@ public final class CrossModalEvaluation {
    *     the training pairs out as the evaluation set (the held-out test pairs are then not used at
    *     all), for choosing settings; {@code --warmup} adds "+ contrastive" variants with that
    *     contrastive-only warm-up fraction; {@code --fusion} adds rows ranking by
-   *     z(cosine) + W z(matching logit), both z-scored over the whole score matrix
+   *     z(cosine) + W z(matching logit), both z-scored over the whole score matrix;
+   *     {@code --contrastive-only 1} adds the transformer trained on the contrastive loss alone;
+   *     {@code --dual-seconds S[,S...]} also trains the dual encoder for those shorter budgets (its
+   *     recall after few steps); {@code --clip-norm C}, {@code --contrastive-weight W} (a factor on
+   *     each variant's weight), {@code --seed-library false} and {@code --grid N} (grid cells per side
+   *     of the image features, 2) change the full model's training
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
@@ -97,7 +104,8 @@ public final class CrossModalEvaluation {
 
     // image features once (grid 2x2 + whole image, default embedder), shared by every run
     GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
-    FeatureExtractor fx = new FeatureExtractor(embedder, null, ImageLoader.defaults(), 2, 6, 0.3f);
+    int grid = Integer.parseInt(opt.getOrDefault("grid", "2"));
+    FeatureExtractor fx = new FeatureExtractor(embedder, null, ImageLoader.defaults(), grid, 6, 0.3f);
     Map<Path, ImageFeatures> cache = new ConcurrentHashMap<>();
     long f0 = System.nanoTime();
     all.parallelStream().forEach(p -> cache.put(p.image(), fx.extract(p.image(), List.of())));
@@ -124,6 +132,10 @@ public final class CrossModalEvaluation {
             "false", w.trim(), "MEAN"});
       }
     }
+    if (opt.containsKey("contrastive-only")) {
+      // the contrastive loss alone (no masking, no matching): the transformer as a dual encoder
+      variants.add(new String[] {"  contrastive loss only", "false", "false", "true", "1", "false", "0", "MEAN"});
+    }
     if (opt.containsKey("cls-pooling")) {
       // the embeddings read from the CLS output alone, as models before format 4 did
       variants.add(new String[] {"  + contrastive, CLS pooling (format 3)", "true", "true", "true", "1", "false", "0",
@@ -137,6 +149,11 @@ public final class CrossModalEvaluation {
     int batch = Integer.parseInt(opt.getOrDefault("batch", "32"));
     int contrastiveBatch = Integer.parseInt(opt.getOrDefault("contrastive-batch", "0"));
     float lr = Float.parseFloat(opt.getOrDefault("lr", "2e-3"));
+    double clipNorm = Double.parseDouble(opt.getOrDefault("clip-norm", "1.0"));
+    double contrastiveWeight = Double.parseDouble(opt.getOrDefault("contrastive-weight", "1"));
+    boolean seedLibrary = Boolean.parseBoolean(opt.getOrDefault("seed-library", "true"));
+    double[] dualSeconds = java.util.Arrays.stream(opt.getOrDefault("dual-seconds", "").split(","))
+        .filter(x -> !x.isBlank()).mapToDouble(Double::parseDouble).toArray();
     CrossModalModel keep = null;
     TrainingResult keepResult = null;
     for (double seconds : budgets) {
@@ -154,12 +171,13 @@ public final class CrossModalEvaluation {
       }
       System.out.printf(Locale.ROOT, "training %s (%.0f s), load average %s%n", v[0].trim(), seconds, loadAverage());
       TrainingResult r = CrossModalTrainer.builder().pairs(train).embedder(embedder)
-          .featureCache(cache).seedLibrary(seeds).useSeedLibrary(Boolean.parseBoolean(v[3]))
+          .featureCache(cache).seedLibrary(seeds).useSeedLibrary(Boolean.parseBoolean(v[3]) && seedLibrary)
           .maskingTask(Boolean.parseBoolean(v[1])).matchingTask(Boolean.parseBoolean(v[2]))
-          .contrastiveWeight(Double.parseDouble(v[4])).hardNegatives(Boolean.parseBoolean(v[5]))
+          .contrastiveWeight(Double.parseDouble(v[4]) * contrastiveWeight)
+          .gradientClipNorm(clipNorm).hardNegatives(Boolean.parseBoolean(v[5]))
           .contrastiveWarmup(Double.parseDouble(v[6]))
           .embeddingPooling(io.sightline.crossmodal.EmbeddingPooling.valueOf(v[7]))
-          .width(64).layers(2).heads(4).maxTextUnits(16).batchSize(batch).learningRate(lr)
+          .grid(grid).width(64).layers(2).heads(4).maxTextUnits(16).batchSize(batch).learningRate(lr)
           .contrastiveBatchSize(contrastiveBatch)
           .epochs(10_000).maxDuration(Duration.ofMillis((long) (seconds * 1000))).seed(seed)
           .progress((task, done, total, msg) -> {
@@ -219,16 +237,20 @@ public final class CrossModalEvaluation {
       }
     }
 
-    // dual encoder baseline
+    // dual encoder baseline, at the budget (and at the shorter ones of --dual-seconds)
     WordTokenizer tok = new WordTokenizer();
     Vocabulary vocab = Vocabulary.build(train.stream().map(ImageTextPair::text).toList(), tok, 1, 30_000);
-    System.out.printf(Locale.ROOT, "training dual encoder (%.0f s), load average %s%n", seconds, loadAverage());
-    try (DualEncoderBaseline de = new DualEncoderBaseline(vocab, tok, 16, embedder.dimension(), 64)) {
-      de.train(train.stream().map(ImageTextPair::text).toList(),
-          train.stream().map(p -> cache.get(p.image()).global()).toList(), seconds, 32, 3e-3f, seed);
-      float[][] s = de.scores(testTexts, testImages.stream().map(ImageFeatures::global).toList());
-      rows.add(row("dual encoder baseline (contrastive)", String.format(Locale.ROOT, "%.0f s", de.seconds),
-          de.samplesSeen / de.seconds, s));
+    double[] dualBudgets = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(dualSeconds),
+        java.util.stream.DoubleStream.of(seconds)).toArray();
+    for (double ds : dualBudgets) {
+      System.out.printf(Locale.ROOT, "training dual encoder (%.1f s), load average %s%n", ds, loadAverage());
+      try (DualEncoderBaseline de = new DualEncoderBaseline(vocab, tok, 16, embedder.dimension(), 64)) {
+        de.train(train.stream().map(ImageTextPair::text).toList(),
+            train.stream().map(p -> cache.get(p.image()).global()).toList(), ds, 32, 3e-3f, seed);
+        float[][] s = de.scores(testTexts, testImages.stream().map(ImageFeatures::global).toList());
+        rows.add(row("dual encoder baseline (contrastive)", String.format(Locale.ROOT, "%.1f s, %d steps",
+            de.seconds, de.steps), de.samplesSeen / de.seconds, s));
+      }
     }
     System.out.println();
     rows.forEach(System.out::println);

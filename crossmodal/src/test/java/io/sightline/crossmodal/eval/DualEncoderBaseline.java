@@ -44,6 +44,7 @@ final class DualEncoderBaseline implements AutoCloseable {
   private final Model model;
   private final Towers block;
   long samplesSeen;
+  long steps;
   double seconds;
 
   DualEncoderBaseline(Vocabulary vocab, TextTokenizer tokenizer, int maxUnits, int visualDim, int width) {
@@ -89,6 +90,7 @@ final class DualEncoderBaseline implements AutoCloseable {
             trainer.step();
           }
           samplesSeen += idx.size();
+          steps++;
           if ((System.nanoTime() - t0) / 1e9 > seconds) {
             break outer;
           }
