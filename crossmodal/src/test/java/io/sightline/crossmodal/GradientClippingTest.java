@@ -67,6 +67,15 @@ class GradientClippingTest {
   }
 
   @Test
+  void aBlockWithoutGradientsIsLeftAlone() {
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      Linear b = Linear.builder().setUnits(1).build();
+      b.initialize(m, DataType.FLOAT32, new Shape(1, 2)); // no backward pass: no gradients
+      assertThat(GradientClipping.scaleFor(b, 1.0)).isEqualTo(1f);
+    }
+  }
+
+  @Test
   void aNonFiniteGradientGivesNaN() {
     try (NDManager m = NDManager.newBaseManager("PyTorch")) {
       assertThat(GradientClipping.scaleFor(block(m, false, Float.POSITIVE_INFINITY, 1), 1.0)).isNaN();
