@@ -159,9 +159,10 @@ final class TrainingRun {
       boolean contrastiveOn = b.contrastiveWeight > 0;
       // no masking and no matching task: every step is the contrastive passes alone
       boolean joint = b.maskingTask || b.matchingTask;
-      if (!joint && train.size() < 2) {
+      if (!joint && (train.stream().map(ImageTextPair::image).distinct().count() < 2
+          || train.stream().map(ImageTextPair::text).distinct().count() < 2)) {
         throw new IllegalArgumentException("training with the contrastive loss alone needs at least 2 "
-            + "training pairs, got " + train.size());
+            + "training pairs with different images and texts, got " + train.size() + " pairs");
       }
       Map<Path, ImageFeatures> queryLayout = new LinkedHashMap<>(feats);
       queryLayout.putAll(gridFeats);
