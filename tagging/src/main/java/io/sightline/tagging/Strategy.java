@@ -27,8 +27,9 @@ public enum Strategy {
    */
   ZERO_SHOT,
   /**
-   * Fusion of the evidence: neighbour votes, soft-cluster frequencies and (with a text embedder)
-   * zero-shot shares, weighted by {@link FusionWeights}, then divided by a power of each tag's
+   * Fusion of the evidence: neighbour votes, soft-cluster frequencies, (with a text embedder)
+   * zero-shot shares and (when its weight is above 0) the linear probe's scores, weighted by
+   * {@link FusionWeights}, then divided by a power of each tag's
    * stock-wide frequency so that tags are ranked by how much more likely they are here than
    * anywhere (lift), not by raw popularity.
    */

@@ -87,8 +87,9 @@ final class TagProbe {
       }
     }
     if (state.detachedModel) {
-      throw new IllegalStateException("the LINEAR_PROBE strategy needs the stock this model was trained on, or the "
-          + TagRecommender.PROBE_FILE + " saved with it; neither is here");
+      throw new IllegalStateException("the linear probe (Strategy.LINEAR_PROBE, or FUSED with a FusionWeights.probe"
+          + " above 0) needs the stock this model was trained on, or the " + TagRecommender.PROBE_FILE
+          + " saved with it; neither is here");
     }
     TagProbe p = fit(state, m, state.stock.snapshot());
     if (file != null && !state.readOnly) {

@@ -148,16 +148,23 @@ final class TagRecommenderStrategies {
       ZeroShotTags.softmax(zeroShot.cosines(q, vocabulary(m)), fusion.temperature())
           .forEach((t, s) -> score.merge(t, fusion.zeroShot() * s, Double::sum));
     }
+    if (fusion.probe() > 0) {
+      // the probe's raw score (share + projection) may be negative: it can push a tag down
+      TagProbe.ensure(state).scores(q).forEach((t, s) -> score.merge(t, fusion.probe() * s, Double::sum));
+    }
     ClusterTags overall = m.overall();
     double posts = Math.max(1, overall.posts());
     Map<String, Integer> counts = overall.counts();
-    List<TagScore> out = new ArrayList<>();
-    score.forEach((t, s) -> {
-      double prior = Math.max(1, counts.getOrDefault(t, 0)) / posts;
-      out.add(new TagScore(t, Math.min(1.0, s / Math.pow(prior, fusion.liftExponent())),
-          counts.getOrDefault(t, 0)));
-    });
-    out.sort(Comparator.comparingDouble(TagScore::frequency).reversed().thenComparing(TagScore::tag));
+    Map<String, Double> fused = new HashMap<>();
+    score.forEach((t, s) -> fused.put(t, s / Math.pow(Math.max(1, counts.getOrDefault(t, 0)) / posts,
+        fusion.liftExponent())));
+    // ranked by the unclipped fused score (ties by name); shown clipped to [0,1]
+    List<String> ranked = new ArrayList<>(fused.keySet());
+    ranked.sort(Comparator.comparingDouble((String t) -> fused.get(t)).reversed().thenComparing(t -> t));
+    List<TagScore> out = new ArrayList<>(ranked.size());
+    for (String t : ranked) {
+      out.add(new TagScore(t, Math.max(0, Math.min(1.0, fused.get(t))), counts.getOrDefault(t, 0)));
+    }
     return new TagSuggestion(Strategy.FUSED, soft.cluster(), soft.clusters(), nn.neighbours(), select(out, which),
         which);
   }

@@ -193,4 +193,35 @@ class StrategyScoresTest {
       }
     }
   }
+
+  /** score(t) = a · neighbours(t) + p · probe(t): the probe's score enters with its own weight. */
+  @Test
+  void fusedScoresAddTheLinearProbeWithItsWeight() {
+    FusionWeights without = new FusionWeights(0.3, 0, 0, 0.02, 0);
+    FusionWeights with = new FusionWeights(0.3, 0, 0, 0.02, 0, 0.5);
+    assertThat(without.probe()).isZero();
+    try (TagRecommender r0 = trained(without); TagRecommender r1 = trained(with)) {
+      float[] q = between();
+      Map<String, TagScore> base = byTag(r0.suggestVector(q, Strategy.FUSED, ALL));
+      Map<String, TagScore> fused = byTag(r1.suggestVector(q, Strategy.FUSED, ALL));
+      Map<String, TagScore> probe = byTag(r1.suggestVector(q, Strategy.LINEAR_PROBE, ALL));
+      int checked = 0;
+      for (TagScore p : probe.values()) {
+        double b = base.containsKey(p.tag()) ? base.get(p.tag()).frequency() : 0;
+        double expected = b + 0.5 * p.frequency();
+        // where neither score was clipped, the fused score is exactly the weighted sum
+        if (p.frequency() > 0 && p.frequency() < 1 && b < 1 && expected < 1) {
+          assertThat(fused.get(p.tag()).frequency()).as(p.tag()).isCloseTo(expected, within(1e-9));
+          checked++;
+        }
+      }
+      assertThat(checked).as("tags with unclipped probe scores").isPositive();
+    }
+    // the probe alone: the fused ranking is the probe's
+    try (TagRecommender r = trained(new FusionWeights(0, 0, 0, 0.02, 0, 1))) {
+      float[] q = between();
+      assertThat(r.suggestVector(q, Strategy.FUSED, TagSelection.top(3)).tagNames())
+          .isEqualTo(r.suggestVector(q, Strategy.LINEAR_PROBE, TagSelection.top(3)).tagNames());
+    }
+  }
 }

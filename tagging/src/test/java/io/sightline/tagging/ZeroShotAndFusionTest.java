@@ -264,6 +264,8 @@ class ZeroShotAndFusionTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("%s");
     assertThatThrownBy(() -> new FusionWeights(0, 0, 0, 0.1, 0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new FusionWeights(1, 0, 0, 0.1, 2)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new FusionWeights(1, 0, 0, 0.1, 0, -0.5)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(new FusionWeights(0, 0, 0, 0.1, 0, 1).probe()).isEqualTo(1.0); // the probe alone is a fusion
   }
 
   @Test
