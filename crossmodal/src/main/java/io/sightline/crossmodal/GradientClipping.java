@@ -45,7 +45,7 @@ final class GradientClipping {
       if (squares.isEmpty()) {
         return 1f;
       }
-      sq = (squares.size() == 1 ? squares.head() : NDArrays.stack(squares).sum()).getDouble();
+      sq = NDArrays.stack(squares).sum().getDouble();
     } finally {
       if (tmp != null) {
         tmp.close();

@@ -158,33 +158,35 @@ final class TagRecommenderStrategies {
     Map<String, Double> fused = new HashMap<>();
     score.forEach((t, s) -> fused.put(t, s / Math.pow(Math.max(1, counts.getOrDefault(t, 0)) / posts,
         fusion.liftExponent())));
-    // ranked by the unclipped fused score (ties by name); shown clipped to [0,1]
-    List<String> ranked = new ArrayList<>(fused.keySet());
-    ranked.sort(Comparator.comparingDouble((String t) -> fused.get(t)).reversed().thenComparing(t -> t));
-    List<TagScore> out = new ArrayList<>(ranked.size());
-    for (String t : ranked) {
-      out.add(new TagScore(t, Math.max(0, Math.min(1.0, fused.get(t))), counts.getOrDefault(t, 0)));
-    }
+    List<TagScore> out = rankedClipped(fused, counts, Comparator.naturalOrder()); // ties by name
     return new TagSuggestion(Strategy.FUSED, soft.cluster(), soft.clusters(), nn.neighbours(), select(out, which),
         which);
   }
 
   private TagSuggestion probe(TagModel m, float[] q, TagSelection which) {
-    Map<String, Double> raw = TagProbe.ensure(state).scores(q);
     Map<String, Integer> counts = m.overall().counts();
-    List<Map.Entry<String, Double>> ranked = new ArrayList<>(raw.entrySet());
-    // ranked by the unclipped score (ties by popularity, then name); shown clipped to [0,1]
-    ranked.sort(Comparator.comparingDouble((Map.Entry<String, Double> e) -> e.getValue()).reversed()
-        .thenComparing(Comparator.comparingInt((Map.Entry<String, Double> e) -> counts.getOrDefault(e.getKey(), 0))
-            .reversed())
-        .thenComparing(Map.Entry::getKey));
-    List<TagScore> out = new ArrayList<>(ranked.size());
-    for (Map.Entry<String, Double> e : ranked) {
-      out.add(new TagScore(e.getKey(), Math.max(0, Math.min(1, e.getValue())), counts.getOrDefault(e.getKey(), 0)));
-    }
+    // ties by popularity, then name
+    List<TagScore> out = rankedClipped(TagProbe.ensure(state).scores(q), counts,
+        Comparator.comparingInt((String t) -> counts.getOrDefault(t, 0)).reversed()
+            .thenComparing(Comparator.naturalOrder()));
     ClusterMatch near = m.nearest(q, 1).get(0);
     return new TagSuggestion(Strategy.LINEAR_PROBE, near.cluster(), List.of(near), List.of(), select(out, which),
         which);
+  }
+
+  /**
+   * @return the tags ranked by their unclipped score, then by {@code ties}, each shown with its
+   *     score clipped to [0,1] and its stock-wide post count
+   */
+  private static List<TagScore> rankedClipped(Map<String, Double> raw, Map<String, Integer> counts,
+      Comparator<String> ties) {
+    List<String> ranked = new ArrayList<>(raw.keySet());
+    ranked.sort(Comparator.comparingDouble((String t) -> raw.get(t)).reversed().thenComparing(ties));
+    List<TagScore> out = new ArrayList<>(ranked.size());
+    for (String t : ranked) {
+      out.add(new TagScore(t, Math.max(0, Math.min(1, raw.get(t))), counts.getOrDefault(t, 0)));
+    }
+    return out;
   }
 
   private TagSuggestion nearestCluster(TagModel m, float[] q, TagSelection which) {

@@ -129,9 +129,11 @@ public final class TagEvaluation {
    * Each setting reopens the recommender (neighbour index, tag texts), so the grid stays small.
    */
   static List<FusionWeights> grid(boolean semantic) {
+    FusionWeights base = semantic ? FusionWeights.defaults() : new FusionWeights(1.0, 0, 0, 0.05, 0);
     List<FusionWeights> g = new ArrayList<>();
     for (double probe : new double[] {0, 0.5, 1, 2}) {
-      g.add(semantic ? new FusionWeights(1.0, 0, 1.0, 0.02, 0, probe) : new FusionWeights(1.0, 0, 0, 0.05, 0, probe));
+      g.add(new FusionWeights(base.neighbours(), base.clusters(), base.zeroShot(), base.temperature(),
+          base.liftExponent(), probe));
     }
     return g;
   }
