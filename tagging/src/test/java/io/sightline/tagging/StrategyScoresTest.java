@@ -217,11 +217,18 @@ class StrategyScoresTest {
       }
       assertThat(checked).as("tags with unclipped probe scores").isPositive();
     }
-    // the probe alone: the fused ranking is the probe's
-    try (TagRecommender r = trained(new FusionWeights(0, 0, 0, 0.02, 0, 1))) {
-      float[] q = between();
-      assertThat(r.suggestVector(q, Strategy.FUSED, TagSelection.top(3)).tagNames())
-          .isEqualTo(r.suggestVector(q, Strategy.LINEAR_PROBE, TagSelection.top(3)).tagNames());
+    // the probe alone: the fused ranking is the probe's; at weight 20 the top scores pass 1 and are
+    // shown as 1, and the ranking still follows the unclipped scores
+    for (double w : new double[] {1, 20}) {
+      try (TagRecommender r = trained(new FusionWeights(0, 0, 0, 0.02, 0, w))) {
+        float[] q = between();
+        TagSuggestion fused = r.suggestVector(q, Strategy.FUSED, TagSelection.top(5));
+        assertThat(fused.tagNames()).as("weight %s", w)
+            .isEqualTo(r.suggestVector(q, Strategy.LINEAR_PROBE, TagSelection.top(5)).tagNames());
+        if (w == 20) {
+          assertThat(fused.tags().get(4).frequency()).as("clipped").isEqualTo(1.0);
+        }
+      }
     }
   }
 }
