@@ -248,7 +248,9 @@ public final class CrossModalModel implements AutoCloseable {
   }
 
   /**
-   * Ranks every image of the collection by the matching score with the text.
+   * Ranks the images of the collection for a text with {@link RetrievalSettings#defaults()}: the
+   * 50 images whose contrastive embeddings are nearest to the text's are scored by the matching
+   * head and ranked by both scores together ({@link RetrievalSettings.Ranking#FUSED}).
    *
    * @param text the query text
    * @param images candidates
@@ -256,11 +258,31 @@ public final class CrossModalModel implements AutoCloseable {
    * @return the best {@code k}, best first
    */
   public List<ImageMatch> retrieve(String text, ImageCollection images, int k) {
-    return retrieve(text, images, k, 0);
+    return retrieve(text, images, k, RetrievalSettings.defaults());
   }
 
   /**
-   * Ranks images for a text. With {@code firstStage > 0} and a larger collection, the first stage
+   * Ranks the images of the collection for a text as the settings say: by the embedding cosine, by
+   * the matching head (over every image or a first stage's candidates) or by both
+   * ({@link RetrievalSettings}). Every returned match carries both scores: {@link ImageMatch#score()}
+   * and {@link ImageMatch#logit()} from the matching head and
+   * {@link ImageMatch#firstStageSimilarity()} the cosine (NaN only for a matching-head ranking
+   * over every image, which computes no cosine).
+   *
+   * @param text the query text
+   * @param images candidates
+   * @param k how many to return
+   * @param settings the ranking
+   * @return the best {@code k}, best first
+   * @throws io.sightline.core.InputFormatException when the text has no unit the model knows
+   * @throws IllegalArgumentException when {@code k < 1}
+   */
+  public List<ImageMatch> retrieve(String text, ImageCollection images, int k, RetrievalSettings settings) {
+    return ModelRetrieval.retrieve(this, text, images, k, java.util.Objects.requireNonNull(settings, "settings"));
+  }
+
+  /**
+   * Ranks images for a text by the matching head ({@link RetrievalSettings#matching(int)}). With {@code firstStage > 0} and a larger collection, the first stage
    * takes the {@code firstStage} images whose contrastive embeddings are nearest to the text's
    * (cosine; exact scan, or HNSW for large collections), and the matching head re-ranks only
    * those. {@link ImageMatch#firstStageSimilarity()} holds the first-stage cosine.
@@ -272,7 +294,7 @@ public final class CrossModalModel implements AutoCloseable {
    * @return the best {@code k}, best first
    */
   public List<ImageMatch> retrieve(String text, ImageCollection images, int k, int firstStage) {
-    return ModelRetrieval.retrieve(this, text, images, k, firstStage);
+    return retrieve(text, images, k, RetrievalSettings.matching(firstStage));
   }
 
   /**

@@ -97,8 +97,30 @@ final class ModelRetrieval {
   }
 
   static List<ImageMatch> retrieve(CrossModalModel model, String text, ImageCollection images, int k,
-      int firstStage) {
-    return retrieve(model, text, images, k, firstStage, 0);
+      RetrievalSettings settings) {
+    return switch (settings.ranking()) {
+      case EMBEDDING -> byEmbedding(model, text, images, k);
+      case MATCHING, FUSED -> retrieve(model, text, images, k, settings.firstStage(), settings.cosineWeight());
+    };
+  }
+
+  /** The k images nearest to the text by embedding; the matching head scores only those k. */
+  private static List<ImageMatch> byEmbedding(CrossModalModel model, String text, ImageCollection images, int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be at least 1");
+    }
+    List<SearchResult<String>> nearest = images.search(model.textEmbedding(text), k);
+    List<ImageFeatures> feats = new ArrayList<>();
+    for (SearchResult<String> r : nearest) {
+      feats.add(images.features(Path.of(r.id())));
+    }
+    List<MatchScore> scores = model.scoreAll(java.util.Collections.nCopies(feats.size(), text), feats);
+    List<ImageMatch> out = new ArrayList<>(nearest.size());
+    for (int i = 0; i < nearest.size(); i++) {
+      out.add(new ImageMatch(Path.of(nearest.get(i).id()), scores.get(i).score(), scores.get(i).logit(),
+          nearest.get(i).similarity()));
+    }
+    return List.copyOf(out);
   }
 
   static List<ImageMatch> retrieve(CrossModalModel model, String text, ImageCollection images, int k,

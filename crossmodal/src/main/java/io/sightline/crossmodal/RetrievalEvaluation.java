@@ -16,21 +16,26 @@ import java.util.Set;
  * text, are its images among the first 1, 5, 10 of all the set's images (text→image); for each
  * image, are its texts among the first 1, 5, 10 of all the set's texts (image→text).
  *
- * <p>Ranking as in {@link CrossModalModel#retrieve(String, ImageCollection, int, int)}: with
- * {@code firstStage} 0 every candidate is scored by the matching head (one transformer pass per
- * text–image pair: n² passes); with {@code firstStage} k the contrastive embeddings choose k
- * candidates per query and the matching head re-ranks them, the rest follow in embedding order.
- * Use pairs the model was not trained on.
+ * <p>Ranking as in {@link CrossModalModel#retrieve(String, ImageCollection, int, RetrievalSettings)},
+ * in both directions: {@code EMBEDDING} by the cosine of the contrastive embeddings (one pass per
+ * text and per image); {@code MATCHING} with {@code firstStage} 0 every candidate scored by the
+ * matching head (one transformer pass per text–image pair: n² passes), with {@code firstStage} k the
+ * embeddings choose k candidates per query, the matching head re-ranks them and the rest follow
+ * in embedding order; {@code FUSED} the same candidates ranked by
+ * {@code z(logit) + cosineWeight * z(cosine)}, z-scored over each query's candidates. Use pairs
+ * the model was not trained on.
  *
  * @param pairs pairs read
  * @param texts distinct texts (text→image queries)
  * @param images distinct images (image→text queries)
- * @param firstStage candidates re-ranked per query (0: full scan)
+ * @param ranking the score that ranked the candidates
+ * @param firstStage candidates re-ranked per query (0: full scan; always 0 for {@code EMBEDDING})
+ * @param cosineWeight the cosine's weight of a {@code FUSED} ranking (0 for the others)
  * @param textToImage recall at 1, 5, 10, text→image
  * @param imageToText recall at 1, 5, 10, image→text
  */
-public record RetrievalEvaluation(int pairs, int texts, int images, int firstStage,
-    Recall textToImage, Recall imageToText) {
+public record RetrievalEvaluation(int pairs, int texts, int images, RetrievalSettings.Ranking ranking,
+    int firstStage, double cosineWeight, Recall textToImage, Recall imageToText) {
 
   /**
    * Share of queries with a relevant item in the first k.
@@ -42,7 +47,7 @@ public record RetrievalEvaluation(int pairs, int texts, int images, int firstSta
   public record Recall(double at1, double at5, double at10) {}
 
   /**
-   * Evaluates a model on pairs.
+   * Evaluates a model's matching-head ranking on pairs ({@link RetrievalSettings#matching(int)}).
    *
    * @param model the model
    * @param pairs the pairs (at least 2 distinct images and texts; texts without known units are
@@ -55,9 +60,25 @@ public record RetrievalEvaluation(int pairs, int texts, int images, int firstSta
    */
   public static RetrievalEvaluation run(CrossModalModel model, List<ImageTextPair> pairs, int firstStage,
       ProgressListener listener, CancellationToken cancel) {
-    if (firstStage < 0) {
-      throw new IllegalArgumentException("firstStage must be 0 or more: " + firstStage);
-    }
+    return run(model, pairs, RetrievalSettings.matching(firstStage), listener, cancel);
+  }
+
+  /**
+   * Evaluates a model on pairs, ranking as the settings say.
+   *
+   * @param model the model
+   * @param pairs the pairs (at least 2 distinct images and texts; texts without known units are
+   *     left out)
+   * @param settings the ranking
+   * @param listener progress of feature extraction ("features")
+   * @param cancel checked during feature extraction
+   * @return the figures
+   * @throws IllegalArgumentException when fewer than 2 images or texts remain
+   */
+  public static RetrievalEvaluation run(CrossModalModel model, List<ImageTextPair> pairs,
+      RetrievalSettings settings, ProgressListener listener, CancellationToken cancel) {
+    int firstStage = settings.firstStage();
+    boolean matching = settings.ranking() != RetrievalSettings.Ranking.EMBEDDING;
     Map<String, Set<Path>> imagesOf = new LinkedHashMap<>();
     Map<Path, Set<String>> textsOf = new LinkedHashMap<>();
     for (ImageTextPair p : pairs) {
@@ -94,12 +115,12 @@ public record RetrievalEvaluation(int pairs, int texts, int images, int firstSta
       java.util.Arrays.fill(row, Float.NaN);
     }
     List<int[]> wanted = new ArrayList<>();
-    for (int t = 0; t < te.length; t++) {
+    for (int t = 0; t < te.length && matching; t++) {
       for (int i : candidates(cos[t], firstStage)) {
         wanted.add(new int[] {t, i});
       }
     }
-    for (int i = 0; i < ie.length; i++) {
+    for (int i = 0; i < ie.length && matching; i++) {
       float[] column = new float[te.length];
       for (int t = 0; t < te.length; t++) {
         column[t] = cos[t][i];
@@ -119,13 +140,13 @@ public record RetrievalEvaluation(int pairs, int texts, int images, int firstSta
         qi.add(feats.get(c[1]));
       }
     }
-    List<MatchScore> scores = model.scoreAll(qt, qi);
+    List<MatchScore> scores = qt.isEmpty() ? List.of() : model.scoreAll(qt, qi);
     for (int k = 0; k < cells.size(); k++) {
       logit[cells.get(k)[0]][cells.get(k)[1]] = (float) scores.get(k).logit();
     }
     double[] ti = new double[3];
     for (int t = 0; t < texts.size(); t++) {
-      List<Integer> ranked = ranked(cos[t], logit[t], firstStage);
+      List<Integer> ranked = ranked(cos[t], logit[t], settings);
       Set<Integer> relevant = new HashSet<>();
       for (Path p : imagesOf.get(texts.get(t))) {
         relevant.add(images.indexOf(p));
@@ -144,9 +165,10 @@ public record RetrievalEvaluation(int pairs, int texts, int images, int firstSta
       for (String s : textsOf.get(images.get(i))) {
         relevant.add(texts.indexOf(s));
       }
-      add(it, ranked(c, l, firstStage), relevant);
+      add(it, ranked(c, l, settings), relevant);
     }
-    return new RetrievalEvaluation(pairs.size(), texts.size(), images.size(), firstStage,
+    return new RetrievalEvaluation(pairs.size(), texts.size(), images.size(), settings.ranking(), firstStage,
+        settings.cosineWeight(),
         new Recall(ti[0] / texts.size(), ti[1] / texts.size(), ti[2] / texts.size()),
         new Recall(it[0] / images.size(), it[1] / images.size(), it[2] / images.size()));
   }
@@ -157,12 +179,38 @@ public record RetrievalEvaluation(int pairs, int texts, int images, int firstSta
     return firstStage == 0 ? order : order.subList(0, Math.min(firstStage, order.size()));
   }
 
-  /** Full scan: by logit. Two-stage: the first-stage candidates by logit, then the rest by cosine. */
-  static List<Integer> ranked(float[] cos, float[] logit, int firstStage) {
+  /**
+   * Embedding: by cosine. Matching, full scan: by logit; two-stage: the first-stage candidates by
+   * logit, then the rest by cosine. Fused: as matching, by z(logit) + w z(cosine) over the
+   * candidates. Ties keep the set's order.
+   */
+  static List<Integer> ranked(float[] cos, float[] logit, RetrievalSettings settings) {
     List<Integer> order = byDescending(cos);
+    if (settings.ranking() == RetrievalSettings.Ranking.EMBEDDING) {
+      return order;
+    }
+    int firstStage = settings.firstStage();
     int k = firstStage == 0 ? order.size() : Math.min(firstStage, order.size());
     List<Integer> head = new ArrayList<>(order.subList(0, k));
-    head.sort(Comparator.comparingDouble((Integer j) -> -logit[j]).thenComparingInt(j -> j));
+    double[] key = new double[cos.length];
+    if (settings.ranking() == RetrievalSettings.Ranking.FUSED) {
+      double[] l = new double[k];
+      double[] c = new double[k];
+      for (int n = 0; n < k; n++) {
+        l[n] = logit[head.get(n)];
+        c[n] = cos[head.get(n)];
+      }
+      double[] zl = ModelRetrieval.zScores(l);
+      double[] zc = ModelRetrieval.zScores(c);
+      for (int n = 0; n < k; n++) {
+        key[head.get(n)] = zl[n] + settings.cosineWeight() * zc[n];
+      }
+    } else {
+      for (int j : head) {
+        key[j] = logit[j];
+      }
+    }
+    head.sort(Comparator.comparingDouble((Integer j) -> -key[j]).thenComparingInt(j -> j));
     head.addAll(order.subList(k, order.size()));
     return head;
   }

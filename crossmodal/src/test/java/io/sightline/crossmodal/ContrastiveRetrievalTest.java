@@ -80,7 +80,7 @@ class ContrastiveRetrievalTest {
     List<String> texts = heldOut.stream().map(ImageTextPair::text).distinct().toList();
     int hits = 0;
     for (String t : texts) {
-      Path top = model.retrieve(t, collection, 1).get(0).image();
+      Path top = model.retrieve(t, collection, 1, RetrievalSettings.matching(0)).get(0).image();
       if (heldOut.stream().anyMatch(p -> p.text().equals(t) && p.image().equals(top))) {
         hits++;
       }
@@ -219,6 +219,80 @@ class ContrastiveRetrievalTest {
     assertThat(differs).isTrue();
     assertThatThrownBy(() -> model.retrieve("a red square", collection, 3, 0, -1))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void embeddingRetrievalReturnsTheNearestImagesWithTheirMatchingScores() {
+    Set<List<Path>> distinct = new HashSet<>();
+    for (String text : classTexts()) {
+      List<ImageMatch> top = model.retrieve(text, collection, 3, RetrievalSettings.embedding());
+      List<SearchResult<String>> nearest = collection.search(model.textEmbedding(text), 3);
+      assertThat(top).extracting(m -> m.image().toString())
+          .containsExactlyElementsOf(nearest.stream().map(SearchResult::id).toList());
+      for (int i = 0; i < top.size(); i++) {
+        ImageMatch m = top.get(i);
+        assertThat(m.firstStageSimilarity()).isCloseTo(nearest.get(i).similarity(), Offset.offset(1e-6));
+        MatchScore direct = model.score(text, collection.features(m.image()));
+        assertThat(m.logit()).isCloseTo(direct.logit(), Offset.offset(1e-4));
+        assertThat(m.score()).isCloseTo(direct.score(), Offset.offset(1e-5));
+      }
+      distinct.add(top.stream().map(ImageMatch::image).toList());
+    }
+    // a ranking that ignored the text would return one list for every text
+    assertThat(distinct).hasSizeGreaterThanOrEqualTo(4);
+    assertThat(model.retrieve(classTexts().get(0), collection, 3))
+        .isEqualTo(model.retrieve(classTexts().get(0), collection, 3, RetrievalSettings.defaults()));
+  }
+
+  @Test
+  void evaluationRanksLikeRetrieveForEveryRanking() {
+    List<String> texts = heldOut.stream().map(ImageTextPair::text).distinct().toList();
+    List<Path> images = heldOut.stream().map(ImageTextPair::image).distinct().toList();
+    for (RetrievalSettings settings : List.of(RetrievalSettings.embedding(), RetrievalSettings.fused(0, 1.0),
+        RetrievalSettings.fused(4, 2.0), RetrievalSettings.matching(0))) {
+      RetrievalEvaluation e = RetrievalEvaluation.run(model, heldOut, settings, ProgressListener.NONE,
+          CancellationToken.NONE);
+      assertThat(e.ranking()).isEqualTo(settings.ranking());
+      assertThat(e.firstStage()).isEqualTo(settings.firstStage());
+      assertThat(e.cosineWeight()).isEqualTo(settings.cosineWeight());
+      int[] hits = new int[3];
+      for (String t : texts) {
+        List<ImageMatch> top = model.retrieve(t, collection, 10, settings);
+        int[] ks = {1, 5, 10};
+        for (int n = 0; n < 3; n++) {
+          if (top.subList(0, Math.min(ks[n], top.size())).stream().anyMatch(m -> paired(m.image(), t))) {
+            hits[n]++;
+          }
+        }
+      }
+      assertThat(e.textToImage().at1()).as("text to image R@1, %s", settings)
+          .isEqualTo(hits[0] / (double) texts.size());
+      if (settings.firstStage() == 0) {
+        // (with a first stage, retrieve returns only its candidates; the evaluation ranks the rest too)
+        assertThat(e.textToImage()).as("text to image, %s", settings).isEqualTo(new RetrievalEvaluation.Recall(
+            hits[0] / (double) texts.size(), hits[1] / (double) texts.size(), hits[2] / (double) texts.size()));
+      }
+    }
+    // image to text by embedding: each image's best text is the one nearest by cosine
+    RetrievalEvaluation byEmbedding = RetrievalEvaluation.run(model, heldOut, RetrievalSettings.embedding(),
+        ProgressListener.NONE, CancellationToken.NONE);
+    int hits = 0;
+    for (Path image : images) {
+      float[] ie = model.imageEmbedding(collection.features(image));
+      int best = 0;
+      double bestSim = Double.NEGATIVE_INFINITY;
+      for (int t = 0; t < texts.size(); t++) {
+        double sim = io.sightline.core.index.Vectors.dot(model.textEmbedding(texts.get(t)), ie);
+        if (sim > bestSim) {
+          bestSim = sim;
+          best = t;
+        }
+      }
+      if (paired(image, texts.get(best))) {
+        hits++;
+      }
+    }
+    assertThat(byEmbedding.imageToText().at1()).isEqualTo(hits / (double) images.size());
   }
 
   @Test

@@ -165,12 +165,23 @@ class CrossModalModelTest {
   void retrievesWithAndWithoutFirstStage() {
     List<Path> images = pairs.stream().map(ImageTextPair::image).toList();
     ImageCollection coll = model.collection(images, (a, b, c, d) -> { }, CancellationToken.NONE);
-    List<ImageMatch> all = model.retrieve("a yellow disc", coll, 5);
+    List<ImageMatch> all = model.retrieve("a yellow disc", coll, 5, RetrievalSettings.matching(0));
     assertThat(all).hasSize(5);
     assertThat(all.get(0).firstStageSimilarity()).isNaN();
     for (int i = 1; i < all.size(); i++) {
       assertThat(all.get(i).score()).isLessThanOrEqualTo(all.get(i - 1).score());
     }
+    // by embedding: in order of the cosine, each result scored by the matching head too
+    List<ImageMatch> byEmbedding = model.retrieve("a yellow disc", coll, 5, RetrievalSettings.embedding());
+    assertThat(byEmbedding).hasSize(5).allSatisfy(m -> assertThat(m.score()).isBetween(0.0, 1.0));
+    for (int i = 1; i < byEmbedding.size(); i++) {
+      assertThat(byEmbedding.get(i).firstStageSimilarity())
+          .isLessThanOrEqualTo(byEmbedding.get(i - 1).firstStageSimilarity());
+    }
+    // the default is the fusion of both scores
+    assertThat(model.retrieve("a yellow disc", coll, 5))
+        .isEqualTo(model.retrieve("a yellow disc", coll, 5, RetrievalSettings.fused(50, 2.0)))
+        .allSatisfy(m -> assertThat(m.firstStageSimilarity()).isNotNaN());
     List<ImageMatch> staged = model.retrieve("a yellow disc", coll, 3, 10);
     assertThat(staged).hasSize(3);
     assertThat(staged).allSatisfy(m -> assertThat(m.firstStageSimilarity()).isBetween(-1.0, 1.0001));

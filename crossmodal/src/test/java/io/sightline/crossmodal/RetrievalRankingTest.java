@@ -1,6 +1,7 @@
 package io.sightline.crossmodal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -9,16 +10,55 @@ class RetrievalRankingTest {
   @Test
   void fullScanRanksByLogitAndEqualLogitsKeepTheSetsOrder() {
     float[] cos = {0.1f, 0.9f, 0.5f, 0.3f};
-    assertThat(RetrievalEvaluation.ranked(cos, new float[] {2, 1, 3, 0}, 0)).containsExactly(2, 0, 1, 3);
+    assertThat(RetrievalEvaluation.ranked(cos, new float[] {2, 1, 3, 0}, RetrievalSettings.matching(0)))
+        .containsExactly(2, 0, 1, 3);
     // like retrieve(), which sorts the collection's images stably by logit
-    assertThat(RetrievalEvaluation.ranked(cos, new float[] {1, 1, 1, 1}, 0)).containsExactly(0, 1, 2, 3);
+    assertThat(RetrievalEvaluation.ranked(cos, new float[] {1, 1, 1, 1}, RetrievalSettings.matching(0)))
+        .containsExactly(0, 1, 2, 3);
   }
 
   @Test
   void twoStageReRanksTheFirstStageCandidatesAndAppendsTheRestBySimilarity() {
     float[] cos = {0.1f, 0.9f, 0.5f, 0.3f};
     float[] logit = {5, 1, 2, 9};
-    assertThat(RetrievalEvaluation.ranked(cos, logit, 2)).containsExactly(2, 1, 3, 0);
-    assertThat(RetrievalEvaluation.ranked(cos, logit, 10)).containsExactly(3, 0, 2, 1);
+    assertThat(RetrievalEvaluation.ranked(cos, logit, RetrievalSettings.matching(2))).containsExactly(2, 1, 3, 0);
+    assertThat(RetrievalEvaluation.ranked(cos, logit, RetrievalSettings.matching(10))).containsExactly(3, 0, 2, 1);
+  }
+
+  @Test
+  void embeddingRanksByCosineAloneWhateverTheLogits() {
+    float[] cos = {0.1f, 0.9f, 0.5f, 0.3f};
+    float[] logit = {5, 1, 2, 9};
+    assertThat(RetrievalEvaluation.ranked(cos, logit, RetrievalSettings.embedding())).containsExactly(1, 2, 3, 0);
+    float[] notScored = {Float.NaN, Float.NaN, Float.NaN, Float.NaN};
+    assertThat(RetrievalEvaluation.ranked(cos, notScored, RetrievalSettings.embedding())).containsExactly(1, 2, 3, 0);
+  }
+
+  @Test
+  void fusedRanksByTheWeightedSumOfTheStandardisedScores() {
+    // the logits order 3, 2, 1, 0; image 0's cosine is far ahead of the others': z-sums (1.0) 0.36,
+    // -0.73, -0.12, 0.49; (2.0) 2.05, -1.01, -0.68, -0.36; (0.1) -1.17, -0.48, 0.39, 1.26
+    float[] cos = {0.9f, 0.2f, 0.1f, 0.0f};
+    float[] logit = {0, 1, 2, 3};
+    assertThat(RetrievalEvaluation.ranked(cos, logit, RetrievalSettings.fused(0, 1.0))).containsExactly(3, 0, 2, 1);
+    assertThat(RetrievalEvaluation.ranked(cos, logit, RetrievalSettings.fused(0, 2.0))).containsExactly(0, 3, 2, 1);
+    assertThat(RetrievalEvaluation.ranked(cos, logit, RetrievalSettings.fused(0, 0.1))).containsExactly(3, 2, 1, 0);
+    // with a first stage, only its candidates are fused; the rest follow by cosine
+    assertThat(RetrievalEvaluation.ranked(cos, logit, RetrievalSettings.fused(2, 0.1))).containsExactly(1, 0, 2, 3);
+  }
+
+  @Test
+  void settingsThatDoNotFitTheirRankingAreRefused() {
+    assertThatThrownBy(() -> new RetrievalSettings(RetrievalSettings.Ranking.EMBEDDING, 5, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no first stage");
+    assertThatThrownBy(() -> RetrievalSettings.fused(0, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RetrievalSettings.fused(0, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RetrievalSettings.fused(0, Double.POSITIVE_INFINITY))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new RetrievalSettings(RetrievalSettings.Ranking.MATCHING, 0, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FUSED ranking only");
+    assertThatThrownBy(() -> RetrievalSettings.matching(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new RetrievalSettings(null, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(RetrievalSettings.defaults()).isEqualTo(RetrievalSettings.fused(50, 2.0));
   }
 }

@@ -11,4 +11,14 @@ public final class RetrievalTestAccess {
   public static double[] zScores(double[] x) {
     return ModelRetrieval.zScores(x);
   }
+
+  /**
+   * @param cos one query's cosines with its candidates
+   * @param logit the matching logits (NaN where not needed)
+   * @param settings the ranking
+   * @return the candidates' indices in the order {@link RetrievalEvaluation} ranks them
+   */
+  public static java.util.List<Integer> ranked(float[] cos, float[] logit, RetrievalSettings settings) {
+    return RetrievalEvaluation.ranked(cos, logit, settings);
+  }
 }

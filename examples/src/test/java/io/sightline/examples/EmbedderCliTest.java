@@ -323,6 +323,29 @@ class EmbedderCliTest {
         "--top", "2", "a cup of coffee");
     assertThat(retrieve.code()).as(retrieve.err()).isZero();
     assertThat(retrieve.lines().get(0).get("results")).hasSize(2);
+    assertThat(retrieve.lines().get(0).get("ranking").asText()).isEqualTo("fused");
+    CliRun byCosine = CliRun.of("crossmodal", "retrieve", "--model", dir.toString(), "--images", img.toString(),
+        "--top", "6", "--rank-by", "embedding", "a cup of coffee");
+    assertThat(byCosine.code()).as(byCosine.err()).isZero();
+    assertRanked(byCosine, "embedding", "cosine");
+    CliRun all = CliRun.of("crossmodal", "retrieve", "--model", dir.toString(), "--images", img.toString(),
+        "--top", "6", "--rank-by", "matching", "a cup of coffee");
+    assertThat(all.code()).as(all.err()).isZero();
+    assertRanked(all, "matching", "score");
+    assertThat(all.lines().get(0).get("results")).allSatisfy(r -> assertThat(r.has("cosine")).isFalse());
+    CliRun fused = CliRun.of("crossmodal", "retrieve", "--model", dir.toString(), "--images", img.toString(),
+        "--top", "6", "--rank-by", "fused", "--cosine-weight", "1000", "a cup of coffee");
+    assertThat(fused.code()).as(fused.err()).isZero();
+    // a large cosine weight ranks as the cosine does
+    assertRanked(fused, "fused", "cosine");
+    assertThat(images(fused)).isEqualTo(images(byCosine));
+    for (String[] bad : new String[][] {{"--rank-by", "embedding", "--first-stage", "3"}, {"--cosine-weight", "0"},
+        {"--rank-by", "matching", "--cosine-weight", "2"}, {"--rank-by", "best"}, {"--first-stage", "-1"}}) {
+      CliRun r = CliRun.of(concat(new String[] {"crossmodal", "retrieve", "--model", dir.toString(), "--images",
+          img.toString()}, bad, "a cup of coffee"));
+      assertThat(r.code()).as(String.join(" ", bad)).isEqualTo(2);
+      assertThat(r.err()).as(String.join(" ", bad)).containsAnyOf("--rank-by", "--first-stage", "--cosine-weight");
+    }
     CliRun index = CliRun.of("crossmodal", "index", "--model", dir.toString(), "--images", img.toString());
     assertThat(index.code()).as(index.err()).isZero();
     assertThat(index.lines().get(0).get("images").asInt()).isEqualTo(6);
@@ -339,6 +362,23 @@ class EmbedderCliTest {
     assertThat(ev.get("images").asInt()).isEqualTo(6);
     assertThat(ev.get("texts").asInt()).isEqualTo(6);
     assertThat(ev.get("firstStage").asInt()).isEqualTo(3);
+    assertThat(ev.get("ranking").asText()).isEqualTo("fused");
+    assertThat(ev.get("cosineWeight").asDouble()).isEqualTo(2.0);
+    CliRun evaluateDefault = CliRun.of("crossmodal", "evaluate", "--model", dir.toString(), "--pairs", file.toString());
+    assertThat(evaluateDefault.code()).as(evaluateDefault.err()).isZero();
+    assertThat(evaluateDefault.lines().get(0).get("ranking").asText()).isEqualTo("fused");
+    assertThat(evaluateDefault.lines().get(0).get("firstStage").asInt()).isEqualTo(50);
+    CliRun evaluateCosine = CliRun.of("crossmodal", "evaluate", "--model", dir.toString(), "--pairs", file.toString(),
+        "--rank-by", "EMBEDDING");
+    assertThat(evaluateCosine.code()).as(evaluateCosine.err()).isZero();
+    assertThat(evaluateCosine.lines().get(0).get("ranking").asText()).isEqualTo("embedding");
+    assertThat(evaluateCosine.lines().get(0).get("firstStage").asInt()).isZero();
+    assertThat(evaluateCosine.lines().get(0).get("cosineWeight").asDouble()).isZero();
+    CliRun evaluateMatching = CliRun.of("crossmodal", "evaluate", "--model", dir.toString(), "--pairs", file.toString(),
+        "--rank-by", "matching");
+    assertThat(evaluateMatching.code()).as(evaluateMatching.err()).isZero();
+    assertThat(evaluateMatching.lines().get(0).get("ranking").asText()).isEqualTo("matching");
+    assertThat(evaluateMatching.lines().get(0).get("firstStage").asInt()).isZero();
     for (String dir2 : new String[] {"textToImage", "imageToText"}) {
       double r1 = ev.get(dir2).get("r1").asDouble();
       double r5 = ev.get(dir2).get("r5").asDouble();
@@ -351,6 +391,25 @@ class EmbedderCliTest {
         "--embedder", model.toString(), "--preset", "yolo", "a cup of coffee");
     assertThat(otherPreset.code()).isEqualTo(1);
     assertThat(otherPreset.err()).contains("--preset dinov2").contains("--preset yolo");
+  }
+
+  /** One text's results, in descending order of the given field, under the given ranking. */
+  private static void assertRanked(CliRun run, String ranking, String field) throws Exception {
+    com.fasterxml.jackson.databind.JsonNode line = run.lines().get(0);
+    assertThat(line.get("ranking").asText()).isEqualTo(ranking);
+    double previous = Double.POSITIVE_INFINITY;
+    for (com.fasterxml.jackson.databind.JsonNode r : line.get("results")) {
+      assertThat(r.get("score").asDouble()).isBetween(0.0, 1.0);
+      double v = r.get(field).asDouble();
+      assertThat(v).as("%s in %s", field, line).isLessThanOrEqualTo(previous + 1e-4);
+      previous = v;
+    }
+  }
+
+  private static java.util.List<String> images(CliRun run) throws Exception {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    run.lines().get(0).get("results").forEach(r -> out.add(r.get("image").asText()));
+    return out;
   }
 
   static String[] concat(String[] head, String[] opts, String... tail) {

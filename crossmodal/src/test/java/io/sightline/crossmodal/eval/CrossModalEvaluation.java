@@ -145,6 +145,16 @@ public final class CrossModalEvaluation {
         .filter(x -> !x.isBlank()).mapToDouble(Double::parseDouble).toArray();
     double[] fusionRows = java.util.Arrays.stream(opt.getOrDefault("fusion-per-query", "").split(","))
         .filter(x -> !x.isBlank()).mapToDouble(Double::parseDouble).toArray();
+    // --rankings fused:FIRST_STAGE:WEIGHT,matching:FIRST_STAGE,embedding: rows ranked as RetrievalSettings rank
+    List<io.sightline.crossmodal.RetrievalSettings> rankings = new ArrayList<>();
+    for (String r : opt.getOrDefault("rankings", "").split(",")) {
+      if (!r.isBlank()) {
+        String[] f = r.trim().split(":");
+        rankings.add(new io.sightline.crossmodal.RetrievalSettings(
+            io.sightline.crossmodal.RetrievalSettings.Ranking.valueOf(f[0].toUpperCase(Locale.ROOT)),
+            f.length > 1 ? Integer.parseInt(f[1]) : 0, f.length > 2 ? Double.parseDouble(f[2]) : 0));
+      }
+    }
     int firstStage = Integer.parseInt(opt.getOrDefault("first-stage", "20"));
     int batch = Integer.parseInt(opt.getOrDefault("batch", "32"));
     int contrastiveBatch = Integer.parseInt(opt.getOrDefault("contrastive-batch", "0"));
@@ -225,10 +235,13 @@ public final class CrossModalEvaluation {
         rows.add(row(v[0] + ": fused per query z(match) + " + w + " z(cos), full scan (= retrieve(text, c, k, 0, " + w + "))",
             tr, sps, fusePerQuery(s, cos, w)));
       }
+      for (io.sightline.crossmodal.RetrievalSettings rs : rankings) {
+        rows.add(row(v[0] + ": " + rs, tr, sps, bySettings(cos, s, rs)));
+      }
       if (r.skippedUpdates() > 0) {
         System.out.println("  " + v[0].trim() + ": " + r.skippedUpdates() + " updates skipped");
       }
-      System.out.println("  done: " + rows.get(rows.size() - 1 - fusion.length - fusionRows.length));
+      System.out.println("  done: " + rows.get(rows.size() - 1 - fusion.length - fusionRows.length - rankings.size()));
       if (keep == null) {
         keep = m;
         keepResult = r;
@@ -407,11 +420,24 @@ public final class CrossModalEvaluation {
       model.retrieve(texts.get(q % texts.size()), coll, 10, k);
     }
     double two = (System.nanoTime() - t0) / 1e6 / 10;
+    double[] perQuery = new double[2];
+    io.sightline.crossmodal.RetrievalSettings[] others = {io.sightline.crossmodal.RetrievalSettings.embedding(),
+        io.sightline.crossmodal.RetrievalSettings.defaults()};
+    for (int o = 0; o < others.length; o++) {
+      model.retrieve(texts.get(0), coll, 10, others[o]);
+      long q0 = System.nanoTime();
+      for (int q = 0; q < 10; q++) {
+        model.retrieve(texts.get(q % texts.size()), coll, 10, others[o]);
+      }
+      perQuery[o] = (System.nanoTime() - q0) / 1e6 / 10;
+    }
     long s0 = System.nanoTime();
-    model.retrieve(texts.get(1), coll, 10);
+    model.retrieve(texts.get(1), coll, 10, io.sightline.crossmodal.RetrievalSettings.matching(0));
     double full = (System.nanoTime() - s0) / 1e6;
-    System.out.printf(Locale.ROOT, "latency at %d images: collection embeddings + %s %.1f s; full scan %.0f ms/query; "
-        + "two-stage (top %d re-ranked) %.1f ms/query%n", n, coll.approximate() ? "HNSW" : "exact index", build, full, k, two);
+    System.out.printf(Locale.ROOT, "latency at %d images: collection embeddings + %s %.1f s; full scan (matching head)"
+        + " %.0f ms/query; two-stage (top %d re-ranked) %.1f ms/query; embedding %.1f ms/query; default %s %.1f ms/query;"
+        + " load average %s%n", n, coll.approximate() ? "HNSW" : "exact index", build, full, k, two, perQuery[0],
+        others[1], perQuery[1], loadAverage());
   }
 
   /**
@@ -438,6 +464,35 @@ public final class CrossModalEvaluation {
       List<Integer> top = rank(col).subList(0, Math.min(k, n));
       for (int t = 0; t < n; t++) {
         it[t][i] = top.contains(t) ? 1000 + second[t][i] : first[t][i];
+      }
+    }
+    return new float[][][] {ti, it};
+  }
+
+  /**
+   * Both directions ranked as {@code RetrievalEvaluation} ranks with these settings, as pseudo scores
+   * (n minus the rank) for {@link #row}.
+   */
+  static float[][][] bySettings(float[][] cos, float[][] match, io.sightline.crossmodal.RetrievalSettings rs) {
+    int n = cos.length;
+    float[][] ti = new float[n][n];
+    float[][] it = new float[n][n];
+    for (int t = 0; t < n; t++) {
+      List<Integer> order = io.sightline.crossmodal.RetrievalTestAccess.ranked(cos[t], match[t], rs);
+      for (int j = 0; j < n; j++) {
+        ti[t][order.get(j)] = n - j;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      float[] c = new float[n];
+      float[] l = new float[n];
+      for (int t = 0; t < n; t++) {
+        c[t] = cos[t][i];
+        l[t] = match[t][i];
+      }
+      List<Integer> order = io.sightline.crossmodal.RetrievalTestAccess.ranked(c, l, rs);
+      for (int j = 0; j < n; j++) {
+        it[order.get(j)][i] = n - j;
       }
     }
     return new float[][][] {ti, it};

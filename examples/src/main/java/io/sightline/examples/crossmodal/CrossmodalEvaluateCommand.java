@@ -4,6 +4,7 @@ import io.sightline.core.CancellationToken;
 import io.sightline.crossmodal.CrossModalModel;
 import io.sightline.crossmodal.PairsFile;
 import io.sightline.crossmodal.RetrievalEvaluation;
+import io.sightline.crossmodal.RetrievalSettings;
 import io.sightline.examples.cli.CliSupport;
 import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Path;
@@ -16,9 +17,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sightline crossmodal evaluate --model DIR --pairs FILE [--first-stage K]}: recall at 1, 5
- * and 10 in both directions on held-out pairs, as one JSON line
- * {@code {"pairs","texts","images","firstStage","textToImage":{"r1","r5","r10"},"imageToText":{...}}}
+ * {@code sightline crossmodal evaluate --model DIR --pairs FILE [--rank-by embedding|matching|fused]
+ * [--first-stage K] [--cosine-weight W]}: recall at 1, 5 and 10 in both directions on held-out
+ * pairs, ranked as {@code crossmodal retrieve} ranks, as one JSON line
+ * {@code {"pairs","texts","images","ranking","firstStage","cosineWeight","textToImage":{"r1","r5","r10"},"imageToText":{...}}}
  * (see {@link RetrievalEvaluation}).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
@@ -41,15 +43,12 @@ public final class CrossmodalEvaluateCommand implements Callable<Integer> {
       description = "folder that image paths in the pairs file may point into (default: the file's own folder)")
   Path allowedRoot;
 
-  @Option(names = "--first-stage", paramLabel = "K",
-      description = "re-rank only the K candidates nearest by the contrastive embeddings (0 = score all; default: ${DEFAULT-VALUE})")
-  int firstStage = 0;
+  @Mixin
+  RankingOptions ranking = new RankingOptions();
 
   @Override
   public Integer call() {
-    if (firstStage < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--first-stage must be 0 or more");
-    }
+    RetrievalSettings settings = ranking.settings();
     options.check();
     CliSupport.requireFile(spec, pairs, "--pairs");
     CliSupport.requireFolder(spec, allowedRoot, "--allowed-root", null);
@@ -58,7 +57,7 @@ public final class CrossmodalEvaluateCommand implements Callable<Integer> {
          CrossModalModel m = options.load(emb.embedder())) {
       RetrievalEvaluation e;
       try {
-        e = RetrievalEvaluation.run(m, list, firstStage, CliSupport.progressBar(), CancellationToken.NONE);
+        e = RetrievalEvaluation.run(m, list, settings, CliSupport.progressBar(), CancellationToken.NONE);
       } catch (IllegalArgumentException ex) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--pairs: " + ex.getMessage());
       }
@@ -66,7 +65,9 @@ public final class CrossmodalEvaluateCommand implements Callable<Integer> {
       line.put("pairs", e.pairs());
       line.put("texts", e.texts());
       line.put("images", e.images());
+      line.put("ranking", e.ranking().name().toLowerCase(java.util.Locale.ROOT));
       line.put("firstStage", e.firstStage());
+      line.put("cosineWeight", e.cosineWeight());
       line.put("textToImage", recall(e.textToImage()));
       line.put("imageToText", recall(e.imageToText()));
       CliSupport.printJsonLine(line);

@@ -5,6 +5,7 @@ import io.sightline.core.SightlineException;
 import io.sightline.crossmodal.CrossModalModel;
 import io.sightline.crossmodal.ImageCollection;
 import io.sightline.crossmodal.ImageMatch;
+import io.sightline.crossmodal.RetrievalSettings;
 import io.sightline.examples.cli.CliSupport;
 import io.sightline.examples.cli.EmbedderOptions;
 import java.nio.file.Files;
@@ -22,14 +23,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sightline crossmodal retrieve --model DIR (--images DIR | --collection FILE) [--top K] TEXT...}: one JSON line
- * per text, {@code {"text","results":[{"image","score"}]}}; a text without known units gives
- * {@code {"text","error"}} and exit code 1 after the others.
+ * {@code sightline crossmodal retrieve --model DIR (--images DIR | --collection FILE) [--top K]
+ * [--rank-by embedding|matching|fused] [--first-stage N] [--cosine-weight W] TEXT...}: one JSON line
+ * per text, {@code {"text","ranking","results":[{"image","score","cosine"}]}} ({@code score}: the
+ * matching head's probability; {@code cosine}: the embeddings' cosine, left out where a matching
+ * ranking over every image computed none); a text without known units gives
+ * {@code {"text","ranking","error"}} and exit code 1 after the others. Rankings: see
+ * {@link RetrievalSettings}.
  * The image embedder is the one recorded in the folder's {@code embedder.json} by the command that
  * built it; {@code --embedder/--preset/--embedder-output}, if given, must name the same one.
  */
 @Command(name = "retrieve", mixinStandardHelpOptions = true,
-    description = "Rank the images of a folder for each text by the model's matching score.")
+    description = "Rank the images of a folder for each text (by default by the cosine of the model's text and image embeddings).")
 public final class CrossmodalRetrieveCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -50,18 +55,18 @@ public final class CrossmodalRetrieveCommand implements Callable<Integer> {
   @Option(names = "--top", paramLabel = "K", description = "results per text (default: ${DEFAULT-VALUE})")
   int top = 5;
 
-  @Option(names = "--first-stage", paramLabel = "N",
-      description = "re-rank only the N images nearest to the text by the contrastive embeddings (0 = score all; default: ${DEFAULT-VALUE})")
-  int firstStage = 0;
+  @Mixin
+  RankingOptions ranking = new RankingOptions();
 
   @Parameters(arity = "1..*", paramLabel = "TEXT", description = "query texts")
   List<String> texts = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
-    if (top < 1 || firstStage < 0) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1 and --first-stage 0 or more");
+    if (top < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1");
     }
+    RetrievalSettings settings = ranking.settings();
     if ((images == null) == (collection == null)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "give either --images or --collection");
     }
@@ -76,12 +81,16 @@ public final class CrossmodalRetrieveCommand implements Callable<Integer> {
       for (String text : texts) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("text", text);
+        line.put("ranking", settings.ranking().name().toLowerCase(java.util.Locale.ROOT));
         try {
           List<Map<String, Object>> results = new ArrayList<>();
-          for (ImageMatch im : m.retrieve(text, coll, top, firstStage)) {
+          for (ImageMatch im : m.retrieve(text, coll, top, settings)) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("image", im.image().toString());
             r.put("score", Math.round(im.score() * 1e4) / 1e4);
+            if (!Double.isNaN(im.firstStageSimilarity())) {
+              r.put("cosine", Math.round(im.firstStageSimilarity() * 1e4) / 1e4);
+            }
             results.add(r);
           }
           line.put("results", results);
