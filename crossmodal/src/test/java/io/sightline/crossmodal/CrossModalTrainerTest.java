@@ -13,6 +13,19 @@ class CrossModalTrainerTest {
   Path tmp;
 
   @Test
+  void theDefaultModelHasTheSizeChosenOnValidation() throws Exception {
+    // width 192, one layer, rate 2e-3: chosen on a validation split (BENCHMARKS.md, crossmodal)
+    assertThat(CrossModalTrainer.DEFAULT_WIDTH).isEqualTo(192);
+    assertThat(CrossModalTrainer.DEFAULT_LAYERS).isEqualTo(1);
+    assertThat(CrossModalTrainer.DEFAULT_LEARNING_RATE).isEqualTo(2e-3f);
+    List<ImageTextPair> pairs = Fixtures.shapes(tmp.resolve("img"), 2, 1);
+    try (CrossModalModel m = CrossModalTrainer.builder().pairs(pairs).epochs(1).seed(7).build().train().model()) {
+      assertThat(m.config().width()).isEqualTo(CrossModalTrainer.DEFAULT_WIDTH);
+      assertThat(m.config().layers()).isEqualTo(CrossModalTrainer.DEFAULT_LAYERS);
+    }
+  }
+
+  @Test
   void learnsToMatchTextsAndImages() throws Exception {
     List<ImageTextPair> pairs = Fixtures.shapes(tmp.resolve("img"), 8, 1);
     List<String> log = new ArrayList<>();

@@ -55,7 +55,12 @@ public final class CrossModalEvaluation {
    *     [--variants 012] [--validation N] [--warmup F[,F...]] [--fusion W[,W...]] [--first-stage K]
    *     [--latency N,...] [--cls-pooling 1] [--batch 32] [--contrastive-batch N] [--lr 2e-3] [--verbose 1]
    *     [--contrastive-only 1] [--dual-seconds S,...] [--clip-norm 1] [--contrastive-weight 1]
-   *     [--seed-library true] [--grid 2]};
+   *     [--seed-library true] [--grid 2] [--width 192] [--layers 1] [--heads 4] [--dual true] [--dual-width 64]
+   *     [--rankings fused:50:2,embedding,matching:20]};
+   *     {@code --width}, {@code --layers}, {@code --heads} size the full model (default: the trainer's
+   *     defaults; until 2026-12-03 the evaluations ran width 64, 2 layers); {@code --dual false}
+   *     leaves the dual-encoder baseline out, {@code --dual-width} sizes it; {@code --rankings} adds rows ranked as
+   *     {@code RetrievalSettings} rank (ranking:firstStage:cosineWeight);
    *     {@code --batch}, {@code --contrastive-batch} and {@code --lr} set the full model's batch, its
    *     contrastive batch (default: the batch) and learning rate; {@code --cls-pooling 1} adds a "+ contrastive"
    *     variant whose embeddings are read from the CLS output (format 3) instead of the mean; {@code --seconds 60,180,300} trains every variant and the
@@ -158,7 +163,12 @@ public final class CrossModalEvaluation {
     int firstStage = Integer.parseInt(opt.getOrDefault("first-stage", "20"));
     int batch = Integer.parseInt(opt.getOrDefault("batch", "32"));
     int contrastiveBatch = Integer.parseInt(opt.getOrDefault("contrastive-batch", "0"));
-    float lr = Float.parseFloat(opt.getOrDefault("lr", "2e-3"));
+    float lr = Float.parseFloat(opt.getOrDefault("lr", String.valueOf(CrossModalTrainer.DEFAULT_LEARNING_RATE)));
+    int width = Integer.parseInt(opt.getOrDefault("width", String.valueOf(CrossModalTrainer.DEFAULT_WIDTH)));
+    int layers = Integer.parseInt(opt.getOrDefault("layers", String.valueOf(CrossModalTrainer.DEFAULT_LAYERS)));
+    int heads = Integer.parseInt(opt.getOrDefault("heads", "4"));
+    boolean dual = Boolean.parseBoolean(opt.getOrDefault("dual", "true"));
+    int dualWidth = Integer.parseInt(opt.getOrDefault("dual-width", "64"));
     double clipNorm = Double.parseDouble(opt.getOrDefault("clip-norm", "1.0"));
     double contrastiveWeight = Double.parseDouble(opt.getOrDefault("contrastive-weight", "1"));
     boolean seedLibrary = Boolean.parseBoolean(opt.getOrDefault("seed-library", "true"));
@@ -187,7 +197,7 @@ public final class CrossModalEvaluation {
           .gradientClipNorm(clipNorm).hardNegatives(Boolean.parseBoolean(v[5]))
           .contrastiveWarmup(Double.parseDouble(v[6]))
           .embeddingPooling(io.sightline.crossmodal.EmbeddingPooling.valueOf(v[7]))
-          .grid(grid).width(64).layers(2).heads(4).maxTextUnits(16).batchSize(batch).learningRate(lr)
+          .grid(grid).width(width).layers(layers).heads(heads).maxTextUnits(16).batchSize(batch).learningRate(lr)
           .contrastiveBatchSize(contrastiveBatch)
           .epochs(10_000).maxDuration(Duration.ofMillis((long) (seconds * 1000))).seed(seed)
           .progress((task, done, total, msg) -> {
@@ -255,9 +265,9 @@ public final class CrossModalEvaluation {
     Vocabulary vocab = Vocabulary.build(train.stream().map(ImageTextPair::text).toList(), tok, 1, 30_000);
     double[] dualBudgets = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(dualSeconds),
         java.util.stream.DoubleStream.of(seconds)).toArray();
-    for (double ds : dualBudgets) {
+    for (double ds : dual ? dualBudgets : new double[0]) {
       System.out.printf(Locale.ROOT, "training dual encoder (%.1f s), load average %s%n", ds, loadAverage());
-      try (DualEncoderBaseline de = new DualEncoderBaseline(vocab, tok, 16, embedder.dimension(), 64)) {
+      try (DualEncoderBaseline de = new DualEncoderBaseline(vocab, tok, 16, embedder.dimension(), dualWidth)) {
         de.train(train.stream().map(ImageTextPair::text).toList(),
             train.stream().map(p -> cache.get(p.image()).global()).toList(), ds, 32, 3e-3f, seed);
         float[][] s = de.scores(testTexts, testImages.stream().map(ImageFeatures::global).toList());

@@ -44,16 +44,16 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
   int epochs = 10; // the same default as CrossModalTrainer.Builder.epochs
 
   @Option(names = "--width", description = "model width (default: ${DEFAULT-VALUE})")
-  int width = 64;
+  int width = io.sightline.crossmodal.CrossModalTrainer.DEFAULT_WIDTH;
 
   @Option(names = "--layers", description = "encoder layers (default: ${DEFAULT-VALUE})")
-  int layers = 2;
+  int layers = io.sightline.crossmodal.CrossModalTrainer.DEFAULT_LAYERS;
 
   @Option(names = "--batch", description = "batch size (default: ${DEFAULT-VALUE})")
   int batch = 32;
 
   @Option(names = "--lr", description = "learning rate (default: ${DEFAULT-VALUE})")
-  float lr = 1e-3f;
+  float lr = io.sightline.crossmodal.CrossModalTrainer.DEFAULT_LEARNING_RATE;
 
   @Option(names = "--seed", description = "random seed (default: ${DEFAULT-VALUE})")
   long seed = 42;
