@@ -240,6 +240,9 @@ class ContrastiveRetrievalTest {
     }
     // a ranking that ignored the text would return one list for every text
     assertThat(distinct).hasSizeGreaterThanOrEqualTo(4);
+    assertThat(model.retrieve(classTexts().get(1), collection, 1, RetrievalSettings.embedding())).hasSize(1);
+    assertThatThrownBy(() -> model.retrieve(classTexts().get(1), collection, 0, RetrievalSettings.embedding()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("k must be at least 1");
     assertThat(model.retrieve(classTexts().get(0), collection, 3))
         .isEqualTo(model.retrieve(classTexts().get(0), collection, 3, RetrievalSettings.defaults()));
   }

@@ -48,6 +48,20 @@ class RetrievalRankingTest {
   }
 
   @Test
+  void zScoresAreMinusTheMeanOverThePopulationStandardDeviation() {
+    // mean 2, standard deviation sqrt(2/3): the fusion's weights mean nothing without exact z-scores
+    double[] z = ModelRetrieval.zScores(new double[] {1, 2, 3});
+    double sd = Math.sqrt(2.0 / 3.0);
+    assertThat(z[0]).isCloseTo(-1 / sd, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(z[1]).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(z[2]).isCloseTo(1 / sd, org.assertj.core.data.Offset.offset(1e-12));
+    double[] shifted = ModelRetrieval.zScores(new double[] {101, 102, 103, 110});
+    assertThat(shifted[0] + shifted[1] + shifted[2] + shifted[3]).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(java.util.Arrays.stream(shifted).map(v -> v * v).sum()).isCloseTo(4, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ModelRetrieval.zScores(new double[] {5, 5, 5})).containsExactly(0, 0, 0);
+  }
+
+  @Test
   void settingsThatDoNotFitTheirRankingAreRefused() {
     assertThatThrownBy(() -> new RetrievalSettings(RetrievalSettings.Ranking.EMBEDDING, 5, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no first stage");
