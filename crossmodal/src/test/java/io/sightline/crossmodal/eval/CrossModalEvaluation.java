@@ -344,39 +344,11 @@ public final class CrossModalEvaluation {
   /**
    * Per query, as {@code CrossModalModel.retrieve(text, images, k, 0, w)} ranks: text→image
    * z-scores each text's row over the images, image→text each image's column over the texts;
-   * score = z(match) + w z(cos).
+   * score = z(match) + w z(cos) (weight 0: the matching head alone).
    */
   static float[][][] fusePerQuery(float[][] match, float[][] cos, double w) {
-    int n = match.length;
-    float[][] ti = new float[n][n];
-    float[][] it = new float[n][n];
-    for (int t = 0; t < n; t++) {
-      double[] a = new double[n];
-      double[] c = new double[n];
-      for (int i = 0; i < n; i++) {
-        a[i] = match[t][i];
-        c[i] = cos[t][i];
-      }
-      double[] za = io.sightline.crossmodal.RetrievalTestAccess.zScores(a);
-      double[] zc = io.sightline.crossmodal.RetrievalTestAccess.zScores(c);
-      for (int i = 0; i < n; i++) {
-        ti[t][i] = (float) (za[i] + w * zc[i]);
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      double[] a = new double[n];
-      double[] c = new double[n];
-      for (int t = 0; t < n; t++) {
-        a[t] = match[t][i];
-        c[t] = cos[t][i];
-      }
-      double[] za = io.sightline.crossmodal.RetrievalTestAccess.zScores(a);
-      double[] zc = io.sightline.crossmodal.RetrievalTestAccess.zScores(c);
-      for (int t = 0; t < n; t++) {
-        it[t][i] = (float) (za[t] + w * zc[t]);
-      }
-    }
-    return new float[][][] {ti, it};
+    return bySettings(cos, match, w > 0 ? io.sightline.crossmodal.RetrievalSettings.fused(0, w)
+        : io.sightline.crossmodal.RetrievalSettings.matching(0));
   }
 
   private static float[][] zScore(float[][] m) {
