@@ -4,13 +4,6 @@ package io.sightline.crossmodal;
 public final class RetrievalTestAccess {
   private RetrievalTestAccess() {}
 
-  /**
-   * @param x values
-   * @return their z-scores, exactly as {@code CrossModalModel.retrieve(..., cosineWeight)} uses them
-   */
-  public static double[] zScores(double[] x) {
-    return ModelRetrieval.zScores(x);
-  }
 
   /**
    * @param cos one query's cosines with its candidates
