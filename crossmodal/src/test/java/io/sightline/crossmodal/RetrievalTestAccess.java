@@ -4,7 +4,6 @@ package io.sightline.crossmodal;
 public final class RetrievalTestAccess {
   private RetrievalTestAccess() {}
 
-
   /**
    * @param cos one query's cosines with its candidates
    * @param logit the matching logits (NaN where not needed)
