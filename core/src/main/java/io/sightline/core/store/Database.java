@@ -102,8 +102,10 @@ public final class Database implements AutoCloseable {
         try {
           c = DriverManager.getConnection(url, user, password);
         } catch (SQLException e) {
-          // another process is opening the file, or handing it over (its lock file just changed)
-          boolean shared = url.contains(";AUTO_SERVER=TRUE") && TAKEOVER.contains(e.getErrorCode());
+          // another process is opening the file, or handing it over (its lock file just changed), or
+          // the process that served it went away between reading its lock file and connecting to it
+          boolean shared = url.contains(";AUTO_SERVER=TRUE")
+              && (TAKEOVER.contains(e.getErrorCode()) || CONNECTION_LOST.contains(e.getErrorCode()));
           if (shared && System.nanoTime() < (access == Access.READ ? readerDeadline : deadline)) {
             sleep(200);
             continue;
