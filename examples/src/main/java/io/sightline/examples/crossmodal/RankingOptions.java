@@ -42,24 +42,17 @@ final class RankingOptions {
         throw usage("--rank-by must be embedding, matching or fused, not '" + rankBy + "'");
       }
     }
-    if (firstStage != null && firstStage < 0) {
-      throw usage("--first-stage must be 0 or more");
+    try {
+      boolean fused = ranking == Ranking.FUSED;
+      return new RetrievalSettings(ranking,
+          firstStage != null ? firstStage : fused ? RetrievalSettings.DEFAULT_FIRST_STAGE : 0,
+          cosineWeight != null ? cosineWeight : fused ? RetrievalSettings.DEFAULT_COSINE_WEIGHT : 0);
+    } catch (IllegalArgumentException e) {
+      // RetrievalSettings says what does not fit; name the options it came from
+      throw usage("--rank-by " + ranking.name().toLowerCase(Locale.ROOT) + " with --first-stage "
+          + (firstStage == null ? "(default)" : firstStage) + " and --cosine-weight "
+          + (cosineWeight == null ? "(default)" : cosineWeight) + ": " + e.getMessage());
     }
-    if (ranking == Ranking.EMBEDDING && firstStage != null && firstStage != 0) {
-      throw usage("--first-stage applies to --rank-by matching or fused; embedding ranks by the first stage itself");
-    }
-    if (cosineWeight != null && ranking != Ranking.FUSED) {
-      throw usage("--cosine-weight applies to --rank-by fused only");
-    }
-    if (cosineWeight != null && (!(cosineWeight > 0) || cosineWeight.isInfinite())) {
-      throw usage("--cosine-weight must be a finite number above 0");
-    }
-    return switch (ranking) {
-      case EMBEDDING -> RetrievalSettings.embedding();
-      case MATCHING -> RetrievalSettings.matching(firstStage == null ? 0 : firstStage);
-      case FUSED -> RetrievalSettings.fused(firstStage == null ? RetrievalSettings.DEFAULT_FIRST_STAGE : firstStage,
-          cosineWeight == null ? RetrievalSettings.DEFAULT_COSINE_WEIGHT : cosineWeight);
-    };
   }
 
   private CommandLine.ParameterException usage(String message) {
