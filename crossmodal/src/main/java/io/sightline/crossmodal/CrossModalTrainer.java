@@ -183,7 +183,15 @@ public final class CrossModalTrainer {
       return this;
     }
 
-    /** @param library extra seed-library entries, merged with the labelled boxes of the pairs @return this builder */
+    /**
+     * Extra seed-library entries (claims 7, 9), merged with the labelled boxes of the pairs. Give
+     * standard texts that name the objects themselves: a library of coarse category words (each
+     * training drawing under its folder name) did not help retrieval on held-out openclipart pairs
+     * (BENCHMARKS.md, crossmodal, fourteenth session).
+     *
+     * @param library the entries, or null for none
+     * @return this builder
+     */
     public Builder seedLibrary(SeedLibrary library) {
       this.seedLibrary = library;
       return this;
@@ -398,7 +406,8 @@ public final class CrossModalTrainer {
      * epoch. Needs the contrastive loss ({@code contrastiveWeight > 0}). Off by default: on an
      * openclipart validation split (BENCHMARKS.md, crossmodal) warm-ups of 0.3 and 0.6 lowered
      * the matching head's and the cosine's recall at 60 s and 180 s budgets (more epochs, but
-     * fewer joint steps); it may pay off where the contrastive loss is the bottleneck.
+     * fewer joint steps), and with the default width 192 and one layer no fraction from 0.3 to 0.9
+     * was ahead of no warm-up; it may pay off where the contrastive loss is the bottleneck.
      *
      * @param fraction share of training spent on the contrastive loss alone, in [0, 1) (default 0:
      *     no warm-up)

@@ -54,8 +54,8 @@ public final class CrossModalEvaluation {
    * @param args {@code [--images N] [--test N] [--seconds S[,S...]] [--clipart DIR] [--seed S]
    *     [--variants 012] [--validation N] [--warmup F[,F...]] [--fusion W[,W...]] [--first-stage K]
    *     [--latency N,...] [--cls-pooling 1] [--batch 32] [--contrastive-batch N] [--lr 2e-3] [--verbose 1]
-   *     [--contrastive-only 1] [--dual-seconds S,...] [--clip-norm 1] [--contrastive-weight 1]
-   *     [--seed-library true] [--grid 2] [--width 192] [--layers 1] [--heads 4] [--dual true] [--dual-width 64]
+   *     [--contrastive-only 1] [--dual-seconds S,...] [--clip-norm 1] [--contrastive-weight 1] [--dropout 0]
+   *     [--category-library true] [--seed-library true] [--grid 2] [--width 192] [--layers 1] [--heads 4] [--dual true] [--dual-width 64]
    *     [--rankings fused:50:2,embedding,matching:20]};
    *     {@code --width}, {@code --layers}, {@code --heads} size the full model (default: the trainer's
    *     defaults; until 2026-12-03 the evaluations ran width 64, 2 layers); {@code --dual false}
@@ -73,7 +73,11 @@ public final class CrossModalEvaluation {
    *     {@code --dual-seconds S[,S...]} also trains the dual encoder for those shorter budgets (its
    *     recall after few steps); {@code --clip-norm C}, {@code --contrastive-weight W} (a factor on
    *     each variant's weight), {@code --seed-library false} and {@code --grid N} (grid cells per side
-   *     of the image features, 2) change the full model's training
+   *     of the image features, 2) change the full model's training; {@code --dropout P} sets the
+   *     full model's dropout; {@code --category-library false} passes no seed library of category
+   *     words at all (what a user with plain pairs gets), where {@code --seed-library false} passes it
+   *     but turns the fusion off. To choose settings with as many training pairs as the held-out
+   *     draws of {@code --images 500 --test 100} have (400), use {@code --images 700 --validation 200}
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
@@ -170,8 +174,12 @@ public final class CrossModalEvaluation {
     boolean dual = Boolean.parseBoolean(opt.getOrDefault("dual", "true"));
     int dualWidth = Integer.parseInt(opt.getOrDefault("dual-width", "64"));
     double clipNorm = Double.parseDouble(opt.getOrDefault("clip-norm", "1.0"));
+    float dropout = Float.parseFloat(opt.getOrDefault("dropout", "0"));
     double contrastiveWeight = Double.parseDouble(opt.getOrDefault("contrastive-weight", "1"));
     boolean seedLibrary = Boolean.parseBoolean(opt.getOrDefault("seed-library", "true"));
+    // --category-library false: no library of category words is passed, as for a user whose pairs
+    // carry no labelled boxes (the trainer's library is then empty, its fusion on but idle)
+    boolean categoryLibrary = Boolean.parseBoolean(opt.getOrDefault("category-library", "true"));
     double[] dualSeconds = java.util.Arrays.stream(opt.getOrDefault("dual-seconds", "").split(","))
         .filter(x -> !x.isBlank()).mapToDouble(Double::parseDouble).toArray();
     CrossModalModel keep = null;
@@ -191,13 +199,13 @@ public final class CrossModalEvaluation {
       }
       System.out.printf(Locale.ROOT, "training %s (%.0f s), load average %s%n", v[0].trim(), seconds, loadAverage());
       TrainingResult r = CrossModalTrainer.builder().pairs(train).embedder(embedder)
-          .featureCache(cache).seedLibrary(seeds).useSeedLibrary(Boolean.parseBoolean(v[3]) && seedLibrary)
+          .featureCache(cache).seedLibrary(categoryLibrary ? seeds : null).useSeedLibrary(Boolean.parseBoolean(v[3]) && seedLibrary)
           .maskingTask(Boolean.parseBoolean(v[1])).matchingTask(Boolean.parseBoolean(v[2]))
           .contrastiveWeight(Double.parseDouble(v[4]) * contrastiveWeight)
           .gradientClipNorm(clipNorm).hardNegatives(Boolean.parseBoolean(v[5]))
           .contrastiveWarmup(Double.parseDouble(v[6]))
           .embeddingPooling(io.sightline.crossmodal.EmbeddingPooling.valueOf(v[7]))
-          .grid(grid).width(width).layers(layers).heads(heads).maxTextUnits(16).batchSize(batch).learningRate(lr)
+          .grid(grid).width(width).layers(layers).heads(heads).dropout(dropout).maxTextUnits(16).batchSize(batch).learningRate(lr)
           .contrastiveBatchSize(contrastiveBatch)
           .epochs(10_000).maxDuration(Duration.ofMillis((long) (seconds * 1000))).seed(seed)
           .progress((task, done, total, msg) -> {
