@@ -426,6 +426,41 @@ class ContrastiveRetrievalTest {
     }
   }
 
+  @Test
+  void withManyMoreTextsThanImagesTwoStageEvaluationStillRanksEachTextsOwnCandidates() {
+    // Six wordings per class and one image per class: the images' own first-stage candidates
+    // (their k nearest texts) cover few of the texts' candidates, so the text-to-image figures are
+    // only right when the evaluation scores every text's own k candidates.
+    List<ImageTextPair> wordy = new ArrayList<>();
+    List<Path> images = new ArrayList<>();
+    for (ImageTextPair p : heldOut) {
+      if (images.stream().anyMatch(i -> Fixtures.classOf(i).equals(Fixtures.classOf(p.image())))) {
+        continue;
+      }
+      images.add(p.image());
+      String[] cs = Fixtures.classOf(p.image()).split("_");
+      for (String t : List.of("a %s %s", "%s %s", "a %2$s %1$s", "%2$s %1$s", "%s a %s", "%2$s a %1$s")) {
+        wordy.add(ImageTextPair.of(p.image(), String.format(t, cs[0], cs[1])));
+      }
+    }
+    assertThat(images).hasSize(8);
+    ImageCollection eight = model.collection(images, ProgressListener.NONE, CancellationToken.NONE);
+    for (RetrievalSettings settings : List.of(RetrievalSettings.matching(2), RetrievalSettings.fused(2, 2.0),
+        RetrievalSettings.matching(3))) {
+      RetrievalEvaluation e = RetrievalEvaluation.run(model, wordy, settings, ProgressListener.NONE,
+          CancellationToken.NONE);
+      assertThat(e.texts()).isEqualTo(48);
+      int hits = 0;
+      for (ImageTextPair p : wordy) {
+        Path top = model.retrieve(p.text(), eight, 1, settings).get(0).image();
+        if (top.equals(p.image())) {
+          hits++;
+        }
+      }
+      assertThat(e.textToImage().at1()).as("text to image R@1, %s", settings).isEqualTo(hits / 48.0);
+    }
+  }
+
   private static boolean paired(Path image, String text) {
     return heldOut.stream().anyMatch(p -> p.image().equals(image) && p.text().equals(text));
   }
