@@ -28,8 +28,10 @@ import java.util.List;
  *
  * <p>Faces (verified ones: the composer verifies before they count) are dilated to the whole head
  * ({@link #head(Box)}) and added to the map as boosts; a window must hold the heads whole when
- * they fit, else the faces, else the seed's centre box (the largest merged dilated box) — windows
- * that do not are only taken when none does. A window that holds part of a face, neither all of it
+ * they fit in the largest window tried, else the faces, else the seed's centre box (the largest
+ * merged dilated box) — windows that do not, smaller ones included, are only taken when none does
+ * (so two people who fit together stay together, even where a tighter window around one of them
+ * would score higher). A window that holds part of a face, neither all of it
  * nor none, loses {@value #FACE_SLICE_PENALTY} per face: when the faces cannot all be kept, the
  * ones left over are left out whole rather than cut in half. An equal aspect is never cropped
  * (seed (39)).
@@ -192,21 +194,29 @@ public final class CropSearch {
     double fullW = full.w() * sx + 1;
     double fullH = full.h() * sy + 1;
     double priorWeight = faces ? 2.0 : 0.05;
+    // what must be kept is decided once, by the largest window tried: a smaller window that cannot
+    // hold it is penalised like any other window that leaves it out (it gets no laxer rule)
+    double largest = 0;
+    for (double s : scales) {
+      largest = Math.max(largest, s);
+    }
+    int lw = Math.max(1, (int) Math.round(full.w() * largest));
+    int lh = Math.max(1, (int) Math.round(full.h() * largest));
+    Box keep = null;
+    for (Box k : new Box[] {headUnion, faceUnion, seed.targetCenterBox()}) {
+      if (k != null) {
+        Box kc = k.clamp(width, height);
+        if (kc.w() <= lw && kc.h() <= lh) {
+          keep = kc;
+          break;
+        }
+      }
+    }
     Box best = null;
     double bestScore = Double.NEGATIVE_INFINITY;
     for (double s : scales) {
       int cw = Math.max(1, (int) Math.round(full.w() * s));
       int ch = Math.max(1, (int) Math.round(full.h() * s));
-      Box keep = null;
-      for (Box k : new Box[] {headUnion, faceUnion, seed.targetCenterBox()}) {
-        if (k != null) {
-          Box kc = k.clamp(width, height);
-          if (kc.w() <= cw && kc.h() <= ch) {
-            keep = kc;
-            break;
-          }
-        }
-      }
       double stepX = Math.max(1, 1 / sx);
       double stepY = Math.max(1, 1 / sy);
       for (double yy : positions(height - ch, stepY)) {

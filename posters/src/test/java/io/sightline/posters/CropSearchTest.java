@@ -87,6 +87,19 @@ class CropSearchTest {
   }
 
   @Test
+  void twoFacesThatFitTogetherStayTogetherAgainstATighterWindowAroundOne() {
+    // the faces fit together in the largest 9:16 window (405 px wide here), their heads do not;
+    // a strong subject beside the larger face makes a tighter window around that face and the
+    // subject score higher on the map: the smaller window must not get a laxer keep rule
+    Box left = new Box(710, 300, 100, 100);
+    Box right = new Box(1000, 300, 110, 110);
+    Box subject = new Box(1110, 150, 170, 400);
+    CropDecision d = search.search(1280, 720, AspectRatio.PORTRAIT_9_16, map(1280, 720, subject),
+        List.of(left, right), subject, seed);
+    assertThat(inside(d.crop(), left) && inside(d.crop(), right)).as(d.crop().toString()).isTrue();
+  }
+
+  @Test
   void aFaceThatCannotBeKeptIsLeftOutWholeNotCutInHalf() {
     // two faces too far apart for one 9:16 window (405 px wide here); a subject between them pulls
     // the window towards the right-hand face, whose left part the window would otherwise take in

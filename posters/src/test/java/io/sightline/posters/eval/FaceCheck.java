@@ -45,6 +45,15 @@ public final class FaceCheck {
             an.salient(), c.planner()).crop();
         boolean partial = s.truth().stream().map(f -> crop.intersection(f).area() / f.area())
             .anyMatch(k -> k > 0.001 && k < 0.999);
+        Box win = io.sightline.posters.CropPlanner.window(1280, 720, AspectRatio.PORTRAIT_9_16, 640, 360);
+        Box union = s.truth().stream().reduce(Box::union).orElseThrow();
+        boolean fits = union.w() <= win.w() && union.h() <= win.h();
+        boolean allWhole = s.truth().stream().allMatch(f -> crop.intersection(f).area() / f.area() >= 0.999);
+        if (fits && !allWhole) {
+          long found = s.truth().stream().filter(f -> faces.stream().anyMatch(d -> d.iou(f) > 0.3)).count();
+          System.out.println("fits, not all whole (" + found + " of " + s.truth().size() + " verified): truth="
+              + s.truth() + " verified=" + faces + " salient=" + an.salient() + " crop=" + crop);
+        }
         if (partial) {
           System.out.println("cut: truth=" + s.truth() + " verified=" + faces + " rejected="
               + an.rejectedTargets().stream().map(d -> d.box() + "@" + d.score()).toList() + " crop=" + crop);
