@@ -56,7 +56,11 @@ public final class CrossModalEvaluation {
    *     [--latency N,...] [--cls-pooling 1] [--batch 32] [--contrastive-batch N] [--lr 2e-3] [--verbose 1]
    *     [--contrastive-only 1] [--dual-seconds S,...] [--clip-norm 1] [--contrastive-weight 1] [--dropout 0]
    *     [--category-library true] [--seed-library true] [--grid 2] [--width 192] [--layers 1] [--heads 4] [--dual true] [--dual-width 64]
-   *     [--rankings fused:50:2,embedding,matching:20]};
+   *     [--rankings fused:50:2,embedding,matching:20] [--links false] [--min-bytes 8000] [--max-bytes 45000]};
+   *     {@code --clipart} may name any folder of PNGs (e.g. an icon theme's size folder): texts are
+   *     the folder words and file-name words; {@code --min-bytes}/{@code --max-bytes} bound the file
+   *     sizes drawn; {@code --links true} follows symbolic links as before 2026-12-03 (a picture
+   *     can then be drawn twice);
    *     {@code --width}, {@code --layers}, {@code --heads} size the full model (default: the trainer's
    *     defaults; until 2026-12-03 the evaluations ran width 64, 2 layers); {@code --dual false}
    *     leaves the dual-encoder baseline out, {@code --dual-width} sizes it; {@code --rankings} adds rows ranked as
@@ -95,7 +99,12 @@ public final class CrossModalEvaluation {
     System.out.println("threads: ai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "(engine default)")
         + ", cores=" + Runtime.getRuntime().availableProcessors());
 
-    List<ImageTextPair> all = pairs(clipart, nImages, seed);
+    boolean links = Boolean.parseBoolean(opt.getOrDefault("links", "false"));
+    long minBytes = Long.parseLong(opt.getOrDefault("min-bytes", "8000"));
+    long maxBytes = Long.parseLong(opt.getOrDefault("max-bytes", "45000"));
+    List<ImageTextPair> all = pairs(clipart, nImages, seed, links, minBytes, maxBytes);
+    System.out.printf(Locale.ROOT, "drawn: %d pairs; %d of them show the same file as another drawn pair "
+        + "(symbolic links%s)%n", all.size(), sameFileCount(all), links ? " followed" : " skipped");
     List<ImageTextPair> test = all.subList(0, nTest);
     List<ImageTextPair> train = all.subList(nTest, all.size());
     if (nVal > 0) {
@@ -535,17 +544,30 @@ public final class CrossModalEvaluation {
     return rel.getNameCount() >= 2 ? rel.getName(rel.getNameCount() - 2).toString().replace('_', ' ') : "misc";
   }
 
-  /** Pairs: category path words + file-name words; files of 8-45 KB, outside unsorted/special. */
+  /** Pairs as {@link #pairs(Path, int, long, boolean, long, long)}: symbolic links skipped, files of 8-45 KB. */
   static List<ImageTextPair> pairs(Path root, int n, long seed) throws Exception {
+    return pairs(root, n, seed, false, 8_000, 45_000);
+  }
+
+  /**
+   * Pairs: category path words + file-name words; files of minBytes-maxBytes, outside
+   * unsorted/special. openclipart-png holds 1,221 symbolic links to drawings filed under another
+   * category (and icon themes hold aliases); a link and its target are the same picture, so with
+   * {@code links} false links are skipped and each picture is drawn at most once (until
+   * 2026-12-03 they were followed: a draw could hold one picture twice, on both sides of the split).
+   */
+  static List<ImageTextPair> pairs(Path root, int n, long seed, boolean links, long minBytes, long maxBytes)
+      throws Exception {
     List<Path> files;
     try (Stream<Path> s = Files.walk(root)) {
-      files = new ArrayList<>(s.filter(p -> p.toString().endsWith(".png")).filter(p -> {
+      files = new ArrayList<>(s.filter(p -> p.toString().endsWith(".png"))
+          .filter(p -> links || !Files.isSymbolicLink(p)).filter(p -> {
         String top = root.relativize(p).getName(0).toString();
         return !top.equals("unsorted") && !top.equals("special");
       }).filter(p -> {
         try {
           long sz = Files.size(p);
-          return sz >= 8_000 && sz <= 45_000;
+          return sz >= minBytes && sz <= maxBytes;
         } catch (java.io.IOException e) {
           return false;
         }
@@ -570,6 +592,18 @@ public final class CrossModalEvaluation {
       out.add(ImageTextPair.of(f, String.join(" ", words).toLowerCase(Locale.ROOT)));
     }
     return out;
+  }
+
+  /** @return pairs whose image is the same file (after following links) as an earlier pair's */
+  static int sameFileCount(List<ImageTextPair> pairs) throws java.io.IOException {
+    java.util.Set<Path> seen = new java.util.HashSet<>();
+    int same = 0;
+    for (ImageTextPair p : pairs) {
+      if (!seen.add(p.image().toRealPath())) {
+        same++;
+      }
+    }
+    return same;
   }
 
   static Path clipart(String given) throws Exception {
