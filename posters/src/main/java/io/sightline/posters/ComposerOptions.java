@@ -38,6 +38,7 @@ final class ComposerOptions {
   boolean verifyFaces = true;
   double minFaceScore = 0.5;
   double minSkin = 0.3;
+  double minSkinOnlyScore = FaceVerifier.DEFAULT_SKIN_ONLY_SCORE;
   boolean fineGrainedImportance;
   ImportanceMap.Weights importanceWeights = ImportanceMap.Weights.DEFAULT;
   int analysisSide = PosterComposer.DEFAULT_ANALYSIS_SIDE;
@@ -64,8 +65,9 @@ final class ComposerOptions {
     if (!(safeMargin >= 0 && safeMargin < 0.5) || !(obstacleMargin >= 0 && obstacleMargin < 0.5)) {
       throw new IllegalStateException("safeMargin and obstacleMargin must be in [0,0.5)");
     }
-    if (!(minFaceScore >= 0 && minFaceScore <= 1) || !(minSkin >= 0 && minSkin <= 1)) {
-      throw new IllegalStateException("face verification minScore and minSkin must be in [0,1]");
+    if (!(minFaceScore >= 0 && minFaceScore <= 1) || !(minSkin >= 0 && minSkin <= 1)
+        || !(minSkinOnlyScore >= 0 && minSkinOnlyScore <= 1)) {
+      throw new IllegalStateException("face verification minScore, minSkin and minSkinOnlyScore must be in [0,1]");
     }
     for (double v : new double[] {minResolution, minSharpness, minExpression, minScore}) {
       if (!(v >= 0 && v <= 1)) {

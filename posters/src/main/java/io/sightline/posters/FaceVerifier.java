@@ -14,15 +14,25 @@ import org.bytedeco.opencv.opencv_objdetect.CascadeClassifier;
  * Checks a face detection before it may steer the crop (issue 13): its detector score must reach
  * {@link #minScore()}, and either OpenCV's bundled eye cascade ({@code haarcascade_eye.xml}, the
  * one {@link CascadeExpressionScorer} uses) finds an eye in the upper part of the box, or at least
- * {@link #minSkin()} of the box's central part has skin colour (YCrCb rule). A Haar hit on a leaf,
- * a brick wall or a clip-art drawing usually has neither. Works the same for any face detector
- * (Haar, YuNet): only the box and score are used.
+ * {@link #minSkin()} of the box's central part has skin colour (YCrCb rule) <em>and</em> the score
+ * reaches {@link #minSkinOnlyScore()}: skin-like colours are common (wood, sand, fur, a lamp), so a
+ * weak detection with skin colour but no eye is not enough. A Haar hit on a leaf, a brick wall or
+ * a clip-art drawing usually has neither. Works the same for any face detector (Haar, YuNet):
+ * only the box and score are used.
  *
  * <p>Thread-safe: each thread gets its own cascade.
  */
 public final class FaceVerifier {
+  /**
+   * Score a detection without an eye needs before skin colour alone verifies it (issue 13, seventh
+   * part: with the bundled frontal cascade, 4 neighbours give 0.571 and 5 give 0.625; the tune
+   * scenes' one false face was a 4-neighbour hit on skin-coloured background with no eye, and every
+   * true face there had an eye).
+   */
+  public static final double DEFAULT_SKIN_ONLY_SCORE = 0.6;
   private final double minScore;
   private final double minSkin;
+  private final double minSkinOnlyScore;
   private final ThreadLocal<CascadeClassifier> eyes = ThreadLocal.withInitial(() -> {
     CascadeClassifier c = new CascadeClassifier();
     if (!c.load(CvImages.bundled("haarcascades/haarcascade_eye.xml").toString())) {
@@ -37,16 +47,37 @@ public final class FaceVerifier {
    *     face without eyes, in [0,1]
    */
   public FaceVerifier(double minScore, double minSkin) {
-    if (!(minScore >= 0 && minScore <= 1) || !(minSkin >= 0 && minSkin <= 1)) {
-      throw new IllegalArgumentException("minScore and minSkin must be in [0,1]");
+    this(minScore, minSkin, Math.max(minScore, DEFAULT_SKIN_ONLY_SCORE));
+  }
+
+  /**
+   * @param minScore smallest detector score accepted
+   * @param minSkin share of skin-coloured pixels in the central part of the box that verifies a
+   *     face without eyes, in [0,1]
+   * @param minSkinOnlyScore smallest detector score at which skin alone (no eye found) verifies a
+   *     face, in [0,1]; {@code minScore} gives the behaviour before issue 13's seventh part
+   */
+  public FaceVerifier(double minScore, double minSkin, double minSkinOnlyScore) {
+    if (!(minScore >= 0 && minScore <= 1) || !(minSkin >= 0 && minSkin <= 1)
+        || !(minSkinOnlyScore >= 0 && minSkinOnlyScore <= 1)) {
+      throw new IllegalArgumentException("minScore, minSkin and minSkinOnlyScore must be in [0,1]");
     }
     this.minScore = minScore;
     this.minSkin = minSkin;
+    this.minSkinOnlyScore = minSkinOnlyScore;
   }
 
-  /** Score 0.5 (any cascade hit with 5 neighbours), skin 0.3. */
+  /**
+   * Score 0.5 (a cascade hit with its minimum neighbours), skin 0.3, skin alone from score
+   * {@value #DEFAULT_SKIN_ONLY_SCORE}.
+   */
   public FaceVerifier() {
     this(0.5, 0.3);
+  }
+
+  /** @return the score from which skin colour alone (no eye) verifies a face */
+  public double minSkinOnlyScore() {
+    return minSkinOnlyScore;
   }
 
   /** @return the smallest detector score accepted */
@@ -74,7 +105,7 @@ public final class FaceVerifier {
     }
     BufferedImage face = ImageOps.crop(rgb, (int) b.x(), (int) b.y(), (int) Math.max(1, Math.floor(b.w())),
         (int) Math.max(1, Math.floor(b.h())));
-    return skinShare(face) >= minSkin || eyes(face) > 0;
+    return d.score() >= minSkinOnlyScore && skinShare(face) >= minSkin || eyes(face) > 0;
   }
 
   /**

@@ -64,7 +64,7 @@ public final class PosterComposer implements AutoCloseable {
         o.targetDetector != null ? o.targetDetector : CascadeFaceDetector.frontalFace(),
         o.targetLabels == null ? null : Set.copyOf(o.targetLabels), o.minTargetScore,
         o.saliency != null ? o.saliency : OpenCvSaliency.spectralResidual(), o.saliencyThreshold,
-        o.verifyFaces ? new FaceVerifier(o.minFaceScore, o.minSkin) : null, search != null,
+        o.verifyFaces ? new FaceVerifier(o.minFaceScore, o.minSkin, o.minSkinOnlyScore) : null, search != null,
         o.fineGrainedImportance, o.importanceWeights, o.analysisSide, o.layerDetector);
     this.scoring = new PosterScoring(o.sharpnessHalfPoint, o.minResolution, o.minSharpness,
         o.noExpression ? null : o.expressionScorer != null ? o.expressionScorer : new CascadeExpressionScorer(),
@@ -342,8 +342,20 @@ public final class PosterComposer implements AutoCloseable {
      * @return this
      */
     public Builder faceVerification(double minScore, double minSkin) {
+      return faceVerification(minScore, minSkin, Math.max(minScore, FaceVerifier.DEFAULT_SKIN_ONLY_SCORE));
+    }
+
+    /**
+     * @param minScore smallest detector score of a face (default 0.5)
+     * @param minSkin skin share that verifies a face where no eye is found (default 0.3)
+     * @param minSkinOnlyScore detector score from which skin alone verifies a face (default 0.6;
+     *     {@code minScore} accepts any detection with enough skin, as before 2026-12-03)
+     * @return this
+     */
+    public Builder faceVerification(double minScore, double minSkin, double minSkinOnlyScore) {
       o.minFaceScore = minScore;
       o.minSkin = minSkin;
+      o.minSkinOnlyScore = minSkinOnlyScore;
       o.verifyFaces = true;
       return this;
     }

@@ -167,4 +167,36 @@ class CropSearchTest {
     assertThat(v.verify(noise, new Detection(new Box(20, 20, 160, 160), "face", 0.95f))).isFalse();
     assertThat(FaceVerifier.skinShare(astro.getSubimage(177, 67, 93, 93))).isGreaterThan(0.3);
   }
+
+  @Test
+  void aWeakDetectionNeedsAnEyeSkinColourAloneIsNotEnough() {
+    // a skin-coloured patch with a little texture and no eye: 4 neighbours (0.571) are too weak for
+    // skin alone, 5 (0.625) are enough; the old rule (skin alone at any accepted score) on request
+    BufferedImage skin = new BufferedImage(160, 160, BufferedImage.TYPE_INT_RGB);
+    java.util.Random r = new java.util.Random(3);
+    for (int y = 0; y < 160; y++) {
+      for (int x = 0; x < 160; x++) {
+        int d = r.nextInt(9) - 4;
+        skin.setRGB(x, y, ((224 + d) << 16) | ((172 + d) << 8) | (140 + d));
+      }
+    }
+    Box box = new Box(10, 10, 140, 140);
+    FaceVerifier v = new FaceVerifier();
+    assertThat(v.minSkinOnlyScore()).isEqualTo(FaceVerifier.DEFAULT_SKIN_ONLY_SCORE);
+    assertThat(v.eyes(skin.getSubimage(10, 10, 140, 140))).isZero();
+    assertThat(FaceVerifier.skinShare(skin.getSubimage(10, 10, 140, 140))).isGreaterThan(0.9);
+    assertThat(v.verify(skin, new Detection(box, "face", 4f / 7))).isFalse();
+    assertThat(v.verify(skin, new Detection(box, "face", 5f / 8))).isTrue();
+    assertThat(new FaceVerifier(0.5, 0.3, 0.5).verify(skin, new Detection(box, "face", 4f / 7))).isTrue();
+    // an eye verifies a weak detection without any skin colour (a grey photo)
+    BufferedImage astro = TestImages.astronaut();
+    BufferedImage grey = new BufferedImage(astro.getWidth(), astro.getHeight(), BufferedImage.TYPE_INT_RGB);
+    grey.getGraphics().drawImage(new java.awt.image.ColorConvertOp(
+        java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY), null).filter(astro, null), 0, 0, null);
+    Box face = new Box(TestImages.ASTRONAUT_FACE[0], TestImages.ASTRONAUT_FACE[1], TestImages.ASTRONAUT_FACE[2],
+        TestImages.ASTRONAUT_FACE[3]);
+    assertThat(FaceVerifier.skinShare(grey.getSubimage((int) face.x(), (int) face.y(), (int) face.w(), (int) face.h())))
+        .isZero();
+    assertThat(v.verify(grey, new Detection(face, "face", 4f / 7))).isTrue();
+  }
 }

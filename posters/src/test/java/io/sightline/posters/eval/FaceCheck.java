@@ -16,6 +16,7 @@ public final class FaceCheck {
     long seed = args.length > 1 ? Long.parseLong(args[1]) : 1;
     List<CropEvaluation.Sample> all = CropEvaluation.samples(n, seed, args.length > 2 && args[2].equals("--photo-subjects"));
     PosterTemplate t = new PosterTemplate("eval", 90, 160, List.of(), List.of());
+    io.sightline.posters.FaceVerifier verifier = new io.sightline.posters.FaceVerifier();
     try (PosterComposer c = PosterComposer.builder().template(t).build()) {
       int truth = 0;
       int verified = 0;
@@ -23,6 +24,16 @@ public final class FaceCheck {
       int falseKept = 0;
       for (CropEvaluation.Sample s : all) {
         if (!s.set().equals("faces")) {
+          // subject scenes have no pasted face: a verified face there is the background's own
+          // (two of the backgrounds show people) or a false one; printed for a look
+          ImageAnalysis sa = c.analyze(s.image());
+          for (Detection d : sa.targets()) {
+            Box b = d.box().clamp(s.image().getWidth(), s.image().getHeight());
+            java.awt.image.BufferedImage crop = s.image().getSubimage((int) b.x(), (int) b.y(),
+                Math.max(1, (int) b.w()), Math.max(1, (int) b.h()));
+            System.out.printf(java.util.Locale.ROOT, "subject scene %s: verified score=%.3f skin=%.2f eyes=%d box=%s%n",
+                s.set(), d.score(), io.sightline.posters.FaceVerifier.skinShare(crop), verifier.eyes(crop), b);
+          }
           continue;
         }
         ImageAnalysis an = c.analyze(s.image());
@@ -36,7 +47,14 @@ public final class FaceCheck {
           }
         }
         for (Detection d : an.targets()) {
-          if (s.truth().stream().noneMatch(f -> d.box().iou(f) > 0.3)) {
+          boolean real = s.truth().stream().anyMatch(f -> d.box().iou(f) > 0.3);
+          Box b = d.box().clamp(s.image().getWidth(), s.image().getHeight());
+          java.awt.image.BufferedImage crop = s.image().getSubimage((int) b.x(), (int) b.y(),
+              Math.max(1, (int) b.w()), Math.max(1, (int) b.h()));
+          System.out.printf(java.util.Locale.ROOT, "verified %s score=%.3f skin=%.2f eyes=%d size=%.0f%n",
+              real ? "true " : "FALSE", d.score(), io.sightline.posters.FaceVerifier.skinShare(crop),
+              verifier.eyes(crop), b.w());
+          if (!real) {
             falseKept++;
           }
         }
