@@ -70,7 +70,7 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
    *     textured background are everywhere); 0 turns it off
    */
   public record Weights(double edge, double saturation, double skin, double spectral, double fine, double colour,
-      double surround, double edgeSurround, double border, double power, double uniqueness) {
+      double surround, double edgeSurround, double border, double power, double uniqueness, double focus) {
     /**
      * The map before the surround and border terms (issue 13's first two parts): edge, saturation,
      * skin, spectral residual, fine-grained (when asked for) and global colour contrast.
@@ -83,14 +83,22 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
      */
     public static final Weights SURROUND = new Weights(0.10, 0.30, 0.10, 0.25, 0.10, 0.35, 1.0, 1.0, 8.0, 4.0);
     /**
-     * The defaults: {@link #SURROUND} with the uniqueness weighting at exponent 4 (chosen on the
-     * tune split of {@code MapTuning} among 0, 1, 2, 4, 8 and 16, the other weights unchanged).
+     * {@link #SURROUND} with the uniqueness weighting at exponent 4 (chosen on the tune split of
+     * {@code MapTuning} among 0, 1, 2, 4, 8 and 16, the other weights unchanged): the default of
+     * issue 13's sixth and seventh parts.
      */
-    public static final Weights DEFAULT = new Weights(0.10, 0.30, 0.10, 0.25, 0.10, 0.35, 1.0, 1.0, 8.0, 4.0, 4.0);
+    public static final Weights UNIQUE = new Weights(0.10, 0.30, 0.10, 0.25, 0.10, 0.35, 1.0, 1.0, 8.0, 4.0, 4.0);
+    /**
+     * The defaults: {@link #UNIQUE} plus the depth-of-field cue ({@link FocusMap}) at weight 0.25,
+     * chosen among 0, 0.25, 0.5, 1, 2 and 4 on the tune split of {@code MapTuning} and the first set
+     * of real photos (0.5 kept a few more pasted subjects but cut a cup that 0.25 keeps).
+     */
+    public static final Weights DEFAULT = UNIQUE.withFocus(0.25);
 
     /** Validates. */
     public Weights {
-      for (double v : new double[] {edge, saturation, skin, spectral, fine, colour, surround, edgeSurround, border}) {
+      for (double v : new double[] {edge, saturation, skin, spectral, fine, colour, surround, edgeSurround, border,
+          focus}) {
         if (!(v >= 0 && v < 1e6)) {
           throw new IllegalArgumentException("weights must be finite and non-negative");
         }
@@ -101,6 +109,36 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
       if (!(uniqueness >= 0 && uniqueness <= 16)) {
         throw new IllegalArgumentException("uniqueness must be in [0,16]");
       }
+    }
+
+    /**
+     * Weights without the focus cue (as before it existed).
+     *
+     * @param edge Sobel edge detail
+     * @param saturation HSV saturation
+     * @param skin skin colour
+     * @param spectral spectral-residual saliency
+     * @param fine fine-grained saliency
+     * @param colour global colour contrast
+     * @param surround local colour contrast
+     * @param edgeSurround local edge-density contrast
+     * @param border strength of the boundary-connectivity prior
+     * @param power exponent applied to the fused value
+     * @param uniqueness how strongly a component with few peaks outweighs one with many
+     */
+    public Weights(double edge, double saturation, double skin, double spectral, double fine, double colour,
+        double surround, double edgeSurround, double border, double power, double uniqueness) {
+      this(edge, saturation, skin, spectral, fine, colour, surround, edgeSurround, border, power, uniqueness, 0);
+    }
+
+    /**
+     * @param focus weight of the depth-of-field cue ({@link FocusMap}): fine detail where the rest
+     *     of the frame is soft
+     * @return these weights with that focus weight
+     */
+    public Weights withFocus(double focus) {
+      return new Weights(edge, saturation, skin, spectral, fine, colour, surround, edgeSurround, border, power,
+          uniqueness, focus);
     }
 
     /**
@@ -173,7 +211,15 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
    * tuning can fuse one set of components with many weights).
    */
   record Components(int width, int height, int imageWidth, int imageHeight, float[] edge, float[] saturation,
-      float[] skin, float[] spectral, float[] fine, float[] colour, float[] surround, float[] edgeSurround) {
+      float[] skin, float[] spectral, float[] fine, float[] colour, float[] surround, float[] edgeSurround,
+      float[] focus) {
+
+    /** Components without the focus cue. */
+    Components(int width, int height, int imageWidth, int imageHeight, float[] edge, float[] saturation,
+        float[] skin, float[] spectral, float[] fine, float[] colour, float[] surround, float[] edgeSurround) {
+      this(width, height, imageWidth, imageHeight, edge, saturation, skin, spectral, fine, colour, surround,
+          edgeSurround, null);
+    }
 
     /** A component's weight times its uniqueness factor; 0 for a component not computed or not weighted. */
     private double weigh(double weight, float[] component, double uniqueness) {
@@ -200,12 +246,17 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
       double wf = weigh(wt.fine(), fg, u);
       double wcs = weigh(wt.surround(), cs, u);
       double wes = weigh(wt.edgeSurround(), es, u);
-      double wsum = we + ws + wk + wc + wp + wf + wcs + wes;
+      float[] fo = wt.focus() > 0 ? focus : null;
+      if (wt.focus() > 0 && fo == null) {
+        throw new IllegalArgumentException("the focus component was not computed");
+      }
+      double wfo = weigh(wt.focus(), fo, u);
+      double wsum = we + ws + wk + wc + wp + wf + wcs + wes + wfo;
       if (u > 0 && wsum < 1e-6) {
         // every component has many peaks of one height (e.g. a regular pattern): none is more
         // distinctive than another, so they count by their weights alone
         return fuse(new Weights(wt.edge(), wt.saturation(), wt.skin(), wt.spectral(), wt.fine(), wt.colour(),
-            wt.surround(), wt.edgeSurround(), wt.border(), wt.power(), 0));
+            wt.surround(), wt.edgeSurround(), wt.border(), wt.power(), 0, wt.focus()));
       }
       wsum = Math.max(wsum, 1e-9);
       float[] out = new float[w * h];
@@ -229,6 +280,9 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
           }
           if (es != null) {
             v += wes * es[i];
+          }
+          if (fo != null) {
+            v += wfo * fo[i];
           }
           v /= wsum;
           if (power4) {
@@ -269,10 +323,12 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
     float[] fine = null;
     float[] cs = null;
     float[] es = null;
+    float[] focus;
     // large photos: a cheap Java2D reduction to about twice the map size first (toBgr copies pixels)
     BufferedImage src = Math.max(iw, ih) > 4 * Math.max(w, h) ? ImageOps.fitWithin(rgb, 2 * Math.max(w, h)) : rgb;
     try (Mat full = CvImages.toBgr(src); Mat bgr = new Mat()) {
       opencv_imgproc.resize(full, bgr, new Size(w, h), 0, 0, opencv_imgproc.INTER_AREA);
+      focus = FocusMap.compute(full, w, h);
       try (Mat gray = new Mat(); Mat dx = new Mat(); Mat dy = new Mat(); Mat mag = new Mat()) {
         opencv_imgproc.cvtColor(bgr, gray, opencv_imgproc.COLOR_BGR2GRAY);
         opencv_imgproc.Sobel(gray, dx, opencv_core.CV_32F, 1, 0);
@@ -286,7 +342,7 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
       }
       byte[] px = new byte[n * 3];
       bgr.data().get(px);
-      colourContrast(px, n, colour);
+      MapOps.colourContrast(px, n, colour);
       for (int i = 0; i < n; i++) {
         int b = px[3 * i] & 255;
         int g = px[3 * i + 1] & 255;
@@ -307,150 +363,14 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
     }
     float[] spec = null;
     if (spectral != null) {
-      spec = resized(spectral.values(), spectral.width(), spectral.height(), w, h);
+      spec = MapOps.resized(spectral.values(), spectral.width(), spectral.height(), w, h);
     }
     double sigma = 0.012 * Math.max(w, h);
-    return new Components(w, h, iw, ih, contrast(blur(edge, w, h, sigma)), contrast(blur(sat, w, h, sigma)),
-        blur(skin, w, h, sigma), spec == null ? null : contrast(spec),
-        fine == null ? null : contrast(blur(fine, w, h, sigma)), contrast(blur(colour, w, h, sigma)),
-        cs == null ? null : contrast(blur(cs, w, h, sigma)), es == null ? null : contrast(blur(es, w, h, sigma)));
-  }
-
-  /**
-   * Histogram contrast (Cheng et al. 2011, on 8x8x8 RGB bins): each pixel gets the mean colour
-   * distance of its bin to every pixel of the image.
-   */
-  private static void colourContrast(byte[] bgr, int n, float[] out) {
-    int[] bin = new int[n];
-    double[] count = new double[512];
-    double[][] mean = new double[512][3];
-    for (int i = 0; i < n; i++) {
-      int b = bgr[3 * i] & 255;
-      int g = bgr[3 * i + 1] & 255;
-      int r = bgr[3 * i + 2] & 255;
-      int k = ((r >> 5) << 6) | ((g >> 5) << 3) | (b >> 5);
-      bin[i] = k;
-      count[k]++;
-      mean[k][0] += r;
-      mean[k][1] += g;
-      mean[k][2] += b;
-    }
-    int[] used = new int[512];
-    int u = 0;
-    for (int k = 0; k < 512; k++) {
-      if (count[k] > 0) {
-        mean[k][0] /= count[k];
-        mean[k][1] /= count[k];
-        mean[k][2] /= count[k];
-        used[u++] = k;
-      }
-    }
-    float[] sal = new float[512];
-    for (int a = 0; a < u; a++) {
-      int ka = used[a];
-      double s = 0;
-      for (int c = 0; c < u; c++) {
-        int kc = used[c];
-        double dr = mean[ka][0] - mean[kc][0];
-        double dg = mean[ka][1] - mean[kc][1];
-        double db = mean[ka][2] - mean[kc][2];
-        s += count[kc] * Math.sqrt(dr * dr + dg * dg + db * db);
-      }
-      sal[ka] = (float) (s / n);
-    }
-    for (int i = 0; i < n; i++) {
-      out[i] = sal[bin[i]];
-    }
-  }
-
-  /** Each value minus the median, over the 99th percentile minus the median, clipped to [0,1]. */
-  static float[] contrast(float[] v) {
-    // percentiles from a strided sample of at most ~16k values (the map is smooth)
-    int stride = Math.max(1, v.length / 16384);
-    float[] sorted = new float[(v.length + stride - 1) / stride];
-    for (int i = 0, j = 0; i < v.length; i += stride, j++) {
-      sorted[j] = v[i];
-    }
-    // two order statistics by selection: the values a full sort puts there (Arrays.sort's order),
-    // in linear time (issue 13, fifth part: the sorts cost about 1 ms per component)
-    int hiRank = Math.min(sorted.length - 1, (int) (sorted.length * 0.99));
-    float hi = select(sorted, 0, sorted.length - 1, hiRank);
-    // after the selection every value below hiRank is at most sorted[hiRank]
-    float med = select(sorted, 0, hiRank, sorted.length / 2);
-    float[] out = new float[v.length];
-    float d = hi - med;
-    if (d <= 1e-6f) {
-      return out;
-    }
-    for (int i = 0; i < v.length; i++) {
-      out[i] = Math.max(0f, Math.min(1f, (v[i] - med) / d));
-    }
-    return out;
-  }
-
-  /**
-   * The value of rank {@code k} of {@code a[lo..hi]} (what {@code a[k]} would be after sorting that
-   * range), by quickselect with a median-of-three pivot; reorders the range.
-   */
-  static float select(float[] a, int lo, int hi, int k) {
-    while (hi > lo) {
-      int mid = (lo + hi) >>> 1;
-      // median of three to a[mid]
-      if (Float.compare(a[mid], a[lo]) < 0) {
-        swap(a, mid, lo);
-      }
-      if (Float.compare(a[hi], a[lo]) < 0) {
-        swap(a, hi, lo);
-      }
-      if (Float.compare(a[hi], a[mid]) < 0) {
-        swap(a, hi, mid);
-      }
-      float pivot = a[mid];
-      int i = lo;
-      int j = hi;
-      while (i <= j) {
-        while (Float.compare(a[i], pivot) < 0) {
-          i++;
-        }
-        while (Float.compare(a[j], pivot) > 0) {
-          j--;
-        }
-        if (i <= j) {
-          swap(a, i++, j--);
-        }
-      }
-      if (k <= j) {
-        hi = j;
-      } else if (k >= i) {
-        lo = i;
-      } else {
-        return a[k];
-      }
-    }
-    return a[k];
-  }
-
-  private static void swap(float[] a, int i, int j) {
-    float t = a[i];
-    a[i] = a[j];
-    a[j] = t;
-  }
-
-  private static float[] blur(float[] v, int w, int h, double sigma) {
-    try (Mat m = CvImages.fromFloats(v, w, h); Mat o = new Mat()) {
-      opencv_imgproc.GaussianBlur(m, o, new Size(0, 0), Math.max(0.5, sigma));
-      return CvImages.floats(o);
-    }
-  }
-
-  private static float[] resized(float[] v, int sw, int sh, int w, int h) {
-    if (sw == w && sh == h) {
-      return v;
-    }
-    try (Mat m = CvImages.fromFloats(v, sw, sh); Mat o = new Mat()) {
-      opencv_imgproc.resize(m, o, new Size(w, h), 0, 0, opencv_imgproc.INTER_LINEAR);
-      return CvImages.floats(o);
-    }
+    return new Components(w, h, iw, ih, MapOps.contrast(MapOps.blur(edge, w, h, sigma)), MapOps.contrast(MapOps.blur(sat, w, h, sigma)),
+        MapOps.blur(skin, w, h, sigma), spec == null ? null : MapOps.contrast(spec),
+        fine == null ? null : MapOps.contrast(MapOps.blur(fine, w, h, sigma)), MapOps.contrast(MapOps.blur(colour, w, h, sigma)),
+        cs == null ? null : MapOps.contrast(MapOps.blur(cs, w, h, sigma)), es == null ? null : MapOps.contrast(MapOps.blur(es, w, h, sigma)),
+        MapOps.contrast(MapOps.blur(focus, w, h, sigma)));
   }
 
   /** @return a copy of the values */

@@ -197,7 +197,7 @@ class ImportanceMapRulesTest {
       }
     }
     ImportanceMap.Components s = ImportanceMap.components(img, new SaliencyMap(64, 64, same), false, null);
-    assertThat(s.spectral()).containsExactly(ImportanceMap.contrast(same));
+    assertThat(s.spectral()).containsExactly(MapOps.contrast(same));
     assertThat(components(img).spectral()).isNull();
   }
 
@@ -232,12 +232,12 @@ class ImportanceMapRulesTest {
     for (int i = 0; i < 1000; i++) {
       v[i] = (i * 337) % 1000;
     }
-    float[] c = ImportanceMap.contrast(v);
+    float[] c = MapOps.contrast(v);
     for (int i = 0; i < 1000; i++) {
       float expected = Math.max(0f, Math.min(1f, (v[i] - 500f) / 490f));
       assertThat(c[i]).as("value %s", v[i]).isCloseTo(expected, within(1e-6f));
     }
-    assertThat(ImportanceMap.contrast(constant(50, 0.3))).containsOnly(0f);
+    assertThat(MapOps.contrast(constant(50, 0.3))).containsOnly(0f);
   }
 
   @Test
@@ -247,7 +247,7 @@ class ImportanceMapRulesTest {
     for (int i = 0; i < v.length; i++) {
       v[i] = i;
     }
-    float[] c = ImportanceMap.contrast(v);
+    float[] c = MapOps.contrast(v);
     assertThat(c[29800]).isCloseTo(0.5f, within(1e-5f));
     assertThat(c[20000]).isZero();
     assertThat(c[39600]).isEqualTo(1f);

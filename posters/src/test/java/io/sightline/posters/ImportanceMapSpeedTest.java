@@ -28,7 +28,7 @@ class ImportanceMapSpeedTest {
       Arrays.sort(sorted);
       int k = r.nextInt(n);
       float[] work = a.clone();
-      float got = ImportanceMap.select(work, 0, n - 1, k);
+      float got = MapOps.select(work, 0, n - 1, k);
       assertThat(Float.floatToRawIntBits(got)).as("rank %d of %s", k, Arrays.toString(a))
           .isEqualTo(Float.floatToRawIntBits(sorted[k]));
       // what contrast() relies on: below the rank, nothing larger; a second selection there is exact
@@ -36,7 +36,7 @@ class ImportanceMapSpeedTest {
         assertThat(Float.compare(work[i], got)).isLessThanOrEqualTo(0);
       }
       int k2 = r.nextInt(k + 1);
-      assertThat(Float.floatToRawIntBits(ImportanceMap.select(work, 0, k, k2)))
+      assertThat(Float.floatToRawIntBits(MapOps.select(work, 0, k, k2)))
           .isEqualTo(Float.floatToRawIntBits(sorted[k2]));
     }
   }
@@ -48,7 +48,7 @@ class ImportanceMapSpeedTest {
     for (int i = 0; i < v.length; i++) {
       v[i] = (i * 37) % 100;
     }
-    float[] c = ImportanceMap.contrast(v);
+    float[] c = MapOps.contrast(v);
     for (int i = 0; i < v.length; i++) {
       assertThat(c[i]).isEqualTo(Math.max(0f, Math.min(1f, (v[i] - 50f) / 49f)));
     }

@@ -130,9 +130,9 @@ class UniquenessTest {
       }
     }
     ImportanceMap.Components c = new ImportanceMap.Components(w, h, 2 * w, 2 * h, many, many, many, many, null, many,
-        many, many);
+        many, many, many);
     float[] with = c.fuse(ImportanceMap.Weights.DEFAULT).values();
-    float[] without = c.fuse(ImportanceMap.Weights.SURROUND).values();
+    float[] without = c.fuse(ImportanceMap.Weights.SURROUND.withFocus(ImportanceMap.Weights.DEFAULT.focus())).values();
     assertThat(with).containsExactly(without);
     float max = 0;
     for (float f : with) {

@@ -23,7 +23,8 @@ import java.util.function.Function;
  * and searched at 9:16, and the share of clip-art subjects, photo subjects and face scenes kept
  * whole is printed, with the mean share of the subjects kept.
  *
- * <p>{@code -Duniq=U} sets the uniqueness exponent of every weight set of the run (default 0).
+ * <p>{@code -Duniq=U} sets the uniqueness exponent of every weight set of the run (default 0);
+ * {@code -Dfocus=F1,F2,...} tries each weight of the depth-of-field cue with every argument.
  * Run: {@code java -Dn=100 -Dseed=7 -cp ... io.sightline.posters.eval.MapTuning
  * 0.1,0.3,0.1,0.25,0,0.35,0,0,0,4 0.1,0.3,0.1,0.25,0,0.35,1,1,1,4}.
  */
@@ -44,14 +45,18 @@ public final class MapTuning {
       comps.add(scales == null ? ImportanceAccess.components(s.image(), PosterComposer.DEFAULT_ANALYSIS_SIDE)
           : ImportanceAccess.components(s.image(), PosterComposer.DEFAULT_ANALYSIS_SIDE, scales));
     }
-    for (String a : args) {
-      String[] p = a.split(",");
+    // -Dfocus=0,0.5,1: weights of the depth-of-field cue tried with every argument (default 0)
+    String[] focusWeights = System.getProperty("focus", "0").split(",");
+    for (String arg : args) {
+     for (String fw : focusWeights) {
+      String a = arg + (focusWeights.length > 1 || !fw.equals("0") ? " focus " + fw : "");
+      String[] p = arg.split(",");
       double[] v = new double[p.length];
       for (int i = 0; i < p.length; i++) {
         v[i] = Double.parseDouble(p[i]);
       }
       ImportanceMap.Weights w = new ImportanceMap.Weights(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9],
-          Double.parseDouble(System.getProperty("uniq", "0")));
+          Double.parseDouble(System.getProperty("uniq", "0")), Double.parseDouble(fw));
       CropSearch search = v.length > 10 ? new CropSearch(new double[] {1.0, 0.9, 0.8}, v[10], 0.05, 0.1, 0.6)
           : new CropSearch();
       int[] whole = new int[4];
@@ -93,6 +98,7 @@ public final class MapTuning {
       if (Boolean.getBoolean("debug")) {
         System.out.println("  misses: " + misses);
       }
+     }
     }
     c.close();
   }

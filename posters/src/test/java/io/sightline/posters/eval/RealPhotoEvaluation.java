@@ -10,6 +10,7 @@ import io.sightline.posters.AspectRatio;
 import io.sightline.posters.CropPlanner;
 import io.sightline.posters.CropSearch;
 import io.sightline.posters.ImageAnalysis;
+import io.sightline.posters.ImportanceMap;
 import io.sightline.posters.PosterComposer;
 import io.sightline.posters.PosterTemplate;
 import java.awt.image.BufferedImage;
@@ -50,9 +51,12 @@ public final class RealPhotoEvaluation {
 
   public static void main(String[] args) throws Exception {
     String set = "real-subjects.json";
+    Path sheets = null;
     for (int i = 0; i + 1 < args.length; i++) {
       if (args[i].equals("--set")) {
         set = args[i + 1];
+      } else if (args[i].equals("--sheets")) {
+        sheets = Files.createDirectories(Path.of(args[i + 1]));
       }
     }
     List<Photo> photos = load(set);
@@ -89,8 +93,35 @@ public final class RealPhotoEvaluation {
       crops.put("old composer", run(old, null, photos, aspects));
       crops.put("previous default (map without surround/border)", run(previous, new CropSearch(), photos, aspects));
       crops.put("surround + border terms (fifth part's default)", run(surround, new CropSearch(), photos, aspects));
-      crops.put("new default (+ uniqueness weighting)", run(now, new CropSearch(), photos, aspects));
+      try (PosterComposer unique = PosterComposer.builder().template(blank)
+          .importanceWeights(ImportanceMap.Weights.UNIQUE).build()) {
+        crops.put("uniqueness weighting (sixth part's default)", run(unique, new CropSearch(), photos, aspects));
+      }
+      crops.put("new default (+ focus cue)", run(now, new CropSearch(), photos, aspects));
       crops.put("new + subject regions", run(now, CropSearch.withSubjectRegions(), photos, aspects));
+      // -Dfocus=F1,F2: the default map plus the depth-of-field cue at each weight
+      for (String f : System.getProperty("focus", "").split(",")) {
+        if (!f.isBlank()) {
+          try (PosterComposer focus = PosterComposer.builder().template(blank)
+              .importanceWeights(ImportanceMap.Weights.DEFAULT.withFocus(Double.parseDouble(f))).build()) {
+            crops.put("default + focus " + f, run(focus, new CropSearch(), photos, aspects));
+          }
+        }
+      }
+      if (sheets != null) {
+        for (int i = 0; i < photos.size(); i++) {
+          Photo p = photos.get(i);
+          ImportanceMap m = now.analyze(p.image()).importance();
+          List<Box> shown = new ArrayList<>();
+          for (AspectRatio a : aspects) {
+            shown.add(crops.get("new default (+ focus cue)").get(a).get(i));
+            if (smart != null) {
+              shown.add(smart.get(a).get(i));
+            }
+          }
+          sheet(p, m, shown, sheets.resolve(String.format(Locale.ROOT, "p%02d.png", i)));
+        }
+      }
     }
     StringBuilder md = new StringBuilder();
     for (AspectRatio a : aspects) {
@@ -135,6 +166,50 @@ public final class RealPhotoEvaluation {
       md.append('\n');
     }
     System.out.println(md);
+  }
+
+  /**
+   * Writes the photo (subject box green; the default's crops red, smartcrop.js's blue, 9:16 solid
+   * and 1:1 dashed) beside its importance map (square root, so faint values show).
+   */
+  private static void sheet(Photo p, ImportanceMap m, List<Box> crops, Path file) throws java.io.IOException {
+    int w = p.image().getWidth();
+    int h = p.image().getHeight();
+    double s = 640.0 / Math.max(w, h);
+    int ow = (int) Math.round(w * s);
+    int oh = (int) Math.round(h * s);
+    BufferedImage out = new BufferedImage(2 * ow, oh, BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = out.createGraphics();
+    g.drawImage(p.image(), 0, 0, ow, oh, null);
+    float[] v = m.values();
+    float max = 1e-9f;
+    for (float f : v) {
+      max = Math.max(max, f);
+    }
+    BufferedImage mi = new BufferedImage(m.width(), m.height(), BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < m.height(); y++) {
+      for (int x = 0; x < m.width(); x++) {
+        mi.setRGB(x, y, (int) (255 * Math.sqrt(v[y * m.width() + x] / max)) * 0x010101);
+      }
+    }
+    g.drawImage(mi, ow, 0, ow, oh, null);
+    java.awt.Stroke solid = new java.awt.BasicStroke(2);
+    java.awt.Stroke dashed = new java.awt.BasicStroke(2, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER,
+        10, new float[] {6, 6}, 0);
+    for (int off : new int[] {0, ow}) {
+      g.setStroke(solid);
+      g.setColor(java.awt.Color.GREEN);
+      g.drawRect(off + (int) (p.box().x() * s), (int) (p.box().y() * s), (int) (p.box().w() * s), (int) (p.box().h() * s));
+      for (int k = 0; k < crops.size(); k++) {
+        Box c = crops.get(k);
+        g.setColor(crops.size() == 4 && k % 2 == 1 ? java.awt.Color.CYAN : java.awt.Color.RED);
+        g.setStroke(k < crops.size() / 2 ? solid : dashed);
+        g.drawRect(off + (int) (c.x() * s) + 2 * k, (int) (c.y() * s) + 2 * k, (int) (c.w() * s) - 4 * k,
+            (int) (c.h() * s) - 4 * k);
+      }
+    }
+    g.dispose();
+    javax.imageio.ImageIO.write(out, "png", file.toFile());
   }
 
   private static Map<AspectRatio, List<Box>> run(PosterComposer c, CropSearch search, List<Photo> photos,
