@@ -142,6 +142,17 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
     }
 
     /**
+     * @param border strength of the border prior; 0 turns it off, which suits close-ups whose
+     *     subject runs off the frame (on the tune split's drawings that touch the frame's edge,
+     *     0.675 whole with 0 against 0.610 with the default 8; 0.755 against 0.775 of the others)
+     * @return these weights with that border strength
+     */
+    public Weights withBorder(double border) {
+      return new Weights(edge, saturation, skin, spectral, fine, colour, surround, edgeSurround, border, power,
+          uniqueness, focus);
+    }
+
+    /**
      * Weights without the uniqueness weighting (as before it existed).
      *
      * @param edge Sobel edge detail

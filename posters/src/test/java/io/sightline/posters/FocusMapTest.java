@@ -71,6 +71,18 @@ class FocusMapTest {
   }
 
   @Test
+  void withFocusAndWithBorderChangeOnlyTheirOwnWeight() {
+    ImportanceMap.Weights d = ImportanceMap.Weights.DEFAULT;
+    assertThat(d.withBorder(0)).isEqualTo(new ImportanceMap.Weights(d.edge(), d.saturation(), d.skin(), d.spectral(),
+        d.fine(), d.colour(), d.surround(), d.edgeSurround(), 0, d.power(), d.uniqueness(), d.focus()));
+    assertThat(ImportanceMap.Weights.UNIQUE.withFocus(d.focus())).isEqualTo(d);
+    assertThat(d.focus()).isEqualTo(0.25);
+    assertThat(ImportanceMap.Weights.UNIQUE.focus()).isZero();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.withFocus(-1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void fineDetailScoresHigherThanABlurredEdgeOfMoreContrast() {
     BufferedImage img = new BufferedImage(512, 256, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < 256; y++) {

@@ -122,7 +122,7 @@ public final class CropEvaluation {
       + " px analysis, map without the surround and border terms)";
   static final String SURROUND = "fifth part's default (surround/border map, no uniqueness weighting, "
       + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE + " px analysis)";
-  static final String DEFAULT = "new default (verified faces + crop search + surround/border map + uniqueness, "
+  static final String DEFAULT = "new default (verified faces + crop search + surround/border map + uniqueness + focus, "
       + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE + " px analysis, default)";
   static final String REGIONS = "new + subject regions (" + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE
       + " px analysis)";
@@ -137,6 +137,7 @@ public final class CropEvaluation {
     long seed = 1;
     boolean noSmart = false;
     boolean photoSubjects = false;
+    boolean edgeSubjects = false;
     boolean onlyNew = false;
     int timing = 20;
     int threads = 1;
@@ -149,6 +150,7 @@ public final class CropEvaluation {
         case "--seed" -> seed = Long.parseLong(args[++i]);
         case "--no-smartcrop" -> noSmart = true;
         case "--photo-subjects" -> photoSubjects = true;
+        case "--edge-subjects" -> edgeSubjects = true;
         case "--only-new" -> onlyNew = true;
         case "--timing" -> timing = Integer.parseInt(args[++i]);
         case "--threads" -> threads = Integer.parseInt(args[++i]);
@@ -157,7 +159,7 @@ public final class CropEvaluation {
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    List<Sample> samples = samples(n, seed, photoSubjects);
+    List<Sample> samples = samples(n, seed, photoSubjects, edgeSubjects);
 
     PosterTemplate blankTemplate = new PosterTemplate("eval", 90, 160, List.of(), List.of());
     // "old" = the composer before issue 13: seed centre rules, every Haar hit a face, no search
@@ -180,6 +182,12 @@ public final class CropEvaluation {
     searches.put(SURROUND, new CropSearch());
     searched.put(DEFAULT, PosterComposer.builder().template(blankTemplate).build());
     searches.put(DEFAULT, new CropSearch());
+    if (edgeSubjects) {
+      String noBorder = "default without the border prior (Weights.DEFAULT.withBorder(0))";
+      searched.put(noBorder, PosterComposer.builder().template(blankTemplate)
+          .importanceWeights(ImportanceMap.Weights.DEFAULT.withBorder(0)).build());
+      searches.put(noBorder, new CropSearch());
+    }
     for (String c : cascades) {
       String[] p = c.split(":");
       String name = "new default, face cascade x" + p[0] + " n" + p[1];
@@ -307,6 +315,8 @@ public final class CropEvaluation {
               visWhole += k >= 0.999 ? 1 : 0;
               visN++;
             }
+          } else if (s.set().equals("edge-subjects")) {
+            continue;
           } else if (s.set().equals("photo-subjects")) {
             Box t = s.truth().get(0);
             double k = c.intersection(t).area() / t.area();
@@ -338,6 +348,31 @@ public final class CropEvaluation {
             photoN == 0 ? "–" : String.format(Locale.ROOT, "%.3f", photoWhole / (double) photoN),
             facesWhole / (double) faceN, faceKept / faceN, facesCut / (double) faceN,
             ms == null ? "–" : String.format(Locale.ROOT, "%.1f", ms)));
+      }
+    }
+    if (edgeSubjects) {
+      long visibleEdge = samples.stream().filter(x -> x.set().equals("edge-subjects") && x.visible()).count();
+      md.append(String.format(Locale.ROOT, "%n%d drawings that touch or run off the frame's edge (%d visible); "
+          + "truth = the part inside the frame:%n%n| method | aspect | kept (mean) | whole | whole visible |%n"
+          + "|---|---|---|---|---|%n", n, visibleEdge));
+      for (Map.Entry<String, Map<AspectRatio, List<Box>>> e : crops.entrySet()) {
+        for (AspectRatio a : aspects) {
+          double kept = 0;
+          int whole = 0;
+          int wholeVisible = 0;
+          for (int i = 0; i < samples.size(); i++) {
+            Sample s = samples.get(i);
+            if (s.set().equals("edge-subjects")) {
+              Box t = s.truth().get(0);
+              double k = e.getValue().get(a).get(i).intersection(t).area() / t.area();
+              kept += k;
+              whole += k >= 0.999 ? 1 : 0;
+              wholeVisible += k >= 0.999 && s.visible() ? 1 : 0;
+            }
+          }
+          md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f |%n", e.getKey(), a, kept / n,
+              whole / (double) n, wholeVisible / (double) Math.max(1, visibleEdge)));
+        }
       }
     }
     for (AspectRatio a : aspects) {
@@ -414,6 +449,20 @@ public final class CropEvaluation {
    * @return the samples
    */
   static List<Sample> samples(int n, long seed, boolean photoSubjects) throws IOException, InterruptedException {
+    return samples(n, seed, photoSubjects, false);
+  }
+
+  /**
+   * @param n samples per set
+   * @param seed random seed
+   * @param photoSubjects also n photo-crop subject composites (after the others, so the first two
+   *     sets do not change)
+   * @param edgeSubjects also n clip-art subjects that touch or run off the frame's edge (after all
+   *     the others, so they do not change either)
+   * @return the samples
+   */
+  static List<Sample> samples(int n, long seed, boolean photoSubjects, boolean edgeSubjects)
+      throws IOException, InterruptedException {
     Path sk = EvalData.skimage();
     Path oc = EvalData.openclipart();
     List<BufferedImage> bgs = EvalData.backgrounds(sk);
@@ -430,6 +479,11 @@ public final class CropEvaluation {
     if (photoSubjects) {
       for (int i = 0; i < n; i++) {
         samples.add(photoSubject(bgs, rnd));
+      }
+    }
+    if (edgeSubjects) {
+      for (int i = 0; i < n; i++) {
+        samples.add(edgeSubject(bgs, clips, rnd));
       }
     }
     System.err.printf(Locale.ROOT, "%d backgrounds, %d clip-art files, %d samples%n", bgs.size(), clips.size(),
@@ -476,6 +530,61 @@ public final class CropEvaluation {
       g.dispose();
       return new Sample("subjects", img, List.of(new Box(x, y, w, h)),
           visibility(before, img.getSubimage(x, y, w, h), 0, 0, w, h));
+    }
+  }
+
+  /**
+   * A drawing that touches the frame's edge or runs off it, as a close-up subject does in a photo:
+   * 0.25–0.6 of the frame height on its longer side, against one edge (a corner, two edges, in a
+   * third of the scenes), with 0–30% of it beyond the edge. Truth = the part inside the frame.
+   */
+  private static Sample edgeSubject(List<BufferedImage> bgs, List<Path> clips, Random rnd) {
+    BufferedImage img = background(bgs, rnd);
+    while (true) {
+      Path p = clips.get(rnd.nextInt(clips.size()));
+      BufferedImage clip;
+      try {
+        clip = ImageLoader.defaults().loadRaw(p);
+      } catch (RuntimeException e) {
+        continue;
+      }
+      int[] bb = alphaBox(clip);
+      if (bb == null || bb[2] < 16 || bb[3] < 16) {
+        continue;
+      }
+      BufferedImage tight = clip.getSubimage(bb[0], bb[1], bb[2], bb[3]);
+      double side = H * (0.25 + 0.35 * rnd.nextDouble());
+      double s = side / Math.max(tight.getWidth(), tight.getHeight());
+      int w = Math.max(8, (int) Math.round(tight.getWidth() * s));
+      int h = Math.max(8, (int) Math.round(tight.getHeight() * s));
+      int x = rnd.nextInt(W - w);
+      int y = rnd.nextInt(H - h);
+      int edge = rnd.nextInt(4);
+      boolean corner = rnd.nextDouble() < 1 / 3.0;
+      int overX = (int) Math.round(w * 0.3 * rnd.nextDouble());
+      int overY = (int) Math.round(h * 0.3 * rnd.nextDouble());
+      if (edge == 0 || corner && edge == 2) {
+        x = -overX;
+      } else if (edge == 1 || corner && edge == 3) {
+        x = W - w + overX;
+      }
+      if (edge == 2 || corner && edge == 0) {
+        y = -overY;
+      } else if (edge == 3 || corner && edge == 1) {
+        y = H - h + overY;
+      }
+      Box truth = new Box(x, y, w, h).intersection(new Box(0, 0, W, H));
+      int tx = (int) truth.x();
+      int ty = (int) truth.y();
+      int tw = (int) truth.w();
+      int th = (int) truth.h();
+      BufferedImage before = ImageOps.crop(img, tx, ty, tw, th);
+      Graphics2D g = img.createGraphics();
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.drawImage(tight, x, y, w, h, null);
+      g.dispose();
+      return new Sample("edge-subjects", img, List.of(truth),
+          visibility(before, img.getSubimage(tx, ty, tw, th), 0, 0, tw, th));
     }
   }
 

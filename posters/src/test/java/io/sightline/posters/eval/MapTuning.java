@@ -32,7 +32,9 @@ public final class MapTuning {
   public static void main(String[] args) throws Exception {
     int n = Integer.getInteger("n", 100);
     long seed = Long.getLong("seed", 7);
-    List<CropEvaluation.Sample> all = CropEvaluation.samples(n, seed, true);
+    // -Dedge=true: also the drawings that touch or run off the frame's edge
+    boolean edge = Boolean.getBoolean("edge");
+    List<CropEvaluation.Sample> all = CropEvaluation.samples(n, seed, true, edge);
     PosterComposer c = PosterComposer.builder().template(new PosterTemplate("t", 90, 160, List.of(), List.of()))
         .build();
     List<ImageAnalysis> an = new ArrayList<>();
@@ -59,9 +61,9 @@ public final class MapTuning {
           Double.parseDouble(System.getProperty("uniq", "0")), Double.parseDouble(fw));
       CropSearch search = v.length > 10 ? new CropSearch(new double[] {1.0, 0.9, 0.8}, v[10], 0.05, 0.1, 0.6)
           : new CropSearch();
-      int[] whole = new int[4];
-      int[] cnt = new int[4];
-      double[] kept = new double[3];
+      int[] whole = new int[5];
+      int[] cnt = new int[5];
+      double[] kept = new double[5];
       StringBuilder misses = new StringBuilder();
       for (int i = 0; i < all.size(); i++) {
         CropEvaluation.Sample s = all.get(i);
@@ -72,6 +74,7 @@ public final class MapTuning {
         int k = switch (s.set()) {
           case "subjects" -> 0;
           case "photo-subjects" -> 1;
+          case "edge-subjects" -> 4;
           default -> 2;
         };
         boolean ok = true;
@@ -95,6 +98,9 @@ public final class MapTuning {
       System.out.printf(Locale.ROOT, "%s  clip %.3f (kept %.3f, visible %.3f)  photo %.3f (kept %.3f)  faces %.3f%n", a,
           whole[0] / (double) cnt[0], kept[0] / cnt[0], whole[3] / (double) Math.max(1, cnt[3]), whole[1] / (double) cnt[1], kept[1] / cnt[1],
           whole[2] / (double) cnt[2]);
+      if (edge) {
+        System.out.printf(Locale.ROOT, "    edge %.3f (kept %.3f)%n", whole[4] / (double) cnt[4], kept[4] / cnt[4]);
+      }
       if (Boolean.getBoolean("debug")) {
         System.out.println("  misses: " + misses);
       }

@@ -98,6 +98,10 @@ public final class RealPhotoEvaluation {
         crops.put("uniqueness weighting (sixth part's default)", run(unique, new CropSearch(), photos, aspects));
       }
       crops.put("new default (+ focus cue)", run(now, new CropSearch(), photos, aspects));
+      try (PosterComposer noBorder = PosterComposer.builder().template(blank)
+          .importanceWeights(ImportanceMap.Weights.DEFAULT.withBorder(0)).build()) {
+        crops.put("default without the border prior", run(noBorder, new CropSearch(), photos, aspects));
+      }
       crops.put("new + subject regions", run(now, CropSearch.withSubjectRegions(), photos, aspects));
       // -Dfocus=F1,F2: the default map plus the depth-of-field cue at each weight
       for (String f : System.getProperty("focus", "").split(",")) {
