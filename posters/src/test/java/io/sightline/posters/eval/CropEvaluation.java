@@ -502,8 +502,8 @@ public final class CropEvaluation {
     return ImageOps.resize(ImageOps.crop(bg, x, y, cw, ch), W, H);
   }
 
-  private static Sample subject(List<BufferedImage> bgs, List<Path> clips, Random rnd) {
-    BufferedImage img = background(bgs, rnd);
+  /** A random drawing that loads and is at least 16 px each way, cropped to its opaque box. */
+  private static BufferedImage randomClip(List<Path> clips, Random rnd) {
     while (true) {
       Path p = clips.get(rnd.nextInt(clips.size()));
       BufferedImage clip;
@@ -513,24 +513,40 @@ public final class CropEvaluation {
         continue;
       }
       int[] bb = alphaBox(clip);
-      if (bb == null || bb[2] < 16 || bb[3] < 16) {
-        continue;
+      if (bb != null && bb[2] >= 16 && bb[3] >= 16) {
+        return clip.getSubimage(bb[0], bb[1], bb[2], bb[3]);
       }
-      BufferedImage tight = clip.getSubimage(bb[0], bb[1], bb[2], bb[3]);
-      double side = H * (0.2 + 0.3 * rnd.nextDouble());
-      double s = side / Math.max(tight.getWidth(), tight.getHeight());
-      int w = Math.max(8, (int) Math.round(tight.getWidth() * s));
-      int h = Math.max(8, (int) Math.round(tight.getHeight() * s));
-      int x = rnd.nextInt(W - w);
-      int y = rnd.nextInt(H - h);
-      BufferedImage before = ImageOps.crop(img, x, y, w, h);
-      Graphics2D g = img.createGraphics();
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-      g.drawImage(tight, x, y, w, h, null);
-      g.dispose();
-      return new Sample("subjects", img, List.of(new Box(x, y, w, h)),
-          visibility(before, img.getSubimage(x, y, w, h), 0, 0, w, h));
     }
+  }
+
+  /**
+   * Draws the picture into the scene at (x, y) scaled to w × h; the truth is the part inside the
+   * frame, and its visibility is measured there.
+   */
+  private static Sample pasted(String set, BufferedImage img, BufferedImage picture, int x, int y, int w, int h) {
+    Box truth = new Box(x, y, w, h).intersection(new Box(0, 0, W, H));
+    int tx = (int) truth.x();
+    int ty = (int) truth.y();
+    int tw = (int) truth.w();
+    int th = (int) truth.h();
+    BufferedImage before = ImageOps.crop(img, tx, ty, tw, th);
+    Graphics2D g = img.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.drawImage(picture, x, y, w, h, null);
+    g.dispose();
+    return new Sample(set, img, List.of(truth), visibility(before, img.getSubimage(tx, ty, tw, th), 0, 0, tw, th));
+  }
+
+  private static Sample subject(List<BufferedImage> bgs, List<Path> clips, Random rnd) {
+    BufferedImage img = background(bgs, rnd);
+    BufferedImage tight = randomClip(clips, rnd);
+    double side = H * (0.2 + 0.3 * rnd.nextDouble());
+    double s = side / Math.max(tight.getWidth(), tight.getHeight());
+    int w = Math.max(8, (int) Math.round(tight.getWidth() * s));
+    int h = Math.max(8, (int) Math.round(tight.getHeight() * s));
+    int x = rnd.nextInt(W - w);
+    int y = rnd.nextInt(H - h);
+    return pasted("subjects", img, tight, x, y, w, h);
   }
 
   /**
@@ -540,52 +556,28 @@ public final class CropEvaluation {
    */
   private static Sample edgeSubject(List<BufferedImage> bgs, List<Path> clips, Random rnd) {
     BufferedImage img = background(bgs, rnd);
-    while (true) {
-      Path p = clips.get(rnd.nextInt(clips.size()));
-      BufferedImage clip;
-      try {
-        clip = ImageLoader.defaults().loadRaw(p);
-      } catch (RuntimeException e) {
-        continue;
-      }
-      int[] bb = alphaBox(clip);
-      if (bb == null || bb[2] < 16 || bb[3] < 16) {
-        continue;
-      }
-      BufferedImage tight = clip.getSubimage(bb[0], bb[1], bb[2], bb[3]);
-      double side = H * (0.25 + 0.35 * rnd.nextDouble());
-      double s = side / Math.max(tight.getWidth(), tight.getHeight());
-      int w = Math.max(8, (int) Math.round(tight.getWidth() * s));
-      int h = Math.max(8, (int) Math.round(tight.getHeight() * s));
-      int x = rnd.nextInt(W - w);
-      int y = rnd.nextInt(H - h);
-      int edge = rnd.nextInt(4);
-      boolean corner = rnd.nextDouble() < 1 / 3.0;
-      int overX = (int) Math.round(w * 0.3 * rnd.nextDouble());
-      int overY = (int) Math.round(h * 0.3 * rnd.nextDouble());
-      if (edge == 0 || corner && edge == 2) {
-        x = -overX;
-      } else if (edge == 1 || corner && edge == 3) {
-        x = W - w + overX;
-      }
-      if (edge == 2 || corner && edge == 0) {
-        y = -overY;
-      } else if (edge == 3 || corner && edge == 1) {
-        y = H - h + overY;
-      }
-      Box truth = new Box(x, y, w, h).intersection(new Box(0, 0, W, H));
-      int tx = (int) truth.x();
-      int ty = (int) truth.y();
-      int tw = (int) truth.w();
-      int th = (int) truth.h();
-      BufferedImage before = ImageOps.crop(img, tx, ty, tw, th);
-      Graphics2D g = img.createGraphics();
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-      g.drawImage(tight, x, y, w, h, null);
-      g.dispose();
-      return new Sample("edge-subjects", img, List.of(truth),
-          visibility(before, img.getSubimage(tx, ty, tw, th), 0, 0, tw, th));
+    BufferedImage tight = randomClip(clips, rnd);
+    double side = H * (0.25 + 0.35 * rnd.nextDouble());
+    double s = side / Math.max(tight.getWidth(), tight.getHeight());
+    int w = Math.max(8, (int) Math.round(tight.getWidth() * s));
+    int h = Math.max(8, (int) Math.round(tight.getHeight() * s));
+    int x = rnd.nextInt(W - w);
+    int y = rnd.nextInt(H - h);
+    int edge = rnd.nextInt(4);
+    boolean corner = rnd.nextDouble() < 1 / 3.0;
+    int overX = (int) Math.round(w * 0.3 * rnd.nextDouble());
+    int overY = (int) Math.round(h * 0.3 * rnd.nextDouble());
+    if (edge == 0 || corner && edge == 2) {
+      x = -overX;
+    } else if (edge == 1 || corner && edge == 3) {
+      x = W - w + overX;
     }
+    if (edge == 2 || corner && edge == 0) {
+      y = -overY;
+    } else if (edge == 3 || corner && edge == 1) {
+      y = H - h + overY;
+    }
+    return pasted("edge-subjects", img, tight, x, y, w, h);
   }
 
   /** A rectangular crop of another photo, 0.2–0.5 of the frame height on its longer side, pasted off-centre. */
@@ -609,13 +601,7 @@ public final class CropEvaluation {
       x = rnd.nextInt(W - w);
     } while (Math.abs(x + w / 2.0 - W / 2.0) < W * 0.1);
     int y = rnd.nextInt(H - h);
-    BufferedImage before = ImageOps.crop(img, x, y, w, h);
-    Graphics2D g = img.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(patch, x, y, w, h, null);
-    g.dispose();
-    return new Sample("photo-subjects", img, List.of(new Box(x, y, w, h)),
-        visibility(before, img.getSubimage(x, y, w, h), 0, 0, w, h));
+    return pasted("photo-subjects", img, patch, x, y, w, h);
   }
 
   private static Sample faces(List<BufferedImage> bgs, BufferedImage head, Random rnd) {
