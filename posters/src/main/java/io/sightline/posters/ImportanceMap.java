@@ -214,7 +214,7 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
    */
   public static ImportanceMap compute(BufferedImage rgb, SaliencyMap spectral, boolean fineGrained, Weights wt) {
     return components(rgb, spectral, fineGrained,
-        wt.surround() > 0 || wt.edgeSurround() > 0 ? SurroundContrast.SCALES : null).fuse(wt);
+        wt.surround() > 0 || wt.edgeSurround() > 0 ? SurroundContrast.SCALES : null, wt.focus() > 0).fuse(wt);
   }
 
   /**
@@ -318,8 +318,17 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
     }
   }
 
-  /** Computes the components (the surround ones only when given their scales). */
+  /** Computes every component (the surround ones only when given their scales). */
   static Components components(BufferedImage rgb, SaliencyMap spectral, boolean fineGrained, double[] surround) {
+    return components(rgb, spectral, fineGrained, surround, true);
+  }
+
+  /**
+   * Computes the components: the surround ones only when given their scales, the focus cue only
+   * when asked for (a map whose weights leave it out does not pay for it).
+   */
+  static Components components(BufferedImage rgb, SaliencyMap spectral, boolean fineGrained, double[] surround,
+      boolean withFocus) {
     int iw = rgb.getWidth();
     int ih = rgb.getHeight();
     double s = Math.min(MIN_SIDE / (double) Math.min(iw, ih), MAX_SIDE / (double) Math.max(iw, ih));
@@ -334,12 +343,14 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
     float[] fine = null;
     float[] cs = null;
     float[] es = null;
-    float[] focus;
+    float[] focus = null;
     // large photos: a cheap Java2D reduction to about twice the map size first (toBgr copies pixels)
     BufferedImage src = Math.max(iw, ih) > 4 * Math.max(w, h) ? ImageOps.fitWithin(rgb, 2 * Math.max(w, h)) : rgb;
     try (Mat full = CvImages.toBgr(src); Mat bgr = new Mat()) {
       opencv_imgproc.resize(full, bgr, new Size(w, h), 0, 0, opencv_imgproc.INTER_AREA);
-      focus = FocusMap.compute(full, w, h);
+      if (withFocus) {
+        focus = FocusMap.compute(full, w, h);
+      }
       try (Mat gray = new Mat(); Mat dx = new Mat(); Mat dy = new Mat(); Mat mag = new Mat()) {
         opencv_imgproc.cvtColor(bgr, gray, opencv_imgproc.COLOR_BGR2GRAY);
         opencv_imgproc.Sobel(gray, dx, opencv_core.CV_32F, 1, 0);
@@ -381,7 +392,7 @@ public record ImportanceMap(int width, int height, int imageWidth, int imageHeig
         MapOps.blur(skin, w, h, sigma), spec == null ? null : MapOps.contrast(spec),
         fine == null ? null : MapOps.contrast(MapOps.blur(fine, w, h, sigma)), MapOps.contrast(MapOps.blur(colour, w, h, sigma)),
         cs == null ? null : MapOps.contrast(MapOps.blur(cs, w, h, sigma)), es == null ? null : MapOps.contrast(MapOps.blur(es, w, h, sigma)),
-        MapOps.contrast(MapOps.blur(focus, w, h, sigma)));
+        focus == null ? null : MapOps.contrast(MapOps.blur(focus, w, h, sigma)));
   }
 
   /** @return a copy of the values */

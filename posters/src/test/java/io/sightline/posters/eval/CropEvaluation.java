@@ -537,16 +537,20 @@ public final class CropEvaluation {
     return new Sample(set, img, List.of(truth), visibility(before, img.getSubimage(tx, ty, tw, th), 0, 0, tw, th));
   }
 
+  /** @return the picture's width and height scaled so that its longer side is {@code side} (at least 8 px each) */
+  private static int[] scaled(BufferedImage picture, double side) {
+    double s = side / Math.max(picture.getWidth(), picture.getHeight());
+    return new int[] {Math.max(8, (int) Math.round(picture.getWidth() * s)),
+        Math.max(8, (int) Math.round(picture.getHeight() * s))};
+  }
+
   private static Sample subject(List<BufferedImage> bgs, List<Path> clips, Random rnd) {
     BufferedImage img = background(bgs, rnd);
     BufferedImage tight = randomClip(clips, rnd);
-    double side = H * (0.2 + 0.3 * rnd.nextDouble());
-    double s = side / Math.max(tight.getWidth(), tight.getHeight());
-    int w = Math.max(8, (int) Math.round(tight.getWidth() * s));
-    int h = Math.max(8, (int) Math.round(tight.getHeight() * s));
-    int x = rnd.nextInt(W - w);
-    int y = rnd.nextInt(H - h);
-    return pasted("subjects", img, tight, x, y, w, h);
+    int[] size = scaled(tight, H * (0.2 + 0.3 * rnd.nextDouble()));
+    int w = size[0];
+    int h = size[1];
+    return pasted("subjects", img, tight, rnd.nextInt(W - w), rnd.nextInt(H - h), w, h);
   }
 
   /**
@@ -557,10 +561,9 @@ public final class CropEvaluation {
   private static Sample edgeSubject(List<BufferedImage> bgs, List<Path> clips, Random rnd) {
     BufferedImage img = background(bgs, rnd);
     BufferedImage tight = randomClip(clips, rnd);
-    double side = H * (0.25 + 0.35 * rnd.nextDouble());
-    double s = side / Math.max(tight.getWidth(), tight.getHeight());
-    int w = Math.max(8, (int) Math.round(tight.getWidth() * s));
-    int h = Math.max(8, (int) Math.round(tight.getHeight() * s));
+    int[] size = scaled(tight, H * (0.25 + 0.35 * rnd.nextDouble()));
+    int w = size[0];
+    int h = size[1];
     int x = rnd.nextInt(W - w);
     int y = rnd.nextInt(H - h);
     int edge = rnd.nextInt(4);
