@@ -1,6 +1,7 @@
 package io.sightline.posters;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.sightline.core.detect.Box;
 import java.awt.image.BufferedImage;
@@ -80,6 +81,37 @@ class FocusMapTest {
     assertThat(ImportanceMap.Weights.UNIQUE.focus()).isZero();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.withFocus(-1))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void eachMapCellIsTheMeanAbsoluteLaplacianOfItsFourPixels() {
+    // at twice the map's size no resizing happens, so each cell must be the mean of |4-neighbour
+    // Laplacian| over its 2x2 pixels, computed here by hand (interior cells: no border rule)
+    int side = 16;
+    int[][] g = new int[side][side];
+    Random r = new Random(5);
+    BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < side; y++) {
+      for (int x = 0; x < side; x++) {
+        g[y][x] = r.nextInt(256);
+        img.setRGB(x, y, g[y][x] << 16 | g[y][x] << 8 | g[y][x]);
+      }
+    }
+    float[] f;
+    try (Mat bgr = CvImages.toBgr(img)) {
+      f = FocusMap.compute(bgr, side / 2, side / 2);
+    }
+    for (int cy = 1; cy < side / 2 - 1; cy++) {
+      for (int cx = 1; cx < side / 2 - 1; cx++) {
+        double sum = 0;
+        for (int y = 2 * cy; y < 2 * cy + 2; y++) {
+          for (int x = 2 * cx; x < 2 * cx + 2; x++) {
+            sum += Math.abs(g[y - 1][x] + g[y + 1][x] + g[y][x - 1] + g[y][x + 1] - 4 * g[y][x]);
+          }
+        }
+        assertThat((double) f[cy * (side / 2) + cx]).as("cell %d,%d", cx, cy).isCloseTo(sum / 4, within(1e-3));
+      }
+    }
   }
 
   @Test
