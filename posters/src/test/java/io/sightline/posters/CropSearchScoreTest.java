@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * The terms of the crop search score, one at a time (issue "tests that bite"). Every map here is at
  * the image's own resolution (one map pixel per image pixel, so every window position is tried) and
  * every expected score is worked out from the documented rule
- * {@code kept − cut − thirds − eyeLine − prior − 0.1·(1 − scale)}, with the other weights set to 0.
+ * {@code kept − cut − thirds − eyeLine − prior − DEFAULT_SCALE_PENALTY·(1 − scale)}, with the other weights set to 0.
  *
  * <p>Windows: a 320x180 image cropped to 9:16 gives a 101x180 window; a 180x320 (or 180x640)
  * image cropped to 16:9 gives a 180x101 window.
@@ -71,7 +71,7 @@ class CropSearchScoreTest {
     assertThat(half.crop().w()).isEqualTo(51);
     assertThat(half.crop().h()).isEqualTo(90);
     assertThat(half.crop().y()).isEqualTo(45);
-    double expected = 51 * 90 / (320.0 * 180) - 0.05 * 0.5 / 51 - 0.1 * (1 - 0.5);
+    double expected = 51 * 90 / (320.0 * 180) - 0.05 * 0.5 / 51 - CropSearch.DEFAULT_SCALE_PENALTY * (1 - 0.5);
     assertThat(half.searchScore()).isCloseTo(expected, within(EPS));
     // offered both, the search takes the full-height window
     CropDecision both = weights(0, 0, 0, 0.5, 1.0).search(320, 180, AspectRatio.PORTRAIT_9_16, flat(320, 180),
@@ -385,7 +385,7 @@ class CropSearchScoreTest {
         AspectRatio.PORTRAIT_9_16, m, List.of(), null, seed);
     assertThat(PosterComposerTest.inside(new Box(100, 0, 90, 180), d.crop())).as(d.crop().toString()).isTrue();
     double expected = 25 * 45 / (110.0 * 180) - 0.05 * 90 / 110 - 0.05 * Math.hypot(0.5 / 25, 0.5 / 45)
-        - 0.1 * (1 - 0.25);
+        - CropSearch.DEFAULT_SCALE_PENALTY * (1 - 0.25);
     assertThat(d.searchScore()).isCloseTo(expected, within(EPS));
   }
 
@@ -429,7 +429,7 @@ class CropSearchScoreTest {
     CropDecision on = new CropSearch(new double[] {0.25}, 0, 0, 0, 0, regions(0.5)).search(320, 180,
         AspectRatio.PORTRAIT_9_16, two, List.of(), null, seed);
     assertThat(on.crop().intersects(a) || on.crop().intersects(b)).as(on.crop().toString()).isFalse();
-    double expected = -0.1 * (1 - 0.25) - 0.05 * Math.hypot(0.5 / 25, 0.5 / 45);
+    double expected = -CropSearch.DEFAULT_SCALE_PENALTY * (1 - 0.25) - 0.05 * Math.hypot(0.5 / 25, 0.5 / 45);
     assertThat(on.searchScore()).isCloseTo(expected, within(EPS));
   }
 

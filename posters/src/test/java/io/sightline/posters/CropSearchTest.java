@@ -199,4 +199,23 @@ class CropSearchTest {
         .isZero();
     assertThat(v.verify(grey, new Detection(face, "face", 4f / 7))).isTrue();
   }
+
+  @Test
+  void zoomsInOnlyWhenItPaysTheLargestWindowKeepsThePairOnTheRight() {
+    // a large subject on the left that a 1:1 window of full height would graze its right neighbour
+    // to hold, and two subjects on the right that fit together in the largest window
+    Box left = new Box(37, 7, 442, 504);
+    Box right1 = new Box(715, 85, 208, 474);
+    Box right2 = new Box(926, 36, 157, 604);
+    ImportanceMap m = map(1280, 720, right1, right2, left);
+    CropDecision d = search.search(1280, 720, AspectRatio.SQUARE, m, List.of(), null, seed);
+    assertThat(search.scalePenalty()).isEqualTo(CropSearch.DEFAULT_SCALE_PENALTY).isEqualTo(0.5);
+    assertThat(d.crop().h()).as(d.crop().toString()).isEqualTo(720);
+    assertThat(inside(d.crop(), right1) && inside(d.crop(), right2)).as(d.crop().toString()).isTrue();
+    // the earlier, cheaper zoom (0.1 per unit of scale) took a smaller window around the left subject
+    Box cheap = search.withScalePenalty(0.1).search(1280, 720, AspectRatio.SQUARE, m, List.of(), null, seed).crop();
+    assertThat(cheap.h()).as(cheap.toString()).isLessThan(720);
+    assertThatThrownBy(() -> search.withScalePenalty(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> search.withScalePenalty(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -49,9 +49,13 @@ public final class MapTuning {
     }
     // -Dfocus=0,0.5,1: weights of the depth-of-field cue tried with every argument (default 0)
     String[] focusWeights = System.getProperty("focus", "0").split(",");
+    // -Daspect=square: search 1:1 windows instead of 9:16
+    AspectRatio aspect = "square".equals(System.getProperty("aspect")) ? AspectRatio.SQUARE : AspectRatio.PORTRAIT_9_16;
     for (String arg : args) {
      for (String fw : focusWeights) {
-      String a = arg + (focusWeights.length > 1 || !fw.equals("0") ? " focus " + fw : "");
+      for (String sp : System.getProperty("scalePenalty", "0.1").split(",")) {
+      String a = arg + (focusWeights.length > 1 || !fw.equals("0") ? " focus " + fw : "")
+          + (sp.equals("0.1") ? "" : " scale penalty " + sp);
       String[] p = arg.split(",");
       double[] v = new double[p.length];
       for (int i = 0; i < p.length; i++) {
@@ -59,8 +63,11 @@ public final class MapTuning {
       }
       ImportanceMap.Weights w = new ImportanceMap.Weights(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9],
           Double.parseDouble(System.getProperty("uniq", "0")), Double.parseDouble(fw));
-      CropSearch search = v.length > 10 ? new CropSearch(new double[] {1.0, 0.9, 0.8}, v[10], 0.05, 0.1, 0.6)
-          : new CropSearch();
+      // -Dwindows=1.0: the window sizes searched (default 1, 0.9, 0.8)
+      double[] windows = java.util.Arrays.stream(System.getProperty("windows", "1.0,0.9,0.8").split(","))
+          .mapToDouble(Double::parseDouble).toArray();
+      CropSearch search = new CropSearch(windows, v.length > 10 ? v[10] : 6.0, 0.05, 0.1, 0.6)
+          .withScalePenalty(Double.parseDouble(sp));
       int[] whole = new int[5];
       int[] cnt = new int[5];
       double[] kept = new double[5];
@@ -69,7 +76,7 @@ public final class MapTuning {
         CropEvaluation.Sample s = all.get(i);
         ImageAnalysis x = an.get(i);
         List<Box> faces = x.targets().stream().map(Detection::box).toList();
-        Box crop = search.search(s.image().getWidth(), s.image().getHeight(), AspectRatio.PORTRAIT_9_16,
+        Box crop = search.search(s.image().getWidth(), s.image().getHeight(), aspect,
             comps.get(i).apply(w), faces, x.salient(), c.planner()).crop();
         int k = switch (s.set()) {
           case "subjects" -> 0;
@@ -103,6 +110,7 @@ public final class MapTuning {
       }
       if (Boolean.getBoolean("debug")) {
         System.out.println("  misses: " + misses);
+      }
       }
      }
     }

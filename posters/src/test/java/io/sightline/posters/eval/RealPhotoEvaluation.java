@@ -103,6 +103,20 @@ public final class RealPhotoEvaluation {
         crops.put("default without the border prior", run(noBorder, new CropSearch(), photos, aspects));
       }
       crops.put("new + subject regions", run(now, CropSearch.withSubjectRegions(), photos, aspects));
+      // -Dpenalties=0.5,1: the default search with these costs for windows below the largest
+      for (String sp : System.getProperty("penalties", "").split(",")) {
+        if (!sp.isBlank()) {
+          crops.put("default, scale penalty " + sp,
+              run(now, new CropSearch().withScalePenalty(Double.parseDouble(sp)), photos, aspects));
+        }
+      }
+      // -Dscales=1.0[;0.9,1.0]: the default map, searched with only these window sizes
+      for (String sc : System.getProperty("scales", "").split(";")) {
+        if (!sc.isBlank()) {
+          double[] s = java.util.Arrays.stream(sc.split(",")).mapToDouble(Double::parseDouble).toArray();
+          crops.put("default, scales " + sc, run(now, new CropSearch(s, 6.0, 0.05, 0.1, 0.6), photos, aspects));
+        }
+      }
       // -Dfocus=F1,F2: the default map plus the depth-of-field cue at each weight
       for (String f : System.getProperty("focus", "").split(",")) {
         if (!f.isBlank()) {
