@@ -49,8 +49,8 @@ public final class CropSearch {
    * Score lost per unit of window size below the largest window (see {@link #withScalePenalty(double)}):
    * 0.5, so a window at scale 0.8 must gain 0.1 (a tenth of the image's importance) over the best
    * largest window. Until 2026-12-04 it was 0.1, and on real photos the search zoomed in to avoid
-   * grazing a neighbour and cut the subject (a horse's head, a plant pot); chosen on the tune split
-   * and the first three sets of real photos, checked on a fourth (BENCHMARKS, issue 13, ninth part).
+   * grazing a neighbour and cut the subject (a plant pot at 1:1); chosen on the tune split and the
+   * first three sets of real photos, checked on a fourth (BENCHMARKS, issue 13, ninth part).
    */
   public static final double DEFAULT_SCALE_PENALTY = 0.5;
   private final double[] scales;

@@ -40,7 +40,13 @@ import java.util.Map;
  * packages ({@code lomiri-wallpapers-16.04}, {@code lomiri-wallpapers-20.04},
  * {@code plasma-workspace-wallpapers}, {@code mate-backgrounds}), annotated before any method was
  * run on them: a held-out set for the crop search, whose settings were chosen with the first set
- * in view.
+ * in view. {@code real-subjects-3.json} (8 photos: opencv-doc samples, lomiri, mate) and
+ * {@code real-subjects-4.json} (5 photos and 4 illustrations: lomiri, plasma, opencv-doc, mate,
+ * {@code ukui-wallpapers}) were annotated the same way, each before any method ran on it.
+ *
+ * <p>Extra columns: {@code -Dfocus=F1,F2} (focus-cue weights), {@code -Dpenalties=P1,P2} (the
+ * search's scale penalty), {@code -Dscales=1.0;1.0,0.9} (only these window sizes);
+ * {@code --sheets DIR} writes each photo beside its importance map with the crops drawn.
  *
  * <p>Run: {@code java -Dsightline.debian.root=/tmp/evaldata/x -cp ... io.sightline.posters.eval.RealPhotoEvaluation [--set FILE]}.
  */
