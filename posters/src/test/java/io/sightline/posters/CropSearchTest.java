@@ -215,6 +215,8 @@ class CropSearchTest {
     // the earlier, cheaper zoom (0.1 per unit of scale) took a smaller window around the left subject
     Box cheap = search.withScalePenalty(0.1).search(1280, 720, AspectRatio.SQUARE, m, List.of(), null, seed).crop();
     assertThat(cheap.h()).as(cheap.toString()).isLessThan(720);
+    assertThat(search.withScalePenalty(0).scalePenalty()).isZero(); // no cost at all is allowed
+    assertThat(search.scalePenalty()).isEqualTo(0.5); // copies: the original is unchanged
     assertThatThrownBy(() -> search.withScalePenalty(-1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> search.withScalePenalty(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
   }
