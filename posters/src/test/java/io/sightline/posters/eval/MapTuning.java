@@ -24,7 +24,10 @@ import java.util.function.Function;
  * whole is printed, with the mean share of the subjects kept.
  *
  * <p>{@code -Duniq=U} sets the uniqueness exponent of every weight set of the run (default 0);
- * {@code -Dfocus=F1,F2,...} tries each weight of the depth-of-field cue with every argument.
+ * {@code -Dfocus=F1,F2,...} tries each weight of the depth-of-field cue with every argument;
+ * {@code -DscalePenalty=P1,P2} tries these costs of windows below the largest (default the
+ * library's), {@code -Dwindows=1.0} searches only these window sizes (default 1, 0.9, 0.8) and
+ * {@code -Daspect=square} searches 1:1 windows instead of 9:16.
  * Run: {@code java -Dn=100 -Dseed=7 -cp ... io.sightline.posters.eval.MapTuning
  * 0.1,0.3,0.1,0.25,0,0.35,0,0,0,4 0.1,0.3,0.1,0.25,0,0.35,1,1,1,4}.
  */
@@ -51,11 +54,26 @@ public final class MapTuning {
     String[] focusWeights = System.getProperty("focus", "0").split(",");
     // -Daspect=square: search 1:1 windows instead of 9:16
     AspectRatio aspect = "square".equals(System.getProperty("aspect")) ? AspectRatio.SQUARE : AspectRatio.PORTRAIT_9_16;
+    // -Dwindows=1.0: the window sizes searched (default 1, 0.9, 0.8)
+    double[] windows = java.util.Arrays.stream(System.getProperty("windows", "1.0,0.9,0.8").split(","))
+        .mapToDouble(Double::parseDouble).toArray();
+    // -DscalePenalty=0.1,0.5: costs of windows below the largest (default: the library's)
+    String[] penalties = System.getProperty("scalePenalty", String.valueOf(CropSearch.DEFAULT_SCALE_PENALTY))
+        .split(",");
+    List<String[]> configs = new ArrayList<>(); // weights, focus weight, scale penalty
     for (String arg : args) {
-     for (String fw : focusWeights) {
-      for (String sp : System.getProperty("scalePenalty", "0.1").split(",")) {
+      for (String fw : focusWeights) {
+        for (String sp : penalties) {
+          configs.add(new String[] {arg, fw, sp});
+        }
+      }
+    }
+    for (String[] config : configs) {
+      String arg = config[0];
+      String fw = config[1];
+      String sp = config[2];
       String a = arg + (focusWeights.length > 1 || !fw.equals("0") ? " focus " + fw : "")
-          + (sp.equals("0.1") ? "" : " scale penalty " + sp);
+          + (penalties.length > 1 ? " scale penalty " + sp : "");
       String[] p = arg.split(",");
       double[] v = new double[p.length];
       for (int i = 0; i < p.length; i++) {
@@ -63,9 +81,6 @@ public final class MapTuning {
       }
       ImportanceMap.Weights w = new ImportanceMap.Weights(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9],
           Double.parseDouble(System.getProperty("uniq", "0")), Double.parseDouble(fw));
-      // -Dwindows=1.0: the window sizes searched (default 1, 0.9, 0.8)
-      double[] windows = java.util.Arrays.stream(System.getProperty("windows", "1.0,0.9,0.8").split(","))
-          .mapToDouble(Double::parseDouble).toArray();
       CropSearch search = new CropSearch(windows, v.length > 10 ? v[10] : 6.0, 0.05, 0.1, 0.6)
           .withScalePenalty(Double.parseDouble(sp));
       int[] whole = new int[5];
@@ -111,8 +126,6 @@ public final class MapTuning {
       if (Boolean.getBoolean("debug")) {
         System.out.println("  misses: " + misses);
       }
-      }
-     }
     }
     c.close();
   }
