@@ -36,4 +36,25 @@ public final class ImportanceAccess {
       return new ImportanceMap(m.width(), m.height(), image.getWidth(), image.getHeight(), m.raw());
     };
   }
+
+  /**
+   * @param image the source image
+   * @param analysisSide the composer's analysis side (0 = full image)
+   * @return each normalised component (name to map in the image's pixels), as the default map sees it
+   */
+  public static java.util.Map<String, ImportanceMap> componentMaps(BufferedImage image, int analysisSide) {
+    BufferedImage work = analysisSide > 0 ? CvImages.reduced(image, analysisSide) : image;
+    SaliencyMap spectral = OpenCvSaliency.spectralResidual().compute(work);
+    ImportanceMap.Components c = ImportanceMap.components(work, spectral, false, SurroundContrast.SCALES, true);
+    java.util.Map<String, ImportanceMap> out = new java.util.LinkedHashMap<>();
+    String[] names = {"edge", "saturation", "skin", "spectral", "colour", "surround", "edgeSurround", "focus"};
+    float[][] maps = {c.edge(), c.saturation(), c.skin(), c.spectral(), c.colour(), c.surround(), c.edgeSurround(),
+        c.focus()};
+    for (int i = 0; i < names.length; i++) {
+      if (maps[i] != null) {
+        out.put(names[i], new ImportanceMap(c.width(), c.height(), image.getWidth(), image.getHeight(), maps[i]));
+      }
+    }
+    return out;
+  }
 }

@@ -27,7 +27,8 @@ import java.util.function.Function;
  * {@code -Dfocus=F1,F2,...} tries each weight of the depth-of-field cue with every argument;
  * {@code -DscalePenalty=P1,P2} tries these costs of windows below the largest (default the
  * library's), {@code -Dwindows=1.0} searches only these window sizes (default 1, 0.9, 0.8) and
- * {@code -Daspect=square} searches 1:1 windows instead of 9:16.
+ * {@code -Daspect=square} searches 1:1 windows instead of 9:16; {@code -Dreal=FILE,FILE} runs on
+ * annotated real photos ({@link RealPhotoEvaluation}'s sets) instead of the generated scenes.
  * Run: {@code java -Dn=100 -Dseed=7 -cp ... io.sightline.posters.eval.MapTuning
  * 0.1,0.3,0.1,0.25,0,0.35,0,0,0,4 0.1,0.3,0.1,0.25,0,0.35,1,1,1,4}.
  */
@@ -37,7 +38,18 @@ public final class MapTuning {
     long seed = Long.getLong("seed", 7);
     // -Dedge=true: also the drawings that touch or run off the frame's edge
     boolean edge = Boolean.getBoolean("edge");
-    List<CropEvaluation.Sample> all = CropEvaluation.samples(n, seed, true, edge);
+    // -Dreal=real-subjects.json,real-subjects-2.json: the annotated real photos instead of the scenes
+    String real = System.getProperty("real");
+    List<CropEvaluation.Sample> all = new ArrayList<>();
+    if (real != null) {
+      for (String set : real.split(",")) {
+        for (RealPhotoEvaluation.Photo p : RealPhotoEvaluation.load(set)) {
+          all.add(new CropEvaluation.Sample("real", p.image(), List.of(p.box())));
+        }
+      }
+    } else {
+      all = CropEvaluation.samples(n, seed, true, edge);
+    }
     PosterComposer c = PosterComposer.builder().template(new PosterTemplate("t", 90, 160, List.of(), List.of()))
         .build();
     List<ImageAnalysis> an = new ArrayList<>();
@@ -116,6 +128,11 @@ public final class MapTuning {
         if (!ok && k < 2) {
           misses.append(i).append(' ');
         }
+      }
+      if (real != null) {
+        System.out.printf(Locale.ROOT, "%s  real %d/%d whole (%.3f), kept %.3f%n", a, whole[2], cnt[2],
+            whole[2] / (double) cnt[2], kept[2] / cnt[2]);
+        continue;
       }
       System.out.printf(Locale.ROOT, "%s  clip %.3f (kept %.3f, visible %.3f)  photo %.3f (kept %.3f)  faces %.3f%n", a,
           whole[0] / (double) cnt[0], kept[0] / cnt[0], whole[3] / (double) Math.max(1, cnt[3]), whole[1] / (double) cnt[1], kept[1] / cnt[1],
