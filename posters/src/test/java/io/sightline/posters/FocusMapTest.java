@@ -72,14 +72,19 @@ class FocusMapTest {
   }
 
   @Test
-  void withFocusAndWithBorderChangeOnlyTheirOwnWeight() {
+  void withFocusWithSurroundAndWithBorderChangeOnlyTheirOwnWeight() {
     ImportanceMap.Weights d = ImportanceMap.Weights.DEFAULT;
     assertThat(d.withBorder(0)).isEqualTo(new ImportanceMap.Weights(d.edge(), d.saturation(), d.skin(), d.spectral(),
         d.fine(), d.colour(), d.surround(), d.edgeSurround(), 0, d.power(), d.uniqueness(), d.focus()));
-    assertThat(ImportanceMap.Weights.UNIQUE.withFocus(d.focus())).isEqualTo(d);
+    assertThat(ImportanceMap.Weights.UNIQUE.withFocus(d.focus())).isEqualTo(ImportanceMap.Weights.FOCUSED);
+    assertThat(ImportanceMap.Weights.FOCUSED.withSurround(d.surround())).isEqualTo(d);
     assertThat(d.focus()).isEqualTo(0.25);
+    assertThat(d.surround()).isEqualTo(0.3);
+    assertThat(ImportanceMap.Weights.FOCUSED.surround()).isEqualTo(1.0);
     assertThat(ImportanceMap.Weights.UNIQUE.focus()).isZero();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.withFocus(-1))
+        .isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.withSurround(Double.NaN))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -132,7 +132,9 @@ class UniquenessTest {
     ImportanceMap.Components c = new ImportanceMap.Components(w, h, 2 * w, 2 * h, many, many, many, many, null, many,
         many, many, many);
     float[] with = c.fuse(ImportanceMap.Weights.DEFAULT).values();
-    float[] without = c.fuse(ImportanceMap.Weights.SURROUND.withFocus(ImportanceMap.Weights.DEFAULT.focus())).values();
+    ImportanceMap.Weights d = ImportanceMap.Weights.DEFAULT;
+    float[] without = c.fuse(new ImportanceMap.Weights(d.edge(), d.saturation(), d.skin(), d.spectral(), d.fine(),
+        d.colour(), d.surround(), d.edgeSurround(), d.border(), d.power(), 0, d.focus())).values();
     assertThat(with).containsExactly(without);
     float max = 0;
     for (float f : with) {

@@ -122,7 +122,9 @@ public final class CropEvaluation {
       + " px analysis, map without the surround and border terms)";
   static final String SURROUND = "fifth part's default (surround/border map, no uniqueness weighting, "
       + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE + " px analysis)";
-  static final String DEFAULT = "new default (verified faces + crop search + surround/border map + uniqueness + focus, "
+  static final String FOCUSED = "ninth part's default (verified faces + crop search + surround/border map + uniqueness"
+      + " + focus, surround 1, " + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE + " px analysis)";
+  static final String DEFAULT = "new default (as the ninth part's, surround 0.3, "
       + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE + " px analysis, default)";
   static final String REGIONS = "new + subject regions (" + io.sightline.posters.PosterComposer.DEFAULT_ANALYSIS_SIDE
       + " px analysis)";
@@ -180,6 +182,9 @@ public final class CropEvaluation {
     searched.put(SURROUND, PosterComposer.builder().template(blankTemplate)
         .importanceWeights(ImportanceMap.Weights.SURROUND).build());
     searches.put(SURROUND, new CropSearch());
+    searched.put(FOCUSED, PosterComposer.builder().template(blankTemplate)
+        .importanceWeights(ImportanceMap.Weights.FOCUSED).build());
+    searches.put(FOCUSED, new CropSearch());
     searched.put(DEFAULT, PosterComposer.builder().template(blankTemplate).build());
     searches.put(DEFAULT, new CropSearch());
     if (edgeSubjects) {

@@ -103,7 +103,11 @@ public final class RealPhotoEvaluation {
           .importanceWeights(ImportanceMap.Weights.UNIQUE).build()) {
         crops.put("uniqueness weighting (sixth part's default)", run(unique, new CropSearch(), photos, aspects));
       }
-      crops.put("new default (+ focus cue)", run(now, new CropSearch(), photos, aspects));
+      try (PosterComposer focused = PosterComposer.builder().template(blank)
+          .importanceWeights(ImportanceMap.Weights.FOCUSED).build()) {
+        crops.put("focus cue, surround 1 (eighth/ninth part's default)", run(focused, new CropSearch(), photos, aspects));
+      }
+      crops.put("new default (surround 0.3)", run(now, new CropSearch(), photos, aspects));
       try (PosterComposer noBorder = PosterComposer.builder().template(blank)
           .importanceWeights(ImportanceMap.Weights.DEFAULT.withBorder(0)).build()) {
         crops.put("default without the border prior", run(noBorder, new CropSearch(), photos, aspects));
@@ -138,7 +142,7 @@ public final class RealPhotoEvaluation {
           ImportanceMap m = now.analyze(p.image()).importance();
           List<Box> shown = new ArrayList<>();
           for (AspectRatio a : aspects) {
-            shown.add(crops.get("new default (+ focus cue)").get(a).get(i));
+            shown.add(crops.get("new default (surround 0.3)").get(a).get(i));
             if (smart != null) {
               shown.add(smart.get(a).get(i));
             }
