@@ -42,7 +42,9 @@ import java.util.Map;
  * run on them: a held-out set for the crop search, whose settings were chosen with the first set
  * in view. {@code real-subjects-3.json} (8 photos: opencv-doc samples, lomiri, mate) and
  * {@code real-subjects-4.json} (5 photos and 4 illustrations: lomiri, plasma, opencv-doc, mate,
- * {@code ukui-wallpapers}) were annotated the same way, each before any method ran on it.
+ * {@code ukui-wallpapers}) and {@code real-subjects-5.json} (6 sample photos: python3-sklearn,
+ * python-matplotlib-data, python3-skimage, opencv-doc) were annotated the same way, each before any
+ * method ran on it.
  *
  * <p>Extra columns: {@code -Dfocus=F1,F2} (focus-cue weights), {@code -Dpenalties=P1,P2} (the
  * search's scale penalty), {@code -Dscales=1.0;1.0,0.9} (only these window sizes);
