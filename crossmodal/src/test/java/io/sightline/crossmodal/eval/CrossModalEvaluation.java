@@ -56,7 +56,12 @@ public final class CrossModalEvaluation {
    *     [--latency N,...] [--cls-pooling 1] [--batch 32] [--contrastive-batch N] [--lr 2e-3] [--verbose 1]
    *     [--contrastive-only 1] [--dual-seconds S,...] [--clip-norm 1] [--contrastive-weight 1] [--dropout 0]
    *     [--category-library true] [--seed-library true] [--grid 2] [--width 192] [--layers 1] [--heads 4] [--dual true] [--dual-width 64]
-   *     [--rankings fused:50:2,embedding,matching:20] [--links false] [--min-bytes 8000] [--max-bytes 45000]};
+   *     [--rankings fused:50:2,embedding,matching:20] [--links false] [--min-bytes 8000] [--max-bytes 45000]
+   *     [--embedder descriptor|sightline-clipart]};
+   *     {@code --embedder sightline-clipart} computes the region features with the project-trained
+   *     image encoder ({@code SightlineModels.clipartImageEmbedder()}, trained on openclipart: on
+   *     openclipart pairs its training drawings may be among the evaluation's) instead of the
+   *     training-free descriptor;
    *     {@code --clipart} may name any folder of PNGs (e.g. an icon theme's size folder): texts are
    *     the folder words and file-name words; {@code --min-bytes}/{@code --max-bytes} bound the file
    *     sizes drawn; {@code --links true} follows symbolic links as before 2026-12-03 (a picture
@@ -120,8 +125,15 @@ public final class CrossModalEvaluation {
     }
     System.out.printf(Locale.ROOT, "data: %s, %d training pairs, %d evaluation pairs%n", clipart, train.size(), test.size());
 
-    // image features once (grid 2x2 + whole image, default embedder), shared by every run
-    GlobalDescriptorEmbedder embedder = new GlobalDescriptorEmbedder();
+    // image features once (grid 2x2 + whole image), shared by every run; --embedder sightline-clipart:
+    // the project-trained image encoder of sightline-models instead of the training-free descriptor
+    String embedderName = opt.getOrDefault("embedder", "descriptor");
+    io.sightline.core.embed.ImageEmbedder embedder = switch (embedderName) {
+      case "descriptor" -> new GlobalDescriptorEmbedder();
+      case "sightline-clipart" -> io.sightline.models.SightlineModels.clipartImageEmbedder();
+      default -> throw new IllegalArgumentException("--embedder descriptor|sightline-clipart, not " + embedderName);
+    };
+    System.out.printf(Locale.ROOT, "image embedder: %s (%d dimensions)%n", embedderName, embedder.dimension());
     int grid = Integer.parseInt(opt.getOrDefault("grid", "2"));
     FeatureExtractor fx = new FeatureExtractor(embedder, null, ImageLoader.defaults(), grid, 6, 0.3f);
     Map<Path, ImageFeatures> cache = new ConcurrentHashMap<>();
@@ -323,7 +335,7 @@ public final class CrossModalEvaluation {
     System.out.printf(Locale.ROOT, "full model: %d parameters, file %.2f MB; score latency %.2f ms/pair single, "
         + "%.2f ms/pair batched (%d per call); generated caption %.0f ms/image; features %s%n",
         keep.parameterCount(), Files.size(file) / 1e6, single, batched, nTest, caption,
-        "(descriptor over 5 regions, measured above)");
+        "(" + embedderName + " over 5 regions, measured above)");
     for (String n : opt.getOrDefault("latency", "").split(",")) {
       if (!n.isBlank()) {
         latency(keep, testTexts, testImages, Integer.parseInt(n.trim()), firstStage);
