@@ -81,9 +81,18 @@ public final class CropEvaluation {
    * @param visibility share of the subject box whose pixels the pasted subject changed clearly (by
    *     more than {@value #CLEAR_CHANGE} levels in some channel); 1 for face scenes and real photos
    */
-  record Sample(String set, BufferedImage image, List<Box> truth, double visibility) {
+  record Sample(String set, BufferedImage image, List<Box> truth, double visibility, String background) {
     Sample(String set, BufferedImage image, List<Box> truth) {
-      this(set, image, truth, 1.0);
+      this(set, image, truth, 1.0, "");
+    }
+
+    Sample(String set, BufferedImage image, List<Box> truth, double visibility) {
+      this(set, image, truth, visibility, "");
+    }
+
+    /** @return whether the scene's background photo shows a subject of its own ({@link EvalData#WITH_OWN_SUBJECT}) */
+    boolean backgroundWithOwnSubject() {
+      return EvalData.WITH_OWN_SUBJECT.contains(background);
     }
 
     /** @return whether the subject is visible: at least {@value #VISIBLE} of its box clearly changed */
@@ -496,8 +505,12 @@ public final class CropEvaluation {
     return samples;
   }
 
+  /** File name of the background photo of the scene being generated (generation is single-threaded). */
+  private static String lastBackground = "";
+
   private static BufferedImage background(List<BufferedImage> bgs, Random rnd) {
     BufferedImage bg = bgs.get(rnd.nextInt(bgs.size()));
+    lastBackground = EvalData.NAMES.getOrDefault(bg, "");
     // random W:H window of the photo, scaled to W x H
     double s = Math.min(bg.getWidth() / (double) W, bg.getHeight() / (double) H) * (0.6 + 0.4 * rnd.nextDouble());
     int cw = Math.max(16, (int) (W * s));
@@ -539,7 +552,8 @@ public final class CropEvaluation {
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.drawImage(picture, x, y, w, h, null);
     g.dispose();
-    return new Sample(set, img, List.of(truth), visibility(before, img.getSubimage(tx, ty, tw, th), 0, 0, tw, th));
+    return new Sample(set, img, List.of(truth), visibility(before, img.getSubimage(tx, ty, tw, th), 0, 0, tw, th),
+        lastBackground);
   }
 
   /** @return the picture's width and height scaled so that its longer side is {@code side} (at least 8 px each) */
@@ -641,7 +655,7 @@ public final class CropEvaluation {
       heads.add(hb);
       faces.add(new Box(x + fx * f, y + FACE_IN_HEAD[1] * f, FACE_IN_HEAD[2] * f, FACE_IN_HEAD[3] * f));
     }
-    return new Sample("faces", img, faces);
+    return new Sample("faces", img, faces, 1.0, lastBackground);
   }
 
   private static int[] alphaBox(BufferedImage img) {

@@ -96,6 +96,7 @@ public final class MapTuning {
       CropSearch search = new CropSearch(windows, v.length > 10 ? v[10] : 6.0, 0.05, 0.1, 0.6)
           .withScalePenalty(Double.parseDouble(sp));
       int[] whole = new int[5];
+      int[] byBackground = new int[4]; // texture backgrounds: whole, n; backgrounds with a subject: whole, n
       int[] cnt = new int[5];
       double[] kept = new double[5];
       StringBuilder misses = new StringBuilder();
@@ -120,6 +121,11 @@ public final class MapTuning {
         }
         cnt[k]++;
         whole[k] += ok ? 1 : 0;
+        if (k == 0) { // drawings, by whether the background photo has a subject of its own
+          int b = s.backgroundWithOwnSubject() ? 1 : 0;
+          byBackground[2 * b] += ok ? 1 : 0;
+          byBackground[2 * b + 1]++;
+        }
         if (k == 0 && s.visible()) {
           cnt[3]++;
           whole[3] += ok ? 1 : 0;
@@ -140,6 +146,8 @@ public final class MapTuning {
       if (edge) {
         System.out.printf(Locale.ROOT, "    edge %.3f (kept %.3f)%n", whole[4] / (double) cnt[4], kept[4] / cnt[4]);
       }
+      System.out.printf(Locale.ROOT, "    drawings on texture backgrounds %d/%d whole, on backgrounds with a subject of "
+          + "their own %d/%d%n", byBackground[0], byBackground[1], byBackground[2], byBackground[3]);
       if (Boolean.getBoolean("debug")) {
         System.out.println("  misses: " + misses);
       }
