@@ -96,7 +96,8 @@ public final class MapTuning {
       CropSearch search = new CropSearch(windows, v.length > 10 ? v[10] : 6.0, 0.05, 0.1, 0.6)
           .withScalePenalty(Double.parseDouble(sp));
       int[] whole = new int[5];
-      int[] byBackground = new int[4]; // texture backgrounds: whole, n; backgrounds with a subject: whole, n
+      // texture backgrounds: whole, n; backgrounds with a subject: whole, n; the same for visible drawings
+      int[] byBackground = new int[8];
       int[] cnt = new int[5];
       double[] kept = new double[5];
       StringBuilder misses = new StringBuilder();
@@ -125,6 +126,10 @@ public final class MapTuning {
           int b = s.backgroundWithOwnSubject() ? 1 : 0;
           byBackground[2 * b] += ok ? 1 : 0;
           byBackground[2 * b + 1]++;
+          if (s.visible()) {
+            byBackground[4 + 2 * b] += ok ? 1 : 0;
+            byBackground[5 + 2 * b]++;
+          }
         }
         if (k == 0 && s.visible()) {
           cnt[3]++;
@@ -147,7 +152,8 @@ public final class MapTuning {
         System.out.printf(Locale.ROOT, "    edge %.3f (kept %.3f)%n", whole[4] / (double) cnt[4], kept[4] / cnt[4]);
       }
       System.out.printf(Locale.ROOT, "    drawings on texture backgrounds %d/%d whole, on backgrounds with a subject of "
-          + "their own %d/%d%n", byBackground[0], byBackground[1], byBackground[2], byBackground[3]);
+          + "their own %d/%d (visible drawings: %d/%d and %d/%d)%n", byBackground[0], byBackground[1], byBackground[2],
+          byBackground[3], byBackground[4], byBackground[5], byBackground[6], byBackground[7]);
       if (Boolean.getBoolean("debug")) {
         System.out.println("  misses: " + misses);
       }
