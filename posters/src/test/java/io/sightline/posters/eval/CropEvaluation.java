@@ -90,6 +90,20 @@ public final class CropEvaluation {
       this(set, image, truth, visibility, "");
     }
 
+    /** @return the mean share of the truth boxes inside the crop */
+    double keptBy(Box crop) {
+      double f = 0;
+      for (Box t : truth) {
+        f += crop.intersection(t).area() / t.area() / truth.size();
+      }
+      return f;
+    }
+
+    /** @return whether every truth box lies inside the crop (at least 0.999 of it) */
+    boolean wholeIn(Box crop) {
+      return truth.stream().allMatch(t -> crop.intersection(t).area() / t.area() >= 0.999);
+    }
+
     /** @return whether the scene's background photo shows a subject of its own ({@link EvalData#WITH_OWN_SUBJECT}) */
     boolean backgroundWithOwnSubject() {
       return EvalData.WITH_OWN_SUBJECT.contains(background);

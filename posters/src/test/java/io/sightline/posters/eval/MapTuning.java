@@ -113,13 +113,8 @@ public final class MapTuning {
           case "edge-subjects" -> 4;
           default -> 2;
         };
-        boolean ok = true;
-        double f = 0;
-        for (Box t : s.truth()) {
-          double q = crop.intersection(t).area() / t.area();
-          ok &= q >= 0.999;
-          f += q / s.truth().size();
-        }
+        boolean ok = s.wholeIn(crop);
+        double f = s.keptBy(crop);
         cnt[k]++;
         whole[k] += ok ? 1 : 0;
         if (k == 0) { // drawings, by whether the background photo has a subject of its own

@@ -166,13 +166,8 @@ public final class ObjectnessEval {
         for (AspectRatio a : aspects) {
           Box crop = search.search(s.image().getWidth(), s.image().getHeight(), a, mm, faces, an.salient(),
               c.planner()).crop();
-          boolean ok = true;
-          double f = 0;
-          for (Box t : s.truth()) {
-            double q = crop.intersection(t).area() / t.area();
-            ok &= q >= 0.999;
-            f += q / s.truth().size();
-          }
+          boolean ok = s.wholeIn(crop);
+          double f = s.keptBy(crop);
           double[] r = res.computeIfAbsent(s.set() + "|" + cfg + "|" + a, k -> new double[3]);
           r[0] += ok ? 1 : 0;
           r[1] += f;
