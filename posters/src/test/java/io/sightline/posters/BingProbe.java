@@ -16,10 +16,13 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /**
- * Experiment: BING objectness (Cheng et al. 2014, the model OpenCV's saliency module ships,
- * trained on PASCAL VOC 2007) as an objectness map. Scores windows of 28 trained sizes by an 8x8
- * linear filter over normed gradients, calibrates per size, keeps the best windows and accumulates
- * them into a map.
+ * Issue 13, tenth part (tried, not kept): BING objectness (Cheng et al. 2014; the trained files
+ * OpenCV's saliency module ships, learned on PASCAL VOC 2007 photos) as a cue for the importance
+ * map. Scores windows of the trained sizes by the 8x8 linear filter over normed (MAXBGR) gradients,
+ * calibrates each size's score, keeps the best windows after non-maximum suppression and
+ * accumulates them into a map. Written here rather than calling OpenCV's {@code ObjectnessBING}
+ * because that class prints to stdout and writes a results file on every call. Used by
+ * {@code eval.ObjectnessEval}; figures in BENCHMARKS.md.
  */
 public final class BingProbe {
   private static final int W = 8;
