@@ -111,19 +111,19 @@ final class CatalogIndexes {
 
   private static HnswVectorIndex<String> openSegment(Path dir, Database db, Intent s, ImageEmbedder e, long generation,
       int m, int efConstruction, int ef, boolean readOnly) {
-    if (readOnly && dir != null) {
-      OptionalLong saved = IndexGeneration.read(file(dir, s));
-      if (saved.isPresent() && saved.getAsLong() > generation) {
-        // another process committed and saved since the generation was read
-        generation = db.transaction(CatalogIndexes::generation);
-      }
-    }
     if (dir == null) {
       // in memory: the index holds what the database holds, and is never saved
       return inHeap(db, s, e, m, efConstruction, ef, null, "in memory");
     }
     Path file = file(dir, s);
+    // the sidecar is read once and before any later read of the database's generation: a writer
+    // commits before it saves, so a generation read after the sidecar is never behind it unless
+    // the database lost commits (reading the sidecar again could see a save newer than that read)
     OptionalLong saved = IndexGeneration.read(file);
+    if (readOnly && saved.isPresent() && saved.getAsLong() > generation) {
+      // another process committed and saved since the generation was read
+      generation = db.transaction(CatalogIndexes::generation);
+    }
     if (saved.isPresent() && saved.getAsLong() > generation) {
       throw new StoreException("catalog " + dir + ": the database is at write generation " + generation + " but "
           + file.getFileName() + " was saved at generation " + saved.getAsLong() + ": the database file lost commits"
