@@ -96,6 +96,38 @@ final class CatalogIndexes {
     return out;
   }
 
+  /** A segment file's recorded generation (empty: none) and the database generation it is checked against. */
+  record SavedState(OptionalLong saved, long generation) {}
+
+  /**
+   * Reads a segment file's generation sidecar once and checks it against the database. The single
+   * read comes before any re-read of the database's generation: a writer commits before it saves,
+   * so a generation read after the sidecar is never behind it unless the database lost commits
+   * (a second sidecar read could see a save newer than the re-read and refuse a sound catalog).
+   *
+   * @param generation the database's generation read when the catalog opened
+   * @param readOnly whether another process may be writing: then a sidecar ahead of
+   *     {@code generation} makes the database's generation be read again
+   * @return the sidecar's generation and the database generation to compare the file with
+   * @throws StoreException when the file was saved at a later generation than the database holds
+   */
+  static SavedState savedState(Path dir, Path file, java.util.function.Supplier<OptionalLong> sidecar, long generation,
+      boolean readOnly, java.util.function.LongSupplier databaseGeneration) {
+    OptionalLong saved = sidecar.get();
+    if (readOnly && saved.isPresent() && saved.getAsLong() > generation) {
+      // another process committed and saved since the generation was read
+      generation = databaseGeneration.getAsLong();
+    }
+    if (saved.isPresent() && saved.getAsLong() > generation) {
+      throw new StoreException("catalog " + dir + ": the database is at write generation " + generation + " but "
+          + file.getFileName() + " was saved at generation " + saved.getAsLong() + ": the database file lost commits"
+          + " (truncated, or restored from an older copy). Nothing was served. If you restored it on purpose, delete "
+          + file.getFileName() + ", " + SegmentLog.of(file).getFileName() + " and " + IndexGeneration.sidecar(file).getFileName()
+          + " to rebuild the index from the database");
+    }
+    return new SavedState(saved, generation);
+  }
+
   /** @return an in-heap index of the segment's stored vectors (never saved) */
   static HnswVectorIndex<String> inHeap(Database db, Intent s, ImageEmbedder e, int m, int efConstruction, int ef,
       Path file, String why) {
@@ -116,21 +148,10 @@ final class CatalogIndexes {
       return inHeap(db, s, e, m, efConstruction, ef, null, "in memory");
     }
     Path file = file(dir, s);
-    // the sidecar is read once and before any later read of the database's generation: a writer
-    // commits before it saves, so a generation read after the sidecar is never behind it unless
-    // the database lost commits (reading the sidecar again could see a save newer than that read)
-    OptionalLong saved = IndexGeneration.read(file);
-    if (readOnly && saved.isPresent() && saved.getAsLong() > generation) {
-      // another process committed and saved since the generation was read
-      generation = db.transaction(CatalogIndexes::generation);
-    }
-    if (saved.isPresent() && saved.getAsLong() > generation) {
-      throw new StoreException("catalog " + dir + ": the database is at write generation " + generation + " but "
-          + file.getFileName() + " was saved at generation " + saved.getAsLong() + ": the database file lost commits"
-          + " (truncated, or restored from an older copy). Nothing was served. If you restored it on purpose, delete "
-          + file.getFileName() + ", " + SegmentLog.of(file).getFileName() + " and " + IndexGeneration.sidecar(file).getFileName()
-          + " to rebuild the index from the database");
-    }
+    SavedState state = savedState(dir, file, () -> IndexGeneration.read(file), generation, readOnly,
+        () -> db.transaction(CatalogIndexes::generation));
+    OptionalLong saved = state.saved();
+    generation = state.generation();
     HnswVectorIndex<String> loaded = null;
     String why;
     if (!Files.exists(file)) {
