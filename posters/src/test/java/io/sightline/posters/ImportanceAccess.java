@@ -28,9 +28,7 @@ public final class ImportanceAccess {
    */
   public static Function<ImportanceMap.Weights, ImportanceMap> components(BufferedImage image, int analysisSide,
       double[] scales) {
-    BufferedImage work = analysisSide > 0 ? CvImages.reduced(image, analysisSide) : image;
-    SaliencyMap spectral = OpenCvSaliency.spectralResidual().compute(work);
-    ImportanceMap.Components c = ImportanceMap.components(work, spectral, false, scales);
+    ImportanceMap.Components c = analysed(image, analysisSide, scales);
     return w -> {
       ImportanceMap m = c.fuse(w);
       return new ImportanceMap(m.width(), m.height(), image.getWidth(), image.getHeight(), m.raw());
@@ -43,9 +41,7 @@ public final class ImportanceAccess {
    * @return each normalised component (name to map in the image's pixels), as the default map sees it
    */
   public static java.util.Map<String, ImportanceMap> componentMaps(BufferedImage image, int analysisSide) {
-    BufferedImage work = analysisSide > 0 ? CvImages.reduced(image, analysisSide) : image;
-    SaliencyMap spectral = OpenCvSaliency.spectralResidual().compute(work);
-    ImportanceMap.Components c = ImportanceMap.components(work, spectral, false, SurroundContrast.SCALES, true);
+    ImportanceMap.Components c = analysed(image, analysisSide, SurroundContrast.SCALES);
     java.util.Map<String, ImportanceMap> out = new java.util.LinkedHashMap<>();
     String[] names = {"edge", "saturation", "skin", "spectral", "colour", "surround", "edgeSurround", "focus"};
     float[][] maps = {c.edge(), c.saturation(), c.skin(), c.spectral(), c.colour(), c.surround(), c.edgeSurround(),
@@ -56,5 +52,12 @@ public final class ImportanceAccess {
       }
     }
     return out;
+  }
+
+  /** The components as the composer's analysis computes them: on the reduced copy, spectral residual, focus cue. */
+  private static ImportanceMap.Components analysed(BufferedImage image, int analysisSide, double[] scales) {
+    BufferedImage work = analysisSide > 0 ? CvImages.reduced(image, analysisSide) : image;
+    SaliencyMap spectral = OpenCvSaliency.spectralResidual().compute(work);
+    return ImportanceMap.components(work, spectral, false, scales, true);
   }
 }

@@ -345,6 +345,7 @@ public final class CrossModalEvaluation {
     System.out.printf(Locale.ROOT, "full model last epoch: loss %.3f, masked-text acc %.3f, matching acc %.3f%n",
         last.loss(), last.maskedTextAccuracy(), last.matchingAccuracy());
     keep.close();
+    embedder.close(); // the shipped encoder holds an ONNX Runtime session
   }
 
   /** Load average from /proc/loadavg (1, 5, 15 min), or "?" where unreadable. */

@@ -493,7 +493,7 @@ public final class CropEvaluation {
       throws IOException, InterruptedException {
     Path sk = EvalData.skimage();
     Path oc = EvalData.openclipart();
-    List<BufferedImage> bgs = EvalData.backgrounds(sk);
+    List<EvalData.Background> bgs = EvalData.namedBackgrounds(sk);
     List<Path> clips = EvalData.clipart(oc);
     BufferedImage head = ImageLoader.defaults().load(sk.resolve("astronaut.png")).getSubimage(130, 20, 190, 190);
     Random rnd = new Random(seed);
@@ -519,19 +519,17 @@ public final class CropEvaluation {
     return samples;
   }
 
-  /** File name of the background photo of the scene being generated (generation is single-threaded). */
-  private static String lastBackground = "";
-
-  private static BufferedImage background(List<BufferedImage> bgs, Random rnd) {
-    BufferedImage bg = bgs.get(rnd.nextInt(bgs.size()));
-    lastBackground = EvalData.NAMES.getOrDefault(bg, "");
+  /** @return a random W:H window of a random background photo, scaled to W x H, under the photo's name */
+  private static EvalData.Background background(List<EvalData.Background> bgs, Random rnd) {
+    EvalData.Background picked = bgs.get(rnd.nextInt(bgs.size()));
+    BufferedImage bg = picked.image();
     // random W:H window of the photo, scaled to W x H
     double s = Math.min(bg.getWidth() / (double) W, bg.getHeight() / (double) H) * (0.6 + 0.4 * rnd.nextDouble());
     int cw = Math.max(16, (int) (W * s));
     int ch = Math.max(9, (int) (H * s));
     int x = rnd.nextInt(Math.max(1, bg.getWidth() - cw + 1));
     int y = rnd.nextInt(Math.max(1, bg.getHeight() - ch + 1));
-    return ImageOps.resize(ImageOps.crop(bg, x, y, cw, ch), W, H);
+    return new EvalData.Background(picked.name(), ImageOps.resize(ImageOps.crop(bg, x, y, cw, ch), W, H));
   }
 
   /** A random drawing that loads and is at least 16 px each way, cropped to its opaque box. */
@@ -555,7 +553,9 @@ public final class CropEvaluation {
    * Draws the picture into the scene at (x, y) scaled to w × h; the truth is the part inside the
    * frame, and its visibility is measured there.
    */
-  private static Sample pasted(String set, BufferedImage img, BufferedImage picture, int x, int y, int w, int h) {
+  private static Sample pasted(String set, EvalData.Background scene, BufferedImage picture, int x, int y, int w,
+      int h) {
+    BufferedImage img = scene.image();
     Box truth = new Box(x, y, w, h).intersection(new Box(0, 0, W, H));
     int tx = (int) truth.x();
     int ty = (int) truth.y();
@@ -567,7 +567,7 @@ public final class CropEvaluation {
     g.drawImage(picture, x, y, w, h, null);
     g.dispose();
     return new Sample(set, img, List.of(truth), visibility(before, img.getSubimage(tx, ty, tw, th), 0, 0, tw, th),
-        lastBackground);
+        scene.name());
   }
 
   /** @return the picture's width and height scaled so that its longer side is {@code side} (at least 8 px each) */
@@ -577,8 +577,8 @@ public final class CropEvaluation {
         Math.max(8, (int) Math.round(picture.getHeight() * s))};
   }
 
-  private static Sample subject(List<BufferedImage> bgs, List<Path> clips, Random rnd) {
-    BufferedImage img = background(bgs, rnd);
+  private static Sample subject(List<EvalData.Background> bgs, List<Path> clips, Random rnd) {
+    EvalData.Background img = background(bgs, rnd);
     BufferedImage tight = randomClip(clips, rnd);
     int[] size = scaled(tight, H * (0.2 + 0.3 * rnd.nextDouble()));
     int w = size[0];
@@ -591,8 +591,8 @@ public final class CropEvaluation {
    * 0.25–0.6 of the frame height on its longer side, against one edge (a corner, two edges, in a
    * third of the scenes), with 0–30% of it beyond the edge. Truth = the part inside the frame.
    */
-  private static Sample edgeSubject(List<BufferedImage> bgs, List<Path> clips, Random rnd) {
-    BufferedImage img = background(bgs, rnd);
+  private static Sample edgeSubject(List<EvalData.Background> bgs, List<Path> clips, Random rnd) {
+    EvalData.Background img = background(bgs, rnd);
     BufferedImage tight = randomClip(clips, rnd);
     int[] size = scaled(tight, H * (0.25 + 0.35 * rnd.nextDouble()));
     int w = size[0];
@@ -617,10 +617,10 @@ public final class CropEvaluation {
   }
 
   /** A rectangular crop of another photo, 0.2–0.5 of the frame height on its longer side, pasted off-centre. */
-  private static Sample photoSubject(List<BufferedImage> bgs, Random rnd) {
+  private static Sample photoSubject(List<EvalData.Background> bgs, Random rnd) {
     int bi = rnd.nextInt(bgs.size());
-    BufferedImage img = background(List.of(bgs.get(bi)), rnd);
-    BufferedImage src = bgs.get((bi + 1 + rnd.nextInt(bgs.size() - 1)) % bgs.size());
+    EvalData.Background img = background(List.of(bgs.get(bi)), rnd);
+    BufferedImage src = bgs.get((bi + 1 + rnd.nextInt(bgs.size() - 1)) % bgs.size()).image();
     double aspect = 0.6 + rnd.nextDouble();
     int sw = Math.max(16, (int) (Math.min(src.getWidth(), src.getHeight()) * (0.3 + 0.3 * rnd.nextDouble())));
     int shh = Math.max(16, Math.min(src.getHeight(), (int) (sw / aspect)));
@@ -640,8 +640,9 @@ public final class CropEvaluation {
     return pasted("photo-subjects", img, patch, x, y, w, h);
   }
 
-  private static Sample faces(List<BufferedImage> bgs, BufferedImage head, Random rnd) {
-    BufferedImage img = background(bgs, rnd);
+  private static Sample faces(List<EvalData.Background> bgs, BufferedImage head, Random rnd) {
+    EvalData.Background scene = background(bgs, rnd);
+    BufferedImage img = scene.image();
     int k = rnd.nextDouble() < 0.3 ? 2 : 1;
     List<Box> heads = new ArrayList<>();
     List<Box> faces = new ArrayList<>();
@@ -669,7 +670,7 @@ public final class CropEvaluation {
       heads.add(hb);
       faces.add(new Box(x + fx * f, y + FACE_IN_HEAD[1] * f, FACE_IN_HEAD[2] * f, FACE_IN_HEAD[3] * f));
     }
-    return new Sample("faces", img, faces, 1.0, lastBackground);
+    return new Sample("faces", img, faces, 1.0, scene.name());
   }
 
   private static int[] alphaBox(BufferedImage img) {

@@ -33,9 +33,8 @@ final class EvalData {
    */
   static final java.util.Set<String> WITH_OWN_SUBJECT = java.util.Set.of("coffee.png", "chelsea.png", "rocket.jpg",
       "motorcycle_left.png", "camera.png");
-  /** File name of each background image {@link #backgrounds} loaded (by identity). */
-  static final java.util.Map<BufferedImage, String> NAMES =
-      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+  /** A background photo and its file name. */
+  record Background(String name, BufferedImage image) {}
 
   private EvalData() {}
 
@@ -76,13 +75,16 @@ final class EvalData {
   }
 
   static List<BufferedImage> backgrounds(Path skimage) {
-    List<BufferedImage> out = new ArrayList<>();
+    return namedBackgrounds(skimage).stream().map(Background::image).toList();
+  }
+
+  /** @return the background photos found, in {@link #BACKGROUNDS} order, with their file names */
+  static List<Background> namedBackgrounds(Path skimage) {
+    List<Background> out = new ArrayList<>();
     for (String n : BACKGROUNDS) {
       Path p = skimage.resolve(n);
       if (Files.isRegularFile(p)) {
-        BufferedImage img = ImageOps.toRgb(ImageLoader.defaults().load(p));
-        NAMES.put(img, n);
-        out.add(img);
+        out.add(new Background(n, ImageOps.toRgb(ImageLoader.defaults().load(p))));
       }
     }
     return out;
