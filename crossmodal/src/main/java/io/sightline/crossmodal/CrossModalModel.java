@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import io.sightline.core.CancellationToken;
 import io.sightline.core.IncompatibleFormatException;
-import io.sightline.core.InputFormatException;
 import io.sightline.core.ProgressListener;
 import io.sightline.core.detect.ObjectDetector;
 import io.sightline.core.embed.ImageEmbedder;
@@ -153,14 +152,7 @@ public final class CrossModalModel implements AutoCloseable {
   }
 
   InputEncoder.Text checkedText(String text) {
-    if (text == null || text.isBlank()) {
-      throw new InputFormatException(null, 0, "text is empty");
-    }
-    InputEncoder.Text t = encoder.text(text);
-    if (t.length() == 0) {
-      throw new InputFormatException(null, 0, "text has no text units: \"" + text + "\"");
-    }
-    return t;
+    return encoder.checkedText(text);
   }
 
   // ---------------------------------------------------------------- retrieval
@@ -298,15 +290,10 @@ public final class CrossModalModel implements AutoCloseable {
   }
 
   /**
-   * Ranks images for a text by the matching score and the contrastive cosine together: over the
-   * candidates of this query (every image, or the first stage's {@code firstStage} nearest), both
-   * are standardised (z-scores: minus their mean, over their standard deviation) and the images
-   * are ranked by {@code z(matching logit) + cosineWeight * z(cosine)}. The two scores err
-   * differently: on held-out openclipart (BENCHMARKS.md, crossmodal; 100 queries, so ±0.03 is
-   * noise) weight 1 over all images gave text-to-image recall@10 0.47 against 0.43 (matching head)
-   * and 0.48 (cosine) after 60 s of training, 0.46 against 0.44 and 0.40 after 180 s, and
-   * recall@1 0.16 against 0.09 and 0.13 after 60 s; on the validation split its recall@10 was
-   * ahead in one run of three and 0.01-0.04 behind the best single score in the other two. It does not reach the dual-encoder baseline's recall@1.
+   * Ranks images for a text by the matching score and the contrastive cosine together
+   * ({@link RetrievalSettings#fused(int, double)}): over the candidates of this query (every image,
+   * or the first stage's {@code firstStage} nearest), both are standardised (z-scores) and the
+   * images are ranked by {@code z(matching logit) + cosineWeight * z(cosine)}.
    * {@link ImageMatch#firstStageSimilarity()} holds each image's cosine. Weight 0 is
    * {@link #retrieve(String, ImageCollection, int, int)}.
    *
@@ -314,8 +301,8 @@ public final class CrossModalModel implements AutoCloseable {
    * @param images candidates
    * @param k how many to return
    * @param firstStage candidates kept by the first stage; 0 scores every image
-   * @param cosineWeight weight of the cosine's z-score against the matching logit's (1 was
-   *     chosen on a validation split; 0 ranks by the matching head alone)
+   * @param cosineWeight weight of the cosine's z-score against the matching logit's (0 ranks by
+   *     the matching head alone; the default ranking uses 2)
    * @return the best {@code k}, best first
    */
   public List<ImageMatch> retrieve(String text, ImageCollection images, int k, int firstStage,
@@ -342,17 +329,22 @@ public final class CrossModalModel implements AutoCloseable {
   // ---------------------------------------------------------------- captions
 
   /**
-   * Describes an image by the best of the stored candidate texts and a generated text.
+   * Describes an image by the best of the stored candidate texts ({@link #captionCandidates()})
+   * and a generated text, ranked as {@link RetrievalSettings#defaults()} ranks images for a text:
+   * the 50 texts whose contrastive embeddings are nearest to the image's, and the generated text,
+   * are scored by the matching head and ordered by both scores together. The stored texts are
+   * embedded once, on the first call.
    *
    * @param image image file
-   * @return the best description with its score
+   * @return the best description with its score and the runners-up
    */
   public Caption caption(Path image) {
     return caption(extractor.extract(image, List.of()), captionCandidates, true);
   }
 
   /**
-   * Describes an image by choosing among candidate texts.
+   * Describes an image by choosing among candidate texts, ranked with
+   * {@link RetrievalSettings#defaults()}.
    *
    * @param image image file
    * @param candidates candidate descriptions (at least one)
@@ -363,14 +355,46 @@ public final class CrossModalModel implements AutoCloseable {
   }
 
   /**
+   * Describes an image with {@link RetrievalSettings#defaults()}; see
+   * {@link #caption(ImageFeatures, List, boolean, RetrievalSettings)}.
+   *
    * @param image image features
    * @param candidates candidate descriptions (may be empty when {@code generate})
    * @param generate whether to also generate a text by mask-predict decoding
    * @return the best description
    */
   public Caption caption(ImageFeatures image, List<String> candidates, boolean generate) {
-    return ModelCaptions.caption(this, image, candidates, generate);
+    return caption(image, candidates, generate, RetrievalSettings.defaults());
   }
+
+  /**
+   * Describes an image: ranks the candidate texts (and, with {@code generate}, a text generated by
+   * mask-predict decoding) for the image as the settings rank images for a text — by the cosine of
+   * the contrastive embeddings, by the matching head (over every text or the first stage's
+   * nearest; the generated text is always scored), or by both standardised and added
+   * ({@link RetrievalSettings}). On held-out pairs the matching head alone was the weakest of the
+   * three for picking an image's text (BENCHMARKS.md, crossmodal). Candidates without any unit the
+   * model knows are skipped. Passing {@link #captionCandidates()} itself uses its embeddings
+   * computed once per model.
+   *
+   * @param image image features
+   * @param candidates candidate descriptions (may be empty when {@code generate})
+   * @param generate whether to also generate a text by mask-predict decoding
+   * @param settings the ranking
+   * @return the best description, its runners-up, each with the matching head's probability and
+   *     the cosine
+   * @throws IllegalArgumentException when no candidate has a known unit and nothing is generated
+   */
+  public Caption caption(ImageFeatures image, List<String> candidates, boolean generate,
+      RetrievalSettings settings) {
+    java.util.Objects.requireNonNull(candidates, "candidates");
+    ModelCaptions.Candidates c = candidates == captionCandidates ? ModelCaptions.stored(this)
+        : ModelCaptions.candidates(this, candidates);
+    return ModelCaptions.caption(this, image, c, generate, settings);
+  }
+
+  /** The stored caption candidates with their embeddings ({@link ModelCaptions#stored}); reset when parameters are loaded. */
+  volatile ModelCaptions.Candidates storedCandidates;
 
   /**
    * Generates a description by mask-predict decoding ({@code MaskPredict}): for each length up to {@code maxLength},

@@ -60,6 +60,18 @@ final class InputEncoder {
     }
   }
 
+  /** The units of a text; refuses an empty text and one without any unit the vocabulary knows. */
+  Text checkedText(String text) {
+    if (text == null || text.isBlank()) {
+      throw new io.sightline.core.InputFormatException(null, 0, "text is empty");
+    }
+    Text t = text(text);
+    if (t.length() == 0) {
+      throw new io.sightline.core.InputFormatException(null, 0, "text has no text units: \"" + text + "\"");
+    }
+    return t;
+  }
+
   /** A tokenised text: unit ids and the word of each unit, cut at maxTextUnits. */
   record Text(int[] ids, int[] words, List<String> tokens) {
     int length() {

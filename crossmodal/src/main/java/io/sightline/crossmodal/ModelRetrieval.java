@@ -79,6 +79,25 @@ final class ModelRetrieval {
         model.encoder.inputs(m, List.of(row), InputEncoder.View.TEXT), InputEncoder.View.TEXT).get(4).toFloatArray());
   }
 
+  /** Contrastive embeddings of texts with known units (text-only passes, batched), in order. */
+  static float[][] textEmbeddings(CrossModalModel model, List<String> texts) {
+    float[][] out = new float[texts.size()][];
+    int e = model.config.width();
+    for (int from = 0; from < texts.size(); from += BATCH) {
+      List<InputEncoder.Row> rows = new ArrayList<>();
+      for (String text : texts.subList(from, Math.min(texts.size(), from + BATCH))) {
+        InputEncoder.Text t = model.checkedText(text);
+        rows.add(new InputEncoder.Row(t.ids().clone(), new int[t.length()], null, new boolean[0], true, 0f, 0f));
+      }
+      float[] flat = model.runLocked(m -> model.block.embeddings(new ParameterStore(m, false),
+          model.encoder.inputs(m, rows, InputEncoder.View.TEXT), InputEncoder.View.TEXT).get(4).toFloatArray());
+      for (int i = 0; i < rows.size(); i++) {
+        out[from + i] = java.util.Arrays.copyOfRange(flat, i * e, (i + 1) * e);
+      }
+    }
+    return out;
+  }
+
   static float[][] imageEmbeddings(CrossModalModel model, List<ImageFeatures> images) {
     float[][] out = new float[images.size()][];
     int e = model.config.width();

@@ -58,6 +58,7 @@ final class ModelWeights {
 
   static void loadParameterBytes(CrossModalModel model, byte[] bytes) {
     model.fingerprint = null;
+    model.storedCandidates = null;
     model.lock.lock();
     try {
       model.block.loadParameters(model.model.getNDManager(), new DataInputStream(new ByteArrayInputStream(bytes)));

@@ -289,6 +289,15 @@ class EmbedderCliTest {
     assertThat(outputOnly.err()).contains("--embedder-output needs --embedder");
   }
 
+  private static void assertCaptionRanked(CliRun run, String ranking, String field) throws Exception {
+    assertThat(run.code()).as(run.err()).isZero();
+    com.fasterxml.jackson.databind.JsonNode line = run.lines().get(0);
+    assertThat(line.get("ranking").asText()).isEqualTo(ranking);
+    double best = line.get(field).asDouble();
+    assertThat(line.get("alternatives")).isNotEmpty()
+        .allSatisfy(a -> assertThat(a.get(field).asDouble()).isLessThanOrEqualTo(best));
+  }
+
   @Test
   void crossmodalModelRecordsItsOnnxEmbedderAndCaptionUsesItWithoutBeingTold() throws Exception {
     Path model = model(tmp.resolve("models/colour-grid.onnx"), 4);
@@ -319,6 +328,22 @@ class EmbedderCliTest {
     CliRun told = CliRun.of(concat(new String[] {"crossmodal", "caption", "--model", dir.toString()}, opts, image));
     assertThat(told.code()).as(told.err()).isZero();
     assertThat(told.out()).isEqualTo(untold.out());
+    com.fasterxml.jackson.databind.JsonNode caption = untold.lines().get(0);
+    assertThat(caption.get("ranking").asText()).isEqualTo("fused");
+    assertThat(caption.get("cosine").isNumber()).isTrue();
+    assertThat(caption.get("alternatives")).isNotEmpty().allSatisfy(a -> {
+      assertThat(a.get("caption").asText()).isNotBlank().isNotEqualTo(caption.get("caption").asText());
+      assertThat(a.get("method").asText()).isIn("candidate", "generated");
+    });
+    // captions are ranked like retrieval: by the matching head alone the caption has the highest score,
+    // by the embeddings alone the highest cosine
+    assertCaptionRanked(CliRun.of("crossmodal", "caption", "--model", dir.toString(), "--rank-by", "matching", image),
+        "matching", "score");
+    assertCaptionRanked(CliRun.of("crossmodal", "caption", "--model", dir.toString(), "--rank-by", "embedding", image),
+        "embedding", "cosine");
+    CliRun badCaption = CliRun.of("crossmodal", "caption", "--model", dir.toString(), "--rank-by", "best", image);
+    assertThat(badCaption.code()).isEqualTo(2);
+    assertThat(badCaption.err()).contains("--rank-by");
     CliRun retrieve = CliRun.of("crossmodal", "retrieve", "--model", dir.toString(), "--images", img.toString(),
         "--top", "2", "a cup of coffee");
     assertThat(retrieve.code()).as(retrieve.err()).isZero();

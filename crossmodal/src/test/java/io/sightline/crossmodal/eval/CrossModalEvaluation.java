@@ -4,6 +4,7 @@ import io.sightline.core.CancellationToken;
 import io.sightline.core.embed.GlobalDescriptorEmbedder;
 import io.sightline.core.image.ImageLoader;
 import io.sightline.core.metrics.Metrics;
+import io.sightline.crossmodal.Caption;
 import io.sightline.crossmodal.CrossModalModel;
 import io.sightline.crossmodal.CrossModalTrainer;
 import io.sightline.crossmodal.EpochStats;
@@ -11,6 +12,7 @@ import io.sightline.crossmodal.FeatureExtractor;
 import io.sightline.crossmodal.ImageFeatures;
 import io.sightline.crossmodal.ImageTextPair;
 import io.sightline.crossmodal.MatchScore;
+import io.sightline.crossmodal.RetrievalSettings;
 import io.sightline.crossmodal.SeedLibrary;
 import io.sightline.crossmodal.TrainingResult;
 import io.sightline.crossmodal.Vocabulary;
@@ -336,6 +338,10 @@ public final class CrossModalEvaluation {
         + "%.2f ms/pair batched (%d per call); generated caption %.0f ms/image; features %s%n",
         keep.parameterCount(), Files.size(file) / 1e6, single, batched, nTest, caption,
         "(" + embedderName + " over 5 regions, measured above)");
+    if (Boolean.parseBoolean(opt.getOrDefault("captions", "true"))) {
+      captions(keep, testTexts, testImages);
+      storedCaptionTimes(keep, testImages);
+    }
     for (String n : opt.getOrDefault("latency", "").split(",")) {
       if (!n.isBlank()) {
         latency(keep, testTexts, testImages, Integer.parseInt(n.trim()), firstStage);
@@ -409,6 +415,60 @@ public final class CrossModalEvaluation {
    * feature extraction is not timed): collection build (contrastive embeddings + index), one
    * full-scan query and the mean of 10 two-stage queries.
    */
+  /**
+   * Captions each held-out image among the held-out texts with each ranking, without and with a
+   * generated text: how often the caption is the image's own text, how often the generated text
+   * wins, and the time per image.
+   */
+  static void captions(CrossModalModel model, List<String> texts, List<ImageFeatures> images) {
+    System.out.printf(Locale.ROOT, "%ncaptions: each of %d held-out images among the %d held-out texts%n",
+        images.size(), texts.size());
+    List<RetrievalSettings> rankings = List.of(RetrievalSettings.matching(0), RetrievalSettings.embedding(),
+        RetrievalSettings.defaults());
+    for (boolean generate : new boolean[] {false, true}) {
+      for (RetrievalSettings s : rankings) {
+        int own = 0;
+        int generated = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < images.size(); i++) {
+          Caption c = model.caption(images.get(i), texts, generate, s);
+          own += c.text().equals(texts.get(i)) ? 1 : 0;
+          generated += c.method() == Caption.Method.GENERATED ? 1 : 0;
+        }
+        System.out.printf(Locale.ROOT, "  %-34s generate %-5s own text %.3f (%d/%d), generated text chosen %d;"
+            + " %.0f ms/image%n", describe(s), generate, (double) own / images.size(), own, images.size(),
+            generated, (System.nanoTime() - t0) / 1e6 / images.size());
+      }
+    }
+  }
+
+  /** Time of caption(image) over the model's stored training texts, each ranking, with generation. */
+  static void storedCaptionTimes(CrossModalModel model, List<ImageFeatures> images) {
+    List<String> stored = model.captionCandidates();
+    long f0 = System.nanoTime();
+    model.caption(images.get(0), stored, true);
+    System.out.printf(Locale.ROOT, "captions among the %d stored training texts, with a generated text: first call"
+        + " (embeds the stored texts) %.0f ms%n", stored.size(), (System.nanoTime() - f0) / 1e6);
+    int n = Math.min(20, images.size());
+    for (RetrievalSettings s : List.of(RetrievalSettings.matching(0), RetrievalSettings.embedding(),
+        RetrievalSettings.defaults())) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        model.caption(images.get(i), stored, true, s);
+      }
+      System.out.printf(Locale.ROOT, "  %-34s %.0f ms/image (%d images)%n", describe(s),
+          (System.nanoTime() - t0) / 1e6 / n, n);
+    }
+  }
+
+  private static String describe(RetrievalSettings s) {
+    return switch (s.ranking()) {
+      case EMBEDDING -> "embedding";
+      case MATCHING -> "matching(" + s.firstStage() + ")" + (s.firstStage() == 0 ? " (before: the only one)" : "");
+      case FUSED -> "fused(" + s.firstStage() + ", " + s.cosineWeight() + ") (default)";
+    };
+  }
+
   static void latency(CrossModalModel model, List<String> texts, List<ImageFeatures> base, int n, int k) {
     Random rnd = new Random(n);
     Map<Path, ImageFeatures> f = new LinkedHashMap<>();

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
 /**
  * Crossmodal demo: builds image–text pairs from the bundled clipart (text = category folder words +
  * file-name words), trains a small single-stream model for at most 30 seconds, then ranks the
- * images for the text of one image per top-level category and captions a few images. Writes {@code retrieval.jsonl},
+ * images for the text of one image per top-level category and captions a few images (each line also
+ * gives the image's own training text). Writes {@code retrieval.jsonl},
  * {@code captions.jsonl} and the model under its output folder. The figures are on the training
  * images themselves (a demonstration, not an evaluation; see BENCHMARKS.md for held-out figures).
  */
@@ -123,11 +124,14 @@ public final class CrossmodalDemo implements DemoStep {
         }
       }
       List<Map<String, Object>> captions = new ArrayList<>();
+      int ownCaptions = 0;
       try (BufferedWriter w = Files.newBufferedWriter(out.resolve("captions.jsonl"), StandardCharsets.UTF_8)) {
         for (int i = 0; i < images.size(); i += Math.max(1, images.size() / 4)) {
           Caption c = m.caption(images.get(i));
           Map<String, Object> line = new LinkedHashMap<>();
           line.put("image", clipart.relativize(images.get(i)).toString());
+          line.put("trainingText", pairs.get(i).text());
+          ownCaptions += c.text().equals(pairs.get(i).text()) ? 1 : 0;
           line.put("caption", c.text());
           line.put("score", Math.round(c.score() * 1e4) / 1e4);
           line.put("method", c.method().name().toLowerCase(Locale.ROOT));
@@ -144,6 +148,7 @@ public final class CrossmodalDemo implements DemoStep {
       summary.put("maskedTextAccuracy", Math.round(last.maskedTextAccuracy() * 1000) / 1000.0);
       summary.put("ownImageInTop5", own + "/" + queries.size());
       summary.put("categoryPrecisionAt5", Math.round(1000.0 * hits / (5.0 * queries.size())) / 1000.0);
+      summary.put("captionIsTrainingText", ownCaptions + "/" + captions.size());
       summary.put("captions", captions.subList(0, Math.min(3, captions.size())));
       summary.put("retrieval", out.resolve("retrieval.jsonl").toString());
     }

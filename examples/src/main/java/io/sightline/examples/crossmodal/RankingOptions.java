@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --rank-by}, {@code --first-stage} and {@code --cosine-weight}, shared by
- * {@code crossmodal retrieve} and {@code crossmodal evaluate}; they become
+ * {@code crossmodal retrieve}, {@code crossmodal caption} (texts ranked for an image) and
+ * {@code crossmodal evaluate}; they become
  * {@link RetrievalSettings}.
  */
 final class RankingOptions {
@@ -21,7 +22,8 @@ final class RankingOptions {
   String rankBy;
 
   @Option(names = "--first-stage", paramLabel = "N",
-      description = "with fused or matching: score only the N images nearest by the embeddings (0 = score all;"
+      description = "with fused or matching: score only the N images (for captions: texts) nearest by the"
+          + " embeddings (0 = score all;"
           + " default: " + RetrievalSettings.DEFAULT_FIRST_STAGE + " for fused, 0 for matching)")
   Integer firstStage;
 
