@@ -440,7 +440,13 @@ public final class CrossModalTrainer {
       return this;
     }
 
-    /** @param fraction share of images held out, with all their pairs, to monitor early stopping (default 0) @return this builder */
+    /**
+     * @param fraction share of images held out, with all their pairs, to monitor early stopping and
+     *     the best epoch ({@link #restoreBest}) by the validation loss: the joint losses on those
+     *     pairs, or the contrastive loss in a run without joint tasks (default 0: the training loss
+     *     is monitored)
+     * @return this builder
+     */
     public Builder validationFraction(double fraction) {
       this.validationFraction = fraction;
       return this;

@@ -10,7 +10,8 @@ package io.sightline.crossmodal;
  * @param matchingLoss mean matching loss (NaN when off)
  * @param maskedTextAccuracy share of masked text units predicted right
  * @param matchingAccuracy share of samples whose match / no-match was predicted right
- * @param validationLoss loss on held-out pairs, or NaN without a validation split
+ * @param validationLoss loss on the validation pairs (the joint losses; the contrastive loss for a
+ *     run without joint tasks), or NaN without a validation split
  * @param samples training samples seen (positives and negatives)
  * @param seconds wall time of the epoch
  */

@@ -199,6 +199,32 @@ class TrainingRunTest {
   }
 
   @Test
+  void aJointRunIsJudgedOnItsJointValidationLossesAlone() {
+    // learning rate ~0: the runs keep the same initial weights; the contrastive weight must not move
+    // the validation figure (adding the contrastive loss picked worse epochs, see TrainingRun.validate)
+    double[] v = new double[2];
+    double[] weights = {0, 1};
+    for (int i = 0; i < weights.length; i++) {
+      TrainingResult r = small().epochs(1).learningRate(1e-9f).validationFraction(0.25)
+          .contrastiveWeight(weights[i]).build().train();
+      r.model().close();
+      v[i] = r.history().get(0).validationLoss();
+    }
+    assertThat(v[0]).isFinite().isPositive();
+    assertThat(v[1]).isCloseTo(v[0], org.assertj.core.data.Offset.offset(1e-4));
+  }
+
+  @Test
+  void aContrastiveOnlyRunWithAValidationSplitMonitorsItsContrastiveLoss() {
+    TrainingResult r = small().epochs(3).maskingTask(false).matchingTask(false).validationFraction(0.25)
+        .build().train();
+    try (var m = r.model()) {
+      assertThat(r.validationPairs()).isEqualTo(4);
+      assertThat(r.history()).allSatisfy(e -> assertThat(e.validationLoss()).isFinite().isPositive());
+    }
+  }
+
+  @Test
   void everyTaskAndMaskingVariantTrains() {
     for (MaskingMode mode : MaskingMode.values()) {
       for (ObjectMasking om : ObjectMasking.values()) {

@@ -101,6 +101,8 @@ public final class CrossModalEvaluation {
     double[] budgets = java.util.Arrays.stream(opt.getOrDefault("seconds", "60").split(","))
         .mapToDouble(Double::parseDouble).toArray();
     int nVal = Integer.parseInt(opt.getOrDefault("validation", "0"));
+    // the trainer's own validation split (best epoch kept, as `crossmodal train --validation F`)
+    double trainerValidation = Double.parseDouble(opt.getOrDefault("trainer-validation", "0"));
     long seed = Long.parseLong(opt.getOrDefault("seed", "7"));
     Path clipart = clipart(opt.get("clipart"));
     System.out.println("threads: ai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "(engine default)")
@@ -231,6 +233,7 @@ public final class CrossModalEvaluation {
           .grid(grid).width(width).layers(layers).heads(heads).dropout(dropout).maxTextUnits(16).batchSize(batch).learningRate(lr)
           .contrastiveBatchSize(contrastiveBatch)
           .epochs(10_000).maxDuration(Duration.ofMillis((long) (seconds * 1000))).seed(seed)
+          .validationFraction(trainerValidation)
           .progress((task, done, total, msg) -> {
             if (opt.containsKey("verbose") && task.equals("train")) {
               System.out.println("  epoch " + done + " " + msg);
@@ -278,6 +281,14 @@ public final class CrossModalEvaluation {
       }
       for (io.sightline.crossmodal.RetrievalSettings rs : rankings) {
         rows.add(row(v[0] + ": " + rs, tr, sps, bySettings(cos, s, rs)));
+      }
+      if (trainerValidation > 0) {
+        EpochStats kept = r.history().stream().filter(e -> Double.isFinite(e.validationLoss()))
+            .min(java.util.Comparator.comparingDouble(EpochStats::validationLoss)).orElse(null);
+        System.out.printf(Locale.ROOT, "  trainer validation split %.2f (%d pairs): epoch kept %s of %d, validation"
+            + " losses %s%n", trainerValidation, r.validationPairs(), kept == null ? "-" : kept.epoch(),
+            r.history().size(), r.history().stream().map(e -> String.format(Locale.ROOT, "%.3f", e.validationLoss()))
+                .toList());
       }
       if (r.skippedUpdates() > 0) {
         System.out.println("  " + v[0].trim() + ": " + r.skippedUpdates() + " updates skipped");

@@ -64,7 +64,8 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
   @Option(names = "--patience", description = "early stopping patience in epochs, 0 = off (default: ${DEFAULT-VALUE})")
   int patience = 0;
 
-  @Option(names = "--validation", description = "share of images (with all their pairs) held out for early stopping (default: ${DEFAULT-VALUE})")
+  @Option(names = "--validation", description = "share of images (with all their pairs) held out to pick the best epoch and stop early"
+      + " (default: ${DEFAULT-VALUE})")
   double validation = 0.0;
 
   @Option(names = "--contrastive-weight", description = "weight of the image-text contrastive loss (retrieval's first stage), 0 = off (default: ${DEFAULT-VALUE})")
