@@ -352,6 +352,7 @@ public final class CrossModalEvaluation {
     if (Boolean.parseBoolean(opt.getOrDefault("captions", "true"))) {
       captions(keep, testTexts, testImages);
       storedCaptionTimes(keep, testImages);
+      storedCaptionWords(keep, testTexts, testImages);
     }
     for (String n : opt.getOrDefault("latency", "").split(",")) {
       if (!n.isBlank()) {
@@ -469,6 +470,47 @@ public final class CrossModalEvaluation {
       }
       System.out.printf(Locale.ROOT, "  %-34s %.0f ms/image (%d images)%n", describe(s),
           (System.nanoTime() - t0) / 1e6 / n, n);
+    }
+  }
+
+  /**
+   * Captions each held-out image among the model's stored training texts (its own text is not
+   * among them), with and without a generated text: how often the caption holds the held-out
+   * text's first word (for both sources the category folder) and the mean word overlap (F1 of the
+   * word sets) with the held-out text.
+   */
+  static void storedCaptionWords(CrossModalModel model, List<String> texts, List<ImageFeatures> images) {
+    System.out.printf(Locale.ROOT, "captions of the %d held-out images among the %d stored training texts:%n",
+        images.size(), model.captionCandidates().size());
+    // baseline: the most frequent first word of the training texts, for every image
+    Map<String, Integer> firstWords = new java.util.HashMap<>();
+    for (String t : model.captionCandidates()) {
+      firstWords.merge(t.toLowerCase(Locale.ROOT).split("\\s+")[0], 1, Integer::sum);
+    }
+    String popular = firstWords.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+        .orElse("");
+    long popularHits = texts.stream().filter(t -> t.toLowerCase(Locale.ROOT).split("\\s+")[0].equals(popular))
+        .count();
+    System.out.printf(Locale.ROOT, "  baseline: the most frequent category word (\"%s\") for every image: %.3f%n",
+        popular, (double) popularHits / texts.size());
+    for (boolean generate : new boolean[] {false, true}) {
+      for (RetrievalSettings s : List.of(RetrievalSettings.matching(0), RetrievalSettings.defaults())) {
+        int category = 0;
+        double f1 = 0;
+        int generated = 0;
+        for (int i = 0; i < images.size(); i++) {
+          Caption c = model.caption(images.get(i), model.captionCandidates(), generate, s);
+          Set<String> got = new java.util.HashSet<>(List.of(c.text().toLowerCase(Locale.ROOT).split("\\s+")));
+          Set<String> truth = new java.util.HashSet<>(List.of(texts.get(i).toLowerCase(Locale.ROOT).split("\\s+")));
+          category += got.contains(texts.get(i).toLowerCase(Locale.ROOT).split("\\s+")[0]) ? 1 : 0;
+          long common = got.stream().filter(truth::contains).count();
+          f1 += common == 0 ? 0 : 2.0 * common / (got.size() + truth.size());
+          generated += c.method() == Caption.Method.GENERATED ? 1 : 0;
+        }
+        System.out.printf(Locale.ROOT, "  %-34s generate %-5s holds the category word %.3f, word F1 %.3f,"
+            + " generated text chosen %d%n", describe(s), generate, (double) category / images.size(),
+            f1 / images.size(), generated);
+      }
     }
   }
 
