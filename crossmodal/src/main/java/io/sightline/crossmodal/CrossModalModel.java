@@ -373,9 +373,9 @@ public final class CrossModalModel implements AutoCloseable {
    * the contrastive embeddings, by the matching head (over every text or the first stage's
    * nearest; the generated text is always scored), or by both standardised and added
    * ({@link RetrievalSettings}). On held-out pairs the matching head alone was the weakest of the
-   * three for picking an image's text (BENCHMARKS.md, crossmodal). Candidates without any unit the
-   * model knows are skipped. Passing {@link #captionCandidates()} itself uses its embeddings
-   * computed once per model.
+   * three for picking an image's text (BENCHMARKS.md, crossmodal). Candidates without any text
+   * unit (blank, punctuation only) are skipped, a candidate given twice is ranked once. Passing
+   * {@link #captionCandidates()} itself uses its embeddings computed once per model.
    *
    * @param image image features
    * @param candidates candidate descriptions (may be empty when {@code generate})
@@ -383,7 +383,7 @@ public final class CrossModalModel implements AutoCloseable {
    * @param settings the ranking
    * @return the best description, its runners-up, each with the matching head's probability and
    *     the cosine
-   * @throws IllegalArgumentException when no candidate has a known unit and nothing is generated
+   * @throws IllegalArgumentException when no candidate has a text unit and nothing is generated
    */
   public Caption caption(ImageFeatures image, List<String> candidates, boolean generate,
       RetrievalSettings settings) {

@@ -65,7 +65,7 @@ final class ModelCaptions {
       }
     }
     if (texts.isEmpty()) {
-      throw new IllegalArgumentException("no candidate description has any known text unit");
+      throw new IllegalArgumentException("no candidate description has any text unit");
     }
     int n = texts.size();
     int generatedAt = generated == null ? -1 : n - 1;

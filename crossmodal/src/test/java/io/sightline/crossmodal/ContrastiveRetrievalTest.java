@@ -445,6 +445,28 @@ class ContrastiveRetrievalTest {
   }
 
 
+  @Test
+  void theGeneratedTextAlwaysReachesTheSecondStageAndUnknownCandidatesAreSkipped() {
+    ImageFeatures f = collection.features(heldOut.get(1).image());
+    Caption generatedOnly = model.caption(f, List.of(), true);
+    boolean isCandidate = classTexts().contains(generatedOnly.text());
+    // a first stage of 2 among the 12 class texts: the 2 nearest, plus the generated text
+    Caption c = model.caption(f, classTexts(), true, RetrievalSettings.fused(2, 2.0));
+    List<Caption.Method> methods = new ArrayList<>();
+    methods.add(c.method());
+    c.alternatives().forEach(a -> methods.add(a.method()));
+    assertThat(methods).hasSize(isCandidate ? 2 : 3);
+    if (!isCandidate) {
+      assertThat(methods).containsOnlyOnce(Caption.Method.GENERATED);
+    }
+    // texts without any text unit are left out; with nothing left, a clear error
+    List<String> withUnknown = new ArrayList<>(classTexts());
+    withUnknown.add("?! ... --");
+    assertThat(model.caption(f, withUnknown, false)).isEqualTo(model.caption(f, classTexts(), false));
+    assertThatThrownBy(() -> model.caption(f, List.of("?! ... --", " "), false))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no candidate");
+  }
+
   private static int argMax(java.util.function.IntToDoubleFunction f, int n) {
     int best = 0;
     for (int i = 1; i < n; i++) {
