@@ -72,42 +72,36 @@ final class ModelRetrieval {
   }
 
   static float[] textEmbedding(CrossModalModel model, String text) {
-    InputEncoder.Text t = model.checkedText(text);
-    InputEncoder.Row row = new InputEncoder.Row(t.ids().clone(), new int[t.length()], null,
-        new boolean[0], true, 0f, 0f);
-    return model.runLocked(m -> model.block.embeddings(new ParameterStore(m, false),
-        model.encoder.inputs(m, List.of(row), InputEncoder.View.TEXT), InputEncoder.View.TEXT).get(4).toFloatArray());
+    return textEmbeddings(model, List.of(text))[0];
   }
 
-  /** Contrastive embeddings of texts with known units (text-only passes, batched), in order. */
+  /** Contrastive embeddings of texts with text units (text-only passes, batched), in order. */
   static float[][] textEmbeddings(CrossModalModel model, List<String> texts) {
-    float[][] out = new float[texts.size()][];
-    int e = model.config.width();
-    for (int from = 0; from < texts.size(); from += BATCH) {
-      List<InputEncoder.Row> rows = new ArrayList<>();
-      for (String text : texts.subList(from, Math.min(texts.size(), from + BATCH))) {
-        InputEncoder.Text t = model.checkedText(text);
-        rows.add(new InputEncoder.Row(t.ids().clone(), new int[t.length()], null, new boolean[0], true, 0f, 0f));
-      }
-      float[] flat = model.runLocked(m -> model.block.embeddings(new ParameterStore(m, false),
-          model.encoder.inputs(m, rows, InputEncoder.View.TEXT), InputEncoder.View.TEXT).get(4).toFloatArray());
-      for (int i = 0; i < rows.size(); i++) {
-        out[from + i] = java.util.Arrays.copyOfRange(flat, i * e, (i + 1) * e);
-      }
+    List<InputEncoder.Row> rows = new ArrayList<>(texts.size());
+    for (String text : texts) {
+      InputEncoder.Text t = model.checkedText(text);
+      rows.add(new InputEncoder.Row(t.ids().clone(), new int[t.length()], null, new boolean[0], true, 0f, 0f));
     }
-    return out;
+    return embeddings(model, rows, InputEncoder.View.TEXT, 4);
   }
 
   static float[][] imageEmbeddings(CrossModalModel model, List<ImageFeatures> images) {
-    float[][] out = new float[images.size()][];
+    List<InputEncoder.Row> rows = new ArrayList<>(images.size());
+    for (ImageFeatures f : images) {
+      rows.add(new InputEncoder.Row(new int[0], new int[0], f, new boolean[model.encoder.objects(f)], true, 0f, 0f));
+    }
+    return embeddings(model, rows, InputEncoder.View.IMAGE, 5);
+  }
+
+  /** One view's embeddings (output {@code output} of the pass) of the rows, in batches of {@link #BATCH}. */
+  private static float[][] embeddings(CrossModalModel model, List<InputEncoder.Row> all, InputEncoder.View view,
+      int output) {
+    float[][] out = new float[all.size()][];
     int e = model.config.width();
-    for (int from = 0; from < images.size(); from += BATCH) {
-      List<InputEncoder.Row> rows = new ArrayList<>();
-      for (ImageFeatures f : images.subList(from, Math.min(images.size(), from + BATCH))) {
-        rows.add(new InputEncoder.Row(new int[0], new int[0], f, new boolean[model.encoder.objects(f)], true, 0f, 0f));
-      }
+    for (int from = 0; from < all.size(); from += BATCH) {
+      List<InputEncoder.Row> rows = all.subList(from, Math.min(all.size(), from + BATCH));
       float[] flat = model.runLocked(m -> model.block.embeddings(new ParameterStore(m, false),
-          model.encoder.inputs(m, rows, InputEncoder.View.IMAGE), InputEncoder.View.IMAGE).get(5).toFloatArray());
+          model.encoder.inputs(m, rows, view), view).get(output).toFloatArray());
       for (int i = 0; i < rows.size(); i++) {
         out[from + i] = java.util.Arrays.copyOfRange(flat, i * e, (i + 1) * e);
       }
