@@ -19,14 +19,14 @@ final class ModelCaptions {
   private ModelCaptions() {}
 
   /**
-   * Candidate texts that have a unit the model knows, with their contrastive embeddings.
+   * Candidate texts that have a text unit, each once, with their contrastive embeddings.
    *
    * @param texts the texts, in the order given
    * @param embeddings one unit row per text
    */
   record Candidates(List<String> texts, float[][] embeddings) {}
 
-  /** Keeps the texts with a known unit, each once, and embeds them (text-only passes, batched). */
+  /** Keeps the texts with a text unit, each once, and embeds them (text-only passes, batched). */
   static Candidates candidates(CrossModalModel model, List<String> texts) {
     java.util.LinkedHashSet<String> kept = new java.util.LinkedHashSet<>();
     for (String c : texts) {
