@@ -103,6 +103,9 @@ public final class CrossModalEvaluation {
     int nVal = Integer.parseInt(opt.getOrDefault("validation", "0"));
     // the trainer's own validation split (best epoch kept, as `crossmodal train --validation F`)
     double trainerValidation = Double.parseDouble(opt.getOrDefault("trainer-validation", "0"));
+    // hubness correction of the cosine (CSLS): minus each candidate's mean cosine to its K nearest
+    // training texts / training images (0: off)
+    int hubK = Integer.parseInt(opt.getOrDefault("hubness", "0"));
     long seed = Long.parseLong(opt.getOrDefault("seed", "7"));
     Path clipart = clipart(opt.get("clipart"));
     System.out.println("threads: ai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "(engine default)")
@@ -282,6 +285,19 @@ public final class CrossModalEvaluation {
       for (io.sightline.crossmodal.RetrievalSettings rs : rankings) {
         rows.add(row(v[0] + ": " + rs, tr, sps, bySettings(cos, s, rs)));
       }
+      if (hubK > 0) {
+        List<String> bankTexts = train.stream().map(ImageTextPair::text).toList();
+        float[][] bt = new float[bankTexts.size()][];
+        for (int t = 0; t < bt.length; t++) {
+          bt[t] = m.textEmbedding(bankTexts.get(t));
+        }
+        float[][] bi = m.imageEmbeddings(train.stream().map(p -> cache.get(p.image())).toList());
+        float[][] corrected = csls(cos, dots(bt, ie), dots(te, bi), hubK);
+        rows.add(row(v[0] + ": cosine, hubness-corrected (CSLS, k " + hubK + ")", tr, sps, corrected));
+        for (io.sightline.crossmodal.RetrievalSettings rs : rankings) {
+          rows.add(row(v[0] + ": " + rs + " on the corrected cosine", tr, sps, bySettings(corrected, s, rs)));
+        }
+      }
       if (trainerValidation > 0) {
         EpochStats kept = r.history().stream().filter(e -> Double.isFinite(e.validationLoss()))
             .min(java.util.Comparator.comparingDouble(EpochStats::validationLoss)).orElse(null);
@@ -315,6 +331,14 @@ public final class CrossModalEvaluation {
         float[][] s = de.scores(testTexts, testImages.stream().map(ImageFeatures::global).toList());
         rows.add(row("dual encoder baseline (contrastive)", String.format(Locale.ROOT, "%.1f s, %d steps",
             de.seconds, de.steps), de.samplesSeen / de.seconds, s));
+        if (hubK > 0) {
+          float[][] bankByImage = de.scores(train.stream().map(ImageTextPair::text).toList(),
+              testImages.stream().map(ImageFeatures::global).toList());
+          float[][] textByBank = de.scores(testTexts, train.stream().map(p -> cache.get(p.image()).global()).toList());
+          rows.add(row("dual encoder baseline, hubness-corrected (CSLS, k " + hubK + ")", String.format(Locale.ROOT,
+              "%.1f s, %d steps", de.seconds, de.steps), de.samplesSeen / de.seconds,
+              csls(s, bankByImage, textByBank, hubK)));
+        }
       }
     }
     System.out.println();
@@ -374,6 +398,66 @@ public final class CrossModalEvaluation {
     } catch (java.io.IOException | RuntimeException e) {
       return "?";
     }
+  }
+
+  /** a[x] . b[y] for every pair: [a.length][b.length]. */
+  static float[][] dots(float[][] a, float[][] b) {
+    float[][] out = new float[a.length][b.length];
+    for (int x = 0; x < a.length; x++) {
+      for (int y = 0; y < b.length; y++) {
+        float d = 0;
+        for (int k = 0; k < a[x].length; k++) {
+          d += a[x][k] * b[y][k];
+        }
+        out[x][y] = d;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Cross-domain similarity local scaling: 2 cos(t, i) - r(i) - r(t), where r(i) is image i's mean
+   * cosine to its k nearest bank texts and r(t) text t's mean cosine to its k nearest bank images.
+   * Per query one of the two terms is a constant, so text->image ranks by cos - r(i)/2 and
+   * image->text by cos - r(t)/2: candidates near everything (hubs) step back.
+   *
+   * @param cos [T][I] test texts by test images
+   * @param bankByImage [B][I] bank texts by test images
+   * @param textByBank [T][B'] test texts by bank images
+   */
+  static float[][] csls(float[][] cos, float[][] bankByImage, float[][] textByBank, int k) {
+    int nt = cos.length;
+    int ni = cos[0].length;
+    double[] ri = new double[ni];
+    for (int i = 0; i < ni; i++) {
+      float[] col = new float[bankByImage.length];
+      for (int b = 0; b < col.length; b++) {
+        col[b] = bankByImage[b][i];
+      }
+      ri[i] = meanTop(col, k);
+    }
+    double[] rt = new double[nt];
+    for (int t = 0; t < nt; t++) {
+      rt[t] = meanTop(textByBank[t], k);
+    }
+    float[][] out = new float[nt][ni];
+    for (int t = 0; t < nt; t++) {
+      for (int i = 0; i < ni; i++) {
+        out[t][i] = (float) (2 * cos[t][i] - ri[i] - rt[t]);
+      }
+    }
+    return out;
+  }
+
+  private static double meanTop(float[] x, int k) {
+    float[] c = x.clone();
+    java.util.Arrays.sort(c);
+    int n = Math.min(k, c.length);
+    double sum = 0;
+    for (int j = 0; j < n; j++) {
+      sum += c[c.length - 1 - j];
+    }
+    return sum / Math.max(1, n);
   }
 
   /** z(first) + w z(second), each z-scored over the whole matrix. */

@@ -119,11 +119,20 @@ final class DualEncoderBaseline implements AutoCloseable {
         m.create(FloatBuffer.wrap(img), new Shape(b, visualDim)));
   }
 
-  /** @return score[t][i] = cosine(text t, image i) */
+  /** @return score[t][i] = cosine(text t, image i); the two lists may differ in length */
   float[][] scores(List<String> texts, List<float[]> images) {
+    int n = Math.max(texts.size(), images.size());
+    List<String> tl = new ArrayList<>(n);
+    List<float[]> il = new ArrayList<>(n);
+    for (int r = 0; r < n; r++) { // the towers are independent: pad the shorter list by cycling it
+      tl.add(texts.get(r % texts.size()));
+      il.add(images.get(r % images.size()));
+    }
     try (NDManager m = model.getNDManager().newSubManager()) {
-      NDList out = block.forward(new ParameterStore(m, false), inputs(m, texts, images), false);
-      float[] flat = out.get(0).matMul(out.get(1).transpose()).toFloatArray();
+      NDList out = block.forward(new ParameterStore(m, false), inputs(m, tl, il), false);
+      NDArray te = out.get(0).get(new ai.djl.ndarray.index.NDIndex("0:{}", texts.size()));
+      NDArray ie = out.get(1).get(new ai.djl.ndarray.index.NDIndex("0:{}", images.size()));
+      float[] flat = te.matMul(ie.transpose()).toFloatArray();
       float[][] s = new float[texts.size()][images.size()];
       for (int t = 0; t < texts.size(); t++) {
         System.arraycopy(flat, t * images.size(), s[t], 0, images.size());
