@@ -1,5 +1,6 @@
 package io.sightline.crossmodal;
 
+import io.sightline.core.index.Vectors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -72,7 +73,7 @@ final class ModelCaptions {
     float[] q = model.imageEmbedding(image);
     double[] cos = new double[n];
     for (int i = 0; i < n; i++) {
-      cos[i] = dot(q, emb.get(i));
+      cos[i] = Vectors.dot(q, emb.get(i));
     }
     List<Integer> byCosine = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -106,7 +107,7 @@ final class ModelCaptions {
     double[] rank = switch (settings.ranking()) {
       case EMBEDDING -> c;
       case MATCHING -> logit;
-      case FUSED -> fused(logit, c, settings.cosineWeight());
+      case FUSED -> ModelRetrieval.fused(logit, c, settings.cosineWeight());
     };
     List<Integer> order = new ArrayList<>();
     for (int j = 0; j < scored.size(); j++) {
@@ -123,23 +124,5 @@ final class ModelCaptions {
     List<Double> conf = best.method() == Caption.Method.GENERATED ? generated.unitConfidences() : List.of();
     return new Caption(best.text(), best.score(), best.method(), conf, ranked.subList(1, ranked.size()),
         best.similarity());
-  }
-
-  private static double[] fused(double[] logit, double[] cos, double cosineWeight) {
-    double[] zl = ModelRetrieval.zScores(logit);
-    double[] zc = ModelRetrieval.zScores(cos);
-    double[] f = new double[logit.length];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = zl[i] + cosineWeight * zc[i];
-    }
-    return f;
-  }
-
-  private static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += (double) a[i] * b[i];
-    }
-    return s;
   }
 }

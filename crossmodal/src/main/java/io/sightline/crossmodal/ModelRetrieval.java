@@ -71,6 +71,17 @@ final class ModelRetrieval {
     return z;
   }
 
+  /** The fused ranking's score of each candidate: z(logit) + cosineWeight * z(cosine), over the candidates. */
+  static double[] fused(double[] logit, double[] cos, double cosineWeight) {
+    double[] zl = zScores(logit);
+    double[] zc = zScores(cos);
+    double[] f = new double[logit.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = zl[i] + cosineWeight * zc[i];
+    }
+    return f;
+  }
+
   static float[] textEmbedding(CrossModalModel model, String text) {
     return textEmbeddings(model, List.of(text))[0];
   }
@@ -173,7 +184,6 @@ final class ModelRetrieval {
         firstSim.put(images.images().get(i), (double) sims[i]);
       }
     }
-    double[] fused = new double[candidates.size()];
     double[] logit = new double[candidates.size()];
     double[] cos = new double[candidates.size()];
     for (int i = 0; i < candidates.size(); i++) {
@@ -183,11 +193,7 @@ final class ModelRetrieval {
       out.add(new ImageMatch(p, scores.get(i).score(), scores.get(i).logit(), cos[i]));
     }
     if (cosineWeight > 0) {
-      double[] zl = zScores(logit);
-      double[] zc = zScores(cos);
-      for (int i = 0; i < fused.length; i++) {
-        fused[i] = zl[i] + cosineWeight * zc[i];
-      }
+      double[] fused = fused(logit, cos, cosineWeight);
       List<Integer> idx = new ArrayList<>();
       for (int i = 0; i < fused.length; i++) {
         idx.add(i);

@@ -200,10 +200,9 @@ public record RetrievalEvaluation(int pairs, int texts, int images, RetrievalSet
         l[n] = logit[head.get(n)];
         c[n] = cos[head.get(n)];
       }
-      double[] zl = ModelRetrieval.zScores(l);
-      double[] zc = ModelRetrieval.zScores(c);
+      double[] f = ModelRetrieval.fused(l, c, settings.cosineWeight());
       for (int n = 0; n < k; n++) {
-        key[head.get(n)] = zl[n] + settings.cosineWeight() * zc[n];
+        key[head.get(n)] = f[n];
       }
     } else {
       for (int j : head) {

@@ -290,7 +290,7 @@ final class TrainingRun {
                 String.format(Locale.ROOT, "epoch %d loss=%.4f", epoch + 1, f[0]));
           }
           skipBatches = 0;
-          double valLoss = val.isEmpty() ? Double.NaN : validate(model, val, feats, gridFeats, enc, cfg);
+          double valLoss = val.isEmpty() ? Double.NaN : validate(model, val, feats, gridFeats, queryLayout, enc, cfg);
           double sec = (System.nanoTime() - t0) / 1e9;
           int c = Math.max(1, counted);
           // the joint figures over the batches that ran the joint pass (NaN: all were warm-up)
@@ -434,7 +434,7 @@ final class TrainingRun {
    * computed.
    */
   double validate(CrossModalModel model, List<ImageTextPair> val, Map<Path, ImageFeatures> feats,
-      Map<Path, ImageFeatures> gridFeats, InputEncoder enc, ModelConfig cfg) {
+      Map<Path, ImageFeatures> gridFeats, Map<Path, ImageFeatures> queryLayout, InputEncoder enc, ModelConfig cfg) {
     double total = Double.NaN;
     if (b.maskingTask || b.matchingTask) {
       Random rnd = new Random(b.seed ^ 0x5DEECE66DL);
@@ -456,18 +456,16 @@ final class TrainingRun {
     if (b.maskingTask || b.matchingTask) {
       return total;
     }
-    double contrastive = validationContrastive(model, val, feats, gridFeats, enc);
+    double contrastive = validationContrastive(model, val, queryLayout, enc);
     return Double.isNaN(contrastive) ? Double.NaN : b.contrastiveWeight * contrastive;
   }
 
   /** Mean contrastive loss over batches of validation pairs (the query-time layout); NaN when off. */
   private double validationContrastive(CrossModalModel model, List<ImageTextPair> val,
-      Map<Path, ImageFeatures> feats, Map<Path, ImageFeatures> gridFeats, InputEncoder enc) {
+      Map<Path, ImageFeatures> queryLayout, InputEncoder enc) {
     if (!(b.contrastiveWeight > 0) || val.size() < 2) {
       return Double.NaN;
     }
-    Map<Path, ImageFeatures> queryLayout = new LinkedHashMap<>(feats);
-    queryLayout.putAll(gridFeats);
     ContrastiveBatches cb = new ContrastiveBatches(val, queryLayout, enc,
         b.contrastiveBatchSize > 0 ? b.contrastiveBatchSize : b.batchSize, new Random(b.seed ^ 0x5DEECE66DL));
     double sum = 0;
