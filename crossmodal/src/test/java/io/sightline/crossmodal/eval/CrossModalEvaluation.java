@@ -107,6 +107,9 @@ public final class CrossModalEvaluation {
     // training texts / training images (0: off)
     int hubK = Integer.parseInt(opt.getOrDefault("hubness", "0"));
     long seed = Long.parseLong(opt.getOrDefault("seed", "7"));
+    // a fixed number of epochs instead of the time budget: the same trajectory run after run
+    // (the warm-up and schedule follow the budget's clock otherwise), for comparing epoch choices
+    int fixedEpochs = Integer.parseInt(opt.getOrDefault("epochs", "0"));
     Path clipart = clipart(opt.get("clipart"));
     System.out.println("threads: ai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "(engine default)")
         + ", cores=" + Runtime.getRuntime().availableProcessors());
@@ -235,8 +238,10 @@ public final class CrossModalEvaluation {
           .embeddingPooling(io.sightline.crossmodal.EmbeddingPooling.valueOf(v[7]))
           .grid(grid).width(width).layers(layers).heads(heads).dropout(dropout).maxTextUnits(16).batchSize(batch).learningRate(lr)
           .contrastiveBatchSize(contrastiveBatch)
-          .epochs(10_000).maxDuration(Duration.ofMillis((long) (seconds * 1000))).seed(seed)
+          .epochs(fixedEpochs > 0 ? fixedEpochs : 10_000)
+          .maxDuration(fixedEpochs > 0 ? null : Duration.ofMillis((long) (seconds * 1000))).seed(seed)
           .validationFraction(trainerValidation)
+          .validationByRanking(Boolean.parseBoolean(opt.getOrDefault("validation-ranking", "false")))
           .progress((task, done, total, msg) -> {
             if (opt.containsKey("verbose") && task.equals("train")) {
               System.out.println("  epoch " + done + " " + msg);
