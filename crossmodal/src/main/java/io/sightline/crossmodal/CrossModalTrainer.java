@@ -133,7 +133,6 @@ public final class CrossModalTrainer {
     double warmupFraction = 0.05;
     double clipNorm = 1.0;
     double validationFraction = 0.0;
-    boolean validationRanking = false;
     int patience = 0;
     double minDelta = 1e-4;
     boolean restoreBest = true;
@@ -450,17 +449,6 @@ public final class CrossModalTrainer {
      */
     public Builder validationFraction(double fraction) {
       this.validationFraction = fraction;
-      return this;
-    }
-
-    /**
-     * @param on judge epochs (best epoch, early stopping) by how well the contrastive embeddings
-     *     rank the validation images for their texts (mean reciprocal rank) instead of the
-     *     validation loss; needs a validation split and the contrastive loss (default false)
-     * @return this builder
-     */
-    public Builder validationByRanking(boolean on) {
-      this.validationRanking = on;
       return this;
     }
 

@@ -291,9 +291,6 @@ final class TrainingRun {
           }
           skipBatches = 0;
           double valLoss = val.isEmpty() ? Double.NaN : validate(model, val, feats, gridFeats, queryLayout, enc, cfg);
-          // reported whenever there is a validation split; judges epochs when asked to
-          double valRanking = contrastiveOn && !val.isEmpty()
-              ? validationRanking(model, val, queryLayout) : Double.NaN;
           double sec = (System.nanoTime() - t0) / 1e9;
           int c = Math.max(1, counted);
           // the joint figures over the batches that ran the joint pass (NaN: all were warm-up)
@@ -305,12 +302,11 @@ final class TrainingRun {
           history.add(es);
           b.listener.onProgress("train", epoch + 1, b.epochs, String.format(Locale.ROOT,
               "loss=%.4f text=%.4f objects=%.4f match=%.4f contrastive=%.4f textAcc=%.3f matchAcc=%.3f "
-                  + "val=%.4f valMRR=%.3f %.1f samples/s",
+                  + "val=%.4f %.1f samples/s",
               es.loss(), es.maskedTextLoss(), es.maskedObjectLoss(), es.matchingLoss(), sums[6] / c,
-              es.maskedTextAccuracy(), es.matchingAccuracy(), es.validationLoss(), 1 - valRanking, es.samplesPerSecond())
+              es.maskedTextAccuracy(), es.matchingAccuracy(), es.validationLoss(), es.samplesPerSecond())
               .replaceAll("\\bNaN\\b", "n/a")); // a loss this run does not compute, or no validation split
-          double monitored = b.validationRanking && !Double.isNaN(valRanking) ? valRanking
-              : Double.isNaN(valLoss) ? es.loss() : valLoss;
+          double monitored = Double.isNaN(valLoss) ? es.loss() : valLoss;
           if (warmupEpoch) {
             // a warm-up epoch's loss leaves out the joint losses: never the best epoch, no patience used
           } else if (monitored < best - b.minDelta) {
@@ -491,46 +487,4 @@ final class TrainingRun {
     return n == 0 ? Double.NaN : sum / n;
   }
 
-
-  /**
-   * How badly the contrastive embeddings rank the validation images for their texts: 1 minus the
-   * mean reciprocal rank of each validation pair's image among the validation images by cosine
-   * (query-time layout); NaN when fewer than two images or no text with text units.
-   */
-  double validationRanking(CrossModalModel model, List<ImageTextPair> val, Map<Path, ImageFeatures> queryLayout) {
-    List<Path> images = new ArrayList<>(new LinkedHashSet<>(val.stream().map(ImageTextPair::image).toList()));
-    if (images.size() < 2) {
-      return Double.NaN;
-    }
-    Map<Path, Integer> index = new java.util.HashMap<>();
-    List<ImageFeatures> features = new ArrayList<>();
-    for (Path p : images) {
-      index.put(p, features.size());
-      features.add(queryLayout.get(p));
-    }
-    List<ImageTextPair> usable = new ArrayList<>();
-    for (ImageTextPair p : val) {
-      if (model.encoder.text(p.text()).length() > 0) {
-        usable.add(p);
-      }
-    }
-    if (usable.isEmpty()) {
-      return Double.NaN;
-    }
-    float[][] img = ModelRetrieval.imageEmbeddings(model, features);
-    float[][] txt = ModelRetrieval.textEmbeddings(model, usable.stream().map(ImageTextPair::text).toList());
-    double rr = 0;
-    for (int q = 0; q < usable.size(); q++) {
-      int right = index.get(usable.get(q).image());
-      double own = io.sightline.core.index.Vectors.dot(txt[q], img[right]);
-      int rank = 1;
-      for (int i = 0; i < img.length; i++) {
-        if (i != right && io.sightline.core.index.Vectors.dot(txt[q], img[i]) > own) {
-          rank++;
-        }
-      }
-      rr += 1.0 / rank;
-    }
-    return 1 - rr / usable.size();
-  }
 }

@@ -59,7 +59,9 @@ public final class CrossModalEvaluation {
    *     [--contrastive-only 1] [--dual-seconds S,...] [--clip-norm 1] [--contrastive-weight 1] [--dropout 0]
    *     [--category-library true] [--seed-library true] [--grid 2] [--width 192] [--layers 1] [--heads 4] [--dual true] [--dual-width 64]
    *     [--rankings fused:50:2,embedding,matching:20] [--links false] [--min-bytes 8000] [--max-bytes 45000]
-   *     [--embedder descriptor|sightline-clipart]};
+   *     [--embedder descriptor|sightline-clipart] [--epochs N]};
+   *     {@code --epochs N} trains the full model for exactly N epochs instead of the time budget
+   *     (whose clock also sets the warm-up and schedule), so two runs follow the same trajectory;
    *     {@code --embedder sightline-clipart} computes the region features with the project-trained
    *     image encoder ({@code SightlineModels.clipartImageEmbedder()}, trained on openclipart: on
    *     openclipart pairs its training drawings may be among the evaluation's) instead of the
@@ -241,7 +243,6 @@ public final class CrossModalEvaluation {
           .epochs(fixedEpochs > 0 ? fixedEpochs : 10_000)
           .maxDuration(fixedEpochs > 0 ? null : Duration.ofMillis((long) (seconds * 1000))).seed(seed)
           .validationFraction(trainerValidation)
-          .validationByRanking(Boolean.parseBoolean(opt.getOrDefault("validation-ranking", "false")))
           .progress((task, done, total, msg) -> {
             if (opt.containsKey("verbose") && task.equals("train")) {
               System.out.println("  epoch " + done + " " + msg);
