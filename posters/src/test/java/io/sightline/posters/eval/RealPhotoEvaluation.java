@@ -44,7 +44,9 @@ import java.util.Map;
  * {@code real-subjects-4.json} (5 photos and 4 illustrations: lomiri, plasma, opencv-doc, mate,
  * {@code ukui-wallpapers}) and {@code real-subjects-5.json} (6 sample photos: python3-sklearn,
  * python-matplotlib-data, python3-skimage, opencv-doc) were annotated the same way, each before any
- * method ran on it.
+ * method ran on it; so was {@code real-subjects-6.json} (30 animal photos at 1920×1080 from GCompris's
+ * "erase" activity, Debian {@code gcompris-qt-data}), whose photos are read out of the package's Qt
+ * resource file ({@link QtResourceFile}).
  *
  * <p>Extra columns: {@code -Dfocus=F1,F2} (focus-cue weights), {@code -Dpenalties=P1,P2} (the
  * search's scale penalty), {@code -Dscales=1.0;1.0,0.9} (only these window sizes);
@@ -284,12 +286,24 @@ public final class RealPhotoEvaluation {
       if (p.get("package").asText().equals("python3-skimage")) {
         candidates.add(Path.of("/tmp/deb/sk", dir, file));
       }
-      Path found = candidates.stream().filter(Files::isRegularFile).findFirst().orElse(null);
-      if (found == null) {
-        missing.add(file);
-        continue;
+      BufferedImage raw;
+      if (p.has("rcc")) {
+        // a photo inside a Qt resource file of the package (GCompris)
+        Path rcc = debRoot == null ? null : Path.of(debRoot, p.get("rcc").asText());
+        if (rcc == null || !Files.isRegularFile(rcc)) {
+          missing.add(file);
+          continue;
+        }
+        raw = ImageLoader.defaults().load(new QtResourceFile(rcc).read(dir + "/" + file));
+      } else {
+        Path found = candidates.stream().filter(Files::isRegularFile).findFirst().orElse(null);
+        if (found == null) {
+          missing.add(file);
+          continue;
+        }
+        raw = ImageLoader.defaults().load(found);
       }
-      BufferedImage img = ImageOps.toRgb(ImageLoader.defaults().load(found));
+      BufferedImage img = ImageOps.toRgb(raw);
       out.add(new Photo(p.has("name") ? p.get("name").asText() : file, p.get("subject").asText(), box(p.get("box")), p.has("face") ? box(p.get("face")) : null,
           img));
     }
