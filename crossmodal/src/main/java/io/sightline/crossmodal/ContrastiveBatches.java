@@ -17,7 +17,10 @@ import java.util.Set;
 final class ContrastiveBatches {
   private final List<InputEncoder.Row> rows;
   private final List<Path> images;
+  private final List<InputEncoder.Text> texts;
   private final int size;
+  private final double wordDropout;
+  private final Random rnd;
   private int next;
 
   /**
@@ -29,6 +32,15 @@ final class ContrastiveBatches {
    */
   ContrastiveBatches(List<ImageTextPair> pairs, Map<Path, ImageFeatures> feats, InputEncoder enc,
       int size, Random rnd) {
+    this(pairs, feats, enc, size, rnd, 0);
+  }
+
+  /**
+   * @param wordDropout chance that each word of a text is left out of a batch's text (at least
+   *     one word stays); 0 for the texts as they are
+   */
+  ContrastiveBatches(List<ImageTextPair> pairs, Map<Path, ImageFeatures> feats, InputEncoder enc,
+      int size, Random rnd, double wordDropout) {
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < pairs.size(); i++) {
       order.add(i);
@@ -36,12 +48,16 @@ final class ContrastiveBatches {
     Collections.shuffle(order, rnd);
     this.rows = new ArrayList<>();
     this.images = new ArrayList<>();
+    this.texts = new ArrayList<>();
+    this.wordDropout = wordDropout;
+    this.rnd = rnd;
     for (int i : order) {
       ImageTextPair p = pairs.get(i);
       InputEncoder.Text t = enc.text(p.text());
       if (t.length() > 0) {
         rows.add(enc.plain(t, feats.get(p.image())));
         images.add(p.image());
+        texts.add(t);
       }
     }
     this.size = size;
@@ -62,12 +78,40 @@ final class ContrastiveBatches {
       next = (next + 1) % rows.size();
       String text = java.util.Arrays.toString(rows.get(i).ids());
       if (seenImages.add(images.get(i)) && seenTexts.add(text)) {
-        out.add(rows.get(i));
+        out.add(wordDropout > 0 ? dropWords(i) : rows.get(i));
       } else {
         seenImages.add(images.get(i));
       }
     }
     return out;
+  }
+
+  /** Row i with each word left out with chance {@link #wordDropout} (its units together; one word stays). */
+  private InputEncoder.Row dropWords(int i) {
+    InputEncoder.Text t = texts.get(i);
+    int[] words = t.words();
+    int last = words.length == 0 ? -1 : words[words.length - 1];
+    boolean[] drop = new boolean[last + 1];
+    int kept = 0;
+    for (int w = 0; w <= last; w++) {
+      drop[w] = rnd.nextDouble() < wordDropout;
+      kept += drop[w] ? 0 : 1;
+    }
+    if (kept == 0 && last >= 0) {
+      drop[rnd.nextInt(last + 1)] = false;
+    }
+    int[] ids = new int[t.length()];
+    int n = 0;
+    for (int u = 0; u < t.length(); u++) {
+      if (!drop[words[u]]) {
+        ids[n++] = t.ids()[u];
+      }
+    }
+    InputEncoder.Row r = rows.get(i);
+    int[] targets = new int[n];
+    java.util.Arrays.fill(targets, -1);
+    return new InputEncoder.Row(java.util.Arrays.copyOf(ids, n), targets, r.img(), r.objMasked().clone(),
+        true, 0f, 1f);
   }
 
   /**

@@ -126,6 +126,7 @@ public final class CrossModalTrainer {
     boolean matchingTask = true;
     double contrastiveWeight = 1.0;
     int contrastiveBatchSize = 0;
+    double wordDropout = 0;
     EmbeddingPooling pooling = EmbeddingPooling.MEAN;
     boolean hardNegatives = false;
     double contrastiveWarmup = 0.0;
@@ -449,6 +450,16 @@ public final class CrossModalTrainer {
      */
     public Builder validationFraction(double fraction) {
       this.validationFraction = fraction;
+      return this;
+    }
+
+    /**
+     * @param p chance that each word of a training text is left out of its contrastive pass, drawn
+     *     anew every epoch (at least one word stays; default 0)
+     * @return this builder
+     */
+    public Builder contrastiveWordDropout(double p) {
+      this.wordDropout = p;
       return this;
     }
 
