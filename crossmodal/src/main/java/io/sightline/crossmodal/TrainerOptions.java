@@ -50,6 +50,9 @@ final class TrainerOptions {
       throw new IllegalStateException("an option is out of range (contrastiveWeight, "
           + "contrastiveBatchSize, warmupFraction, gradientClipNorm)");
     }
+    if (!(b.wordDropout >= 0) || b.wordDropout >= 1) {
+      throw new IllegalStateException("contrastiveWordDropout " + b.wordDropout + " is out of range [0, 1)");
+    }
     if (!(b.contrastiveWarmup >= 0) || b.contrastiveWarmup >= 1) {
       throw new IllegalStateException("contrastiveWarmup " + b.contrastiveWarmup + " is out of range [0, 1)");
     }

@@ -65,6 +65,43 @@ class ContrastiveBatchesTest {
   }
 
   @Test
+  void wordDropoutLeavesOutWordsButNeverAllAndKeepsEachTextWithItsImage() {
+    ContrastiveBatches b = new ContrastiveBatches(pairs, feats, enc, 3, new Random(4), 0.5);
+    int rows = 0;
+    int shortened = 0;
+    int whole = 0;
+    for (int k = 0; k < 40; k++) {
+      for (InputEncoder.Row r : b.next()) {
+        int[] full = enc.text(TEXTS.get((int) r.img().visual()[0][0])).ids();
+        assertThat(r.ids()).isNotEmpty();
+        assertThat(r.textTargets()).hasSize(r.ids().length).containsOnly(-1);
+        // the kept units are the text's own, in order
+        int at = 0;
+        for (int id : r.ids()) {
+          while (at < full.length && full[at] != id) {
+            at++;
+          }
+          assertThat(at).as("unit %d of %s", id, java.util.Arrays.toString(full)).isLessThan(full.length);
+          at++;
+        }
+        rows++;
+        shortened += r.ids().length < full.length ? 1 : 0;
+        whole += r.ids().length == full.length ? 1 : 0;
+      }
+    }
+    assertThat(rows).isEqualTo(120);
+    // three-word texts, each word left out with chance 0.5: about 7 in 8 rows lose a word
+    assertThat(shortened).isBetween(80, 118);
+    assertThat(whole).isPositive();
+    ContrastiveBatches none = new ContrastiveBatches(pairs, feats, enc, 3, new Random(4), 0);
+    for (int k = 0; k < 4; k++) {
+      for (InputEncoder.Row r : none.next()) {
+        assertThat(r.ids()).isEqualTo(enc.text(TEXTS.get((int) r.img().visual()[0][0])).ids());
+      }
+    }
+  }
+
+  @Test
   void batchesHaveTheAskedSizeAndOneCycleVisitsEveryPairOnce() {
     ContrastiveBatches b = new ContrastiveBatches(pairs, feats, enc, 3, new Random(4));
     List<InputEncoder.Row> first = b.next();

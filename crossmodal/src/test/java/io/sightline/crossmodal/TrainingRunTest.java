@@ -41,6 +41,21 @@ class TrainingRunTest {
   }
 
   @Test
+  void contrastiveWordDropoutChangesTheStepsAndRepeatsWithTheSeed() {
+    TrainingResult plain = small().epochs(2).contrastiveWordDropout(0).build().train();
+    TrainingResult a = small().epochs(2).contrastiveWordDropout(0.5).build().train();
+    TrainingResult b = small().epochs(2).contrastiveWordDropout(0.5).build().train();
+    try (var mp = plain.model(); var ma = a.model(); var mb = b.model()) {
+      for (int i = 0; i < 2; i++) {
+        assertThat(b.history().get(i).loss()).isCloseTo(a.history().get(i).loss(),
+            org.assertj.core.data.Offset.offset(1e-4));
+      }
+      // the first epoch's contrastive steps already see other texts
+      assertThat(Math.abs(a.history().get(0).loss() - plain.history().get(0).loss())).isGreaterThan(1e-3);
+    }
+  }
+
+  @Test
   void interruptedTrainingResumesFromTheLastCheckpoint() {
     Path ckpt = tmp.resolve("ckpt");
     CancellationToken cancel = new CancellationToken();
@@ -306,6 +321,16 @@ class TrainingRunTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("contrastiveWarmup");
     assertThatThrownBy(() -> small().contrastiveWarmup(0.3).contrastiveWeight(0).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("contrastive loss");
+  }
+
+  @Test
+  void contrastiveWordDropoutIsChecked() {
+    assertThatThrownBy(() -> small().contrastiveWordDropout(1.0).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("contrastiveWordDropout");
+    assertThatThrownBy(() -> small().contrastiveWordDropout(-0.1).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("contrastiveWordDropout");
+    assertThatThrownBy(() -> small().contrastiveWordDropout(Double.NaN).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("contrastiveWordDropout");
   }
 
   @Test

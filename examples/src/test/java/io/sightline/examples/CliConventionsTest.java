@@ -163,6 +163,17 @@ class CliConventionsTest {
   }
 
   @Test
+  void crossmodalTrainRefusesAWordDropoutOutsideItsRange() throws Exception {
+    Path pairs = Files.writeString(tmp.resolve("wd.jsonl"), "{\"image\":\"x.png\",\"text\":\"a cat\"}\n");
+    for (String p : new String[] {"1", "-0.1", "NaN"}) {
+      CliRun r = CliRun.of("crossmodal", "train", "--pairs", pairs.toString(), "--model", tmp.resolve("wd").toString(),
+          "--word-dropout", p);
+      assertThat(r.code()).as(r.err()).isEqualTo(CliSupport.USAGE);
+      assertThat(r.err()).contains("--word-dropout");
+    }
+  }
+
+  @Test
   void aBadImageIsReportedOnceAsItsJsonLine() throws Exception {
     Path template = Files.writeString(tmp.resolve("story.json"), TEMPLATE);
     Path bad = Files.writeString(tmp.resolve("bad.png"), "not an image");

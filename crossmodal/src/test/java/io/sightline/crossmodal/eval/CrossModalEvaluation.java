@@ -330,13 +330,19 @@ public final class CrossModalEvaluation {
     Vocabulary vocab = Vocabulary.build(train.stream().map(ImageTextPair::text).toList(), tok, 1, 30_000);
     double[] dualBudgets = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(dualSeconds),
         java.util.stream.DoubleStream.of(seconds)).toArray();
+    // --dual-word-dropout 0,0.35: one dual encoder per value (words left out of its training texts)
+    double[] dualDropouts = java.util.Arrays.stream(opt.getOrDefault("dual-word-dropout", "0").split(","))
+        .mapToDouble(Double::parseDouble).toArray();
     for (double ds : dual ? dualBudgets : new double[0]) {
-      System.out.printf(Locale.ROOT, "training dual encoder (%.1f s), load average %s%n", ds, loadAverage());
+     for (double dd : dualDropouts) {
+      System.out.printf(Locale.ROOT, "training dual encoder (%.1f s, word dropout %.2f), load average %s%n", ds, dd,
+          loadAverage());
       try (DualEncoderBaseline de = new DualEncoderBaseline(vocab, tok, 16, embedder.dimension(), dualWidth)) {
         de.train(train.stream().map(ImageTextPair::text).toList(),
-            train.stream().map(p -> cache.get(p.image()).global()).toList(), ds, 32, 3e-3f, seed);
+            train.stream().map(p -> cache.get(p.image()).global()).toList(), ds, 32, 3e-3f, seed, dd);
         float[][] s = de.scores(testTexts, testImages.stream().map(ImageFeatures::global).toList());
-        rows.add(row("dual encoder baseline (contrastive)", String.format(Locale.ROOT, "%.1f s, %d steps",
+        rows.add(row("dual encoder baseline (contrastive)" + (dd > 0 ? ", word dropout " + dd : ""),
+            String.format(Locale.ROOT, "%.1f s, %d steps",
             de.seconds, de.steps), de.samplesSeen / de.seconds, s));
         if (hubK > 0) {
           float[][] bankByImage = de.scores(train.stream().map(ImageTextPair::text).toList(),
@@ -347,6 +353,7 @@ public final class CrossModalEvaluation {
               csls(s, bankByImage, textByBank, hubK)));
         }
       }
+     }
     }
     System.out.println();
     rows.forEach(System.out::println);

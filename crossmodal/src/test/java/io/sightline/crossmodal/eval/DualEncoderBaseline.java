@@ -59,6 +59,15 @@ final class DualEncoderBaseline implements AutoCloseable {
 
   /** Trains for about {@code seconds} on (text, image vector) pairs. */
   void train(List<String> texts, List<float[]> images, double seconds, int batch, float lr, long seed) {
+    train(texts, images, seconds, batch, lr, seed, 0);
+  }
+
+  /**
+   * Trains for about {@code seconds}; {@code wordDropout} leaves each word of a training text out
+   * with that chance (at least one stays), as {@code CrossModalTrainer.contrastiveWordDropout} does.
+   */
+  void train(List<String> texts, List<float[]> images, double seconds, int batch, float lr, long seed,
+      double wordDropout) {
     Engine.getEngine("PyTorch").setRandomSeed((int) seed);
     DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.l2Loss())
         .optOptimizer(Optimizer.adamW().optLearningRateTracker(Tracker.fixed(lr)).build())
@@ -78,7 +87,7 @@ final class DualEncoderBaseline implements AutoCloseable {
           List<Integer> idx = order.subList(from, Math.min(order.size(), from + batch));
           try (NDManager m = trainer.getManager().newSubManager()) {
             NDList in = inputs(m, idx.stream().map(texts::get).toList(),
-                idx.stream().map(images::get).toList());
+                idx.stream().map(images::get).toList(), wordDropout, rnd);
             try (GradientCollector gc = trainer.newGradientCollector()) {
               NDList out = trainer.forward(in);
               NDArray logits = out.get(0).matMul(out.get(1).transpose()).div(scalar(out.get(0), 0.07));
@@ -101,12 +110,25 @@ final class DualEncoderBaseline implements AutoCloseable {
   }
 
   private NDList inputs(NDManager m, List<String> texts, List<float[]> images) {
+    return inputs(m, texts, images, 0, null);
+  }
+
+  private NDList inputs(NDManager m, List<String> texts, List<float[]> images, double wordDropout, Random rnd) {
     int b = texts.size();
     int[] ids = new int[b * maxUnits];
     float[] w = new float[b * maxUnits];
     float[] img = new float[b * visualDim];
     for (int r = 0; r < b; r++) {
       List<TextUnit> units = tokenizer.tokenize(texts.get(r));
+      if (wordDropout > 0 && units.size() > 1) {
+        List<TextUnit> kept = new ArrayList<>();
+        for (TextUnit u : units) {
+          if (rnd.nextDouble() >= wordDropout) {
+            kept.add(u);
+          }
+        }
+        units = kept.isEmpty() ? List.of(units.get(rnd.nextInt(units.size()))) : kept;
+      }
       int n = Math.min(maxUnits, units.size());
       for (int i = 0; i < n; i++) {
         ids[r * maxUnits + i] = vocab.id(units.get(i).token());

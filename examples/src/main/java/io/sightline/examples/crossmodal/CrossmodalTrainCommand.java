@@ -74,6 +74,10 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
   @Option(names = "--hard-negatives", description = "also train the matching head on the most similar non-matching image/text of each batch")
   boolean hardNegatives;
 
+  @Option(names = "--word-dropout", description = "chance that each word of a training text is left out of its"
+      + " contrastive pass, a regulariser for small pair sets (default: ${DEFAULT-VALUE})")
+  double wordDropout = 0.35;
+
   @Option(names = "--clip-norm", description = "clip the gradients' global norm, 0 = off (default: ${DEFAULT-VALUE})")
   double clipNorm = 1.0;
 
@@ -99,9 +103,10 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
     CliSupport.requireFile(spec, tokenizer, "--tokenizer");
     CliSupport.requireFolder(spec, allowedRoot, "--allowed-root", null);
     if (width < 1 || layers < 1 || batch < 1 || !(lr > 0) || !(negatives >= 0) || patience < 0
-        || !(validation >= 0 && validation < 1) || !(contrastiveWeight >= 0) || !(clipNorm >= 0)) {
+        || !(validation >= 0 && validation < 1) || !(contrastiveWeight >= 0) || !(clipNorm >= 0)
+        || !(wordDropout >= 0 && wordDropout < 1)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "need --width, --layers, --batch >= 1, --lr > 0,"
-          + " --negatives, --patience, --contrastive-weight, --clip-norm >= 0 and --validation in [0, 1)");
+          + " --negatives, --patience, --contrastive-weight, --clip-norm >= 0 and --validation, --word-dropout in [0, 1)");
     }
     try (EmbedderOptions.Choice emb = embedderOptions.open(model); var tok = ModelOptions.tokenizer(tokenizer)) {
       TrainingResult r = CrossModalTrainer.builder().embedder(emb.embedder()).pairs(io.sightline.crossmodal.PairsFile.read(pairs, allowedRoot != null ? allowedRoot : pairs.toAbsolutePath().getParent())).tokenizer(tok).epochs(epochs)
@@ -109,6 +114,7 @@ public final class CrossmodalTrainCommand implements Callable<Integer> {
           .negativesPerPositive(negatives).earlyStoppingPatience(patience)
           .validationFraction(validation).useSeedLibrary(!noSeedLibrary)
           .contrastiveWeight(contrastiveWeight).hardNegatives(hardNegatives).gradientClipNorm(clipNorm)
+          .contrastiveWordDropout(wordDropout)
           .checkpointDir(model.resolve("checkpoints")).checkpointEvery(50).resume(resume)
           .progress((task, done, total, msg) -> {
             if (!task.equals("batch")) {
