@@ -20,7 +20,6 @@ final class ContrastiveBatches {
   private final List<InputEncoder.Text> texts;
   private final int size;
   private final double wordDropout;
-  private double regionDropout;
   private final Random rnd;
   private int next;
 
@@ -79,27 +78,12 @@ final class ContrastiveBatches {
       next = (next + 1) % rows.size();
       String text = java.util.Arrays.toString(rows.get(i).ids());
       if (seenImages.add(images.get(i)) && seenTexts.add(text)) {
-        InputEncoder.Row r = wordDropout > 0 ? dropWords(i) : rows.get(i);
-        out.add(regionDropout > 0 ? dropRegions(r) : r);
+        out.add(wordDropout > 0 ? dropWords(i) : rows.get(i));
       } else {
         seenImages.add(images.get(i));
       }
     }
     return out;
-  }
-
-  /** @param p chance that each region but the whole image is masked in the image-only pass */
-  ContrastiveBatches regionDropout(double p) {
-    this.regionDropout = p;
-    return this;
-  }
-
-  private InputEncoder.Row dropRegions(InputEncoder.Row r) {
-    boolean[] masked = r.objMasked().clone();
-    for (int j = 1; j < masked.length; j++) {
-      masked[j] = rnd.nextDouble() < regionDropout;
-    }
-    return new InputEncoder.Row(r.ids(), r.textTargets(), r.img(), masked, true, 0f, 1f);
   }
 
   /** Row i with each word left out with chance {@link #wordDropout} (its units together; one word stays). */

@@ -127,7 +127,6 @@ public final class CrossModalTrainer {
     double contrastiveWeight = 1.0;
     int contrastiveBatchSize = 0;
     double wordDropout = 0.35;
-    double regionDropout = 0;
     EmbeddingPooling pooling = EmbeddingPooling.MEAN;
     boolean hardNegatives = false;
     double contrastiveWarmup = 0.0;
@@ -468,12 +467,6 @@ public final class CrossModalTrainer {
      */
     public Builder contrastiveWordDropout(double p) {
       this.wordDropout = p;
-      return this;
-    }
-
-    /** @param p chance that each region but the whole image is masked in the image-only contrastive pass (experiment) @return this builder */
-    public Builder contrastiveRegionDropout(double p) {
-      this.regionDropout = p;
       return this;
     }
 

@@ -180,7 +180,7 @@ final class TrainingRun {
           Collections.shuffle(rows, rnd);
           ContrastiveBatches cb = contrastiveOn && train.size() >= 2
               ? new ContrastiveBatches(train, queryLayout, enc, b.contrastiveBatchSize > 0
-                  ? b.contrastiveBatchSize : b.batchSize, new Random(b.seed * 31L + epoch), b.wordDropout).regionDropout(b.regionDropout) : null;
+                  ? b.contrastiveBatchSize : b.batchSize, new Random(b.seed * 31L + epoch), b.wordDropout) : null;
           int batches = joint ? (rows.size() + b.batchSize - 1) / b.batchSize : cb.batches();
           // total, text, objects, match, textAcc, matchAcc, contrastive, batches with a joint pass
           double[] sums = new double[8];

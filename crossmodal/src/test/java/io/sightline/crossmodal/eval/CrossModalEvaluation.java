@@ -244,7 +244,6 @@ public final class CrossModalEvaluation {
           .maxDuration(fixedEpochs > 0 ? null : Duration.ofMillis((long) (seconds * 1000))).seed(seed)
           .validationFraction(trainerValidation)
           .contrastiveWordDropout(Double.parseDouble(opt.getOrDefault("word-dropout", "0.35")))
-          .contrastiveRegionDropout(Double.parseDouble(opt.getOrDefault("region-dropout", "0")))
           .progress((task, done, total, msg) -> {
             if (opt.containsKey("verbose") && task.equals("train")) {
               System.out.println("  epoch " + done + " " + msg);
