@@ -35,7 +35,9 @@ import java.util.function.Function;
  * they call the old code). One OpenCV thread; the load average is printed at the start and end.
  *
  * <p>Run: {@code java -cp ... io.sightline.posters.eval.DecisionTiming [photos] [rounds]
- * [old-classes-folder]}; without the folder only the current code is timed.
+ * [old-classes-folder]}; without the folder only the current code is timed. {@code -Dset=FILE}
+ * times the real photos of an annotated set instead of generated scenes (e.g. the 1920×1080
+ * animal photos of {@code real-subjects-6.json}, with {@code -Dsightline.debian.root}).
  */
 public final class DecisionTiming {
   public static void main(String[] args) throws Exception {
@@ -44,10 +46,24 @@ public final class DecisionTiming {
     Path old = args.length > 2 ? Path.of(args[2]) : null;
     org.bytedeco.opencv.global.opencv_core.setNumThreads(1);
     System.out.println("load average at the start: " + loadAverage());
-    List<CropEvaluation.Sample> all = CropEvaluation.samples(photos, 1);
     List<BufferedImage> big = new ArrayList<>();
-    for (int i = 0; i < photos; i++) {
-      big.add(ImageOps.resize(all.get(i < photos / 2 ? i : photos + i - photos / 2).image(), 1920, 1080));
+    String set = System.getProperty("set");
+    if (set != null) {
+      // real photos of an annotated set (-Dset=real-subjects-6.json, -Dsightline.debian.root=DIR),
+      // brought to 1920x1080 where they are not
+      for (RealPhotoEvaluation.Photo p : RealPhotoEvaluation.load(set)) {
+        if (big.size() < photos) {
+          BufferedImage im = p.image();
+          big.add(im.getWidth() == 1920 && im.getHeight() == 1080 ? im : ImageOps.resize(im, 1920, 1080));
+        }
+      }
+      photos = big.size();
+      System.out.println(photos + " photos of " + set);
+    } else {
+      List<CropEvaluation.Sample> all = CropEvaluation.samples(photos, 1);
+      for (int i = 0; i < photos; i++) {
+        big.add(ImageOps.resize(all.get(i < photos / 2 ? i : photos + i - photos / 2).image(), 1920, 1080));
+      }
     }
     List<String> names = new ArrayList<>();
     List<Function<BufferedImage, String>> deciders = new ArrayList<>();
