@@ -276,6 +276,7 @@ public final class RealPhotoEvaluation {
     String debRoot = System.getProperty("sightline.debian.root");
     List<Photo> out = new ArrayList<>();
     List<String> missing = new ArrayList<>();
+    Map<Path, QtResourceFile> resourceFiles = new java.util.HashMap<>(); // each read once
     for (JsonNode p : root.get("photos")) {
       String dir = p.get("dir").asText();
       String file = p.get("file").asText();
@@ -294,7 +295,7 @@ public final class RealPhotoEvaluation {
           missing.add(file);
           continue;
         }
-        raw = ImageLoader.defaults().load(new QtResourceFile(rcc).read(dir + "/" + file));
+        raw = ImageLoader.defaults().load(resourceFile(resourceFiles, rcc).read(dir + "/" + file));
       } else {
         Path found = candidates.stream().filter(Files::isRegularFile).findFirst().orElse(null);
         if (found == null) {
@@ -311,6 +312,15 @@ public final class RealPhotoEvaluation {
       System.err.println("photos not found (set -Dsightline.debian.root): " + missing);
     }
     return out;
+  }
+
+  private static QtResourceFile resourceFile(Map<Path, QtResourceFile> open, Path rcc) throws java.io.IOException {
+    QtResourceFile f = open.get(rcc);
+    if (f == null) {
+      f = new QtResourceFile(rcc);
+      open.put(rcc, f);
+    }
+    return f;
   }
 
   private static Box box(JsonNode b) {
