@@ -107,14 +107,6 @@ final class CrossModalBlock extends AbstractBlock {
             (float) Math.log(1 / 0.07))).build());
   }
 
-  /** EXPERIMENT: the cap on the learned log scale (ln 100 = 4.6052 by default). */
-  static final double MAX_LOG_SCALE = Math.log(Double.parseDouble(System.getProperty("sightline.crossmodal.maxScale", "100")));
-
-  /** @return the learned contrastive scale exp(logitScale), before the cap */
-  float learnedScale() {
-    return (float) Math.exp(logitScale.getArray().toFloatArray()[0]);
-  }
-
   private static Parameter vector(String name, int e) {
     return Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT)
         .optShape(new Shape(e)).optInitializer(new NormalInitializer(0.02f)).build();
@@ -273,7 +265,7 @@ final class CrossModalBlock extends AbstractBlock {
     NDArray textEmb = unit(textProjection.forward(ps, new NDList(pooled), training).singletonOrThrow());
     NDArray imageEmb = unit(imageProjection.forward(ps, new NDList(pooled), training).singletonOrThrow());
     NDArray logScale = m.ones(new Shape(1)).mul(value(ps, logitScale, m, training));
-    NDArray scale = logScale.minimum(Scalars.of(logScale, MAX_LOG_SCALE)).exp();
+    NDArray scale = logScale.minimum(Scalars.of(logScale, 4.6052)).exp();
     return new NDList(unitLogits, featurePred, matchLogit, x, textEmb, imageEmb, scale);
   }
 

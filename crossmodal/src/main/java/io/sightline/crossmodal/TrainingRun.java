@@ -340,7 +340,6 @@ final class TrainingRun {
       if (bestParams != null && b.restoreBest) {
         model.loadParameterBytes(bestParams);
       }
-      LOG.info("learned contrastive scale {} (cap {})", model.block.learnedScale(), Math.exp(CrossModalBlock.MAX_LOG_SCALE));
       TrainingResult result = new TrainingResult(model, history, stoppedEarly, startEpoch, train.size(),
           val.size(), skippedSteps);
       handedOver = true;
