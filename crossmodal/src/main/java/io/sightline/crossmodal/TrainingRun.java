@@ -32,9 +32,6 @@ import org.slf4j.LoggerFactory;
  * scheduled learning rate.
  */
 final class TrainingRun {
-  /** EXPERIMENT: the joint (seed-loss) pass on every k-th step only, contrastive passes on the others. */
-  static final int JOINT_EVERY = Integer.getInteger("sightline.crossmodal.jointEvery", 1);
-
   private static final Logger LOG = LoggerFactory.getLogger(CrossModalTrainer.class);
   private static final String CHECKPOINT_FILE = CrossModalTrainer.CHECKPOINT_FILE;
   private final CrossModalTrainer.Builder b;
@@ -223,10 +220,9 @@ final class TrainingRun {
             }
             // contrastive warm-up: only the cheap text-only and image-only passes
             // (and every step when neither masking nor matching is on)
-            boolean inWarmup = joint && (progress < b.contrastiveWarmup
-                || (JOINT_EVERY > 1 && ((long) epoch * batches + bi) % JOINT_EVERY != 0));
+            boolean inWarmup = joint && progress < b.contrastiveWarmup;
             boolean warmup = (!joint || inWarmup) && pos.size() >= 2;
-            warmupEpoch |= warmup && inWarmup && progress < b.contrastiveWarmup;
+            warmupEpoch |= warmup && inWarmup;
             try (NDManager m = trainer.getManager().newSubManager()) {
               try (GradientCollector gc = trainer.newGradientCollector()) {
                 NDArray contrastive = null;
