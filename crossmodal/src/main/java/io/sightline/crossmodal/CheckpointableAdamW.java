@@ -82,12 +82,6 @@ final class CheckpointableAdamW extends Optimizer {
     double coef2 = 1 - Math.pow(beta2, steps);
     float lrBiasCorrected = (float) (learningRate * Math.sqrt(coef2) / coef1);
     float wd = getWeightDecay();
-    String wdProp = System.getProperty("sightline.crossmodal.weightDecay"); // EXPERIMENT
-    if (wdProp != null) {
-      String n = parameterId.toLowerCase(java.util.Locale.ROOT);
-      wd = n.contains("logitscale") || n.contains("bias") || n.contains("gamma") || n.contains("beta")
-          || n.contains("norm") ? 0f : Float.parseFloat(wdProp);
-    }
     NDArray mean = means.computeIfAbsent(parameterId, k -> moment(k, 0, weight));
     NDArray variance = variances.computeIfAbsent(parameterId, k -> moment(k, 1, weight));
     weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, mean, variance), new NDList(weight),
