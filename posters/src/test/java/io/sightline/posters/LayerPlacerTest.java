@@ -127,6 +127,26 @@ class LayerPlacerTest {
     assertThat(second.box().intersects(first.box())).isFalse();
   }
   @Test
+  void aReducedWorkingCopyKeepsEachPartOfThePosterWhereItIs() {
+    // 1280x640 poster, flat on the left, stripes on the right: worked on at 640x320, the right
+    // half's variance must come from the right half (a working copy left unreduced would read the
+    // poster's top-left quarter for every box)
+    BufferedImage img = new BufferedImage(1280, 640, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 640; y++) {
+      for (int x = 0; x < 1280; x++) {
+        img.setRGB(x, y, x < 640 ? 0x808080 : (x % 4 < 2 ? 0xFFFFFF : 0));
+      }
+    }
+    LayerPlacer p = new LayerPlacer(img, List.of());
+    assertThat(p.variance(new Box(0, 0, 640, 640))).isCloseTo(0.0, org.assertj.core.api.Assertions.within(0.001));
+    assertThat(p.variance(new Box(640, 0, 640, 640))).isCloseTo(0.25, org.assertj.core.api.Assertions.within(0.01));
+    assertThat(p.variance(new Box(640, 320, 640, 320))).isCloseTo(0.25, org.assertj.core.api.Assertions.within(0.01));
+    // the flattest place for a layer is on the flat half
+    LayerPlacer.Placement pl = p.place(new Box(0, 0, 1280, 640), 300, 200, PlacementStrategy.AVOID_SUBJECTS);
+    assertThat(pl.box().x2()).isLessThanOrEqualTo(640.5);
+  }
+
+  @Test
   void measuresOverlapAndVarianceInPosterPixelsAlsoOnAReducedWorkingCopy() {
     // 1280x640 poster: worked on at 640x320, figures still in poster pixels
     BufferedImage img = new BufferedImage(1280, 640, BufferedImage.TYPE_INT_RGB);
