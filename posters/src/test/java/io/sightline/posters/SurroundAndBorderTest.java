@@ -155,6 +155,30 @@ class SurroundAndBorderTest {
   }
 
   @Test
+  void borderPriorDampsARegionAlongEachOfTheFourSidesAlike() {
+    int w = 100;
+    int h = 60;
+    // a 20x20 region against the left, right, top and bottom side in turn, and one inside
+    int[][] regions = {{0, 20}, {80, 20}, {40, 0}, {40, 40}};
+    for (int[] r : regions) {
+      float[] v = new float[w * h];
+      for (int y = r[1]; y < r[1] + 20; y++) {
+        for (int x = r[0]; x < r[0] + 20; x++) {
+          v[y * w + x] = 1f;
+        }
+      }
+      for (int y = 25; y < 35; y++) {
+        for (int x = 12; x < 22; x++) {
+          v[y * w + x + (r[0] == 0 ? 50 : 0)] = 1f; // an inner 10x10 region away from the first
+        }
+      }
+      BorderPrior.apply(v, w, h, 8);
+      assertThat(v[(r[1] + 10) * w + r[0] + 10]).as("region at %d,%d", r[0], r[1]).isLessThan(0.01f);
+      assertThat(v[30 * w + 16 + (r[0] == 0 ? 50 : 0)]).as("inner region with %d,%d", r[0], r[1]).isEqualTo(1f);
+    }
+  }
+
+  @Test
   void weightsValidateTheNewTermsAndTheOldConstructorLeavesThemOff() {
     assertThatThrownBy(() -> new ImportanceMap.Weights(0, 0, 0, 0, 0, 1, -1, 0, 0, 1))
         .isInstanceOf(IllegalArgumentException.class);
