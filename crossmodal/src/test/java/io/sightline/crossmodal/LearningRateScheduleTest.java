@@ -30,4 +30,20 @@ class LearningRateScheduleTest {
     assertThat(LearningRateSchedule.WARMUP_LINEAR.factor(0.25, 0)).isCloseTo(0.75, Offset.offset(1e-9));
     assertThat(LearningRateSchedule.WARMUP_LINEAR.factor(0.75, 0)).isCloseTo(0.25, Offset.offset(1e-9));
   }
+
+  @Test
+  void aPartialWarmUpRisesLinearlyThenTheDecayRunsOverTheRestOfTraining() {
+    // warm-up over the first 10 %: half the rate at 5 %, the full rate at 10 %; the decay then
+    // spans the remaining 90 %, so a quarter of it is reached at 10 % + 22.5 % = 32.5 %
+    for (LearningRateSchedule s : new LearningRateSchedule[] {LearningRateSchedule.WARMUP_COSINE,
+        LearningRateSchedule.WARMUP_LINEAR}) {
+      assertThat(s.factor(0.05, 0.1)).as(s.name()).isCloseTo(0.5, Offset.offset(1e-9));
+      assertThat(s.factor(0.1, 0.1)).as(s.name()).isCloseTo(1.0, Offset.offset(1e-9));
+      assertThat(s.factor(0.55, 0.1)).as(s.name()).isCloseTo(0.5, Offset.offset(1e-9));
+      assertThat(s.factor(1.0, 0.1)).as(s.name()).isEqualTo(0.01);
+    }
+    assertThat(LearningRateSchedule.WARMUP_COSINE.factor(0.325, 0.1)).isCloseTo(0.8536, Offset.offset(1e-4));
+    assertThat(LearningRateSchedule.WARMUP_LINEAR.factor(0.325, 0.1)).isCloseTo(0.75, Offset.offset(1e-9));
+    assertThat(LearningRateSchedule.CONSTANT.factor(0.05, 0.1)).isEqualTo(1.0);
+  }
 }
