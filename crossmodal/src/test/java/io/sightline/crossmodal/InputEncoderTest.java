@@ -189,6 +189,12 @@ class InputEncoderTest {
       assertThat(out.get(4).toFloatArray()).containsExactly(1, 1, 1, 1, 1, 0, 0, 0.5f, 0, 0, 0, 0);
       assertThat(out.get(5).toFloatArray()).containsExactly(1, 0);
       assertThat(out.get(6).toFloatArray()).containsExactly(0, 1);
+      // the positions the heads read (sequence of 1 + 12 + 6 = 19 per row: identifier, units,
+      // objects), each with its target and its text or object weight, row by row
+      assertThat(out.get(7).toLongArray()).containsExactly(2, 14, 15, 19 + 3, 19 + 14);
+      assertThat(out.get(8).toLongArray()).containsExactly(red, bike, basket, bike, bike);
+      assertThat(out.get(9).toFloatArray()).containsExactly(1f, 0f, 0f, 0.5f, 0f);
+      assertThat(out.get(10).toFloatArray()).containsExactly(0f, 1f, 1f, 0f, 0.5f);
     }
     // without the seed library the unlabelled object has no label to predict
     InputEncoder plain = new InputEncoder(enc.cfg, enc.vocab, enc.tokenizer, basketAndRedBike(), false);
