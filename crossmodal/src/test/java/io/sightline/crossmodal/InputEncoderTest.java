@@ -235,6 +235,15 @@ class InputEncoderTest {
         System.arraycopy(second.spatial()[j], 0, spatial, (6 + j) * 5, 5);
       }
       assertThat(in.get(4).toFloatArray()).containsExactly(spatial);
+      // every object's vector in its row's slots, the masked one too (the model hides it)
+      float[] visual = new float[2 * 6 * DV];
+      for (int j = 0; j < 2; j++) {
+        System.arraycopy(first.visual()[j], 0, visual, j * DV, DV);
+      }
+      for (int j = 0; j < 3; j++) {
+        System.arraycopy(second.visual()[j], 0, visual, (6 + j) * DV, DV);
+      }
+      assertThat(in.get(3).toFloatArray()).containsExactly(visual);
       assertThat(in.get(5).toFloatArray()).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0);
       // standard text units fused into unmasked objects: row 0 object 1 "basket", row 1 object 1
       // "red bike" (half weight each); the masked object 2 gets none
