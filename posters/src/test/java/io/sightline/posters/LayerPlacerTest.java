@@ -126,6 +126,7 @@ class LayerPlacerTest {
     LayerPlacer.Placement second = p.place(new Box(0, 0, 200, 100), 100, 100, PlacementStrategy.AVOID_SUBJECTS);
     assertThat(second.box().intersects(first.box())).isFalse();
   }
+
   @Test
   void aReducedWorkingCopyKeepsEachPartOfThePosterWhereItIs() {
     // 1280x640 poster, flat on the left, stripes on the right: worked on at 640x320, the right

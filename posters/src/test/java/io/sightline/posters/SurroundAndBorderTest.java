@@ -167,14 +167,15 @@ class SurroundAndBorderTest {
           v[y * w + x] = 1f;
         }
       }
+      int inner = r[0] == 0 ? 62 : 12; // an inner 10x10 region away from the first
       for (int y = 25; y < 35; y++) {
-        for (int x = 12; x < 22; x++) {
-          v[y * w + x + (r[0] == 0 ? 50 : 0)] = 1f; // an inner 10x10 region away from the first
+        for (int x = inner; x < inner + 10; x++) {
+          v[y * w + x] = 1f;
         }
       }
       BorderPrior.apply(v, w, h, 8);
       assertThat(v[(r[1] + 10) * w + r[0] + 10]).as("region at %d,%d", r[0], r[1]).isLessThan(0.01f);
-      assertThat(v[30 * w + 16 + (r[0] == 0 ? 50 : 0)]).as("inner region with %d,%d", r[0], r[1]).isEqualTo(1f);
+      assertThat(v[30 * w + inner + 4]).as("inner region with %d,%d", r[0], r[1]).isEqualTo(1f);
     }
   }
 
