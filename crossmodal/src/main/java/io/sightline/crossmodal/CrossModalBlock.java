@@ -229,6 +229,7 @@ final class CrossModalBlock extends AbstractBlock {
     }
     x = inputNorm.forward(ps, new NDList(x), training).singletonOrThrow();
     x = inputDropout.forward(ps, new NDList(x), training).singletonOrThrow();
+    NDArray inputs = x;
     for (EncoderLayer layer : layers) {
       x = layer.forward(ps, new NDList(x, attention), training).singletonOrThrow();
     }
@@ -258,9 +259,13 @@ final class CrossModalBlock extends AbstractBlock {
     // a text-only pass, CLS and the objects on an image-only pass; InputEncoder.View), which gives
     // every unit and object a direct path to the embedding; CLS pooling (format 3): the CLS output.
     NDArray pooled = clsHidden;
-    if (cfg.pooling() == EmbeddingPooling.MEAN) {
+    if (cfg.pooling() != EmbeddingPooling.CLS) {
       NDArray shown = attention.get(new NDIndex(":, 0, :")).expandDims(2); // [B,S,1], 1 = a real position
-      pooled = x.mul(shown).sum(new int[] {1}).div(shown.sum(new int[] {1}).maximum(Scalars.of(shown, 1)));
+      NDArray count = shown.sum(new int[] {1}).maximum(Scalars.of(shown, 1));
+      pooled = x.mul(shown).sum(new int[] {1}).div(count);
+      if (cfg.pooling() == EmbeddingPooling.MEAN_AND_INPUTS) {
+        pooled = pooled.concat(inputs.mul(shown).sum(new int[] {1}).div(count), 1); // [B,2E]
+      }
     }
     NDArray textEmb = unit(textProjection.forward(ps, new NDList(pooled), training).singletonOrThrow());
     NDArray imageEmb = unit(imageProjection.forward(ps, new NDList(pooled), training).singletonOrThrow());
@@ -351,7 +356,8 @@ final class CrossModalBlock extends AbstractBlock {
     unitOutput.initialize(manager, dataType, seq);
     featureHead.initialize(manager, dataType, new Shape(b, o, e));
     matchHead.initialize(manager, dataType, new Shape(b, e));
-    textProjection.initialize(manager, dataType, new Shape(b, e));
-    imageProjection.initialize(manager, dataType, new Shape(b, e));
+    Shape pooled = new Shape(b, cfg.pooling() == EmbeddingPooling.MEAN_AND_INPUTS ? 2 * e : e);
+    textProjection.initialize(manager, dataType, pooled);
+    imageProjection.initialize(manager, dataType, pooled);
   }
 }

@@ -33,7 +33,7 @@ public final class CrossModalModel implements AutoCloseable {
   /** File name of a saved model inside its folder. */
   public static final String FILE_NAME = "crossmodal.model";
   static final String KIND = "crossmodal-model";
-  static final int FORMAT_VERSION = 4;
+  static final int FORMAT_VERSION = 5;
   private static final int MAX_STORED_CAPTIONS = 5000;
 
   final ModelConfig config;

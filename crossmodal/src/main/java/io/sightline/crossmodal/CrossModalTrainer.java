@@ -127,7 +127,7 @@ public final class CrossModalTrainer {
     double contrastiveWeight = 1.0;
     int contrastiveBatchSize = 0;
     double wordDropout = 0.35;
-    EmbeddingPooling pooling = EmbeddingPooling.MEAN;
+    EmbeddingPooling pooling = EmbeddingPooling.MEAN_AND_INPUTS;
     boolean hardNegatives = false;
     double contrastiveWarmup = 0.0;
     LearningRateSchedule schedule = LearningRateSchedule.WARMUP_COSINE;
@@ -371,7 +371,7 @@ public final class CrossModalTrainer {
 
     /**
      * @param pooling how the text and image embeddings of retrieval's first stage are read from the
-     *     transformer (default {@link EmbeddingPooling#MEAN}; ignored when training continues from an
+     *     transformer (default {@link EmbeddingPooling#MEAN_AND_INPUTS}; ignored when training continues from an
      *     initial model, which keeps its own)
      * @return this builder
      */

@@ -18,11 +18,11 @@ package io.sightline.crossmodal;
  */
 public record ModelConfig(int width, int layers, int heads, int ffnSize, int maxTextUnits,
     int maxObjects, int grid, int visualDim, int seedTextUnits, float dropout, EmbeddingPooling pooling) {
-  /** A configuration with the default {@link EmbeddingPooling#MEAN} pooling. */
+  /** A configuration with the default {@link EmbeddingPooling#MEAN_AND_INPUTS} pooling. */
   public ModelConfig(int width, int layers, int heads, int ffnSize, int maxTextUnits,
       int maxObjects, int grid, int visualDim, int seedTextUnits, float dropout) {
     this(width, layers, heads, ffnSize, maxTextUnits, maxObjects, grid, visualDim, seedTextUnits, dropout,
-        EmbeddingPooling.MEAN);
+        EmbeddingPooling.MEAN_AND_INPUTS);
   }
 
   /** Validates. */

@@ -122,11 +122,14 @@ final class ModelFile {
         dims[i] = in.readInt();
       }
       float dropout = in.readFloat();
-      // format 3 read the embeddings from the CLS output; format 4 stores the pooling
+      // format 3 read the embeddings from the CLS output; format 4 stores the pooling; format 5 is
+      // format 4 with one more pooling (MEAN_AND_INPUTS), so that an earlier reader refuses it by
+      // its version rather than by a pooling byte it does not know
       EmbeddingPooling pooling = EmbeddingPooling.CLS;
       if (h.formatVersion() >= 4) {
         int p = in.readUnsignedByte();
-        if (p >= EmbeddingPooling.values().length) {
+        if (p >= EmbeddingPooling.values().length
+            || h.formatVersion() < 5 && p == EmbeddingPooling.MEAN_AND_INPUTS.ordinal()) {
           throw new IOException("bad pooling " + p);
         }
         pooling = EmbeddingPooling.values()[p];

@@ -34,7 +34,7 @@ class ModelFileFormatTest {
     CrossModalTrainer.Builder b = CrossModalTrainer.builder().pairs(pairs).width(16).layers(1).heads(2).epochs(2)
         .batchSize(16).seed(5);
     ImageFeatures f;
-    try (CrossModalModel mean = b.build().train().model();
+    try (CrossModalModel mean = b.embeddingPooling(EmbeddingPooling.MEAN).build().train().model();
         CrossModalModel cls = b.embeddingPooling(EmbeddingPooling.CLS).build().train().model()) {
       assertThat(mean.config().pooling()).isEqualTo(EmbeddingPooling.MEAN);
       assertThat(cls.config().pooling()).isEqualTo(EmbeddingPooling.CLS);
@@ -69,6 +69,77 @@ class ModelFileFormatTest {
         assertThat(diff).isGreaterThan(1e-3);
       }
     }
+  }
+
+  @Test
+  void theDefaultPoolingReadsTheMeanInputsBesideTheOutputsAndIsSavedAsFormat5() throws Exception {
+    List<ImageTextPair> pairs = Fixtures.shapes(tmp.resolve("img"), 2, 4);
+    try (CrossModalModel model = CrossModalTrainer.builder().pairs(pairs).width(16).layers(1).heads(2).epochs(2)
+        .batchSize(16).seed(5).build().train().model()) {
+      assertThat(model.config().pooling()).isEqualTo(EmbeddingPooling.MEAN_AND_INPUTS);
+      ImageFeatures f = model.featureExtractor().extract(pairs.get(0).image(), List.of());
+      float[] text = model.textEmbedding("a red square");
+      float[] image = model.imageEmbeddings(List.of(f))[0];
+      Path file = model.save(tmp.resolve("model"));
+      int version = ChecksummedFile.read(file, CrossModalModel.KIND, CrossModalModel.FORMAT_VERSION,
+          (h, in) -> h.formatVersion());
+      assertThat(version).isEqualTo(5);
+      try (CrossModalModel m = CrossModalModel.load(file)) {
+        assertThat(m.config().pooling()).isEqualTo(EmbeddingPooling.MEAN_AND_INPUTS);
+        assertThat(m.textEmbedding("a red square")).containsExactly(text, org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(m.imageEmbeddings(List.of(f))[0]).containsExactly(image, org.assertj.core.data.Offset.offset(1e-6f));
+      }
+      // a format 4 file cannot hold this pooling: the same payload under version 4 is refused
+      Path format4 = tmp.resolve("format4.model");
+      withVersion(file, format4, 4);
+      assertThatThrownBy(() -> CrossModalModel.load(format4)).hasStackTraceContaining("bad pooling");
+
+      // the projections read [mean output ; mean input]: with the output half of each projection
+      // zeroed, the embeddings depend on the inputs alone, so re-weighting the transformer layer
+      // leaves them as they were (and changes them while the output half is in place)
+      var params = model.block.getParameters();
+      java.util.function.Consumer<Double> scaleLayer = factor -> params.forEach(p -> {
+        if (p.getKey().contains("layer0")) {
+          p.getValue().getArray().muli(factor);
+        }
+      });
+      scaleLayer.accept(0.5);
+      assertThat(distance(model.textEmbedding("a red square"), text)).isGreaterThan(1e-3);
+      assertThat(distance(model.imageEmbeddings(List.of(f))[0], image)).isGreaterThan(1e-3);
+      scaleLayer.accept(2.0);
+      for (String name : List.of("textProjection_weight", "imageProjection_weight")) {
+        ai.djl.ndarray.NDArray w = params.stream().filter(p -> p.getKey().endsWith(name)).findFirst()
+            .orElseThrow().getValue().getArray();
+        assertThat(w.getShape().get(1)).isEqualTo(32); // twice the width
+        w.set(new ai.djl.ndarray.index.NDIndex(":, 0:16"), 0f);
+      }
+      float[] textFromInputs = model.textEmbedding("a red square");
+      float[] imageFromInputs = model.imageEmbeddings(List.of(f))[0];
+      scaleLayer.accept(0.5);
+      assertThat(model.textEmbedding("a red square")).containsExactly(textFromInputs,
+          org.assertj.core.data.Offset.offset(1e-5f));
+      assertThat(model.imageEmbeddings(List.of(f))[0]).containsExactly(imageFromInputs,
+          org.assertj.core.data.Offset.offset(1e-5f));
+    }
+  }
+
+  private static double distance(float[] a, float[] b) {
+    double d = 0;
+    for (int i = 0; i < a.length; i++) {
+      d += Math.abs(a[i] - b[i]);
+    }
+    return d;
+  }
+
+  /** Copies a model file under another format version, the payload unchanged. */
+  private static void withVersion(Path from, Path to, int version) {
+    byte[][] payload = new byte[1][];
+    String embedder = ChecksummedFile.read(from, CrossModalModel.KIND, CrossModalModel.FORMAT_VERSION, (h, in) -> {
+      payload[0] = in.readAllBytes();
+      return h.embedderId();
+    });
+    ChecksummedFile.write(to, new ChecksummedFile.Header(CrossModalModel.KIND, version, embedder),
+        out -> out.write(payload[0]));
   }
 
   /** Rewrites a format 4 model file as format 3 wrote it: the same payload without the pooling byte. */

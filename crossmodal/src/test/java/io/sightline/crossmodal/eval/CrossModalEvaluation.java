@@ -55,7 +55,7 @@ public final class CrossModalEvaluation {
   /**
    * @param args {@code [--images N] [--test N] [--seconds S[,S...]] [--clipart DIR] [--seed S]
    *     [--variants 012] [--validation N] [--warmup F[,F...]] [--fusion W[,W...]] [--first-stage K]
-   *     [--latency N,...] [--cls-pooling 1] [--batch 32] [--contrastive-batch N] [--lr 2e-3] [--verbose 1]
+   *     [--latency N,...] [--cls-pooling 1] [--mean-pooling 1] [--batch 32] [--contrastive-batch N] [--lr 2e-3] [--verbose 1]
    *     [--contrastive-only 1] [--dual-seconds S,...] [--clip-norm 1] [--contrastive-weight 1] [--dropout 0]
    *     [--category-library true] [--seed-library true] [--grid 2] [--width 192] [--layers 1] [--heads 4] [--dual true] [--dual-width 64]
    *     [--rankings fused:50:2,embedding,matching:20] [--links false] [--min-bytes 8000] [--max-bytes 45000]
@@ -76,7 +76,8 @@ public final class CrossModalEvaluation {
    *     {@code RetrievalSettings} rank (ranking:firstStage:cosineWeight);
    *     {@code --batch}, {@code --contrastive-batch} and {@code --lr} set the full model's batch, its
    *     contrastive batch (default: the batch) and learning rate; {@code --cls-pooling 1} adds a "+ contrastive"
-   *     variant whose embeddings are read from the CLS output (format 3) instead of the mean; {@code --seconds 60,180,300} trains every variant and the
+   *     variant whose embeddings are read from the CLS output (format 3) instead of the mean, {@code --mean-pooling 1}
+   *     one whose projections read the mean outputs without the mean inputs (format 4's default); {@code --seconds 60,180,300} trains every variant and the
    *     baseline at each budget in turn (one table per budget); {@code --validation N} carves N of
    *     the training pairs out as the evaluation set (the held-out test pairs are then not used at
    *     all), for choosing settings; {@code --warmup} adds "+ contrastive" variants with that
@@ -164,19 +165,24 @@ public final class CrossModalEvaluation {
     List<ImageFeatures> testImages = test.stream().map(p -> cache.get(p.image())).toList();
     // variant: name, masking, matching, seed library, contrastive weight, hard negatives, warm-up, pooling
     List<String[]> variants = new ArrayList<>(List.of(
-        new String[] {"seed losses (masking + matching) + seed library", "true", "true", "true", "0", "false", "0", "MEAN"},
-        new String[] {"  + contrastive", "true", "true", "true", "1", "false", "0", "MEAN"},
-        new String[] {"  + contrastive + hard negatives", "true", "true", "true", "1", "true", "0", "MEAN"}));
+        new String[] {"seed losses (masking + matching) + seed library", "true", "true", "true", "0", "false", "0", "MEAN_AND_INPUTS"},
+        new String[] {"  + contrastive", "true", "true", "true", "1", "false", "0", "MEAN_AND_INPUTS"},
+        new String[] {"  + contrastive + hard negatives", "true", "true", "true", "1", "true", "0", "MEAN_AND_INPUTS"}));
     String only = opt.get("variants");
     for (String w : opt.getOrDefault("warmup", "").split(",")) {
       if (!w.isBlank()) {
         variants.add(new String[] {"  + contrastive, contrastive-only warm-up " + w.trim(), "true", "true", "true", "1",
-            "false", w.trim(), "MEAN"});
+            "false", w.trim(), "MEAN_AND_INPUTS"});
       }
     }
     if (opt.containsKey("contrastive-only")) {
       // the contrastive loss alone (no masking, no matching): the transformer as a dual encoder
-      variants.add(new String[] {"  contrastive loss only", "false", "false", "true", "1", "false", "0", "MEAN"});
+      variants.add(new String[] {"  contrastive loss only", "false", "false", "true", "1", "false", "0", "MEAN_AND_INPUTS"});
+    }
+    if (opt.containsKey("mean-pooling")) {
+      // the projections read the mean outputs alone, without the mean inputs (format 4's default)
+      variants.add(new String[] {"  + contrastive, mean outputs only (format 4)", "true", "true", "true", "1", "false",
+          "0", "MEAN"});
     }
     if (opt.containsKey("cls-pooling")) {
       // the embeddings read from the CLS output alone, as models before format 4 did
