@@ -42,8 +42,9 @@ import java.util.List;
  * float[B,O,L], attention float[B,S,S]}. Outputs: {@code unitLogits [B,S,V], featurePred
  * [B,O,Dv], matchLogit [B], hidden [B,S,E], textEmbedding [B,E], imageEmbedding [B,E],
  * contrastive logit scale [1]}. The two embeddings (unit length) are projections of the mean output
- * over the positions a pass shows; the text one is read on text-only passes, the image one on
- * image-only passes.
+ * over the positions a pass shows (with {@link EmbeddingPooling#MEAN_AND_INPUTS}, the default, beside
+ * the mean of those positions' inputs to the first layer); the text one is read on text-only passes,
+ * the image one on image-only passes.
  */
 final class CrossModalBlock extends AbstractBlock {
   private static final byte VERSION = 2;
@@ -257,7 +258,9 @@ final class CrossModalBlock extends AbstractBlock {
     // contrastive embeddings, projected, unit length; the temperature is exp(logitScale), clamped to
     // 100. MEAN pooling: the mean output over the positions the pass shows (CLS and the text units on
     // a text-only pass, CLS and the objects on an image-only pass; InputEncoder.View), which gives
-    // every unit and object a direct path to the embedding; CLS pooling (format 3): the CLS output.
+    // every unit and object a direct path to the embedding; CLS pooling (format 3): the CLS output;
+    // MEAN_AND_INPUTS (format 5): [mean output ; mean input to the first layer], a bag of words or of
+    // objects beside their contextual outputs.
     NDArray pooled = clsHidden;
     if (cfg.pooling() != EmbeddingPooling.CLS) {
       NDArray shown = attention.get(new NDIndex(":, 0, :")).expandDims(2); // [B,S,1], 1 = a real position
