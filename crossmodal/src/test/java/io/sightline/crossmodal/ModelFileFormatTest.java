@@ -60,13 +60,8 @@ class ModelFileFormatTest {
       Path meanAs3 = tmp.resolve("mean3.model");
       asFormat3(meanFile, meanAs3);
       try (CrossModalModel m = CrossModalModel.load(meanAs3)) {
-        float[] a = m.textEmbedding("a red square");
-        float[] e = mean.textEmbedding("a red square");
-        double diff = 0;
-        for (int i = 0; i < a.length; i++) {
-          diff += Math.abs(a[i] - e[i]);
-        }
-        assertThat(diff).isGreaterThan(1e-3);
+        assertThat(distance(m.textEmbedding("a red square"), mean.textEmbedding("a red square")))
+            .isGreaterThan(1e-3);
       }
     }
   }
@@ -131,35 +126,38 @@ class ModelFileFormatTest {
     return d;
   }
 
+  /** A model file's payload (everything after the header) and its embedder id. */
+  private record Payload(String embedder, byte[] bytes) {
+    static Payload of(Path file) {
+      return ChecksummedFile.read(file, CrossModalModel.KIND, CrossModalModel.FORMAT_VERSION,
+          (h, in) -> new Payload(h.embedderId(), in.readAllBytes()));
+    }
+
+    void writeAs(Path file, int version) {
+      ChecksummedFile.write(file, new ChecksummedFile.Header(CrossModalModel.KIND, version, embedder),
+          out -> out.write(bytes));
+    }
+  }
+
   /** Copies a model file under another format version, the payload unchanged. */
   private static void withVersion(Path from, Path to, int version) {
-    byte[][] payload = new byte[1][];
-    String embedder = ChecksummedFile.read(from, CrossModalModel.KIND, CrossModalModel.FORMAT_VERSION, (h, in) -> {
-      payload[0] = in.readAllBytes();
-      return h.embedderId();
-    });
-    ChecksummedFile.write(to, new ChecksummedFile.Header(CrossModalModel.KIND, version, embedder),
-        out -> out.write(payload[0]));
+    Payload.of(from).writeAs(to, version);
   }
 
   /** Rewrites a format 4 model file as format 3 wrote it: the same payload without the pooling byte. */
-  private static void asFormat3(Path from, Path to) {
-    byte[][] payload = new byte[1][];
-    String embedder = ChecksummedFile.read(from, CrossModalModel.KIND, CrossModalModel.FORMAT_VERSION, (h, in) -> {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
-      out.writeUTF(in.readUTF()); // tokenizer
-      for (int i = 0; i < 9; i++) {
-        out.writeInt(in.readInt());
-      }
-      out.writeFloat(in.readFloat());
-      in.readUnsignedByte(); // the pooling, new in format 4
-      in.transferTo(out);
-      out.flush();
-      payload[0] = bytes.toByteArray();
-      return h.embedderId();
-    });
-    ChecksummedFile.write(to, new ChecksummedFile.Header(CrossModalModel.KIND, 3, embedder),
-        out -> out.write(payload[0]));
+  private static void asFormat3(Path from, Path to) throws java.io.IOException {
+    Payload p = Payload.of(from);
+    java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(p.bytes()));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+    out.writeUTF(in.readUTF()); // tokenizer
+    for (int i = 0; i < 9; i++) {
+      out.writeInt(in.readInt());
+    }
+    out.writeFloat(in.readFloat());
+    in.readUnsignedByte(); // the pooling, new in format 4
+    in.transferTo(out);
+    out.flush();
+    new Payload(p.embedder(), bytes.toByteArray()).writeAs(to, 3);
   }
 }
